@@ -1,0 +1,65 @@
+// One assertion: count, authenticator data, signature, response map. Shared by getAssertion and
+// getNextAssertion (CTAP 2.1 §6.2.2 steps 13-15, §6.3).
+import type { CborValue } from './cbor.js';
+import { AuthDataFlag } from './constants.js';
+import { encodeAuthData } from './authData.js';
+import { sign } from './crypto.js';
+import { nextGlobalCounter, type CommandContext, type LocatedCredential } from './state.js';
+import { concatBytes } from '../util/bytes.js';
+
+export const GetAssertionResponseKey = {
+  credential: 0x01,
+  authData: 0x02,
+  signature: 0x03,
+  user: 0x04,
+  numberOfCredentials: 0x05,
+  userSelected: 0x06,
+  largeBlobKey: 0x07,
+} as const;
+
+/** The signature counter for this use, stored before anything is signed with it. */
+function nextSignCount(ctx: CommandContext, cred: LocatedCredential): number {
+  if (!cred.stored) return nextGlobalCounter(ctx.env);
+  const next = (cred.stored.signCount + 1) >>> 0;
+  ctx.env.store.setSignCount(cred.id, next);
+  cred.stored.signCount = next;
+  return next;
+}
+
+export interface AssertionInput {
+  rpIdHash: Uint8Array;
+  clientDataHash: Uint8Array;
+  flags: number;
+  /** Set for the first response of a discoverable-credential walk with more than one credential. */
+  numberOfCredentials?: number;
+}
+
+export function assertionResponse(
+  ctx: CommandContext,
+  cred: LocatedCredential,
+  input: AssertionInput,
+): Map<number, CborValue> {
+  const authData = encodeAuthData({
+    rpIdHash: input.rpIdHash,
+    flags: input.flags,
+    signCount: nextSignCount(ctx, cred),
+  });
+  const signature = sign(cred.alg, cred.privateKey, concatBytes(authData, input.clientDataHash));
+  const K = GetAssertionResponseKey;
+  const out = new Map<number, CborValue>([
+    [K.credential, { id: cred.id, type: 'public-key' }],
+    [K.authData, authData],
+    [K.signature, signature],
+  ]);
+  if (cred.stored) {
+    // Names identify the user: only returned after user verification (CTAP 2.1 §6.2.2, user).
+    const uv = (input.flags & AuthDataFlag.UV) !== 0;
+    out.set(K.user, {
+      id: cred.stored.userId,
+      name: uv ? cred.stored.userName : undefined,
+      displayName: uv ? cred.stored.userDisplayName : undefined,
+    });
+  }
+  if (input.numberOfCredentials !== undefined) out.set(K.numberOfCredentials, input.numberOfCredentials);
+  return out;
+}

@@ -1,0 +1,79 @@
+// The authenticator: a CTAP2 request in, a status byte and CBOR out. No IO: see env.ts.
+import { decodeCbor, encodeCbor, type CborMap, type CborValue } from './cbor.js';
+import { Command } from './constants.js';
+import { getAssertion, parseGetAssertion } from './commands/getAssertion.js';
+import { getInfo } from './commands/getInfo.js';
+import { getNextAssertion } from './commands/getNextAssertion.js';
+import { makeCredential, parseMakeCredential } from './commands/makeCredential.js';
+import { reset } from './commands/reset.js';
+import { selection } from './commands/selection.js';
+import { DEFAULT_CONFIG, type AuthenticatorConfig, type AuthenticatorEnv, type RequestContext } from './env.js';
+import { asMap, missing } from './params.js';
+import { VolatileState, type CommandContext } from './state.js';
+import { CtapError, Status } from './status.js';
+
+type Handler = (ctx: CommandContext, params: CborMap | undefined) => Promise<CborValue | void> | CborValue | void;
+
+const needParams = (p: CborMap | undefined): CborMap => p ?? missing('parameters');
+
+/** The dispatcher: one entry per command, each in its own file under commands/. */
+const HANDLERS: Record<number, Handler> = {
+  [Command.authenticatorMakeCredential]: (ctx, p) => makeCredential(ctx, parseMakeCredential(needParams(p))),
+  [Command.authenticatorGetAssertion]: (ctx, p) => getAssertion(ctx, parseGetAssertion(needParams(p))),
+  [Command.authenticatorGetInfo]: (ctx) => getInfo(ctx),
+  [Command.authenticatorReset]: (ctx) => reset(ctx),
+  [Command.authenticatorGetNextAssertion]: (ctx) => getNextAssertion(ctx),
+  [Command.authenticatorSelection]: (ctx) => selection(ctx),
+};
+
+/** Commands that do not end a getAssertion walk (CTAP 2.1 §6.3: any other command ends it). */
+const KEEPS_WALK = new Set<number>([Command.authenticatorGetNextAssertion]);
+
+export class Authenticator {
+  readonly config: AuthenticatorConfig;
+  private state: VolatileState;
+
+  constructor(
+    readonly env: AuthenticatorEnv,
+    config: Partial<AuthenticatorConfig> = {},
+  ) {
+    this.config = { ...DEFAULT_CONFIG, ...config };
+    if (this.config.aaguid.length !== 16) throw new RangeError('aaguid must be 16 bytes');
+    this.state = new VolatileState(env.now());
+  }
+
+  /** Drops volatile state (walks, tokens, retry-in-this-boot counts) as unplugging a key does. */
+  powerCycle(): void {
+    this.state = new VolatileState(this.env.now());
+  }
+
+  /** One CTAP2 request (command byte + CBOR) to one response (status byte + CBOR). Never throws. */
+  async handle(request: Uint8Array, rctx: RequestContext): Promise<Uint8Array> {
+    try {
+      if (request.length === 0) throw new CtapError(Status.CTAP1_ERR_INVALID_LENGTH, 'empty request');
+      const command = request[0]!;
+      const handler = HANDLERS[command];
+      if (!handler) throw new CtapError(Status.CTAP1_ERR_INVALID_COMMAND, `command 0x${command.toString(16)}`);
+      if (!KEEPS_WALK.has(command)) this.state.nextAssertion = undefined;
+      const params = request.length > 1 ? asMap(decodeCbor(request.subarray(1)), 'parameters') : undefined;
+      const ctx: CommandContext = { ...rctx, env: this.env, config: this.config, state: this.state };
+      const result = await handler(ctx, params);
+      return result === undefined ? new Uint8Array([Status.CTAP2_OK]) : withStatus(Status.CTAP2_OK, encodeCbor(result));
+    } catch (e) {
+      if (e instanceof CtapError) return new Uint8Array([e.status]);
+      // A bug, not a protocol error: answer as the spec's catch-all and let the caller log it.
+      this.onInternalError?.(e);
+      return new Uint8Array([Status.CTAP1_ERR_OTHER]);
+    }
+  }
+
+  /** Called with unexpected exceptions (bugs); the response is CTAP1_ERR_OTHER either way. */
+  onInternalError?: (error: unknown) => void;
+}
+
+function withStatus(status: number, body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(body.length + 1);
+  out[0] = status;
+  out.set(body, 1);
+  return out;
+}

@@ -1,0 +1,225 @@
+// CTAP2 canonical CBOR: an encoder that only writes canonical form, a strict decoder for requests.
+//
+// Written here rather than wrapped from a general library: CTAP needs definite lengths, no tags,
+// length-first key order and exact failure statuses, which general encoders do not give by default.
+import { CtapError, Status } from './status.js';
+
+export type CborKey = number | string;
+export type CborValue =
+  | number
+  | bigint
+  | string
+  | boolean
+  | null
+  | Uint8Array
+  | CborValue[]
+  | Map<CborKey, CborValue>
+  | { readonly [key: string]: CborValue | undefined };
+
+export type CborMap = Map<CborKey, CborValue>;
+
+const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder('utf-8', { fatal: true });
+/** Deeper requests than this are refused; CTAP's own structures nest at most 4 deep. */
+const MAX_DEPTH = 8;
+
+// ---------------------------------------------------------------- encoding
+
+class Writer {
+  private buf = new Uint8Array(256);
+  private len = 0;
+  private ensure(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.len + n));
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+  }
+  byte(b: number): void {
+    this.ensure(1);
+    this.buf[this.len++] = b;
+  }
+  bytes(b: Uint8Array): void {
+    this.ensure(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+  }
+  /** Major type and argument in the shortest form (canonical rule 1). */
+  head(major: number, arg: number | bigint): void {
+    const m = major << 5;
+    const n = BigInt(arg);
+    if (n < 24n) this.byte(m | Number(n));
+    else if (n < 0x100n) (this.byte(m | 24), this.byte(Number(n)));
+    else if (n < 0x10000n) (this.byte(m | 25), this.byte(Number(n >> 8n)), this.byte(Number(n & 0xffn)));
+    else if (n < 0x100000000n) {
+      this.byte(m | 26);
+      for (let s = 24n; s >= 0n; s -= 8n) this.byte(Number((n >> s) & 0xffn));
+    } else if (n < 0x10000000000000000n) {
+      this.byte(m | 27);
+      for (let s = 56n; s >= 0n; s -= 8n) this.byte(Number((n >> s) & 0xffn));
+    } else throw new RangeError('CBOR integer out of range');
+  }
+  result(): Uint8Array {
+    return this.buf.slice(0, this.len);
+  }
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  // CTAP2 canonical order: shorter encoding first, then bytewise.
+  if (a.length !== b.length) return a.length - b.length;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return 0;
+}
+
+function writeValue(w: Writer, v: CborValue): void {
+  if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v)) throw new TypeError(`CBOR: only integers are encoded, got ${v}`);
+    if (v >= 0) w.head(0, v);
+    else w.head(1, -1 - v);
+  } else if (typeof v === 'bigint') {
+    if (v >= 0n) w.head(0, v);
+    else w.head(1, -1n - v);
+  } else if (typeof v === 'string') {
+    const b = textEncoder.encode(v);
+    w.head(3, b.length);
+    w.bytes(b);
+  } else if (typeof v === 'boolean') w.byte(v ? 0xf5 : 0xf4);
+  else if (v === null) w.byte(0xf6);
+  else if (v instanceof Uint8Array) {
+    w.head(2, v.length);
+    w.bytes(v);
+  } else if (Array.isArray(v)) {
+    w.head(4, v.length);
+    for (const item of v) writeValue(w, item);
+  } else {
+    const entries: [CborKey, CborValue][] =
+      v instanceof Map
+        ? [...v.entries()]
+        : Object.entries(v).filter((e): e is [string, CborValue] => e[1] !== undefined);
+    const encoded = entries
+      .filter(([, val]) => val !== undefined)
+      .map(([k, val]) => [encodeCbor(k), val] as const)
+      .sort((a, b) => compareBytes(a[0], b[0]));
+    w.head(5, encoded.length);
+    for (const [k, val] of encoded) {
+      w.bytes(k);
+      writeValue(w, val);
+    }
+  }
+}
+
+/** Encodes a value in CTAP2 canonical form. Map entries whose value is `undefined` are left out. */
+export function encodeCbor(value: CborValue): Uint8Array {
+  const w = new Writer();
+  writeValue(w, value);
+  return w.result();
+}
+
+// ---------------------------------------------------------------- decoding
+
+class Reader {
+  pos = 0;
+  constructor(private readonly data: Uint8Array) {}
+  fail(why: string): never {
+    throw new CtapError(Status.CTAP2_ERR_INVALID_CBOR, why);
+  }
+  take(n: number): Uint8Array {
+    if (n > this.data.length - this.pos) this.fail('truncated');
+    const out = this.data.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+  byte(): number {
+    return this.take(1)[0]!;
+  }
+  arg(info: number): number | bigint {
+    if (info < 24) return info;
+    if (info > 27) this.fail('indefinite length or reserved additional information');
+    const b = this.take(1 << (info - 24));
+    let n = 0n;
+    for (const x of b) n = (n << 8n) | BigInt(x);
+    return n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
+  }
+  length(info: number): number {
+    const n = this.arg(info);
+    if (typeof n !== 'number' || n > this.data.length - this.pos) this.fail('length runs past the end');
+    return n;
+  }
+  value(depth: number): CborValue {
+    if (depth > MAX_DEPTH) this.fail('nested too deeply');
+    const initial = this.byte();
+    const major = initial >> 5;
+    const info = initial & 0x1f;
+    switch (major) {
+      case 0:
+        return this.arg(info);
+      case 1: {
+        const n = this.arg(info);
+        return typeof n === 'number' ? -1 - n : -1n - n;
+      }
+      case 2:
+        return this.take(this.length(info)).slice();
+      case 3:
+        try {
+          return textDecoder.decode(this.take(this.length(info)));
+        } catch {
+          return this.fail('text string is not UTF-8');
+        }
+      case 4: {
+        const n = this.length(info);
+        const out: CborValue[] = [];
+        for (let i = 0; i < n; i++) out.push(this.value(depth + 1));
+        return out;
+      }
+      case 5: {
+        const n = this.length(info);
+        const out: CborMap = new Map();
+        for (let i = 0; i < n; i++) {
+          const key = this.value(depth + 1);
+          if (typeof key !== 'number' && typeof key !== 'string') this.fail('map key is not an integer or text');
+          if (out.has(key)) this.fail(`duplicate map key ${String(key)}`);
+          out.set(key, this.value(depth + 1));
+        }
+        return out;
+      }
+      case 6:
+        return this.fail('tags are not used in CTAP');
+      default:
+        return this.simple(info);
+    }
+  }
+  simple(info: number): CborValue {
+    if (info === 20) return false;
+    if (info === 21) return true;
+    if (info === 22) return null;
+    if (info >= 25 && info <= 27) {
+      const b = this.take(1 << (info - 24));
+      const view = new DataView(b.buffer, b.byteOffset, b.length);
+      return info === 25 ? halfToNumber(view.getUint16(0)) : info === 26 ? view.getFloat32(0) : view.getFloat64(0);
+    }
+    return this.fail(`unsupported simple value ${info}`);
+  }
+}
+
+function halfToNumber(h: number): number {
+  const exp = (h >> 10) & 0x1f;
+  const mant = h & 0x3ff;
+  const sign = h & 0x8000 ? -1 : 1;
+  if (exp === 0) return sign * mant * 2 ** -24;
+  if (exp === 31) return mant ? NaN : sign * Infinity;
+  return sign * (mant + 1024) * 2 ** (exp - 25);
+}
+
+/** Decodes exactly one CBOR item; anything malformed, tagged, indefinite or trailing is INVALID_CBOR. */
+export function decodeCbor(data: Uint8Array): CborValue {
+  const r = new Reader(data);
+  const v = r.value(0);
+  if (r.pos !== data.length) r.fail('trailing bytes after the item');
+  return v;
+}
+
+/** Decodes one item from the front of `data` and says where it ended (authenticator data needs it). */
+export function decodeCborPrefix(data: Uint8Array): { value: CborValue; end: number } {
+  const r = new Reader(data);
+  const value = r.value(0);
+  return { value, end: r.pos };
+}

@@ -1,0 +1,96 @@
+// authenticatorGetAssertion (CTAP 2.1 §6.2): parse, handle, encode.
+import type { CborMap, CborValue } from '../cbor.js';
+import { AuthDataFlag } from '../constants.js';
+import { assertionResponse } from '../assertion.js';
+import { sha256 } from '../crypto.js';
+import { discoverableCredentials, locateCredential } from '../credentials.js';
+import { credProtectAllows } from '../extensions/credProtect.js';
+import { asBytes, asDescriptorList, asMap, asOptions, asText, asUint, optional, required, type CredentialDescriptor } from '../params.js';
+import { checkPinUvAuthParam } from '../pinUvAuth.js';
+import { requireUserPresence } from '../presence.js';
+import type { CommandContext, LocatedCredential } from '../state.js';
+import { CtapError, Status } from '../status.js';
+import { utf8 } from '../../util/bytes.js';
+
+export const GetAssertionKey = {
+  rpId: 0x01,
+  clientDataHash: 0x02,
+  allowList: 0x03,
+  extensions: 0x04,
+  options: 0x05,
+  pinUvAuthParam: 0x06,
+  pinUvAuthProtocol: 0x07,
+} as const;
+
+export interface GetAssertionRequest {
+  rpId: string;
+  clientDataHash: Uint8Array;
+  allowList: CredentialDescriptor[];
+  extensions: CborMap;
+  options: Map<string, boolean>;
+  pinUvAuthParam?: Uint8Array;
+  pinUvAuthProtocol?: number;
+}
+
+export function parseGetAssertion(p: CborMap): GetAssertionRequest {
+  const K = GetAssertionKey;
+  return {
+    rpId: required(p, K.rpId, asText, 'rpId'),
+    clientDataHash: required(p, K.clientDataHash, asBytes, 'clientDataHash'),
+    allowList: optional(p, K.allowList, asDescriptorList, 'allowList') ?? [],
+    extensions: optional(p, K.extensions, asMap, 'extensions') ?? new Map(),
+    options: optional(p, K.options, asOptions, 'options') ?? new Map(),
+    pinUvAuthParam: optional(p, K.pinUvAuthParam, asBytes, 'pinUvAuthParam'),
+    pinUvAuthProtocol: optional(p, K.pinUvAuthProtocol, asUint, 'pinUvAuthProtocol'),
+  };
+}
+
+export async function getAssertion(ctx: CommandContext, req: GetAssertionRequest): Promise<Map<number, CborValue>> {
+  ctx.state.nextAssertion = undefined;
+  const presence = { command: 'getAssertion', rpId: req.rpId } as const;
+  // Steps 1-2: pinUvAuthParam.
+  await checkPinUvAuthParam(ctx, req.pinUvAuthParam, req.pinUvAuthProtocol, presence);
+
+  // Step 5: options. rk means nothing here; there is no built-in uv yet.
+  if (req.options.has('rk')) throw new CtapError(Status.CTAP2_ERR_UNSUPPORTED_OPTION, 'rk in getAssertion');
+  if (req.options.get('uv') === true) throw new CtapError(Status.CTAP2_ERR_INVALID_OPTION, 'uv: no built-in user verification');
+  const up = req.options.get('up') ?? true;
+  const uv = false;
+
+  // Step 7: locate credentials, dropping those credProtect hides without uv.
+  const rpIdHash = sha256(utf8(req.rpId));
+  const fromAllowList = req.allowList.length > 0;
+  const candidates: LocatedCredential[] = fromAllowList
+    ? req.allowList
+        .filter((d) => d.type === 'public-key')
+        .map((d) => locateCredential(ctx, req.rpId, rpIdHash, d.id))
+        .filter((c): c is LocatedCredential => c !== undefined)
+    : discoverableCredentials(ctx, req.rpId);
+  const credentials = candidates.filter((c) => credProtectAllows(c.credProtect, uv, fromAllowList));
+
+  // Step 9: user presence, asked even when nothing matched so a page cannot probe silently.
+  if (up) await requireUserPresence(ctx, { ...presence, probe: credentials.length === 0 });
+  if (credentials.length === 0) throw new CtapError(Status.CTAP2_ERR_NO_CREDENTIALS, 'no credential for this RP');
+
+  const flags = (up ? AuthDataFlag.UP : 0) | (uv ? AuthDataFlag.UV : 0);
+  // Step 12: with an allowList, one credential; without, the newest, the rest for getNextAssertion.
+  const walk = !fromAllowList && credentials.length > 1;
+  const first = credentials[0]!;
+  const response = assertionResponse(ctx, first, {
+    rpIdHash,
+    clientDataHash: req.clientDataHash,
+    flags,
+    numberOfCredentials: walk ? credentials.length : undefined,
+  });
+  if (walk) {
+    ctx.state.nextAssertion = {
+      rpIdHash,
+      clientDataHash: req.clientDataHash,
+      flags,
+      credentials,
+      index: 1,
+      lastAt: ctx.env.now(),
+    };
+  }
+  return response;
+}

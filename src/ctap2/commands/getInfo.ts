@@ -1,0 +1,53 @@
+// authenticatorGetInfo (CTAP 2.1 §6.4): what this key is and supports.
+import type { CborValue } from '../cbor.js';
+import { SUPPORTED_ALGORITHMS } from '../crypto.js';
+import { CREDENTIAL_ID_LENGTH } from '../credentialId.js';
+import type { CommandContext } from '../state.js';
+
+export const GetInfoKey = {
+  versions: 0x01,
+  extensions: 0x02,
+  aaguid: 0x03,
+  options: 0x04,
+  maxMsgSize: 0x05,
+  pinUvAuthProtocols: 0x06,
+  maxCredentialCountInList: 0x07,
+  maxCredentialIdLength: 0x08,
+  transports: 0x09,
+  algorithms: 0x0a,
+  maxSerializedLargeBlobArray: 0x0b,
+  forcePINChange: 0x0c,
+  minPINLength: 0x0d,
+  firmwareVersion: 0x0e,
+  maxCredBlobLength: 0x0f,
+  maxRPIDsForSetMinPINLength: 0x10,
+  preferredPlatformUvAttempts: 0x11,
+  uvModality: 0x12,
+  certifications: 0x13,
+  remainingDiscoverableCredentials: 0x14,
+} as const;
+
+/** Extensions this key implements, as getInfo lists them. */
+export const EXTENSIONS = ['credProtect'] as const;
+
+export function getInfo(ctx: CommandContext): Map<number, CborValue> {
+  const { config, env } = ctx;
+  // DESIGN.md getInfo rules: no duplicate versions, 16-byte aaguid, boolean options,
+  // algorithms as {alg, type} maps.
+  return new Map<number, CborValue>([
+    [GetInfoKey.versions, ['FIDO_2_0']],
+    [GetInfoKey.extensions, [...EXTENSIONS]],
+    [GetInfoKey.aaguid, config.aaguid],
+    [GetInfoKey.options, { rk: true, up: true, plat: false }],
+    [GetInfoKey.maxMsgSize, config.maxMsgSize],
+    [GetInfoKey.maxCredentialCountInList, config.maxCredentialCountInList],
+    [GetInfoKey.maxCredentialIdLength, CREDENTIAL_ID_LENGTH],
+    [GetInfoKey.transports, ['usb']],
+    [GetInfoKey.algorithms, SUPPORTED_ALGORITHMS.map((alg) => ({ alg, type: 'public-key' }))],
+    [GetInfoKey.firmwareVersion, config.firmwareVersion],
+    [
+      GetInfoKey.remainingDiscoverableCredentials,
+      Math.max(0, config.maxDiscoverableCredentials - env.store.count()),
+    ],
+  ]);
+}

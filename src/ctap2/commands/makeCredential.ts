@@ -1,0 +1,187 @@
+// authenticatorMakeCredential (CTAP 2.1 §6.1): parse, handle, encode.
+import type { CborMap, CborValue } from '../cbor.js';
+import { AuthDataFlag, type CoseAlgorithm } from '../constants.js';
+import { isSupportedAlgorithm, sha256, sign } from '../crypto.js';
+import { encodeAuthData } from '../authData.js';
+import { createCredential, locateCredential } from '../credentials.js';
+import { CRED_PROTECT, credProtectAllows, parseCredProtect } from '../extensions/credProtect.js';
+import {
+  asArray, asBytes, asDescriptorList, asInt, asMap, asOptions, asText, asUint, optional, required,
+  type CredentialDescriptor,
+} from '../params.js';
+import { checkPinUvAuthParam } from '../pinUvAuth.js';
+import { requireUserPresence } from '../presence.js';
+import { nextGlobalCounter, type CommandContext } from '../state.js';
+import { CtapError, Status } from '../status.js';
+import { concatBytes, equalBytes, utf8 } from '../../util/bytes.js';
+
+export const MakeCredentialKey = {
+  clientDataHash: 0x01,
+  rp: 0x02,
+  user: 0x03,
+  pubKeyCredParams: 0x04,
+  excludeList: 0x05,
+  extensions: 0x06,
+  options: 0x07,
+  pinUvAuthParam: 0x08,
+  pinUvAuthProtocol: 0x09,
+  enterpriseAttestation: 0x0a,
+  attestationFormatsPreference: 0x0b,
+} as const;
+
+export const MakeCredentialResponseKey = { fmt: 0x01, authData: 0x02, attStmt: 0x03 } as const;
+
+/** WebAuthn caps these strings at 64 bytes; longer ones are cut at a character boundary. */
+const MAX_USER_ID = 64;
+
+export interface MakeCredentialRequest {
+  clientDataHash: Uint8Array;
+  rp: { id: string; name?: string };
+  user: { id: Uint8Array; name?: string; displayName?: string };
+  /** Algorithms offered with type "public-key", in the RP's order of preference. */
+  algorithms: number[];
+  excludeList: CredentialDescriptor[];
+  extensions: CborMap;
+  options: Map<string, boolean>;
+  pinUvAuthParam?: Uint8Array;
+  pinUvAuthProtocol?: number;
+  enterpriseAttestation?: number;
+  attestationFormatsPreference?: string[];
+}
+
+function parseAlgorithms(v: CborValue): number[] {
+  const algs: number[] = [];
+  asArray(v, 'pubKeyCredParams').forEach((p, i) => {
+    const m = asMap(p, `pubKeyCredParams[${i}]`);
+    const alg = required(m, 'alg', asInt, `pubKeyCredParams[${i}].alg`);
+    const type = required(m, 'type', asText, `pubKeyCredParams[${i}].type`);
+    if (type === 'public-key') algs.push(alg);
+  });
+  return algs;
+}
+
+export function parseMakeCredential(p: CborMap): MakeCredentialRequest {
+  const K = MakeCredentialKey;
+  const rp = required(p, K.rp, asMap, 'rp');
+  const user = required(p, K.user, asMap, 'user');
+  const userId = required(user, 'id', asBytes, 'user.id');
+  if (userId.length > MAX_USER_ID) throw new CtapError(Status.CTAP1_ERR_INVALID_LENGTH, 'user.id over 64 bytes');
+  return {
+    clientDataHash: required(p, K.clientDataHash, asBytes, 'clientDataHash'),
+    rp: { id: required(rp, 'id', asText, 'rp.id'), name: optional(rp, 'name', asText, 'rp.name') },
+    user: {
+      id: userId,
+      name: optional(user, 'name', asText, 'user.name'),
+      displayName: optional(user, 'displayName', asText, 'user.displayName'),
+    },
+    algorithms: required(p, K.pubKeyCredParams, (v) => parseAlgorithms(v), 'pubKeyCredParams'),
+    excludeList: optional(p, K.excludeList, asDescriptorList, 'excludeList') ?? [],
+    extensions: optional(p, K.extensions, asMap, 'extensions') ?? new Map(),
+    options: optional(p, K.options, asOptions, 'options') ?? new Map(),
+    pinUvAuthParam: optional(p, K.pinUvAuthParam, asBytes, 'pinUvAuthParam'),
+    pinUvAuthProtocol: optional(p, K.pinUvAuthProtocol, asUint, 'pinUvAuthProtocol'),
+    enterpriseAttestation: optional(p, K.enterpriseAttestation, asUint, 'enterpriseAttestation'),
+    attestationFormatsPreference: optional(
+      p,
+      K.attestationFormatsPreference,
+      (v, w) => asArray(v, w).map((f, i) => asText(f, `${w}[${i}]`)),
+      'attestationFormatsPreference',
+    ),
+  };
+}
+
+const ATTESTATION_FORMATS = ['packed', 'none'] as const;
+
+function chooseFormat(preference: string[] | undefined): (typeof ATTESTATION_FORMATS)[number] {
+  // CTAP 2.2 §6.1.2: the first supported format in the platform's preference, else our default.
+  const found = preference?.find((f) => (ATTESTATION_FORMATS as readonly string[]).includes(f));
+  return (found as (typeof ATTESTATION_FORMATS)[number] | undefined) ?? 'packed';
+}
+
+export async function makeCredential(ctx: CommandContext, req: MakeCredentialRequest): Promise<Map<number, CborValue>> {
+  const presence = { command: 'makeCredential', rpId: req.rp.id, userName: req.user.name } as const;
+  // Steps 1-2: pinUvAuthParam (a zero-length one is the browsers' "touch the key" probe).
+  await checkPinUvAuthParam(ctx, req.pinUvAuthParam, req.pinUvAuthProtocol, presence);
+
+  // Step 3: the first algorithm the RP offers that this key supports.
+  const alg = req.algorithms.find(isSupportedAlgorithm) as CoseAlgorithm | undefined;
+  if (alg === undefined) throw new CtapError(Status.CTAP2_ERR_UNSUPPORTED_ALGORITHM, 'no offered algorithm is supported');
+
+  // Step 5: options. up=false makes no sense for a new credential; there is no built-in uv yet.
+  if (req.options.get('up') === false) throw new CtapError(Status.CTAP2_ERR_INVALID_OPTION, 'up=false');
+  if (req.options.get('uv') === true) throw new CtapError(Status.CTAP2_ERR_INVALID_OPTION, 'uv: no built-in user verification');
+  const rk = req.options.get('rk') === true;
+
+  // Step 9: this key is not enterprise-attestation capable.
+  if (req.enterpriseAttestation !== undefined) {
+    throw new CtapError(Status.CTAP1_ERR_INVALID_PARAMETER, 'enterprise attestation is not supported');
+  }
+
+  const rpIdHash = sha256(utf8(req.rp.id));
+  const credProtect = parseCredProtect(req.extensions.get(CRED_PROTECT));
+  const uv = false;
+
+  // Step 11: excludeList. A match still asks for a touch, so a page cannot silently probe for keys.
+  for (const d of req.excludeList) {
+    if (d.type !== 'public-key') continue;
+    const found = locateCredential(ctx, req.rp.id, rpIdHash, d.id);
+    if (found && credProtectAllows(found.credProtect, uv, true)) {
+      await requireUserPresence(ctx, { ...presence, probe: true });
+      throw new CtapError(Status.CTAP2_ERR_CREDENTIAL_EXCLUDED, 'a credential in excludeList is on this key');
+    }
+  }
+
+  // Step 14: user presence.
+  await requireUserPresence(ctx, presence);
+
+  if (rk) {
+    const replaces = ctx.env.store.listByRp(req.rp.id).some((c) => equalBytes(c.userId, req.user.id));
+    if (!replaces && ctx.env.store.count() >= ctx.config.maxDiscoverableCredentials) {
+      throw new CtapError(Status.CTAP2_ERR_KEY_STORE_FULL, 'no room for another discoverable credential');
+    }
+  }
+
+  // Steps 16-17: the credential, stored when discoverable.
+  const cred = createCredential(ctx, alg, rpIdHash, credProtect, rk);
+  let signCount = 0;
+  if (rk) {
+    ctx.env.store.put({
+      id: cred.id,
+      rpId: req.rp.id,
+      rpName: req.rp.name,
+      userId: req.user.id,
+      userName: req.user.name,
+      userDisplayName: req.user.displayName,
+      alg,
+      privateKey: cred.privateKey,
+      credProtect,
+      createdAt: ctx.env.now(),
+      signCount: 0,
+    });
+  } else {
+    signCount = nextGlobalCounter(ctx.env);
+  }
+
+  const extensions = new Map<string, CborValue>();
+  if (req.extensions.has(CRED_PROTECT)) extensions.set(CRED_PROTECT, credProtect);
+  const authData = encodeAuthData({
+    rpIdHash,
+    flags: AuthDataFlag.UP | (uv ? AuthDataFlag.UV : 0),
+    signCount,
+    attested: { aaguid: ctx.config.aaguid, credentialId: cred.id, alg, publicKey: cred.publicKey },
+    extensions,
+  });
+
+  // Step 19: attestation: packed self attestation, or none where the platform prefers it.
+  const fmt = chooseFormat(req.attestationFormatsPreference);
+  const attStmt =
+    fmt === 'packed'
+      ? { alg, sig: sign(alg, cred.privateKey, concatBytes(authData, req.clientDataHash)) }
+      : {};
+  const K = MakeCredentialResponseKey;
+  return new Map<number, CborValue>([
+    [K.fmt, fmt],
+    [K.authData, authData],
+    [K.attStmt, attStmt],
+  ]);
+}

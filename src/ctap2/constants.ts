@@ -1,0 +1,39 @@
+// Spec numbers shared by the core, the CTAPHID layer and the host side.
+
+/** CTAP 2.1 §6: authenticator API command bytes. */
+export const Command = {
+  authenticatorMakeCredential: 0x01,
+  authenticatorGetAssertion: 0x02,
+  authenticatorGetInfo: 0x04,
+  authenticatorClientPIN: 0x06,
+  authenticatorReset: 0x07,
+  authenticatorGetNextAssertion: 0x08,
+  authenticatorBioEnrollment: 0x09,
+  authenticatorCredentialManagement: 0x0a,
+  authenticatorSelection: 0x0b,
+  authenticatorLargeBlobs: 0x0c,
+  authenticatorConfig: 0x0d,
+} as const;
+
+/** COSE algorithm identifiers (IANA COSE Algorithms registry). */
+export const CoseAlg = { ES256: -7, EdDSA: -8 } as const;
+export type CoseAlgorithm = (typeof CoseAlg)[keyof typeof CoseAlg];
+
+/** COSE key parameters and values (RFC 9052/9053). */
+export const CoseKey = { kty: 1, alg: 3, crv: -1, x: -2, y: -3 } as const;
+export const CoseKty = { OKP: 1, EC2: 2 } as const;
+export const CoseCrv = { P256: 1, Ed25519: 6 } as const;
+
+/** CTAPHID_KEEPALIVE status bytes (CTAP 2.1 §11.2.9.2.1). */
+export const KeepaliveStatus = { PROCESSING: 1, UPNEEDED: 2 } as const;
+export type KeepaliveStatusCode = (typeof KeepaliveStatus)[keyof typeof KeepaliveStatus];
+
+/** WebAuthn §6.1 authenticator data flags. */
+export const AuthDataFlag = { UP: 0x01, UV: 0x04, BE: 0x08, BS: 0x10, AT: 0x40, ED: 0x80 } as const;
+
+/** credProtect levels (CTAP 2.1 §12.1). */
+export const CredProtect = {
+  userVerificationOptional: 1,
+  userVerificationOptionalWithCredentialIDList: 2,
+  userVerificationRequired: 3,
+} as const;

@@ -1,0 +1,27 @@
+// credProtect extension (CTAP 2.1 §12.1): a credential's level of protection against being
+// discovered or used without user verification.
+import { asUint } from '../params.js';
+import type { CborValue } from '../cbor.js';
+import { CredProtect } from '../constants.js';
+import { CtapError, Status } from '../status.js';
+
+export const CRED_PROTECT = 'credProtect';
+
+/** The requested level from makeCredential's extensions input; default userVerificationOptional. */
+export function parseCredProtect(input: CborValue | undefined): number {
+  if (input === undefined) return CredProtect.userVerificationOptional;
+  const level = asUint(input, 'extensions.credProtect');
+  if (level < 1 || level > 3) throw new CtapError(Status.CTAP1_ERR_INVALID_PARAMETER, 'credProtect level');
+  return level;
+}
+
+/**
+ * Whether a credential may be used in getAssertion (CTAP 2.1 §12.1 table): level 2 needs the
+ * credential named in allowList or uv, level 3 needs uv.
+ */
+export function credProtectAllows(level: number, uv: boolean, fromAllowList: boolean): boolean {
+  if (uv) return true;
+  if (level === CredProtect.userVerificationRequired) return false;
+  if (level === CredProtect.userVerificationOptionalWithCredentialIDList) return fromAllowList;
+  return true;
+}

@@ -1,0 +1,63 @@
+// What the authenticator holds between commands: volatile state (lost on a power cycle) and the
+// handles on persistent device secrets in the store.
+import type { StoredCredential } from '../keystore/types.js';
+import type { CoseAlgorithm } from './constants.js';
+import { credentialIdKey } from './credentialId.js';
+import type { AuthenticatorConfig, AuthenticatorEnv, RequestContext } from './env.js';
+
+/** A credential located for an assertion: stored (discoverable) or unsealed from its ID. */
+export interface LocatedCredential {
+  id: Uint8Array;
+  alg: CoseAlgorithm;
+  privateKey: Uint8Array;
+  credProtect: number;
+  stored?: StoredCredential;
+}
+
+/** CTAP 2.1 §6.3: what authenticatorGetNextAssertion continues from. */
+export interface NextAssertionState {
+  rpIdHash: Uint8Array;
+  clientDataHash: Uint8Array;
+  flags: number;
+  credentials: LocatedCredential[];
+  index: number;
+  lastAt: number;
+}
+
+export class VolatileState {
+  nextAssertion: NextAssertionState | undefined;
+  constructor(readonly powerUpAt: number) {}
+}
+
+const MASTER_SECRET = 'masterSecret';
+const GLOBAL_COUNTER = 'globalSignCount';
+
+/** The device master secret: made on first use, replaced by authenticatorReset. */
+export function masterSecret(env: AuthenticatorEnv): Uint8Array {
+  const existing = env.store.getMeta(MASTER_SECRET);
+  if (existing) return existing;
+  const secret = env.randomBytes(32);
+  env.store.setMeta(MASTER_SECRET, secret);
+  return secret;
+}
+
+export function credentialKey(env: AuthenticatorEnv): Uint8Array {
+  return credentialIdKey(masterSecret(env));
+}
+
+/** The next value of the counter shared by non-discoverable credentials, stored before use. */
+export function nextGlobalCounter(env: AuthenticatorEnv): number {
+  const raw = env.store.getMeta(GLOBAL_COUNTER);
+  const next = ((raw ? new DataView(raw.buffer, raw.byteOffset).getUint32(0) : 0) + 1) >>> 0;
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setUint32(0, next);
+  env.store.setMeta(GLOBAL_COUNTER, out);
+  return next;
+}
+
+/** Everything a command handler is given. */
+export interface CommandContext extends RequestContext {
+  env: AuthenticatorEnv;
+  config: AuthenticatorConfig;
+  state: VolatileState;
+}

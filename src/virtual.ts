@@ -1,0 +1,85 @@
+// VirtualAuthenticator: the core, a store, a user-presence policy and the CTAPHID device, wired
+// together in-process. Hosts reach it through connect(), as they would a USB key.
+import { randomBytes } from 'node:crypto';
+import { Authenticator } from './ctap2/authenticator.js';
+import type { AuthenticatorConfig, AuthenticatorEnv } from './ctap2/env.js';
+import { CtapHidDevice, type CtapHidDeviceOptions } from './hid/device.js';
+import { LoopbackBus } from './hid/loopback.js';
+import type { ReportPipe } from './hid/pipe.js';
+import { MemoryStore } from './keystore/memory.js';
+import { SqliteStore } from './keystore/sqlite.js';
+import type { CredentialStore } from './keystore/types.js';
+import { presenceFunction, type PresencePolicy } from './presencePolicy.js';
+import { fromHex } from './util/bytes.js';
+
+export interface VirtualAuthenticatorOptions {
+  /** 'memory' (default), a keystore file path, or a store object. */
+  store?: 'memory' | string | CredentialStore;
+  /** What the "user" does when the key asks for a touch (default: approve). */
+  presence?: PresencePolicy;
+  /** 16 bytes, or 32 hex digits (dashes allowed). */
+  aaguid?: Uint8Array | string;
+  /** Milliseconds after power-up in which reset is accepted; null switches the check off. */
+  resetWindowMs?: number | null;
+  maxDiscoverableCredentials?: number;
+  /** Clock for the core (default Date.now). */
+  now?: () => number;
+  hid?: CtapHidDeviceOptions;
+}
+
+function openStore(store: VirtualAuthenticatorOptions['store']): CredentialStore {
+  if (store === undefined || store === 'memory') return new MemoryStore();
+  if (typeof store === 'string') return new SqliteStore(store);
+  return store;
+}
+
+function parseAaguid(a: Uint8Array | string | undefined): Uint8Array | undefined {
+  if (a === undefined || a instanceof Uint8Array) return a;
+  const bytes = fromHex(a.replace(/-/g, ''));
+  if (bytes.length !== 16) throw new RangeError('aaguid must be 16 bytes');
+  return bytes;
+}
+
+export class VirtualAuthenticator {
+  readonly authenticator: Authenticator;
+  readonly store: CredentialStore;
+  private readonly device: CtapHidDevice;
+  private readonly bus: LoopbackBus;
+
+  constructor(options: VirtualAuthenticatorOptions = {}) {
+    this.store = openStore(options.store);
+    const env: AuthenticatorEnv = {
+      now: options.now ?? Date.now,
+      randomBytes: (n) => new Uint8Array(randomBytes(n)),
+      userPresence: presenceFunction(options.presence ?? 'approve'),
+      store: this.store,
+    };
+    const config: Partial<AuthenticatorConfig> = {};
+    const aaguid = parseAaguid(options.aaguid);
+    if (aaguid) config.aaguid = aaguid;
+    if (options.resetWindowMs !== undefined) config.resetWindowMs = options.resetWindowMs;
+    if (options.maxDiscoverableCredentials !== undefined) config.maxDiscoverableCredentials = options.maxDiscoverableCredentials;
+    this.authenticator = new Authenticator(env, config);
+    this.bus = new LoopbackBus((report) => this.device.receive(report));
+    this.device = new CtapHidDevice(
+      { cbor: (request, ctx) => this.authenticator.handle(request, ctx) },
+      this.bus.toHosts,
+      options.hid,
+    );
+  }
+
+  /** A new host-side HID connection to this key (in-process, through real CTAPHID framing). */
+  connect(): ReportPipe {
+    return this.bus.connect();
+  }
+
+  /** Unplug and replug: volatile state goes, stored state stays. */
+  powerCycle(): void {
+    this.authenticator.powerCycle();
+  }
+
+  close(): void {
+    this.device.close();
+    this.store.close();
+  }
+}
