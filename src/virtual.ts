@@ -25,6 +25,14 @@ export interface VirtualAuthenticatorOptions {
   /** Clock for the core (default Date.now). */
   now?: () => number;
   hid?: CtapHidDeviceOptions;
+  /** Sees every CTAP2 request and its response (for logs; PINs and keys are inside: redact). */
+  onExchange?(request: Uint8Array, response: Uint8Array): void;
+}
+
+/** A transport's hold on the key: reports in through receive(), out through its sink. */
+export interface DevicePort {
+  receive(report: Uint8Array): void;
+  detach(): void;
 }
 
 function openStore(store: VirtualAuthenticatorOptions['store']): CredentialStore {
@@ -45,6 +53,7 @@ export class VirtualAuthenticator {
   readonly store: CredentialStore;
   private readonly device: CtapHidDevice;
   private readonly bus: LoopbackBus;
+  private readonly sinks = new Set<(report: Uint8Array) => void>();
 
   constructor(options: VirtualAuthenticatorOptions = {}) {
     this.store = openStore(options.store);
@@ -61,11 +70,29 @@ export class VirtualAuthenticator {
     if (options.maxDiscoverableCredentials !== undefined) config.maxDiscoverableCredentials = options.maxDiscoverableCredentials;
     this.authenticator = new Authenticator(env, config);
     this.bus = new LoopbackBus((report) => this.device.receive(report));
+    this.sinks.add(this.bus.toHosts);
     this.device = new CtapHidDevice(
-      { cbor: (request, ctx) => this.authenticator.handle(request, ctx) },
-      this.bus.toHosts,
+      {
+        cbor: async (request, ctx) => {
+          const response = await this.authenticator.handle(request, ctx);
+          options.onExchange?.(request, response);
+          return response;
+        },
+      },
+      (report) => {
+        for (const sink of this.sinks) sink(report);
+      },
       options.hid,
     );
+  }
+
+  /**
+   * Joins a transport (UDP, uhid) to the key's one CTAPHID device: it hears every input report,
+   * as every host on a USB bus does, and hands output reports in through the returned port.
+   */
+  attach(sink: (report: Uint8Array) => void): DevicePort {
+    this.sinks.add(sink);
+    return { receive: (report) => this.device.receive(report), detach: () => this.sinks.delete(sink) };
   }
 
   /** A new host-side HID connection to this key (in-process, through real CTAPHID framing). */

@@ -113,7 +113,7 @@ export class WebAuthnClient {
       throw new WebAuthnError('NotAllowedError', 'user verification required, and the key offers none');
     }
     const extensions: Record<string, number> = {};
-    const policy = o.extensions?.credentialProtectionPolicy as string | undefined;
+    const policy = o.extensions?.credentialProtectionPolicy;
     if (policy && info.extensions.includes('credProtect')) {
       extensions.credProtect =
         policy === 'userVerificationRequired' ? CredProtect.userVerificationRequired

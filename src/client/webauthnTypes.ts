@@ -1,8 +1,15 @@
 // The JSON shapes of WebAuthn Level 3 (§5.1.8, §5.1.9...) that RP libraries produce and verify.
 
+/** Client extension inputs this client acts on; others are accepted and ignored. */
+export interface ExtensionsInputJSON {
+  credProps?: boolean;
+  credentialProtectionPolicy?: string;
+  enforceCredentialProtectionPolicy?: boolean;
+}
+
 export interface CredentialDescriptorJSON {
   id: string;
-  type: 'public-key';
+  type: string;
   transports?: string[];
 }
 
@@ -10,17 +17,21 @@ export interface CreationOptionsJSON {
   rp: { id?: string; name: string };
   user: { id: string; name: string; displayName: string };
   challenge: string;
-  pubKeyCredParams: { alg: number; type: 'public-key' }[];
+  pubKeyCredParams: { alg: number; type: string }[];
   timeout?: number;
   excludeCredentials?: CredentialDescriptorJSON[];
   authenticatorSelection?: {
     authenticatorAttachment?: string;
-    residentKey?: 'required' | 'preferred' | 'discouraged';
+    /** 'required' | 'preferred' | 'discouraged' */
+    residentKey?: string;
     requireResidentKey?: boolean;
-    userVerification?: 'required' | 'preferred' | 'discouraged';
+    /** 'required' | 'preferred' | 'discouraged' */
+    userVerification?: string;
   };
-  attestation?: 'none' | 'indirect' | 'direct' | 'enterprise';
-  extensions?: Record<string, unknown>;
+  /** 'none' | 'indirect' | 'direct' | 'enterprise' */
+  attestation?: string;
+  hints?: string[];
+  extensions?: ExtensionsInputJSON;
 }
 
 export interface RequestOptionsJSON {
@@ -28,8 +39,9 @@ export interface RequestOptionsJSON {
   timeout?: number;
   rpId?: string;
   allowCredentials?: CredentialDescriptorJSON[];
-  userVerification?: 'required' | 'preferred' | 'discouraged';
-  extensions?: Record<string, unknown>;
+  /** 'required' | 'preferred' | 'discouraged' */
+  userVerification?: string;
+  extensions?: ExtensionsInputJSON;
 }
 
 export interface RegistrationResponseJSON {

@@ -23,7 +23,7 @@ afterEach(() => {
 
 interface Registered {
   id: string;
-  publicKey: Uint8Array;
+  publicKey: Uint8Array<ArrayBuffer>;
   counter: number;
 }
 
