@@ -1,5 +1,5 @@
 // A CTAP2 client (python-fido2's Ctap2): typed calls over a CTAPHID host connection.
-import { decodeCbor, encodeCbor, type CborMap, type CborValue } from '../ctap2/cbor.js';
+import { decodeCbor, encodeCbor, type CborEncodable, type CborMap, type CborValue } from '../ctap2/cbor.js';
 import { Command } from '../ctap2/constants.js';
 import { CtapError, Status } from '../ctap2/status.js';
 import type { CtapHidHost, TransactOptions } from '../hid/host.js';
@@ -27,7 +27,7 @@ export interface MakeCredentialParams {
   user: { id: Uint8Array; name?: string; displayName?: string };
   pubKeyCredParams: { alg: number; type: string }[];
   excludeList?: { id: Uint8Array; type: string }[];
-  extensions?: Record<string, CborValue>;
+  extensions?: Record<string, CborEncodable>;
   options?: { rk?: boolean; up?: boolean; uv?: boolean };
   pinUvAuthParam?: Uint8Array;
   pinUvAuthProtocol?: number;
@@ -44,7 +44,7 @@ export interface GetAssertionParams {
   rpId: string;
   clientDataHash: Uint8Array;
   allowList?: { id: Uint8Array; type: string }[];
-  extensions?: Record<string, CborValue>;
+  extensions?: Record<string, CborEncodable>;
   options?: { up?: boolean; uv?: boolean };
   pinUvAuthParam?: Uint8Array;
   pinUvAuthProtocol?: number;
@@ -60,12 +60,12 @@ export interface AssertionResponse {
 
 const get = <T>(m: CborMap, k: number | string): T => m.get(k) as T;
 
-function stripUndefined(o: Record<string, unknown>): Record<string, CborValue> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Record<string, CborValue>;
+function stripUndefined(o: Record<string, unknown>): Record<string, CborEncodable> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Record<string, CborEncodable>;
 }
 
-function request(params: (CborValue | undefined)[]): Map<number, CborValue> {
-  const m = new Map<number, CborValue>();
+function request(params: (CborEncodable | undefined)[]): Map<number, CborEncodable> {
+  const m = new Map<number, CborEncodable>();
   params.forEach((v, i) => {
     if (v !== undefined) m.set(i + 1, v);
   });
@@ -80,7 +80,7 @@ export class Ctap2Client {
   constructor(readonly hid: CtapHidHost) {}
 
   /** Sends one command; the response map, or a CtapError carrying the status byte. */
-  async send(command: number, params?: Map<number, CborValue>, options?: TransactOptions): Promise<CborMap | undefined> {
+  async send(command: number, params?: Map<number, CborEncodable>, options?: TransactOptions): Promise<CborMap | undefined> {
     const body = params ? encodeCbor(params) : new Uint8Array(0);
     const req = new Uint8Array(body.length + 1);
     req[0] = command;

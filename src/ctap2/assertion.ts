@@ -1,6 +1,6 @@
 // One assertion: count, authenticator data, signature, response map. Shared by getAssertion and
 // getNextAssertion (CTAP 2.1 §6.2.2 steps 13-15, §6.3).
-import type { CborValue } from './cbor.js';
+import type { CborEncodable } from './cbor.js';
 import { AuthDataFlag } from './constants.js';
 import { encodeAuthData } from './authData.js';
 import { sign } from './crypto.js';
@@ -38,7 +38,7 @@ export function assertionResponse(
   ctx: CommandContext,
   cred: LocatedCredential,
   input: AssertionInput,
-): Map<number, CborValue> {
+): Map<number, CborEncodable> {
   const authData = encodeAuthData({
     rpIdHash: input.rpIdHash,
     flags: input.flags,
@@ -46,7 +46,7 @@ export function assertionResponse(
   });
   const signature = sign(cred.alg, cred.privateKey, concatBytes(authData, input.clientDataHash));
   const K = GetAssertionResponseKey;
-  const out = new Map<number, CborValue>([
+  const out = new Map<number, CborEncodable>([
     [K.credential, { id: cred.id, type: 'public-key' }],
     [K.authData, authData],
     [K.signature, signature],

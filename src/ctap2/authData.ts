@@ -1,5 +1,5 @@
 // Authenticator data (WebAuthn §6.1) and the COSE public key it carries (§6.5.1).
-import { encodeCbor, type CborMap, type CborValue } from './cbor.js';
+import { encodeCbor, type CborEncodable, type CborKey, type CborMap, type CborValue } from './cbor.js';
 import { AuthDataFlag, CoseAlg, CoseCrv, CoseKey, CoseKty, type CoseAlgorithm } from './constants.js';
 import { concatBytes } from '../util/bytes.js';
 
@@ -34,7 +34,7 @@ export interface AuthDataInput {
   signCount: number;
   attested?: AttestedCredentialData;
   /** Authenticator extension outputs. AT and ED are set here from what is present. */
-  extensions?: CborMap;
+  extensions?: ReadonlyMap<CborKey, CborEncodable>;
 }
 
 export function encodeAuthData(input: AuthDataInput): Uint8Array {

@@ -1,5 +1,5 @@
 // The authenticator: a CTAP2 request in, a status byte and CBOR out. No IO: see env.ts.
-import { decodeCbor, encodeCbor, type CborMap, type CborValue } from './cbor.js';
+import { decodeCbor, encodeCbor, type CborEncodable, type CborMap } from './cbor.js';
 import { Command } from './constants.js';
 import { getAssertion, parseGetAssertion } from './commands/getAssertion.js';
 import { getInfo } from './commands/getInfo.js';
@@ -12,7 +12,7 @@ import { asMap, missing } from './params.js';
 import { VolatileState, type CommandContext } from './state.js';
 import { CtapError, Status } from './status.js';
 
-type Handler = (ctx: CommandContext, params: CborMap | undefined) => Promise<CborValue | void> | CborValue | void;
+type Handler = (ctx: CommandContext, params: CborMap | undefined) => Promise<CborEncodable | void> | CborEncodable | void;
 
 const needParams = (p: CborMap | undefined): CborMap => p ?? missing('parameters');
 
@@ -39,12 +39,12 @@ export class Authenticator {
   ) {
     this.config = { ...DEFAULT_CONFIG, ...config };
     if (this.config.aaguid.length !== 16) throw new RangeError('aaguid must be 16 bytes');
-    this.state = new VolatileState(env.now());
+    this.state = new VolatileState(env.now(), env.randomBytes);
   }
 
   /** Drops volatile state (walks, tokens, retry-in-this-boot counts) as unplugging a key does. */
   powerCycle(): void {
-    this.state = new VolatileState(this.env.now());
+    this.state = new VolatileState(this.env.now(), this.env.randomBytes);
   }
 
   /** One CTAP2 request (command byte + CBOR) to one response (status byte + CBOR). Never throws. */

@@ -5,16 +5,20 @@
 import { CtapError, Status } from './status.js';
 
 export type CborKey = number | string;
-export type CborValue =
+/** What the decoder produces. */
+export type CborValue = number | bigint | string | boolean | null | Uint8Array | CborValue[] | Map<CborKey, CborValue>;
+
+/** What the encoder takes: decoded values, plus string-keyed objects; undefined members are left out. */
+export type CborEncodable =
   | number
   | bigint
   | string
   | boolean
   | null
   | Uint8Array
-  | CborValue[]
-  | Map<CborKey, CborValue>
-  | { readonly [key: string]: CborValue | undefined };
+  | readonly CborEncodable[]
+  | ReadonlyMap<CborKey, CborEncodable | undefined>
+  | { readonly [key: string]: CborEncodable | undefined };
 
 export type CborMap = Map<CborKey, CborValue>;
 
@@ -70,7 +74,7 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return 0;
 }
 
-function writeValue(w: Writer, v: CborValue): void {
+function writeValue(w: Writer, v: CborEncodable): void {
   if (typeof v === 'number') {
     if (!Number.isSafeInteger(v)) throw new TypeError(`CBOR: only integers are encoded, got ${v}`);
     if (v >= 0) w.head(0, v);
@@ -87,16 +91,13 @@ function writeValue(w: Writer, v: CborValue): void {
   else if (v instanceof Uint8Array) {
     w.head(2, v.length);
     w.bytes(v);
-  } else if (Array.isArray(v)) {
+  } else if (isArray(v)) {
     w.head(4, v.length);
     for (const item of v) writeValue(w, item);
   } else {
-    const entries: [CborKey, CborValue][] =
-      v instanceof Map
-        ? [...v.entries()]
-        : Object.entries(v).filter((e): e is [string, CborValue] => e[1] !== undefined);
+    const entries: [CborKey, CborEncodable | undefined][] = v instanceof Map ? [...v.entries()] : Object.entries(v);
     const encoded = entries
-      .filter(([, val]) => val !== undefined)
+      .filter((e): e is [CborKey, CborEncodable] => e[1] !== undefined)
       .map(([k, val]) => [encodeCbor(k), val] as const)
       .sort((a, b) => compareBytes(a[0], b[0]));
     w.head(5, encoded.length);
@@ -107,8 +108,10 @@ function writeValue(w: Writer, v: CborValue): void {
   }
 }
 
+const isArray = (v: unknown): v is readonly CborEncodable[] => Array.isArray(v);
+
 /** Encodes a value in CTAP2 canonical form. Map entries whose value is `undefined` are left out. */
-export function encodeCbor(value: CborValue): Uint8Array {
+export function encodeCbor(value: CborEncodable): Uint8Array {
   const w = new Writer();
   writeValue(w, value);
   return w.result();

@@ -13,12 +13,17 @@ export interface PresenceRequest {
 
 export type PresenceResult = 'approved' | 'denied' | 'timeout';
 
+/** Built-in user verification (a fingerprint, say): the finger matched, did not, or never came. */
+export type VerificationResult = 'match' | 'nomatch' | 'timeout';
+
 export interface AuthenticatorEnv {
   /** Milliseconds; only differences and creation times are taken from it. */
   now(): number;
   randomBytes(n: number): Uint8Array;
   /** Asks for a touch. Must settle, and should settle promptly once `signal` aborts. */
   userPresence(request: PresenceRequest, signal: AbortSignal): Promise<PresenceResult>;
+  /** Built-in user verification, used when config.builtInUv is on; a match also counts as a touch. */
+  userVerification?(request: PresenceRequest, signal: AbortSignal): Promise<VerificationResult>;
   store: CredentialStore;
 }
 
@@ -40,6 +45,16 @@ export interface AuthenticatorConfig {
   nextAssertionTimeoutMs: number;
   maxCredentialCountInList: number;
   maxMsgSize: number;
+  /** Default minimum PIN length in code points (authenticatorConfig can raise it). */
+  minPinLength: number;
+  /** A built-in user verification method (a "fingerprint key"), enrolled. */
+  builtInUv: boolean;
+  /** Failed built-in verifications before it blocks (§6.5.5.7.3). */
+  maxUvRetries: number;
+  /** How many RP IDs setMinPINLength may name (maxRPIDsForSetMinPINLength). */
+  maxRpIdsForSetMinPinLength: number;
+  /** Whether enterprise attestation can be enabled (getInfo "ep"). */
+  enterpriseAttestation: boolean;
 }
 
 export const DEFAULT_AAGUID = new Uint8Array([
@@ -54,4 +69,9 @@ export const DEFAULT_CONFIG: AuthenticatorConfig = {
   nextAssertionTimeoutMs: 30_000,
   maxCredentialCountInList: 16,
   maxMsgSize: 7609,
+  minPinLength: 4,
+  builtInUv: false,
+  maxUvRetries: 5,
+  maxRpIdsForSetMinPinLength: 8,
+  enterpriseAttestation: true,
 };

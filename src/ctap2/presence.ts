@@ -1,4 +1,5 @@
-// Asking the user for a touch: keepalive status while waiting, cancel, deny and time-out statuses.
+// Waiting on the user (a touch, a fingerprint): keepalive status meanwhile, cancel, and the
+// deny and time-out statuses.
 import { KeepaliveStatus } from './constants.js';
 import type { PresenceRequest } from './env.js';
 import type { CommandContext } from './state.js';
@@ -9,10 +10,10 @@ function cancelled(): CtapError {
 }
 
 /**
- * Resolves once the user approves; otherwise throws OPERATION_DENIED, USER_ACTION_TIMEOUT, or
- * KEEPALIVE_CANCEL when the host sends CTAPHID_CANCEL (CTAP 2.1 §11.2.9.1.5).
+ * Runs `ask` with keepalive status UPNEEDED; rejects with KEEPALIVE_CANCEL as soon as the host
+ * sends CTAPHID_CANCEL (CTAP 2.1 §11.2.9.1.5), whether or not `ask` has settled.
  */
-export async function requireUserPresence(ctx: CommandContext, request: PresenceRequest): Promise<void> {
+export async function waitForUser<T>(ctx: CommandContext, ask: (signal: AbortSignal) => Promise<T>): Promise<T> {
   if (ctx.signal.aborted) throw cancelled();
   ctx.keepalive(KeepaliveStatus.UPNEEDED);
   let onAbort = (): void => {};
@@ -21,11 +22,16 @@ export async function requireUserPresence(ctx: CommandContext, request: Presence
     ctx.signal.addEventListener('abort', onAbort, { once: true });
   });
   try {
-    const result = await Promise.race([ctx.env.userPresence(request, ctx.signal), aborted]);
-    if (result === 'denied') throw new CtapError(Status.CTAP2_ERR_OPERATION_DENIED, 'the user declined');
-    if (result === 'timeout') throw new CtapError(Status.CTAP2_ERR_USER_ACTION_TIMEOUT, 'no touch in time');
+    return await Promise.race([ask(ctx.signal), aborted]);
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
     ctx.keepalive(KeepaliveStatus.PROCESSING);
   }
+}
+
+/** Resolves once the user approves; otherwise OPERATION_DENIED, USER_ACTION_TIMEOUT or KEEPALIVE_CANCEL. */
+export async function requireUserPresence(ctx: CommandContext, request: PresenceRequest): Promise<void> {
+  const result = await waitForUser(ctx, (signal) => ctx.env.userPresence(request, signal));
+  if (result === 'denied') throw new CtapError(Status.CTAP2_ERR_OPERATION_DENIED, 'the user declined');
+  if (result === 'timeout') throw new CtapError(Status.CTAP2_ERR_USER_ACTION_TIMEOUT, 'no touch in time');
 }

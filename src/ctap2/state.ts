@@ -3,6 +3,8 @@
 import type { StoredCredential } from '../keystore/types.js';
 import type { CoseAlgorithm } from './constants.js';
 import { credentialIdKey } from './credentialId.js';
+import { newKeyAgreementKey } from './pin/protocol.js';
+import { PinUvAuthToken } from './pin/token.js';
 import type { AuthenticatorConfig, AuthenticatorEnv, RequestContext } from './env.js';
 
 /** A credential located for an assertion: stored (discoverable) or unsealed from its ID. */
@@ -24,9 +26,42 @@ export interface NextAssertionState {
   lastAt: number;
 }
 
+/** Key agreement key of one PIN/UV auth protocol (regenerated at power-up and after a PIN mismatch). */
+export interface KeyAgreementKey {
+  privateKey: Uint8Array;
+  publicKey: Uint8Array;
+}
+
 export class VolatileState {
   nextAssertion: NextAssertionState | undefined;
-  constructor(readonly powerUpAt: number) {}
+  /** Per protocol version; made at power-up (§6.5.6 initialize()). */
+  readonly keyAgreement = new Map<number, KeyAgreementKey>();
+  readonly token: PinUvAuthToken;
+  /** Wrong PINs in a row this power cycle; three block PIN use until the next (§6.5.5.7). */
+  pinMismatches = 0;
+
+  constructor(
+    readonly powerUpAt: number,
+    private readonly random: (n: number) => Uint8Array,
+  ) {
+    for (const v of [1, 2]) this.regenerateKeyAgreement(v);
+    this.token = new PinUvAuthToken(random(32));
+  }
+
+  regenerateKeyAgreement(version: number): KeyAgreementKey {
+    const key = newKeyAgreementKey(this.random(48));
+    this.keyAgreement.set(version, key);
+    return key;
+  }
+
+  /** resetPinUvAuthToken(): every outstanding token stops working. */
+  resetToken(): void {
+    this.token.reset(this.random(32));
+  }
+
+  get pinAuthBlocked(): boolean {
+    return this.pinMismatches >= 3;
+  }
 }
 
 const MASTER_SECRET = 'masterSecret';

@@ -1,6 +1,6 @@
 // Drives the authenticator core directly, with a controllable clock and user.
 import { Authenticator } from '../../src/ctap2/authenticator.js';
-import { decodeCbor, encodeCbor, type CborMap, type CborValue } from '../../src/ctap2/cbor.js';
+import { decodeCbor, encodeCbor, type CborEncodable, type CborMap } from '../../src/ctap2/cbor.js';
 import type { AuthenticatorConfig, PresenceRequest, PresenceResult, RequestContext } from '../../src/ctap2/env.js';
 import { MemoryStore } from '../../src/keystore/memory.js';
 import { randomBytes } from 'node:crypto';
@@ -35,7 +35,7 @@ export class TestKey {
   }
 
   /** A command with a CBOR parameter map; resolves to [status, decoded response]. */
-  async call(command: number, params?: CborValue, signal?: AbortSignal): Promise<[number, CborMap | undefined]> {
+  async call(command: number, params?: CborEncodable, signal?: AbortSignal): Promise<[number, CborMap | undefined]> {
     const body = params === undefined ? new Uint8Array(0) : encodeCbor(params);
     const res = await this.raw(new Uint8Array([command, ...body]), signal);
     return [res[0]!, res.length > 1 ? (decodeCbor(res.subarray(1)) as CborMap) : undefined];
@@ -44,23 +44,23 @@ export class TestKey {
 
 export const hash32 = (fill = 1): Uint8Array => new Uint8Array(32).fill(fill);
 
-export function mcParams(over: Record<number, CborValue | undefined> = {}): Map<number, CborValue> {
-  const base: [number, CborValue | undefined][] = [
+export function mcParams(over: Record<number, CborEncodable | undefined> = {}): Map<number, CborEncodable> {
+  const base: [number, CborEncodable | undefined][] = [
     [1, hash32()],
     [2, { id: 'example.com', name: 'Example' }],
     [3, { id: new Uint8Array([1, 2, 3]), name: 'alice', displayName: 'Alice' }],
     [4, [{ alg: -7, type: 'public-key' }]],
   ];
-  const m = new Map<number, CborValue>();
-  for (const [k, v] of [...base, ...Object.entries(over).map(([k, v]) => [Number(k), v] as [number, CborValue | undefined])]) {
+  const m = new Map<number, CborEncodable>();
+  for (const [k, v] of [...base, ...Object.entries(over).map(([k, v]) => [Number(k), v] as [number, CborEncodable | undefined])]) {
     if (v === undefined) m.delete(k);
     else m.set(k, v);
   }
   return m;
 }
 
-export function gaParams(over: Record<number, CborValue | undefined> = {}): Map<number, CborValue> {
-  const m = new Map<number, CborValue>([
+export function gaParams(over: Record<number, CborEncodable | undefined> = {}): Map<number, CborEncodable> {
+  const m = new Map<number, CborEncodable>([
     [1, 'example.com'],
     [2, hash32(2)],
   ]);

@@ -1,13 +1,13 @@
 // authenticatorGetAssertion (CTAP 2.1 §6.2): parse, handle, encode.
-import type { CborMap, CborValue } from '../cbor.js';
+import type { CborEncodable, CborMap } from '../cbor.js';
 import { AuthDataFlag } from '../constants.js';
 import { assertionResponse } from '../assertion.js';
 import { sha256 } from '../crypto.js';
 import { discoverableCredentials, locateCredential } from '../credentials.js';
 import { credProtectAllows } from '../extensions/credProtect.js';
 import { asBytes, asDescriptorList, asMap, asOptions, asText, asUint, optional, required, type CredentialDescriptor } from '../params.js';
-import { checkPinUvAuthParam } from '../pinUvAuth.js';
-import { requireUserPresence } from '../presence.js';
+import { Permission } from '../pin/token.js';
+import { collectPresence, establishUserVerification, pinUvAuthPreamble } from '../pinUvAuth.js';
 import type { CommandContext, LocatedCredential } from '../state.js';
 import { CtapError, Status } from '../status.js';
 import { utf8 } from '../../util/bytes.js';
@@ -45,17 +45,26 @@ export function parseGetAssertion(p: CborMap): GetAssertionRequest {
   };
 }
 
-export async function getAssertion(ctx: CommandContext, req: GetAssertionRequest): Promise<Map<number, CborValue>> {
+export async function getAssertion(ctx: CommandContext, req: GetAssertionRequest): Promise<Map<number, CborEncodable>> {
   ctx.state.nextAssertion = undefined;
   const presence = { command: 'getAssertion', rpId: req.rpId } as const;
-  // Steps 1-2: pinUvAuthParam.
-  await checkPinUvAuthParam(ctx, req.pinUvAuthParam, req.pinUvAuthProtocol, presence);
-
-  // Step 5: options. rk means nothing here; there is no built-in uv yet.
+  const uvInput = {
+    permission: Permission.ga,
+    rpId: req.rpId,
+    clientDataHash: req.clientDataHash,
+    pinUvAuthParam: req.pinUvAuthParam,
+    pinUvAuthProtocol: req.pinUvAuthProtocol,
+    uvOption: req.options.get('uv') === true,
+    presence,
+  };
+  // Steps 1-2: the zero-length probe; the protocol of a pinUvAuthParam.
+  await pinUvAuthPreamble(ctx, uvInput);
+  // Step 4: rk means nothing in getAssertion.
   if (req.options.has('rk')) throw new CtapError(Status.CTAP2_ERR_UNSUPPORTED_OPTION, 'rk in getAssertion');
-  if (req.options.get('uv') === true) throw new CtapError(Status.CTAP2_ERR_INVALID_OPTION, 'uv: no built-in user verification');
   const up = req.options.get('up') ?? true;
-  const uv = false;
+  // Steps 5-6: the uv option, alwaysUv, the pinUvAuthToken.
+  const verification = await establishUserVerification(ctx, uvInput);
+  const uv = verification.uv;
 
   // Step 7: locate credentials, dropping those credProtect hides without uv.
   const rpIdHash = sha256(utf8(req.rpId));
@@ -69,7 +78,7 @@ export async function getAssertion(ctx: CommandContext, req: GetAssertionRequest
   const credentials = candidates.filter((c) => credProtectAllows(c.credProtect, uv, fromAllowList));
 
   // Step 9: user presence, asked even when nothing matched so a page cannot probe silently.
-  if (up) await requireUserPresence(ctx, { ...presence, probe: credentials.length === 0 });
+  if (up) await collectPresence(ctx, verification, { ...presence, probe: credentials.length === 0 });
   if (credentials.length === 0) throw new CtapError(Status.CTAP2_ERR_NO_CREDENTIALS, 'no credential for this RP');
 
   const flags = (up ? AuthDataFlag.UP : 0) | (uv ? AuthDataFlag.UV : 0);

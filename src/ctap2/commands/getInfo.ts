@@ -1,5 +1,5 @@
 // authenticatorGetInfo (CTAP 2.1 §6.4): what this key is and supports.
-import type { CborValue } from '../cbor.js';
+import type { CborEncodable } from '../cbor.js';
 import { SUPPORTED_ALGORITHMS } from '../crypto.js';
 import { CREDENTIAL_ID_LENGTH } from '../credentialId.js';
 import type { CommandContext } from '../state.js';
@@ -30,11 +30,11 @@ export const GetInfoKey = {
 /** Extensions this key implements, as getInfo lists them. */
 export const EXTENSIONS = ['credProtect'] as const;
 
-export function getInfo(ctx: CommandContext): Map<number, CborValue> {
+export function getInfo(ctx: CommandContext): Map<number, CborEncodable> {
   const { config, env } = ctx;
   // DESIGN.md getInfo rules: no duplicate versions, 16-byte aaguid, boolean options,
   // algorithms as {alg, type} maps.
-  return new Map<number, CborValue>([
+  return new Map<number, CborEncodable>([
     [GetInfoKey.versions, ['FIDO_2_0']],
     [GetInfoKey.extensions, [...EXTENSIONS]],
     [GetInfoKey.aaguid, config.aaguid],

@@ -1,10 +1,10 @@
 // authenticatorGetNextAssertion (CTAP 2.1 §6.3): the next credential of a discoverable walk.
-import type { CborValue } from '../cbor.js';
+import type { CborEncodable } from '../cbor.js';
 import { assertionResponse } from '../assertion.js';
 import type { CommandContext } from '../state.js';
 import { CtapError, Status } from '../status.js';
 
-export function getNextAssertion(ctx: CommandContext): Map<number, CborValue> {
+export function getNextAssertion(ctx: CommandContext): Map<number, CborEncodable> {
   const st = ctx.state.nextAssertion;
   // Steps 1-3: there must be a walk in progress, not timed out, with credentials left.
   if (!st) throw new CtapError(Status.CTAP2_ERR_NOT_ALLOWED, 'no getAssertion to continue');

@@ -1,5 +1,5 @@
 // authenticatorMakeCredential (CTAP 2.1 §6.1): parse, handle, encode.
-import type { CborMap, CborValue } from '../cbor.js';
+import type { CborEncodable, CborMap, CborValue } from '../cbor.js';
 import { AuthDataFlag, type CoseAlgorithm } from '../constants.js';
 import { isSupportedAlgorithm, sha256, sign } from '../crypto.js';
 import { encodeAuthData } from '../authData.js';
@@ -9,7 +9,9 @@ import {
   asArray, asBytes, asDescriptorList, asInt, asMap, asOptions, asText, asUint, optional, required,
   type CredentialDescriptor,
 } from '../params.js';
-import { checkPinUvAuthParam } from '../pinUvAuth.js';
+import { Permission } from '../pin/token.js';
+import { deviceSettings, isProtected } from '../pin/verification.js';
+import { collectPresence, establishUserVerification, pinUvAuthPreamble } from '../pinUvAuth.js';
 import { requireUserPresence } from '../presence.js';
 import { nextGlobalCounter, type CommandContext } from '../state.js';
 import { CtapError, Status } from '../status.js';
@@ -29,7 +31,7 @@ export const MakeCredentialKey = {
   attestationFormatsPreference: 0x0b,
 } as const;
 
-export const MakeCredentialResponseKey = { fmt: 0x01, authData: 0x02, attStmt: 0x03 } as const;
+export const MakeCredentialResponseKey = { fmt: 0x01, authData: 0x02, attStmt: 0x03, epAtt: 0x04 } as const;
 
 /** WebAuthn caps these strings at 64 bytes; longer ones are cut at a character boundary. */
 const MAX_USER_ID = 64;
@@ -98,28 +100,37 @@ function chooseFormat(preference: string[] | undefined): (typeof ATTESTATION_FOR
   return (found as (typeof ATTESTATION_FORMATS)[number] | undefined) ?? 'packed';
 }
 
-export async function makeCredential(ctx: CommandContext, req: MakeCredentialRequest): Promise<Map<number, CborValue>> {
+export async function makeCredential(ctx: CommandContext, req: MakeCredentialRequest): Promise<Map<number, CborEncodable | undefined>> {
   const presence = { command: 'makeCredential', rpId: req.rp.id, userName: req.user.name } as const;
-  // Steps 1-2: pinUvAuthParam (a zero-length one is the browsers' "touch the key" probe).
-  await checkPinUvAuthParam(ctx, req.pinUvAuthParam, req.pinUvAuthProtocol, presence);
-
+  const uvInput = {
+    permission: Permission.mc,
+    rpId: req.rp.id,
+    clientDataHash: req.clientDataHash,
+    pinUvAuthParam: req.pinUvAuthParam,
+    pinUvAuthProtocol: req.pinUvAuthProtocol,
+    uvOption: req.options.get('uv') === true,
+    presence,
+  };
+  // Steps 1-2: the zero-length probe; the protocol of a pinUvAuthParam.
+  await pinUvAuthPreamble(ctx, uvInput);
   // Step 3: the first algorithm the RP offers that this key supports.
   const alg = req.algorithms.find(isSupportedAlgorithm) as CoseAlgorithm | undefined;
   if (alg === undefined) throw new CtapError(Status.CTAP2_ERR_UNSUPPORTED_ALGORITHM, 'no offered algorithm is supported');
-
-  // Step 5: options. up=false makes no sense for a new credential; there is no built-in uv yet.
+  // Step 4: up=false makes no sense for a new credential.
   if (req.options.get('up') === false) throw new CtapError(Status.CTAP2_ERR_INVALID_OPTION, 'up=false');
-  if (req.options.get('uv') === true) throw new CtapError(Status.CTAP2_ERR_INVALID_OPTION, 'uv: no built-in user verification');
   const rk = req.options.get('rk') === true;
 
-  // Step 9: this key is not enterprise-attestation capable.
-  if (req.enterpriseAttestation !== undefined) {
-    throw new CtapError(Status.CTAP1_ERR_INVALID_PARAMETER, 'enterprise attestation is not supported');
+  // Steps 5-6, 11: the uv option, alwaysUv, the pinUvAuthToken.
+  const verification = await establishUserVerification(ctx, uvInput);
+  const uv = verification.uv;
+  // Step 6 (makeCredUvNotRqd): a protected key makes discoverable credentials only for a verified user.
+  if (!uv && rk && isProtected(ctx)) {
+    throw new CtapError(Status.CTAP2_ERR_PUAT_REQUIRED, 'a discoverable credential needs user verification');
   }
+  const epAtt = enterpriseAttestation(ctx, req.enterpriseAttestation);
 
   const rpIdHash = sha256(utf8(req.rp.id));
   const credProtect = parseCredProtect(req.extensions.get(CRED_PROTECT));
-  const uv = false;
 
   // Step 11: excludeList. A match still asks for a touch, so a page cannot silently probe for keys.
   for (const d of req.excludeList) {
@@ -131,8 +142,8 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
     }
   }
 
-  // Step 14: user presence.
-  await requireUserPresence(ctx, presence);
+  // Step 14: user presence (already had from a finger on the sensor).
+  await collectPresence(ctx, verification, presence);
 
   if (rk) {
     const replaces = ctx.env.store.listByRp(req.rp.id).some((c) => equalBytes(c.userId, req.user.id));
@@ -152,7 +163,7 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
       userId: req.user.id,
       userName: req.user.name,
       userDisplayName: req.user.displayName,
-      alg,
+      alg: alg,
       privateKey: cred.privateKey,
       credProtect,
       createdAt: ctx.env.now(),
@@ -162,13 +173,13 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
     signCount = nextGlobalCounter(ctx.env);
   }
 
-  const extensions = new Map<string, CborValue>();
+  const extensions = new Map<string, CborEncodable>();
   if (req.extensions.has(CRED_PROTECT)) extensions.set(CRED_PROTECT, credProtect);
   const authData = encodeAuthData({
     rpIdHash,
     flags: AuthDataFlag.UP | (uv ? AuthDataFlag.UV : 0),
     signCount,
-    attested: { aaguid: ctx.config.aaguid, credentialId: cred.id, alg, publicKey: cred.publicKey },
+    attested: { aaguid: ctx.config.aaguid, credentialId: cred.id, alg: alg, publicKey: cred.publicKey },
     extensions,
   });
 
@@ -176,12 +187,26 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
   const fmt = chooseFormat(req.attestationFormatsPreference);
   const attStmt =
     fmt === 'packed'
-      ? { alg, sig: sign(alg, cred.privateKey, concatBytes(authData, req.clientDataHash)) }
+      ? { alg: alg, sig: sign(alg, cred.privateKey, concatBytes(authData, req.clientDataHash)) }
       : {};
   const K = MakeCredentialResponseKey;
-  return new Map<number, CborValue>([
+  return new Map<number, CborEncodable | undefined>([
     [K.fmt, fmt],
     [K.authData, authData],
     [K.attStmt, attStmt],
+    [K.epAtt, epAtt ? true : undefined],
   ]);
+}
+
+/**
+ * Step 9: enterprise attestation. This key has no batch certificate, so an enterprise attestation is
+ * its ordinary self attestation flagged epAtt; 1 (vendor-facilitated) applies to no RP.
+ */
+function enterpriseAttestation(ctx: CommandContext, requested: number | undefined): boolean {
+  if (requested === undefined) return false;
+  if (!ctx.config.enterpriseAttestation || !deviceSettings(ctx).enterpriseAttestation) {
+    throw new CtapError(Status.CTAP1_ERR_INVALID_PARAMETER, 'enterprise attestation is not enabled');
+  }
+  if (requested !== 1 && requested !== 2) throw new CtapError(Status.CTAP2_ERR_INVALID_OPTION, 'enterpriseAttestation');
+  return requested === 2;
 }

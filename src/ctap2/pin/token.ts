@@ -68,7 +68,10 @@ export class PinUvAuthToken {
     if (rpId !== undefined && this.rpId !== undefined && this.rpId !== rpId) {
       throw new CtapError(Status.CTAP2_ERR_PIN_AUTH_INVALID, 'pinUvAuthToken is bound to another RP');
     }
-    if (!this.userVerified) throw new CtapError(Status.CTAP2_ERR_PIN_AUTH_INVALID, 'pinUvAuthToken already spent');
+    // §6.1.2 step 11.1.4, §6.2.2 step 6.1.4: a ceremony needs a token whose verification is unspent.
+    if (permission & (Permission.mc | Permission.ga) && !this.userVerified) {
+      throw new CtapError(Status.CTAP2_ERR_PIN_AUTH_INVALID, 'pinUvAuthToken already spent');
+    }
     if (bindRpId && this.rpId === undefined) this.rpId = rpId;
     this.used = true;
   }

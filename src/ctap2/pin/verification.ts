@@ -1,0 +1,44 @@
+// Whether and how the key verifies its user: PIN set, built-in UV enrolled, device settings, and
+// performBuiltInUv() with its retry counter (CTAP 2.1 §6.5.5.7.3).
+import type { PresenceRequest } from '../env.js';
+import { waitForUser } from '../presence.js';
+import type { CommandContext } from '../state.js';
+import { CtapError, Status } from '../status.js';
+import { loadPin, loadSettings, loadUvRetries, saveUvRetries, type DeviceSettings } from './persistent.js';
+
+export function deviceSettings(ctx: CommandContext): DeviceSettings {
+  return loadSettings(ctx.env, {
+    alwaysUv: false,
+    minPinLength: ctx.config.minPinLength,
+    minPinLengthRpIds: [],
+    enterpriseAttestation: false,
+  });
+}
+
+export function pinIsSet(ctx: CommandContext): boolean {
+  return loadPin(ctx.env) !== undefined;
+}
+
+/** "Protected by some form of user verification" in the spec's words: a PIN, or enrolled UV. */
+export function isProtected(ctx: CommandContext): boolean {
+  return ctx.config.builtInUv || pinIsSet(ctx);
+}
+
+/**
+ * performBuiltInUv(): a match resets the retries and counts as a touch too (a finger on the
+ * sensor); no match costs a retry (UV_INVALID, then UV_BLOCKED at zero).
+ */
+export async function performBuiltInUv(ctx: CommandContext, request: PresenceRequest): Promise<void> {
+  const retries = loadUvRetries(ctx.env, ctx.config.maxUvRetries);
+  if (retries === 0) throw new CtapError(Status.CTAP2_ERR_UV_BLOCKED, 'built-in user verification is blocked');
+  const verify = ctx.env.userVerification;
+  const result = verify ? await waitForUser(ctx, (signal) => verify(request, signal)) : 'match';
+  if (result === 'timeout') throw new CtapError(Status.CTAP2_ERR_USER_ACTION_TIMEOUT, 'no finger in time');
+  if (result === 'match') {
+    if (retries !== ctx.config.maxUvRetries) saveUvRetries(ctx.env, ctx.config.maxUvRetries);
+    return;
+  }
+  saveUvRetries(ctx.env, retries - 1);
+  if (retries - 1 === 0) throw new CtapError(Status.CTAP2_ERR_UV_BLOCKED, 'built-in user verification is now blocked');
+  throw new CtapError(Status.CTAP2_ERR_UV_INVALID, 'user verification failed');
+}
