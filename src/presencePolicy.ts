@@ -1,20 +1,70 @@
-// Scriptable user presence for the in-process key: approve, deny, time out, or decide per request.
-import type { PresenceRequest, PresenceResult } from './ctap2/env.js';
+// Scriptable user presence and verification for the in-process key: approve, deny, time out,
+// approve after a delay, or decide per request; a fingerprint that matches or not.
+import type { PresenceRequest, PresenceResult, VerificationResult } from './ctap2/env.js';
 
 export type PresenceDecision = PresenceResult | boolean;
 export type PresenceCallback = (request: PresenceRequest, signal: AbortSignal) => PresenceDecision | Promise<PresenceDecision>;
-export type PresencePolicy = 'approve' | 'deny' | 'timeout' | PresenceCallback;
+/** 'timeout': the user never touches, and the key gives up after presenceTimeoutMs. */
+export type PresencePolicy = 'approve' | 'deny' | 'timeout' | { approveAfterMs: number } | PresenceCallback;
 
-function normalise(d: PresenceDecision): PresenceResult {
-  if (d === true) return 'approved';
-  if (d === false) return 'denied';
-  return d;
+export type VerificationCallback = (
+  request: PresenceRequest,
+  signal: AbortSignal,
+) => VerificationResult | boolean | Promise<VerificationResult | boolean>;
+/** 'match' (the enrolled finger), 'nomatch' (someone else's), 'timeout', or a decision per request. */
+export type VerificationPolicy = 'match' | 'nomatch' | 'timeout' | VerificationCallback;
+
+type Asker<R> = (request: PresenceRequest, signal: AbortSignal) => Promise<R>;
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+  });
 }
 
-export function presenceFunction(policy: PresencePolicy): (r: PresenceRequest, s: AbortSignal) => Promise<PresenceResult> {
-  if (typeof policy === 'function') return async (r, s) => normalise(await policy(r, s));
+/** The key's own patience: a user who has not answered after `ms` has timed out. */
+function withTimeout<R>(ask: Asker<R>, ms: number, timedOut: R): Asker<R> {
+  return async (request, signal) => {
+    const local = new AbortController();
+    const onAbort = (): void => local.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await Promise.race([ask(request, local.signal), sleep(ms, local.signal).then(() => timedOut)]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      local.abort();
+    }
+  };
+}
+
+function presenceAsker(policy: PresencePolicy): Asker<PresenceResult> {
+  if (typeof policy === 'function') {
+    return async (r, s) => {
+      const d = await policy(r, s);
+      return d === true ? 'approved' : d === false ? 'denied' : d;
+    };
+  }
+  if (typeof policy === 'object') return (_r, s) => sleep(policy.approveAfterMs, s).then(() => 'approved' as const);
   if (policy === 'approve') return async () => 'approved';
   if (policy === 'deny') return async () => 'denied';
-  if (policy === 'timeout') return async () => 'timeout';
+  if (policy === 'timeout') return () => new Promise<PresenceResult>(() => undefined);
   throw new TypeError(`unknown presence policy ${String(policy)}`);
+}
+
+export function presenceFunction(policy: PresencePolicy, timeoutMs: number): Asker<PresenceResult> {
+  return withTimeout(presenceAsker(policy), timeoutMs, 'timeout');
+}
+
+export function verificationFunction(policy: VerificationPolicy, timeoutMs: number): Asker<VerificationResult> {
+  let ask: Asker<VerificationResult>;
+  if (typeof policy === 'function') {
+    ask = async (r, s) => {
+      const d = await policy(r, s);
+      return d === true ? 'match' : d === false ? 'nomatch' : d;
+    };
+  } else if (policy === 'timeout') ask = () => new Promise<VerificationResult>(() => undefined);
+  else if (policy === 'match' || policy === 'nomatch') ask = async () => policy;
+  else throw new TypeError(`unknown verification policy ${String(policy)}`);
+  return withTimeout(ask, timeoutMs, 'timeout');
 }

@@ -9,7 +9,7 @@ import type { ReportPipe } from './hid/pipe.js';
 import { MemoryStore } from './keystore/memory.js';
 import { SqliteStore } from './keystore/sqlite.js';
 import type { CredentialStore } from './keystore/types.js';
-import { presenceFunction, type PresencePolicy } from './presencePolicy.js';
+import { presenceFunction, verificationFunction, type PresencePolicy, type VerificationPolicy } from './presencePolicy.js';
 import { fromHex } from './util/bytes.js';
 
 export interface VirtualAuthenticatorOptions {
@@ -17,8 +17,16 @@ export interface VirtualAuthenticatorOptions {
   store?: 'memory' | string | CredentialStore;
   /** What the "user" does when the key asks for a touch (default: approve). */
   presence?: PresencePolicy;
+  /** How long the key waits for a touch or a finger before USER_ACTION_TIMEOUT (default 30 s). */
+  presenceTimeoutMs?: number;
   /** 16 bytes, or 32 hex digits (dashes allowed). */
   aaguid?: Uint8Array | string;
+  /** Built-in user verification ("a fingerprint key"): what the finger does each time it is asked. */
+  userVerification?: VerificationPolicy;
+  /** A PIN to set on a store that has none (as if the owner had set it). */
+  pin?: string;
+  /** Minimum PIN length in code points (default 4). */
+  minPinLength?: number;
   /** Milliseconds after power-up in which reset is accepted; null switches the check off. */
   resetWindowMs?: number | null;
   maxDiscoverableCredentials?: number;
@@ -57,10 +65,12 @@ export class VirtualAuthenticator {
 
   constructor(options: VirtualAuthenticatorOptions = {}) {
     this.store = openStore(options.store);
+    const timeout = options.presenceTimeoutMs ?? 30_000;
     const env: AuthenticatorEnv = {
       now: options.now ?? Date.now,
       randomBytes: (n) => new Uint8Array(randomBytes(n)),
-      userPresence: presenceFunction(options.presence ?? 'approve'),
+      userPresence: presenceFunction(options.presence ?? 'approve', timeout),
+      userVerification: options.userVerification === undefined ? undefined : verificationFunction(options.userVerification, timeout),
       store: this.store,
     };
     const config: Partial<AuthenticatorConfig> = {};
@@ -68,7 +78,10 @@ export class VirtualAuthenticator {
     if (aaguid) config.aaguid = aaguid;
     if (options.resetWindowMs !== undefined) config.resetWindowMs = options.resetWindowMs;
     if (options.maxDiscoverableCredentials !== undefined) config.maxDiscoverableCredentials = options.maxDiscoverableCredentials;
+    if (options.minPinLength !== undefined) config.minPinLength = options.minPinLength;
+    if (options.userVerification !== undefined) config.builtInUv = true;
     this.authenticator = new Authenticator(env, config);
+    if (options.pin !== undefined && !this.authenticator.hasPin()) this.authenticator.provisionPin(options.pin);
     this.bus = new LoopbackBus((report) => this.device.receive(report));
     this.sinks.add(this.bus.toHosts);
     this.device = new CtapHidDevice(

@@ -9,6 +9,7 @@ import type { ReportPipe } from '../hid/pipe.js';
 import { fromBase64url, toBase64url, utf8 } from '../util/bytes.js';
 import { parseAuthData } from './authData.js';
 import { coseToSpki } from './cose.js';
+import { ClientPin, pinUvAuthParam } from './clientPin.js';
 import { Ctap2Client, type AssertionResponse, type AuthenticatorInfo } from './ctap2.js';
 import type {
   AuthenticationResponseJSON, CreationOptionsJSON, CredentialDescriptorJSON, RegistrationResponseJSON,
@@ -38,6 +39,14 @@ export interface WebAuthnClientOptions {
   selectAccount?(accounts: AssertionResponse[]): number | Promise<number>;
   /** Default ceremony time-out when the options give none (ms). */
   timeoutMs?: number;
+  /** The key's PIN, entered whenever the key asks for user verification with it. */
+  pin?: string;
+}
+
+interface UvParams {
+  pinUvAuthParam?: Uint8Array;
+  pinUvAuthProtocol?: number;
+  uv?: boolean;
 }
 
 const DEFAULT_TIMEOUT_MS = 120_000;
@@ -109,9 +118,6 @@ export class WebAuthnClient {
     const rk = sel.residentKey === 'required' || (sel.residentKey === undefined && sel.requireResidentKey === true) ||
       (sel.residentKey === 'preferred' && info.options.rk === true);
     if (rk && !info.options.rk) throw new WebAuthnError('ConstraintError', 'the key cannot store discoverable credentials');
-    if (sel.userVerification === 'required') {
-      throw new WebAuthnError('NotAllowedError', 'user verification required, and the key offers none');
-    }
     const extensions: Record<string, number> = {};
     const policy = o.extensions?.credentialProtectionPolicy;
     if (policy && info.extensions.includes('credProtect')) {
@@ -121,6 +127,9 @@ export class WebAuthnClient {
             : CredProtect.userVerificationOptional;
     }
     const cd = this.clientData('webauthn.create', o.challenge);
+    const signal = this.signal(o.timeout);
+    // makeCredUvNotRqd: a protected key makes discoverable credentials only for a verified user.
+    const uvParams = await this.userVerification(ctap, info, sel.userVerification, rk, 0x01, rpId, cd.hash);
     const att = await ctap
       .makeCredential(
         {
@@ -130,10 +139,12 @@ export class WebAuthnClient {
           pubKeyCredParams: o.pubKeyCredParams,
           excludeList: descriptors(o.excludeCredentials),
           extensions,
-          options: rk ? { rk: true } : undefined,
+          options: rk || uvParams.uv ? { rk: rk || undefined, uv: uvParams.uv } : undefined,
+          pinUvAuthParam: uvParams.pinUvAuthParam,
+          pinUvAuthProtocol: uvParams.pinUvAuthProtocol,
           attestationFormatsPreference: (o.attestation ?? 'none') === 'none' ? ['none'] : undefined,
         },
-        { signal: this.signal(o.timeout) },
+        { signal },
       )
       .catch(translate);
     const parsed = parseAuthData(att.authData);
@@ -164,9 +175,6 @@ export class WebAuthnClient {
     const rpId = o.rpId ?? domain;
     checkRpId(rpId, domain);
     const { ctap, info } = await this.connection();
-    if (o.userVerification === 'required') {
-      throw new WebAuthnError('NotAllowedError', 'user verification required, and the key offers none');
-    }
     const cd = this.clientData('webauthn.get', o.challenge);
     const signal = this.signal(o.timeout);
     let allowList = descriptors(o.allowCredentials);
@@ -175,8 +183,19 @@ export class WebAuthnClient {
       // Too many for one request: find the batch holding one of ours without a touch (up=false).
       allowList = await this.preflight(ctap, rpId, cd.hash, allowList, max);
     }
+    const uvParams = await this.userVerification(ctap, info, o.userVerification, false, 0x02, rpId, cd.hash);
     const assertions = await ctap
-      .getAssertions({ rpId, clientDataHash: cd.hash, allowList }, { signal })
+      .getAssertions(
+        {
+          rpId,
+          clientDataHash: cd.hash,
+          allowList,
+          options: uvParams.uv ? { uv: true } : undefined,
+          pinUvAuthParam: uvParams.pinUvAuthParam,
+          pinUvAuthProtocol: uvParams.pinUvAuthProtocol,
+        },
+        { signal },
+      )
       .catch(translate);
     const picked = assertions[(await this.options.selectAccount?.(assertions)) ?? 0];
     if (!picked) throw new WebAuthnError('NotAllowedError', 'no account was selected');
@@ -194,6 +213,41 @@ export class WebAuthnClient {
       },
       clientExtensionResults: {},
     };
+  }
+
+  /**
+   * What a browser does for userVerification (WebAuthn §5.1.3 step 20, CTAP 2.1 §6.1.1): with
+   * "required", or "preferred" on a key that can verify, get a pinUvAuthToken from the built-in
+   * method or from the PIN and send its MAC over clientDataHash.
+   */
+  private async userVerification(
+    ctap: Ctap2Client,
+    info: AuthenticatorInfo,
+    requirement: string | undefined,
+    needed: boolean,
+    permission: number,
+    rpId: string,
+    clientDataHash: Uint8Array,
+  ): Promise<UvParams> {
+    const pinSet = info.options.clientPin === true;
+    const uvEnrolled = info.options.uv === true;
+    const able = pinSet || uvEnrolled;
+    const want = requirement === 'required' || (requirement !== 'discouraged' && able) || (able && (needed || info.options.alwaysUv === true));
+    if (!want) return {};
+    if (!able) throw new WebAuthnError('NotAllowedError', 'user verification required, and the key has no PIN or built-in verification');
+    try {
+      if (uvEnrolled && !info.options.pinUvAuthToken) return { uv: true };
+      const cp = new ClientPin(ctap, info.pinUvAuthProtocols);
+      const tokens = info.options.pinUvAuthToken === true;
+      let token;
+      if (uvEnrolled) token = await cp.getUvToken(permission, rpId);
+      else if (this.options.pin === undefined) {
+        throw new WebAuthnError('NotAllowedError', 'the key asks for its PIN: give WebAuthnClient the pin option');
+      } else token = await cp.getPinToken(this.options.pin, tokens ? permission : undefined, tokens ? rpId : undefined);
+      return { pinUvAuthParam: pinUvAuthParam(token, clientDataHash), pinUvAuthProtocol: token.protocol.version };
+    } catch (e) {
+      return translate(e);
+    }
   }
 
   private async preflight(

@@ -1,6 +1,8 @@
 // The authenticator: a CTAP2 request in, a status byte and CBOR out. No IO: see env.ts.
 import { decodeCbor, encodeCbor, type CborEncodable, type CborMap } from './cbor.js';
 import { Command } from './constants.js';
+import { clientPin, parseClientPin } from './commands/clientPin.js';
+import { config, parseConfig } from './commands/config.js';
 import { getAssertion, parseGetAssertion } from './commands/getAssertion.js';
 import { getInfo } from './commands/getInfo.js';
 import { getNextAssertion } from './commands/getNextAssertion.js';
@@ -9,6 +11,9 @@ import { reset } from './commands/reset.js';
 import { selection } from './commands/selection.js';
 import { DEFAULT_CONFIG, type AuthenticatorConfig, type AuthenticatorEnv, type RequestContext } from './env.js';
 import { asMap, missing } from './params.js';
+import { sha256 } from './crypto.js';
+import { loadPin, PIN_RETRIES_MAX, savePin } from './pin/persistent.js';
+import { deviceSettings } from './pin/verification.js';
 import { VolatileState, type CommandContext } from './state.js';
 import { CtapError, Status } from './status.js';
 
@@ -21,9 +26,11 @@ const HANDLERS: Record<number, Handler> = {
   [Command.authenticatorMakeCredential]: (ctx, p) => makeCredential(ctx, parseMakeCredential(needParams(p))),
   [Command.authenticatorGetAssertion]: (ctx, p) => getAssertion(ctx, parseGetAssertion(needParams(p))),
   [Command.authenticatorGetInfo]: (ctx) => getInfo(ctx),
+  [Command.authenticatorClientPIN]: (ctx, p) => clientPin(ctx, parseClientPin(needParams(p))),
   [Command.authenticatorReset]: (ctx) => reset(ctx),
   [Command.authenticatorGetNextAssertion]: (ctx) => getNextAssertion(ctx),
   [Command.authenticatorSelection]: (ctx) => selection(ctx),
+  [Command.authenticatorConfig]: (ctx, p) => config(ctx, parseConfig(needParams(p))),
 };
 
 /** Commands that do not end a getAssertion walk (CTAP 2.1 §6.3: any other command ends it). */
@@ -40,6 +47,23 @@ export class Authenticator {
     this.config = { ...DEFAULT_CONFIG, ...config };
     if (this.config.aaguid.length !== 16) throw new RangeError('aaguid must be 16 bytes');
     this.state = new VolatileState(env.now(), env.randomBytes);
+  }
+
+  /** Whether a PIN is set. */
+  hasPin(): boolean {
+    return loadPin(this.env) !== undefined;
+  }
+
+  /** Sets the PIN directly, as a manufacturer or an owner's set-up would; refused if one is set. */
+  provisionPin(pin: string): void {
+    if (this.hasPin()) throw new CtapError(Status.CTAP2_ERR_NOT_ALLOWED, 'a PIN is already set');
+    const bytes = new TextEncoder().encode(pin);
+    const codePoints = [...pin].length;
+    const min = deviceSettings(this).minPinLength;
+    if (bytes.length > 63 || codePoints < min || bytes.includes(0)) {
+      throw new CtapError(Status.CTAP2_ERR_PIN_POLICY_VIOLATION, `a PIN is ${min} to 63 bytes, without NUL`);
+    }
+    savePin(this.env, { hash: sha256(bytes).slice(0, 16), codePoints, retries: PIN_RETRIES_MAX, forceChange: false });
   }
 
   /** Drops volatile state (walks, tokens, retry-in-this-boot counts) as unplugging a key does. */

@@ -2,6 +2,8 @@
 import type { CborEncodable } from '../cbor.js';
 import { SUPPORTED_ALGORITHMS } from '../crypto.js';
 import { CREDENTIAL_ID_LENGTH } from '../credentialId.js';
+import { loadPin } from '../pin/persistent.js';
+import { deviceSettings, pinIsSet } from '../pin/verification.js';
 import type { CommandContext } from '../state.js';
 
 export const GetInfoKey = {
@@ -30,21 +32,45 @@ export const GetInfoKey = {
 /** Extensions this key implements, as getInfo lists them. */
 export const EXTENSIONS = ['credProtect'] as const;
 
-export function getInfo(ctx: CommandContext): Map<number, CborEncodable> {
+function options(ctx: CommandContext): Record<string, boolean | undefined> {
+  const settings = deviceSettings(ctx);
+  return {
+    rk: true,
+    up: true,
+    plat: false,
+    uv: ctx.config.builtInUv ? true : undefined,
+    clientPin: pinIsSet(ctx),
+    pinUvAuthToken: true,
+    makeCredUvNotRqd: !settings.alwaysUv,
+    alwaysUv: settings.alwaysUv,
+    authnrCfg: true,
+    setMinPINLength: true,
+    ep: ctx.config.enterpriseAttestation ? settings.enterpriseAttestation : undefined,
+  };
+}
+
+export function getInfo(ctx: CommandContext): Map<number, CborEncodable | undefined> {
   const { config, env } = ctx;
+  const uv = config.builtInUv;
   // DESIGN.md getInfo rules: no duplicate versions, 16-byte aaguid, boolean options,
-  // algorithms as {alg, type} maps.
-  return new Map<number, CborEncodable>([
-    [GetInfoKey.versions, ['FIDO_2_0']],
+  // algorithms as {alg, type} maps, pinUvAuthProtocols with clientPin / pinUvAuthToken.
+  return new Map<number, CborEncodable | undefined>([
+    [GetInfoKey.versions, ['FIDO_2_0', 'FIDO_2_1']],
     [GetInfoKey.extensions, [...EXTENSIONS]],
     [GetInfoKey.aaguid, config.aaguid],
-    [GetInfoKey.options, { rk: true, up: true, plat: false }],
+    [GetInfoKey.options, options(ctx)],
     [GetInfoKey.maxMsgSize, config.maxMsgSize],
+    [GetInfoKey.pinUvAuthProtocols, [2, 1]],
     [GetInfoKey.maxCredentialCountInList, config.maxCredentialCountInList],
     [GetInfoKey.maxCredentialIdLength, CREDENTIAL_ID_LENGTH],
     [GetInfoKey.transports, ['usb']],
     [GetInfoKey.algorithms, SUPPORTED_ALGORITHMS.map((alg) => ({ alg, type: 'public-key' }))],
+    [GetInfoKey.forcePINChange, loadPin(env)?.forceChange ?? false],
+    [GetInfoKey.minPINLength, deviceSettings(ctx).minPinLength],
     [GetInfoKey.firmwareVersion, config.firmwareVersion],
+    [GetInfoKey.maxRPIDsForSetMinPINLength, config.maxRpIdsForSetMinPinLength],
+    [GetInfoKey.preferredPlatformUvAttempts, uv ? 1 : undefined],
+    [GetInfoKey.uvModality, uv ? 0x02 : undefined], // fingerprint (FIDO registry USER_VERIFY_FINGERPRINT)
     [
       GetInfoKey.remainingDiscoverableCredentials,
       Math.max(0, config.maxDiscoverableCredentials - env.store.count()),

@@ -12,4 +12,6 @@ export async function reset(ctx: CommandContext): Promise<void> {
   await requireUserPresence(ctx, { command: 'reset' });
   ctx.env.store.wipe();
   ctx.state.nextAssertion = undefined;
+  ctx.state.resetToken();
+  ctx.state.pinMismatches = 0;
 }

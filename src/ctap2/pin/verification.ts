@@ -1,12 +1,13 @@
 // Whether and how the key verifies its user: PIN set, built-in UV enrolled, device settings, and
 // performBuiltInUv() with its retry counter (CTAP 2.1 §6.5.5.7.3).
-import type { PresenceRequest } from '../env.js';
+import type { AuthenticatorConfig, AuthenticatorEnv, PresenceRequest } from '../env.js';
 import { waitForUser } from '../presence.js';
 import type { CommandContext } from '../state.js';
 import { CtapError, Status } from '../status.js';
 import { loadPin, loadSettings, loadUvRetries, saveUvRetries, type DeviceSettings } from './persistent.js';
 
-export function deviceSettings(ctx: CommandContext): DeviceSettings {
+/** The persistent settings, or their defaults from the configuration. */
+export function deviceSettings(ctx: { env: AuthenticatorEnv; config: AuthenticatorConfig }): DeviceSettings {
   return loadSettings(ctx.env, {
     alwaysUv: false,
     minPinLength: ctx.config.minPinLength,

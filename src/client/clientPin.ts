@@ -1,0 +1,115 @@
+// The host side of authenticatorClientPIN (python-fido2's ClientPin): set and change the PIN,
+// read retries, get pinUvAuthTokens with permissions, and compute pinUvAuthParams.
+import { Command } from '../ctap2/constants.js';
+import { sha256 } from '../ctap2/crypto.js';
+import {
+  coseToPoint, ecdhX, keyAgreementCose, newKeyAgreementKey, PROTOCOLS, type PinUvAuthProtocol,
+} from '../ctap2/pin/protocol.js';
+import { concatBytes, utf8 } from '../util/bytes.js';
+import type { CborEncodable, CborMap } from '../ctap2/cbor.js';
+import type { Ctap2Client } from './ctap2.js';
+
+export const PinPermission = { mc: 0x01, ga: 0x02, cm: 0x04, be: 0x08, lbw: 0x10, acfg: 0x20 } as const;
+
+const Sub = {
+  getPINRetries: 0x01, getKeyAgreement: 0x02, setPIN: 0x03, changePIN: 0x04, getPinToken: 0x05,
+  getPinUvAuthTokenUsingUvWithPermissions: 0x06, getUVRetries: 0x07, getPinUvAuthTokenUsingPinWithPermissions: 0x09,
+} as const;
+
+function random(n: number): Uint8Array {
+  return globalThis.crypto.getRandomValues(new Uint8Array(n));
+}
+
+/** A token and the protocol it was issued under: what a pinUvAuthParam is made with. */
+export interface PinUvAuthToken {
+  protocol: PinUvAuthProtocol;
+  token: Uint8Array;
+}
+
+/** pinUvAuthParam = authenticate(token, message). */
+export function pinUvAuthParam(t: PinUvAuthToken, message: Uint8Array): Uint8Array {
+  return t.protocol.authenticate(t.token, message);
+}
+
+function padPin(pin: string): Uint8Array {
+  const bytes = utf8(pin);
+  if (bytes.length > 63) throw new RangeError('a PIN is at most 63 bytes of UTF-8');
+  const out = new Uint8Array(64);
+  out.set(bytes);
+  return out;
+}
+
+export class ClientPin {
+  readonly protocol: PinUvAuthProtocol;
+
+  /** Uses the key's preferred protocol among those both sides know, unless one is named. */
+  constructor(
+    private readonly ctap: Ctap2Client,
+    supported: number[],
+    version?: 1 | 2,
+  ) {
+    const v = version ?? supported.find((x) => x in PROTOCOLS);
+    if (v === undefined || !(v in PROTOCOLS)) throw new Error('the key supports no PIN/UV auth protocol this client knows');
+    this.protocol = PROTOCOLS[v]!;
+  }
+
+  private call(sub: number, params: Record<number, CborEncodable | undefined> = {}): Promise<CborMap | undefined> {
+    const m = new Map<number, CborEncodable>([[0x01, this.protocol.version], [0x02, sub]]);
+    for (const [k, v] of Object.entries(params)) if (v !== undefined) m.set(Number(k), v);
+    return this.ctap.send(Command.authenticatorClientPIN, m);
+  }
+
+  /** getKeyAgreement, then our half: the platform COSE key and the shared secret. */
+  private async agree(): Promise<{ platformKey: CborEncodable; shared: Uint8Array }> {
+    const res = await this.call(Sub.getKeyAgreement);
+    const peer = coseToPoint(res!.get(0x01)!);
+    const mine = newKeyAgreementKey(random(48));
+    return { platformKey: keyAgreementCose(mine.publicKey), shared: this.protocol.kdf(ecdhX(mine.privateKey, peer)) };
+  }
+
+  async getPinRetries(): Promise<{ retries: number; powerCycleState: boolean }> {
+    const res = (await this.call(Sub.getPINRetries))!;
+    return { retries: res.get(0x03) as number, powerCycleState: res.get(0x04) === true };
+  }
+
+  async getUvRetries(): Promise<number> {
+    return (await this.call(Sub.getUVRetries))!.get(0x05) as number;
+  }
+
+  async setPin(pin: string): Promise<void> {
+    const { platformKey, shared } = await this.agree();
+    const newPinEnc = this.protocol.encrypt(shared, padPin(pin), random(16));
+    await this.call(Sub.setPIN, { 3: platformKey, 4: this.protocol.authenticate(shared, newPinEnc), 5: newPinEnc });
+  }
+
+  async changePin(oldPin: string, newPin: string): Promise<void> {
+    const { platformKey, shared } = await this.agree();
+    const pinHashEnc = this.protocol.encrypt(shared, sha256(utf8(oldPin)).slice(0, 16), random(16));
+    const newPinEnc = this.protocol.encrypt(shared, padPin(newPin), random(16));
+    const param = this.protocol.authenticate(shared, concatBytes(newPinEnc, pinHashEnc));
+    await this.call(Sub.changePIN, { 3: platformKey, 4: param, 5: newPinEnc, 6: pinHashEnc });
+  }
+
+  /** A token from the PIN: with permissions (and an RP ID) on CTAP 2.1 keys, or getPinToken without. */
+  async getPinToken(pin: string, permissions?: number, rpId?: string): Promise<PinUvAuthToken> {
+    const { platformKey, shared } = await this.agree();
+    const pinHashEnc = this.protocol.encrypt(shared, sha256(utf8(pin)).slice(0, 16), random(16));
+    const res = permissions === undefined
+      ? await this.call(Sub.getPinToken, { 3: platformKey, 6: pinHashEnc })
+      : await this.call(Sub.getPinUvAuthTokenUsingPinWithPermissions, { 3: platformKey, 6: pinHashEnc, 9: permissions, 10: rpId });
+    return this.unwrap(shared, res!);
+  }
+
+  /** A token from the key's built-in user verification. */
+  async getUvToken(permissions: number, rpId?: string): Promise<PinUvAuthToken> {
+    const { platformKey, shared } = await this.agree();
+    const res = await this.call(Sub.getPinUvAuthTokenUsingUvWithPermissions, { 3: platformKey, 9: permissions, 10: rpId });
+    return this.unwrap(shared, res!);
+  }
+
+  private unwrap(shared: Uint8Array, res: CborMap): PinUvAuthToken {
+    const token = this.protocol.decrypt(shared, res.get(0x02) as Uint8Array);
+    if (!token) throw new Error('the key sent a malformed pinUvAuthToken');
+    return { protocol: this.protocol, token };
+  }
+}

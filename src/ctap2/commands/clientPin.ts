@@ -1,0 +1,195 @@
+// authenticatorClientPIN (CTAP 2.1 §6.5.5): PIN set-up, change, retries, and pinUvAuthTokens.
+import type { CborEncodable, CborMap, CborValue } from '../cbor.js';
+import { asBytes, asText, asUint, optional, required } from '../params.js';
+import { checkPinHash, currentPin, decryptNewPin, sharedSecret } from '../pin/pinCheck.js';
+import { loadPin, loadUvRetries, PIN_RETRIES_MAX, savePin } from '../pin/persistent.js';
+import { keyAgreementCose, protocolFor, verifyMac, type PinUvAuthProtocol } from '../pin/protocol.js';
+import { Permission } from '../pin/token.js';
+import { deviceSettings, performBuiltInUv } from '../pin/verification.js';
+import type { CommandContext } from '../state.js';
+import { CtapError, Status } from '../status.js';
+import { concatBytes, equalBytes } from '../../util/bytes.js';
+
+export const ClientPinKey = {
+  pinUvAuthProtocol: 0x01,
+  subCommand: 0x02,
+  keyAgreement: 0x03,
+  pinUvAuthParam: 0x04,
+  newPinEnc: 0x05,
+  pinHashEnc: 0x06,
+  permissions: 0x09,
+  rpId: 0x0a,
+} as const;
+
+export const ClientPinResponseKey = {
+  keyAgreement: 0x01,
+  pinUvAuthToken: 0x02,
+  pinRetries: 0x03,
+  powerCycleState: 0x04,
+  uvRetries: 0x05,
+} as const;
+
+export const ClientPinSubCommand = {
+  getPINRetries: 0x01,
+  getKeyAgreement: 0x02,
+  setPIN: 0x03,
+  changePIN: 0x04,
+  getPinToken: 0x05,
+  getPinUvAuthTokenUsingUvWithPermissions: 0x06,
+  getUVRetries: 0x07,
+  getPinUvAuthTokenUsingPinWithPermissions: 0x09,
+} as const;
+
+export interface ClientPinRequest {
+  subCommand: number;
+  pinUvAuthProtocol?: number;
+  keyAgreement?: CborValue;
+  pinUvAuthParam?: Uint8Array;
+  newPinEnc?: Uint8Array;
+  pinHashEnc?: Uint8Array;
+  permissions?: number;
+  rpId?: string;
+}
+
+export function parseClientPin(p: CborMap): ClientPinRequest {
+  const K = ClientPinKey;
+  return {
+    subCommand: required(p, K.subCommand, asUint, 'subCommand'),
+    pinUvAuthProtocol: optional(p, K.pinUvAuthProtocol, asUint, 'pinUvAuthProtocol'),
+    keyAgreement: p.get(K.keyAgreement),
+    pinUvAuthParam: optional(p, K.pinUvAuthParam, asBytes, 'pinUvAuthParam'),
+    newPinEnc: optional(p, K.newPinEnc, asBytes, 'newPinEnc'),
+    pinHashEnc: optional(p, K.pinHashEnc, asBytes, 'pinHashEnc'),
+    permissions: optional(p, K.permissions, asUint, 'permissions'),
+    rpId: optional(p, K.rpId, asText, 'rpId'),
+  };
+}
+
+type Response = Map<number, CborEncodable>;
+const R = ClientPinResponseKey;
+
+function need<T>(v: T | undefined, what: string): T {
+  if (v === undefined) throw new CtapError(Status.CTAP2_ERR_MISSING_PARAMETER, what);
+  return v;
+}
+
+function protocolOf(req: ClientPinRequest): PinUvAuthProtocol {
+  return protocolFor(need(req.pinUvAuthProtocol, 'pinUvAuthProtocol'));
+}
+
+function getPinRetries(ctx: CommandContext): Response {
+  return new Map<number, CborEncodable>([
+    [R.pinRetries, loadPin(ctx.env)?.retries ?? PIN_RETRIES_MAX],
+    [R.powerCycleState, ctx.state.pinAuthBlocked],
+  ]);
+}
+
+function getKeyAgreement(ctx: CommandContext, req: ClientPinRequest): Response {
+  const p = protocolOf(req);
+  return new Map([[R.keyAgreement, keyAgreementCose(ctx.state.keyAgreement.get(p.version)!.publicKey)]]);
+}
+
+/** §6.5.5.5 */
+function setPin(ctx: CommandContext, req: ClientPinRequest): void {
+  const p = protocolOf(req);
+  const keyAgreement = need(req.keyAgreement, 'keyAgreement');
+  const newPinEnc = need(req.newPinEnc, 'newPinEnc');
+  const param = need(req.pinUvAuthParam, 'pinUvAuthParam');
+  if (loadPin(ctx.env)) throw new CtapError(Status.CTAP2_ERR_NOT_ALLOWED, 'a PIN is already set: use changePIN');
+  const shared = sharedSecret(ctx, p, keyAgreement);
+  if (!verifyMac(p, shared, newPinEnc, param)) throw new CtapError(Status.CTAP2_ERR_PIN_AUTH_INVALID);
+  const pin = decryptNewPin(p, shared, newPinEnc, deviceSettings(ctx).minPinLength);
+  savePin(ctx.env, { ...pin, retries: PIN_RETRIES_MAX, forceChange: false });
+}
+
+/** §6.5.5.6 */
+function changePin(ctx: CommandContext, req: ClientPinRequest): void {
+  const p = protocolOf(req);
+  const keyAgreement = need(req.keyAgreement, 'keyAgreement');
+  const pinHashEnc = need(req.pinHashEnc, 'pinHashEnc');
+  const newPinEnc = need(req.newPinEnc, 'newPinEnc');
+  const param = need(req.pinUvAuthParam, 'pinUvAuthParam');
+  currentPin(ctx);
+  const shared = sharedSecret(ctx, p, keyAgreement);
+  if (!verifyMac(p, shared, concatBytes(newPinEnc, pinHashEnc), param)) throw new CtapError(Status.CTAP2_ERR_PIN_AUTH_INVALID);
+  const old = checkPinHash(ctx, p, shared, pinHashEnc);
+  const pin = decryptNewPin(p, shared, newPinEnc, deviceSettings(ctx).minPinLength);
+  if (old.forceChange && equalBytes(pin.hash, old.hash)) {
+    throw new CtapError(Status.CTAP2_ERR_PIN_POLICY_VIOLATION, 'the PIN must change');
+  }
+  savePin(ctx.env, { ...pin, retries: PIN_RETRIES_MAX, forceChange: false });
+  ctx.state.resetToken();
+}
+
+/** The permissions this key can grant (cm, be, lbw are features it does not have yet). */
+const GRANTABLE = Permission.mc | Permission.ga | Permission.acfg;
+
+function checkPermissions(req: ClientPinRequest): number {
+  const permissions = need(req.permissions, 'permissions');
+  if (permissions === 0) throw new CtapError(Status.CTAP1_ERR_INVALID_PARAMETER, 'no permissions asked for');
+  if (permissions & ~GRANTABLE) throw new CtapError(Status.CTAP2_ERR_UNAUTHORIZED_PERMISSION, 'permission for a feature this key lacks');
+  return permissions;
+}
+
+function issueToken(ctx: CommandContext, p: PinUvAuthProtocol, shared: Uint8Array, permissions: number, rpId: string | undefined, userIsPresent: boolean): Response {
+  ctx.state.resetToken();
+  ctx.state.token.begin(ctx.env.now(), permissions, rpId, userIsPresent);
+  return new Map([[R.pinUvAuthToken, p.encrypt(shared, ctx.state.token.value, ctx.env.randomBytes(16))]]);
+}
+
+/** §6.5.5.7.1 (getPinToken, the CTAP 2.0 form: mc and ga, any RP) and §6.5.5.7.2 (with permissions). */
+function getPinToken(ctx: CommandContext, req: ClientPinRequest, withPermissions: boolean): Response {
+  const p = protocolOf(req);
+  const keyAgreement = need(req.keyAgreement, 'keyAgreement');
+  const pinHashEnc = need(req.pinHashEnc, 'pinHashEnc');
+  let permissions = Permission.mc | Permission.ga;
+  if (withPermissions) permissions = checkPermissions(req);
+  else if (req.permissions !== undefined || req.rpId !== undefined) {
+    throw new CtapError(Status.CTAP1_ERR_INVALID_PARAMETER, 'getPinToken takes no permissions');
+  }
+  currentPin(ctx);
+  const shared = sharedSecret(ctx, p, keyAgreement);
+  const pin = checkPinHash(ctx, p, shared, pinHashEnc);
+  if (pin.forceChange) throw new CtapError(Status.CTAP2_ERR_PIN_POLICY_VIOLATION, 'the PIN must be changed first');
+  return issueToken(ctx, p, shared, permissions, req.rpId, false);
+}
+
+/** §6.5.5.7.3: a token for a finger on the built-in sensor. */
+async function getUvToken(ctx: CommandContext, req: ClientPinRequest): Promise<Response> {
+  const p = protocolOf(req);
+  const keyAgreement = need(req.keyAgreement, 'keyAgreement');
+  const permissions = checkPermissions(req);
+  if (!ctx.config.builtInUv) throw new CtapError(Status.CTAP2_ERR_NOT_ALLOWED, 'no built-in user verification');
+  const shared = sharedSecret(ctx, p, keyAgreement);
+  await performBuiltInUv(ctx, { command: 'clientPIN', rpId: req.rpId });
+  return issueToken(ctx, p, shared, permissions, req.rpId, true);
+}
+
+function getUvRetries(ctx: CommandContext): Response {
+  if (!ctx.config.builtInUv) throw new CtapError(Status.CTAP2_ERR_NOT_ALLOWED, 'no built-in user verification');
+  return new Map([[R.uvRetries, loadUvRetries(ctx.env, ctx.config.maxUvRetries)]]);
+}
+
+export async function clientPin(ctx: CommandContext, req: ClientPinRequest): Promise<Response | void> {
+  const S = ClientPinSubCommand;
+  switch (req.subCommand) {
+    case S.getPINRetries:
+      return getPinRetries(ctx);
+    case S.getKeyAgreement:
+      return getKeyAgreement(ctx, req);
+    case S.setPIN:
+      return setPin(ctx, req);
+    case S.changePIN:
+      return changePin(ctx, req);
+    case S.getPinToken:
+      return getPinToken(ctx, req, false);
+    case S.getPinUvAuthTokenUsingPinWithPermissions:
+      return getPinToken(ctx, req, true);
+    case S.getPinUvAuthTokenUsingUvWithPermissions:
+      return getUvToken(ctx, req);
+    case S.getUVRetries:
+      return getUvRetries(ctx);
+    default:
+      throw new CtapError(Status.CTAP2_ERR_INVALID_SUBCOMMAND, `clientPIN subcommand ${req.subCommand}`);
+  }
+}

@@ -1,0 +1,90 @@
+// authenticatorConfig (CTAP 2.1 §6.11): enterprise attestation, alwaysUv, minimum PIN length.
+import { encodeCbor, type CborMap } from '../cbor.js';
+import { asArray, asBool, asBytes, asMap, asText, asUint, optional, required } from '../params.js';
+import { loadPin, savePin, saveSettings } from '../pin/persistent.js';
+import { protocolFor, verifyMac } from '../pin/protocol.js';
+import { Permission } from '../pin/token.js';
+import { deviceSettings, isProtected } from '../pin/verification.js';
+import type { CommandContext } from '../state.js';
+import { CtapError, Status } from '../status.js';
+import { concatBytes } from '../../util/bytes.js';
+
+export const ConfigKey = { subCommand: 0x01, subCommandParams: 0x02, pinUvAuthProtocol: 0x03, pinUvAuthParam: 0x04 } as const;
+export const ConfigSubCommand = { enableEnterpriseAttestation: 0x01, toggleAlwaysUv: 0x02, setMinPINLength: 0x03, vendorPrototype: 0xff } as const;
+export const SetMinPinLengthKey = { newMinPINLength: 0x01, minPinLengthRPIDs: 0x02, forceChangePin: 0x03 } as const;
+
+export interface ConfigRequest {
+  subCommand: number;
+  subCommandParams?: CborMap;
+  pinUvAuthProtocol?: number;
+  pinUvAuthParam?: Uint8Array;
+}
+
+export function parseConfig(p: CborMap): ConfigRequest {
+  const K = ConfigKey;
+  return {
+    subCommand: required(p, K.subCommand, asUint, 'subCommand'),
+    subCommandParams: optional(p, K.subCommandParams, asMap, 'subCommandParams'),
+    pinUvAuthProtocol: optional(p, K.pinUvAuthProtocol, asUint, 'pinUvAuthProtocol'),
+    pinUvAuthParam: optional(p, K.pinUvAuthParam, asBytes, 'pinUvAuthParam'),
+  };
+}
+
+/** Step 3: a protected key (or one with alwaysUv) wants a token with the acfg permission. */
+function authorize(ctx: CommandContext, req: ConfigRequest): void {
+  if (!isProtected(ctx) && !deviceSettings(ctx).alwaysUv) return;
+  if (req.pinUvAuthParam === undefined) throw new CtapError(Status.CTAP2_ERR_PUAT_REQUIRED, 'authenticatorConfig needs a pinUvAuthToken');
+  if (req.pinUvAuthProtocol === undefined) throw new CtapError(Status.CTAP2_ERR_MISSING_PARAMETER, 'pinUvAuthProtocol');
+  const p = protocolFor(req.pinUvAuthProtocol);
+  // The MAC covers 32 x 0xff || 0x0d || subCommand || subCommandParams.
+  const message = concatBytes(
+    new Uint8Array(32).fill(0xff),
+    new Uint8Array([0x0d, req.subCommand]),
+    req.subCommandParams ? encodeCbor(req.subCommandParams) : new Uint8Array(0),
+  );
+  if (!verifyMac(p, ctx.state.token.value, message, req.pinUvAuthParam)) {
+    throw new CtapError(Status.CTAP2_ERR_PIN_AUTH_INVALID, 'pinUvAuthParam does not verify');
+  }
+  ctx.state.token.authorize(ctx.env.now(), Permission.acfg, undefined, false);
+}
+
+function setMinPinLength(ctx: CommandContext, params: CborMap | undefined): void {
+  const K = SetMinPinLengthKey;
+  const m = params ?? new Map();
+  const settings = deviceSettings(ctx);
+  const newMin = optional(m, K.newMinPINLength, asUint, 'newMinPINLength') ?? settings.minPinLength;
+  const rpIds = optional(m, K.minPinLengthRPIDs, (v, w) => asArray(v, w).map((x, i) => asText(x, `${w}[${i}]`)), 'minPinLengthRPIDs');
+  const force = optional(m, K.forceChangePin, asBool, 'forceChangePin') ?? false;
+  // §6.11.4: the minimum only rises (reset brings it back down).
+  if (newMin < settings.minPinLength) throw new CtapError(Status.CTAP2_ERR_PIN_POLICY_VIOLATION, 'the minimum PIN length cannot go down');
+  if (newMin > 63) throw new CtapError(Status.CTAP2_ERR_PIN_POLICY_VIOLATION, 'a PIN is at most 63 bytes');
+  if (rpIds && rpIds.length > ctx.config.maxRpIdsForSetMinPinLength) {
+    throw new CtapError(Status.CTAP2_ERR_PIN_POLICY_VIOLATION, 'too many minPinLengthRPIDs');
+  }
+  const pin = loadPin(ctx.env);
+  if (force && !pin) throw new CtapError(Status.CTAP2_ERR_PIN_NOT_SET, 'forceChangePin without a PIN');
+  saveSettings(ctx.env, {
+    ...settings,
+    minPinLength: newMin,
+    minPinLengthRpIds: rpIds ? [...new Set([...settings.minPinLengthRpIds, ...rpIds])] : settings.minPinLengthRpIds,
+  });
+  if (pin && (force || pin.codePoints < newMin)) savePin(ctx.env, { ...pin, forceChange: true });
+}
+
+export function config(ctx: CommandContext, req: ConfigRequest): void {
+  const S = ConfigSubCommand;
+  if (![S.enableEnterpriseAttestation, S.toggleAlwaysUv, S.setMinPINLength].includes(req.subCommand as 1 | 2 | 3)) {
+    throw new CtapError(Status.CTAP2_ERR_INVALID_SUBCOMMAND, `authenticatorConfig subcommand ${req.subCommand}`);
+  }
+  authorize(ctx, req);
+  const settings = deviceSettings(ctx);
+  switch (req.subCommand) {
+    case S.enableEnterpriseAttestation:
+      if (!ctx.config.enterpriseAttestation) throw new CtapError(Status.CTAP2_ERR_UNSUPPORTED_OPTION, 'not enterprise attestation capable');
+      return saveSettings(ctx.env, { ...settings, enterpriseAttestation: true });
+    case S.toggleAlwaysUv:
+      return saveSettings(ctx.env, { ...settings, alwaysUv: !settings.alwaysUv });
+    default:
+      return setMinPinLength(ctx, req.subCommandParams);
+  }
+}

@@ -1,0 +1,73 @@
+// Decrypting and checking PINs for clientPIN (CTAP 2.1 §6.5.5.5-§6.5.5.7): the shared secret, the
+// padded new PIN and its policy, and the hash comparison with its retry counters.
+import { sha256 } from '../crypto.js';
+import type { CommandContext } from '../state.js';
+import { CtapError, Status } from '../status.js';
+import { equalBytes } from '../../util/bytes.js';
+import { loadPin, PIN_RETRIES_MAX, savePin, type PinRecord } from './persistent.js';
+import { coseToPoint, ecdhX, type PinUvAuthProtocol } from './protocol.js';
+import type { CborValue } from '../cbor.js';
+
+const MAX_PIN_BYTES = 63;
+
+/** decapsulate(): the shared secret with the platform's key agreement key. */
+export function sharedSecret(ctx: CommandContext, p: PinUvAuthProtocol, platformKey: CborValue): Uint8Array {
+  const peer = coseToPoint(platformKey);
+  const own = ctx.state.keyAgreement.get(p.version)!;
+  return p.kdf(ecdhX(own.privateKey, peer));
+}
+
+export interface NewPin {
+  hash: Uint8Array;
+  codePoints: number;
+}
+
+/** The new PIN from newPinEnc: 64 bytes padded with zeros, at most 63 of PIN, enough code points. */
+export function decryptNewPin(p: PinUvAuthProtocol, shared: Uint8Array, newPinEnc: Uint8Array, minLength: number): NewPin {
+  if (newPinEnc.length !== p.newPinEncLength) throw new CtapError(Status.CTAP1_ERR_INVALID_PARAMETER, 'newPinEnc length');
+  const padded = p.decrypt(shared, newPinEnc);
+  if (!padded || padded.length !== 64) throw new CtapError(Status.CTAP1_ERR_INVALID_PARAMETER, 'newPinEnc');
+  const end = padded.indexOf(0);
+  if (end < 0 || end > MAX_PIN_BYTES) throw new CtapError(Status.CTAP2_ERR_PIN_POLICY_VIOLATION, 'PIN over 63 bytes');
+  const pin = padded.subarray(0, end);
+  let codePoints: number;
+  try {
+    codePoints = [...new TextDecoder('utf-8', { fatal: true }).decode(pin)].length;
+  } catch {
+    throw new CtapError(Status.CTAP2_ERR_PIN_POLICY_VIOLATION, 'PIN is not UTF-8');
+  }
+  if (codePoints < minLength) throw new CtapError(Status.CTAP2_ERR_PIN_POLICY_VIOLATION, `PIN shorter than ${minLength}`);
+  return { hash: sha256(pin).slice(0, 16), codePoints };
+}
+
+/**
+ * Compares pinHashEnc with the stored PIN (§6.5.5.7.2 steps 5-8). A retry is spent before the
+ * comparison and given back on a match; a mismatch also replaces the key agreement key, and the
+ * third in a row blocks PIN use until the next power cycle.
+ */
+/** The stored PIN, unless there is none (PIN_NOT_SET) or it has no retries left (PIN_BLOCKED). */
+export function currentPin(ctx: CommandContext): PinRecord {
+  const pin = loadPin(ctx.env);
+  if (!pin) throw new CtapError(Status.CTAP2_ERR_PIN_NOT_SET);
+  if (pin.retries === 0) throw new CtapError(Status.CTAP2_ERR_PIN_BLOCKED);
+  return pin;
+}
+
+export function checkPinHash(ctx: CommandContext, p: PinUvAuthProtocol, shared: Uint8Array, pinHashEnc: Uint8Array): PinRecord {
+  const pin = currentPin(ctx);
+  if (ctx.state.pinAuthBlocked) throw new CtapError(Status.CTAP2_ERR_PIN_AUTH_BLOCKED, 'power-cycle the key');
+  pin.retries--;
+  savePin(ctx.env, pin);
+  const hash = pinHashEnc.length === p.pinHashEncLength ? p.decrypt(shared, pinHashEnc) : undefined;
+  if (!hash || !equalBytes(hash, pin.hash)) {
+    ctx.state.regenerateKeyAgreement(p.version);
+    ctx.state.pinMismatches++;
+    if (pin.retries === 0) throw new CtapError(Status.CTAP2_ERR_PIN_BLOCKED, 'no PIN retries left');
+    if (ctx.state.pinAuthBlocked) throw new CtapError(Status.CTAP2_ERR_PIN_AUTH_BLOCKED, 'three wrong PINs: power-cycle the key');
+    throw new CtapError(Status.CTAP2_ERR_PIN_INVALID, `${pin.retries} retries left`);
+  }
+  ctx.state.pinMismatches = 0;
+  pin.retries = PIN_RETRIES_MAX;
+  savePin(ctx.env, pin);
+  return pin;
+}
