@@ -1,0 +1,78 @@
+"""python-fido2's ClientPin with PIN/UV auth protocols 1 and 2, and Fido2Client with a PIN.
+
+Named test_zz_ so it runs last: it resets the key (after a power cycle) and leaves a PIN set.
+"""
+import time
+
+import pytest
+from fido2.client import Fido2Client
+from fido2.ctap import CtapError
+from fido2.ctap2 import Ctap2
+from fido2.ctap2.pin import ClientPin, PinProtocolV1, PinProtocolV2
+from fido2.server import Fido2Server
+from fido2.webauthn import PublicKeyCredentialRpEntity
+
+from conftest import power_cycle
+
+RP = {"id": "example.com", "name": "Example"}
+ES256 = [{"type": "public-key", "alg": -7}]
+CDH = b"\x11" * 32
+
+
+def fresh(device):
+    power_cycle()
+    time.sleep(0.2)
+    ctap = Ctap2(device)
+    ctap.reset()
+    return Ctap2(device)
+
+
+@pytest.mark.parametrize("protocol", [PinProtocolV1, PinProtocolV2], ids=["v1", "v2"])
+def test_client_pin(device, protocol):
+    ctap = fresh(device)
+    pin = ClientPin(ctap, protocol())
+    pin.set_pin("1234")
+    assert Ctap2(device).get_info().options["clientPin"] is True
+    assert pin.get_pin_retries()[0] == 8
+
+    token = pin.get_pin_token("1234", ClientPin.PERMISSION.MAKE_CREDENTIAL, "example.com")
+    param = pin.protocol.authenticate(token, CDH)
+    att = ctap.make_credential(CDH, RP, {"id": b"u", "name": "u"}, ES256, options={"rk": True},
+                               pin_uv_param=param, pin_uv_protocol=pin.protocol.VERSION)
+    assert att.auth_data.is_user_verified()
+
+    # Permissions are mandatory with getPinUvAuthTokenUsingPinWithPermissions (CTAP 2.1 §6.5.5.7.2),
+    # which python-fido2 uses whenever getInfo says pinUvAuthToken.
+    with pytest.raises(CtapError) as e:
+        pin.get_pin_token("1234")
+    assert e.value.code == CtapError.ERR.MISSING_PARAMETER
+    with pytest.raises(CtapError) as e:
+        pin.get_pin_token("0000", ClientPin.PERMISSION.GET_ASSERTION)
+    assert e.value.code == CtapError.ERR.PIN_INVALID
+    assert pin.get_pin_retries()[0] == 7
+
+    pin.change_pin("1234", "56789")
+    with pytest.raises(CtapError) as e:
+        pin.get_pin_token("1234", ClientPin.PERMISSION.GET_ASSERTION)
+    assert e.value.code == CtapError.ERR.PIN_INVALID
+    token = pin.get_pin_token("56789", ClientPin.PERMISSION.GET_ASSERTION, "example.com")
+    param = pin.protocol.authenticate(token, CDH)
+    assertion = ctap.get_assertion("example.com", CDH, pin_uv_param=param, pin_uv_protocol=pin.protocol.VERSION)
+    assert assertion.auth_data.is_user_verified()
+    assert assertion.user["name"] == "u"  # identifiable information after verification
+
+
+def test_fido2_client_with_pin(device):
+    ctap = fresh(device)
+    ClientPin(ctap).set_pin("4321")
+    server = Fido2Server(PublicKeyCredentialRpEntity("example.com", "Example"))
+    client = Fido2Client(device, "https://example.com")
+    create_options, state = server.register_begin({"id": b"erin", "name": "erin"}, resident_key=True,
+                                                  user_verification="required")
+    reg = client.make_credential(create_options["publicKey"], pin="4321")
+    auth_data = server.register_complete(state, reg.client_data, reg.attestation_object)
+    assert auth_data.is_user_verified()
+    request_options, state = server.authenticate_begin([auth_data.credential_data], user_verification="required")
+    result = client.get_assertion(request_options["publicKey"], pin="4321").get_response(0)
+    server.authenticate_complete(state, [auth_data.credential_data], result.credential_id, result.client_data,
+                                 result.authenticator_data, result.signature)
