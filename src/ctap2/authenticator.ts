@@ -3,6 +3,7 @@ import { decodeCbor, encodeCbor, type CborEncodable, type CborMap } from './cbor
 import { Command } from './constants.js';
 import { clientPin, parseClientPin } from './commands/clientPin.js';
 import { config, parseConfig } from './commands/config.js';
+import { credentialManagement, parseCredentialManagement } from './commands/credentialManagement.js';
 import { getAssertion, parseGetAssertion } from './commands/getAssertion.js';
 import { getInfo } from './commands/getInfo.js';
 import { getNextAssertion } from './commands/getNextAssertion.js';
@@ -29,6 +30,7 @@ const HANDLERS: Record<number, Handler> = {
   [Command.authenticatorClientPIN]: (ctx, p) => clientPin(ctx, parseClientPin(needParams(p))),
   [Command.authenticatorReset]: (ctx) => reset(ctx),
   [Command.authenticatorGetNextAssertion]: (ctx) => getNextAssertion(ctx),
+  [Command.authenticatorCredentialManagement]: (ctx, p) => credentialManagement(ctx, parseCredentialManagement(needParams(p))),
   [Command.authenticatorSelection]: (ctx) => selection(ctx),
   [Command.authenticatorConfig]: (ctx, p) => config(ctx, parseConfig(needParams(p))),
 };
@@ -79,6 +81,7 @@ export class Authenticator {
       const handler = HANDLERS[command];
       if (!handler) throw new CtapError(Status.CTAP1_ERR_INVALID_COMMAND, `command 0x${command.toString(16)}`);
       if (!KEEPS_WALK.has(command)) this.state.nextAssertion = undefined;
+      if (command !== Command.authenticatorCredentialManagement) this.state.credMgmt = undefined;
       const params = request.length > 1 ? asMap(decodeCbor(request.subarray(1)), 'parameters') : undefined;
       const ctx: CommandContext = { ...rctx, env: this.env, config: this.config, state: this.state };
       const result = await handler(ctx, params);

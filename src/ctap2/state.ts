@@ -5,6 +5,7 @@ import type { CoseAlgorithm } from './constants.js';
 import { credentialIdKey } from './credentialId.js';
 import { newKeyAgreementKey } from './pin/protocol.js';
 import { PinUvAuthToken } from './pin/token.js';
+import type { CborEncodable } from './cbor.js';
 import type { AuthenticatorConfig, AuthenticatorEnv, RequestContext } from './env.js';
 
 /** A credential located for an assertion: stored (discoverable) or unsealed from its ID. */
@@ -32,8 +33,17 @@ export interface KeyAgreementKey {
   publicKey: Uint8Array;
 }
 
+/** What credentialManagement's enumerate*Begin leaves for the GetNext subcommands (§6.8.3, §6.8.4). */
+export interface CredMgmtWalk {
+  kind: 'rps' | 'credentials';
+  items: Map<number, CborEncodable>[];
+  index: number;
+}
+
 export class VolatileState {
   nextAssertion: NextAssertionState | undefined;
+  /** An enumeration of authenticatorCredentialManagement in progress. */
+  credMgmt: CredMgmtWalk | undefined;
   /** Per protocol version; made at power-up (§6.5.6 initialize()). */
   readonly keyAgreement = new Map<number, KeyAgreementKey>();
   readonly token: PinUvAuthToken;

@@ -76,3 +76,26 @@ def test_fido2_client_with_pin(device):
     result = client.get_assertion(request_options["publicKey"], pin="4321").get_response(0)
     server.authenticate_complete(state, [auth_data.credential_data], result.credential_id, result.client_data,
                                  result.authenticator_data, result.signature)
+
+
+def test_credential_management(device):
+    from fido2.ctap2.credman import CredentialManagement
+
+    ctap = fresh(device)
+    pin = ClientPin(ctap)
+    pin.set_pin("2468")
+    for name in ["frank", "grace"]:
+        token = pin.get_pin_token("2468", ClientPin.PERMISSION.MAKE_CREDENTIAL, "cm.example")
+        ctap.make_credential(CDH, {"id": "cm.example", "name": "CM"}, {"id": name.encode(), "name": name}, ES256,
+                             options={"rk": True}, pin_uv_param=pin.protocol.authenticate(token, CDH),
+                             pin_uv_protocol=pin.protocol.VERSION)
+    token = pin.get_pin_token("2468", ClientPin.PERMISSION.CREDENTIAL_MGMT)
+    cm = CredentialManagement(Ctap2(device), pin.protocol, token)
+    meta = cm.get_metadata()
+    assert meta[CredentialManagement.RESULT.EXISTING_CRED_COUNT] == 2
+    rps = cm.enumerate_rps()
+    assert [rp[CredentialManagement.RESULT.RP]["id"] for rp in rps] == ["cm.example"]
+    creds = cm.enumerate_creds(rps[0][CredentialManagement.RESULT.RP_ID_HASH])
+    assert sorted(c[CredentialManagement.RESULT.USER]["name"] for c in creds) == ["frank", "grace"]
+    cm.delete_cred(creds[0][CredentialManagement.RESULT.CREDENTIAL_ID])
+    assert cm.get_metadata()[CredentialManagement.RESULT.EXISTING_CRED_COUNT] == 1

@@ -121,8 +121,8 @@ function changePin(ctx: CommandContext, req: ClientPinRequest): void {
   ctx.state.resetToken();
 }
 
-/** The permissions this key can grant (cm, be, lbw are features it does not have yet). */
-const GRANTABLE = Permission.mc | Permission.ga | Permission.acfg;
+/** The permissions this key can grant (be and lbw are features it does not have yet). */
+const GRANTABLE = Permission.mc | Permission.ga | Permission.cm | Permission.acfg;
 
 function checkPermissions(req: ClientPinRequest): number {
   const permissions = need(req.permissions, 'permissions');

@@ -41,6 +41,7 @@ function options(ctx: CommandContext): Record<string, boolean | undefined> {
     uv: ctx.config.builtInUv ? true : undefined,
     clientPin: pinIsSet(ctx),
     pinUvAuthToken: true,
+    credMgmt: true,
     makeCredUvNotRqd: !settings.alwaysUv,
     alwaysUv: settings.alwaysUv,
     authnrCfg: true,

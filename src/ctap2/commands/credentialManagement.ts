@@ -1,0 +1,163 @@
+// authenticatorCredentialManagement (CTAP 2.1 §6.8): list, delete and rename discoverable credentials.
+import { encodeCbor, type CborEncodable, type CborMap } from '../cbor.js';
+import { coseKey } from '../authData.js';
+import type { CoseAlgorithm } from '../constants.js';
+import { publicKeyOf, sha256 } from '../crypto.js';
+import { asBytes, asDescriptor, asMap, asText, asUint, optional, required, type CredentialDescriptor } from '../params.js';
+import { protocolFor, verifyMac } from '../pin/protocol.js';
+import { Permission } from '../pin/token.js';
+import type { CommandContext, CredMgmtWalk } from '../state.js';
+import { CtapError, Status } from '../status.js';
+import type { StoredCredential } from '../../keystore/types.js';
+import { concatBytes, equalBytes, utf8 } from '../../util/bytes.js';
+
+export const CredMgmtKey = { subCommand: 0x01, subCommandParams: 0x02, pinUvAuthProtocol: 0x03, pinUvAuthParam: 0x04 } as const;
+export const CredMgmtParamKey = { rpIDHash: 0x01, credentialID: 0x02, user: 0x03 } as const;
+export const CredMgmtSubCommand = {
+  getCredsMetadata: 0x01,
+  enumerateRPsBegin: 0x02,
+  enumerateRPsGetNextRP: 0x03,
+  enumerateCredentialsBegin: 0x04,
+  enumerateCredentialsGetNextCredential: 0x05,
+  deleteCredential: 0x06,
+  updateUserInformation: 0x07,
+} as const;
+export const CredMgmtResponseKey = {
+  existingResidentCredentialsCount: 0x01,
+  maxPossibleRemainingResidentCredentialsCount: 0x02,
+  rp: 0x03,
+  rpIDHash: 0x04,
+  totalRPs: 0x05,
+  user: 0x06,
+  credentialID: 0x07,
+  publicKey: 0x08,
+  totalCredentials: 0x09,
+  credProtect: 0x0a,
+  largeBlobKey: 0x0b,
+} as const;
+
+export interface CredMgmtRequest {
+  subCommand: number;
+  params?: CborMap;
+  pinUvAuthProtocol?: number;
+  pinUvAuthParam?: Uint8Array;
+}
+
+export function parseCredentialManagement(p: CborMap): CredMgmtRequest {
+  const K = CredMgmtKey;
+  return {
+    subCommand: required(p, K.subCommand, asUint, 'subCommand'),
+    params: optional(p, K.subCommandParams, asMap, 'subCommandParams'),
+    pinUvAuthProtocol: optional(p, K.pinUvAuthProtocol, asUint, 'pinUvAuthProtocol'),
+    pinUvAuthParam: optional(p, K.pinUvAuthParam, asBytes, 'pinUvAuthParam'),
+  };
+}
+
+
+type Response = Map<number, CborEncodable>;
+const R = CredMgmtResponseKey;
+const S = CredMgmtSubCommand;
+
+/** §6.8.2: a token with cm, MAC over subCommand || subCommandParams; `rpId` for RP-scoped subcommands. */
+function authorize(ctx: CommandContext, req: CredMgmtRequest, rpId: string | null): void {
+  if (req.pinUvAuthParam === undefined) throw new CtapError(Status.CTAP2_ERR_PUAT_REQUIRED, 'credentialManagement needs a pinUvAuthToken');
+  if (req.pinUvAuthProtocol === undefined) throw new CtapError(Status.CTAP2_ERR_MISSING_PARAMETER, 'pinUvAuthProtocol');
+  const p = protocolFor(req.pinUvAuthProtocol);
+  const message = concatBytes(new Uint8Array([req.subCommand]), req.params ? encodeCbor(req.params) : new Uint8Array(0));
+  if (!verifyMac(p, ctx.state.token.value, message, req.pinUvAuthParam)) {
+    throw new CtapError(Status.CTAP2_ERR_PIN_AUTH_INVALID, 'pinUvAuthParam does not verify');
+  }
+  // Key-wide subcommands need a token not limited to one RP.
+  if (rpId === null && ctx.state.token.isActive(ctx.env.now()) && ctx.state.token.rpId !== undefined) {
+    throw new CtapError(Status.CTAP2_ERR_PIN_AUTH_INVALID, 'a token bound to one RP cannot list every RP');
+  }
+  ctx.state.token.authorize(ctx.env.now(), Permission.cm, rpId ?? undefined, false);
+}
+
+function credentialResponse(c: StoredCredential, total?: number): Map<number, CborEncodable> {
+  return new Map<number, CborEncodable>([
+    [R.user, { id: c.userId, name: c.userName, displayName: c.userDisplayName }],
+    [R.credentialID, { id: c.id, type: 'public-key' }],
+    [R.publicKey, coseKey(c.alg as CoseAlgorithm, publicKeyOf(c.alg as CoseAlgorithm, c.privateKey))],
+    [R.credProtect, c.credProtect],
+    ...(total === undefined ? [] : [[R.totalCredentials, total] as [number, number]]),
+  ]);
+}
+
+function startWalk(ctx: CommandContext, kind: CredMgmtWalk['kind'], items: Response[], totalKey: number): Response {
+  if (items.length === 0) throw new CtapError(Status.CTAP2_ERR_NO_CREDENTIALS, `no ${kind}`);
+  ctx.state.credMgmt = items.length > 1 ? { kind, items, index: 1 } : undefined;
+  return new Map([...items[0]!, [totalKey, items.length]]);
+}
+
+function nextInWalk(ctx: CommandContext, kind: CredMgmtWalk['kind']): Response {
+  const walk = ctx.state.credMgmt;
+  if (!walk || walk.kind !== kind || walk.index >= walk.items.length) {
+    throw new CtapError(Status.CTAP2_ERR_NOT_ALLOWED, `no ${kind} enumeration in progress`);
+  }
+  const item = walk.items[walk.index++]!;
+  if (walk.index >= walk.items.length) ctx.state.credMgmt = undefined;
+  return item;
+}
+
+function findById(ctx: CommandContext, req: CredMgmtRequest): { d: CredentialDescriptor; cred: StoredCredential | undefined } {
+  const d = required(req.params ?? new Map(), CredMgmtParamKey.credentialID, asDescriptor, 'credentialID');
+  return { d, cred: ctx.env.store.get(d.id) };
+}
+
+function rpsByHash(ctx: CommandContext): Map<string, StoredCredential[]> {
+  const out = new Map<string, StoredCredential[]>();
+  for (const c of ctx.env.store.list()) out.set(c.rpId, [...(out.get(c.rpId) ?? []), c]);
+  return out;
+}
+
+export function credentialManagement(ctx: CommandContext, req: CredMgmtRequest): Response | void {
+  const store = ctx.env.store;
+  switch (req.subCommand) {
+    case S.getCredsMetadata:
+      authorize(ctx, req, null);
+      return new Map([
+        [R.existingResidentCredentialsCount, store.count()],
+        [R.maxPossibleRemainingResidentCredentialsCount, Math.max(0, ctx.config.maxDiscoverableCredentials - store.count())],
+      ]);
+    case S.enumerateRPsBegin: {
+      authorize(ctx, req, null);
+      const rps = [...rpsByHash(ctx)].map(([rpId, creds]) => new Map<number, CborEncodable>([
+        [R.rp, { id: rpId, name: creds.find((c) => c.rpName !== undefined)?.rpName }],
+        [R.rpIDHash, sha256(utf8(rpId))],
+      ]));
+      return startWalk(ctx, 'rps', rps, R.totalRPs);
+    }
+    case S.enumerateRPsGetNextRP:
+      return nextInWalk(ctx, 'rps');
+    case S.enumerateCredentialsBegin: {
+      const hash = required(req.params ?? new Map(), CredMgmtParamKey.rpIDHash, asBytes, 'rpIDHash');
+      const rp = [...rpsByHash(ctx)].find(([rpId]) => equalBytes(sha256(utf8(rpId)), hash));
+      authorize(ctx, req, rp?.[0] ?? null);
+      return startWalk(ctx, 'credentials', (rp?.[1] ?? []).map((c) => credentialResponse(c)), R.totalCredentials);
+    }
+    case S.enumerateCredentialsGetNextCredential:
+      return nextInWalk(ctx, 'credentials');
+    case S.deleteCredential: {
+      const { cred } = findById(ctx, req);
+      authorize(ctx, req, cred?.rpId ?? null);
+      if (!cred) throw new CtapError(Status.CTAP2_ERR_NO_CREDENTIALS, 'no such credential');
+      store.delete(cred.id);
+      return;
+    }
+    case S.updateUserInformation: {
+      const { cred } = findById(ctx, req);
+      const user = required(req.params ?? new Map(), CredMgmtParamKey.user, asMap, 'user');
+      authorize(ctx, req, cred?.rpId ?? null);
+      if (!cred) throw new CtapError(Status.CTAP2_ERR_NO_CREDENTIALS, 'no such credential');
+      if (!equalBytes(required(user, 'id', asBytes, 'user.id'), cred.userId)) {
+        throw new CtapError(Status.CTAP1_ERR_INVALID_PARAMETER, 'user.id differs from the credential');
+      }
+      // §6.8.7: absent fields are removed.
+      store.put({ ...cred, userName: optional(user, 'name', asText, 'user.name'), userDisplayName: optional(user, 'displayName', asText, 'user.displayName') });
+      return;
+    }
+    default:
+      throw new CtapError(Status.CTAP2_ERR_INVALID_SUBCOMMAND, `credentialManagement subcommand ${req.subCommand}`);
+  }
+}

@@ -1,0 +1,87 @@
+// authenticatorCredentialManagement through CTAPHID over loopback.
+import { afterEach, describe, expect, it } from 'vitest';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { ClientPin, PinPermission } from '../../src/client/clientPin.js';
+import { CredentialManagement } from '../../src/client/credentialManagement.js';
+import { Ctap2Client } from '../../src/client/ctap2.js';
+import { pinUvAuthParam } from '../../src/client/clientPin.js';
+import { CtapError, Status } from '../../src/ctap2/status.js';
+import { CtapHidHost } from '../../src/hid/host.js';
+import { VirtualAuthenticator } from '../../src/virtual.js';
+import { utf8 } from '../../src/util/bytes.js';
+
+const closers: (() => void)[] = [];
+afterEach(() => {
+  while (closers.length) closers.pop()!();
+});
+
+async function setup(): Promise<{ ctap: Ctap2Client; pin: ClientPin; key: VirtualAuthenticator }> {
+  let t = 1_700_000_000_000;
+  const key = new VirtualAuthenticator({ pin: '1234', now: () => (t += 10) });
+  closers.push(() => key.close());
+  const hid = await CtapHidHost.open(key.connect());
+  closers.push(() => void hid.close());
+  const ctap = new Ctap2Client(hid);
+  const pin = new ClientPin(ctap, [2]);
+  for (const [rp, user] of [['a.example', 'ann'], ['a.example', 'al'], ['b.example', 'bo']] as const) {
+    const token = await pin.getPinToken('1234', PinPermission.mc, rp);
+    const cdh = new Uint8Array(32);
+    await ctap.makeCredential({
+      clientDataHash: cdh, rp: { id: rp, name: rp.toUpperCase() }, user: { id: utf8(user), name: user, displayName: user.toUpperCase() },
+      pubKeyCredParams: [{ alg: -8, type: 'public-key' }], options: { rk: true },
+      pinUvAuthParam: pinUvAuthParam(token, cdh), pinUvAuthProtocol: 2,
+    });
+  }
+  return { ctap, pin, key };
+}
+
+describe('credentialManagement', () => {
+  it('reports metadata, RPs and credentials', async () => {
+    const { ctap, pin } = await setup();
+    const cm = new CredentialManagement(ctap, await pin.getPinToken('1234', PinPermission.cm));
+    expect(await cm.metadata()).toEqual({ existing: 3, remaining: 253 });
+    const rps = await cm.rps();
+    expect(rps.map((r) => [r.id, r.name])).toEqual([['a.example', 'A.EXAMPLE'], ['b.example', 'B.EXAMPLE']]);
+    expect(rps[0]!.rpIdHash).toEqual(sha256(utf8('a.example')));
+    const creds = await cm.credentials(rps[0]!.rpIdHash);
+    expect(creds.map((c) => c.user.name)).toEqual(['al', 'ann']);
+    expect(creds[0]!.publicKey.get(3)).toBe(-8);
+    expect(creds[0]!.credProtect).toBe(1);
+  });
+
+  it('deletes a credential and renames a user; getInfo counts the freed slot', async () => {
+    const { ctap, pin } = await setup();
+    const cm = new CredentialManagement(ctap, await pin.getPinToken('1234', PinPermission.cm));
+    const [a] = await cm.rps();
+    const [al, ann] = await cm.credentials(a!.rpIdHash);
+    await cm.delete(al!.credentialId);
+    await cm.updateUser(ann!.credentialId, { id: ann!.user.id, name: 'anne' });
+    const left = await cm.credentials(a!.rpIdHash);
+    expect(left.map((c) => [c.user.name, c.user.displayName])).toEqual([['anne', undefined]]);
+    expect((await ctap.getInfo()).remainingDiscoverableCredentials).toBe(254);
+    await expect(cm.delete(al!.credentialId)).rejects.toMatchObject({ status: Status.CTAP2_ERR_NO_CREDENTIALS });
+    await expect(cm.updateUser(ann!.credentialId, { id: new Uint8Array([9]) })).rejects.toMatchObject({ status: Status.CTAP1_ERR_INVALID_PARAMETER });
+  });
+
+  it('needs a cm token, not bound to one RP for key-wide listing', async () => {
+    const { ctap, pin } = await setup();
+    const noCm = new CredentialManagement(ctap, await pin.getPinToken('1234', PinPermission.mc));
+    await expect(noCm.metadata()).rejects.toMatchObject({ status: Status.CTAP2_ERR_PIN_AUTH_INVALID });
+    const bound = new CredentialManagement(ctap, await pin.getPinToken('1234', PinPermission.cm, 'a.example'));
+    await expect(bound.rps()).rejects.toMatchObject({ status: Status.CTAP2_ERR_PIN_AUTH_INVALID });
+    expect((await bound.credentials(sha256(utf8('a.example')))).length).toBe(2);
+    await expect(bound.credentials(sha256(utf8('b.example')))).rejects.toMatchObject({ status: Status.CTAP2_ERR_PIN_AUTH_INVALID });
+    const err = await ctap.send(0x0a, new Map([[1, 1]])).catch((e: CtapError) => e);
+    expect((err as CtapError).status).toBe(Status.CTAP2_ERR_PUAT_REQUIRED);
+  });
+
+  it('refuses GetNext without an enumeration, and after another command', async () => {
+    const { ctap, pin } = await setup();
+    await expect(ctap.send(0x0a, new Map([[1, 3]]))).rejects.toMatchObject({ status: Status.CTAP2_ERR_NOT_ALLOWED });
+    const token = await pin.getPinToken('1234', PinPermission.cm);
+    const req = new Map<number, never>([[1, 2 as never], [3, 2 as never], [4, pinUvAuthParam(token, new Uint8Array([2])) as never]]);
+    await ctap.send(0x0a, req);
+    await ctap.getInfo();
+    await expect(ctap.send(0x0a, new Map([[1, 3]]))).rejects.toMatchObject({ status: Status.CTAP2_ERR_NOT_ALLOWED });
+  });
+});
