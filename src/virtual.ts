@@ -15,6 +15,8 @@ import { fromHex } from './util/bytes.js';
 export interface VirtualAuthenticatorOptions {
   /** 'memory' (default), a keystore file path, or a store object. */
   store?: 'memory' | string | CredentialStore;
+  /** Passphrase of an encrypted keystore file (a new file is created encrypted with it). */
+  passphrase?: string;
   /** What the "user" does when the key asks for a touch (default: approve). */
   presence?: PresencePolicy;
   /** How long the key waits for a touch or a finger before USER_ACTION_TIMEOUT (default 30 s). */
@@ -43,9 +45,9 @@ export interface DevicePort {
   detach(): void;
 }
 
-function openStore(store: VirtualAuthenticatorOptions['store']): CredentialStore {
+function openStore(store: VirtualAuthenticatorOptions['store'], passphrase: string | undefined): CredentialStore {
   if (store === undefined || store === 'memory') return new MemoryStore();
-  if (typeof store === 'string') return new SqliteStore(store);
+  if (typeof store === 'string') return new SqliteStore(store, { passphrase });
   return store;
 }
 
@@ -64,7 +66,7 @@ export class VirtualAuthenticator {
   private readonly sinks = new Set<(report: Uint8Array) => void>();
 
   constructor(options: VirtualAuthenticatorOptions = {}) {
-    this.store = openStore(options.store);
+    this.store = openStore(options.store, options.passphrase);
     const timeout = options.presenceTimeoutMs ?? 30_000;
     const env: AuthenticatorEnv = {
       now: options.now ?? Date.now,

@@ -1,6 +1,7 @@
 // The default persistent store: one SQLite file (WAL), one small transaction per change.
 import Database from 'better-sqlite3';
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { newKdfParams, Sealer } from './encryption.js';
 import type { CredentialStore, StoredCredential } from './types.js';
 
 /** PRAGMA application_id: "CTAP", so a foreign SQLite file is recognised and left alone. */
@@ -15,6 +16,7 @@ export class KeystoreError extends Error {
 }
 
 const SCHEMA = `
+CREATE TABLE keystore (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE credentials (
   id BLOB PRIMARY KEY,
@@ -56,7 +58,7 @@ interface Row {
 const u8 = (b: Buffer): Uint8Array => new Uint8Array(b);
 const opt = <T, R>(v: T | null, f: (x: T) => R): R | undefined => (v === null ? undefined : f(v));
 
-function fromRow(r: Row): StoredCredential {
+function fromRow(r: Row, privateKey: Uint8Array): StoredCredential {
   return {
     id: u8(r.id),
     rpId: r.rp_id,
@@ -65,7 +67,7 @@ function fromRow(r: Row): StoredCredential {
     userName: r.user_name ?? undefined,
     userDisplayName: r.user_display_name ?? undefined,
     alg: r.alg,
-    privateKey: u8(r.private_key),
+    privateKey,
     credProtect: r.cred_protect,
     credBlob: opt(r.cred_blob, u8),
     largeBlobKey: opt(r.large_blob_key, u8),
@@ -78,7 +80,12 @@ function fromRow(r: Row): StoredCredential {
 const SQLITE_MAGIC = 'SQLite format 3\0';
 
 function checkHeader(path: string): void {
-  const fd = openSync(path, 'r');
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw new KeystoreError(`cannot read keystore ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
   try {
     const head = Buffer.alloc(16);
     const n = readSync(fd, head, 0, 16, 0);
@@ -93,12 +100,18 @@ function checkHeader(path: string): void {
 export interface SqliteStoreOptions {
   /** Open an existing keystore only; never create one. */
   mustExist?: boolean;
-  readonly?: boolean;
+  /** Seal private keys and device secrets with a key derived from this (set when the store is created). */
+  passphrase?: string;
+}
+
+function isBusy(e: unknown): boolean {
+  return (e as { code?: string }).code === 'SQLITE_BUSY';
 }
 
 export class SqliteStore implements CredentialStore {
   private readonly db: Database.Database;
   private readonly stmt;
+  private sealer: Sealer | undefined;
 
   constructor(readonly path: string, options: SqliteStoreOptions = {}) {
     const exists = existsSync(path);
@@ -106,14 +119,19 @@ export class SqliteStore implements CredentialStore {
     if (exists) checkHeader(path);
     else closeSync(openSync(path, 'wx', 0o600)); // created 0600 before SQLite touches it
     try {
-      this.db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: true });
+      this.db = new Database(path, { fileMustExist: true, timeout: 100 });
     } catch (e) {
       throw new KeystoreError(`cannot open keystore ${path}: ${(e as Error).message}`);
     }
     try {
-      this.prepareSchema(exists);
+      // One process at a time: the lock is the OS's, so it goes with a crashed holder.
+      this.db.pragma('locking_mode = EXCLUSIVE');
+      const created = this.prepareSchema();
+      this.db.exec('BEGIN EXCLUSIVE; COMMIT;');
+      this.sealer = this.unlock(options.passphrase, created);
     } catch (e) {
       this.db.close();
+      if (isBusy(e)) throw new KeystoreError(`keystore ${path} is in use by another process (a running ctap-emu serve?)`);
       throw e;
     }
     this.stmt = {
@@ -132,18 +150,54 @@ export class SqliteStore implements CredentialStore {
     };
   }
 
-  private prepareSchema(existed: boolean): void {
+  /** The sealer for an encrypted store; checks the passphrase, never writes unless just created. */
+  private unlock(passphrase: string | undefined, created: boolean): Sealer | undefined {
+    const row = this.db.prepare<[], { value: string }>("SELECT value FROM keystore WHERE key = 'encryption'").get();
+    if (!row) {
+      if (passphrase === undefined) return undefined;
+      if (!created) throw new KeystoreError(`${this.path} is not encrypted; it was left unchanged (open it without a passphrase)`);
+      const params = newKdfParams();
+      const sealer = Sealer.derive(passphrase, params);
+      const record = { v: 1, kdf: 'scrypt', salt: Buffer.from(params.salt).toString('hex'), N: params.N, r: params.r, p: params.p,
+        check: Buffer.from(sealer.checkValue()).toString('hex') };
+      this.db.prepare("INSERT INTO keystore (key, value) VALUES ('encryption', ?)").run(JSON.stringify(record));
+      return sealer;
+    }
+    if (passphrase === undefined) throw new KeystoreError(`${this.path} is encrypted: give its passphrase (--passphrase or CTAP_EMU_PASSPHRASE)`);
+    const r = JSON.parse(row.value) as { salt: string; N: number; r: number; p: number; check: string };
+    const sealer = Sealer.derive(passphrase, { salt: Buffer.from(r.salt, 'hex'), N: r.N, r: r.r, p: r.p });
+    if (!sealer.verify(Buffer.from(r.check, 'hex'))) throw new KeystoreError(`wrong passphrase for ${this.path}`);
+    return sealer;
+  }
+
+  private seal(plain: Uint8Array, context: string): Buffer {
+    return Buffer.from(this.sealer ? this.sealer.seal(plain, context) : plain);
+  }
+
+  private open(stored: Buffer, context: string): Uint8Array {
+    if (!this.sealer) return u8(stored);
+    const plain = this.sealer.open(stored, context);
+    if (!plain) throw new KeystoreError(`${this.path}: a sealed value does not open (altered file?)`);
+    return plain;
+  }
+
+  private fromRow = (r: Row): StoredCredential => fromRow(r, this.open(r.private_key, `credential:${r.id.toString('hex')}`));
+
+  /** Checks the file is ours and of a version we read; creates the schema in a new file (returns true). */
+  private prepareSchema(): boolean {
     const appId = this.db.pragma('application_id', { simple: true }) as number;
     const version = this.db.pragma('user_version', { simple: true }) as number;
     const tables = this.db.prepare('SELECT count(*) AS n FROM sqlite_master').get() as { n: number };
+    let created = false;
     if (appId === 0 && version === 0 && tables.n === 0) {
-      if (existed && this.db.readonly) throw new KeystoreError(`${this.path} is an empty file, not a keystore`);
+      // A new file, or an empty one (a crash right after creation): make the keystore.
       this.db.pragma('journal_mode = WAL');
       this.db.transaction(() => {
         this.db.exec(SCHEMA);
         this.db.pragma(`application_id = ${APPLICATION_ID}`);
         this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
       })();
+      created = true;
     } else if (appId !== APPLICATION_ID) {
       throw new KeystoreError(`${this.path} is an SQLite file but not a ctap-emu keystore; it was left unchanged`);
     } else if (version > SCHEMA_VERSION) {
@@ -151,18 +205,17 @@ export class SqliteStore implements CredentialStore {
         `${this.path} was written by a newer ctap-emu (keystore version ${version}, this one reads ${SCHEMA_VERSION})`,
       );
     }
-    if (!this.db.readonly) {
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = FULL'); // an answered counter survives a power cut
-    }
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL'); // an answered counter survives a power cut
+    return created;
   }
 
   getMeta(key: string): Uint8Array | undefined {
     const r = this.stmt.getMeta.get(key);
-    return r && u8(r.value);
+    return r && this.open(r.value, `meta:${key}`);
   }
   setMeta(key: string, value: Uint8Array): void {
-    this.stmt.setMeta.run(key, Buffer.from(value));
+    this.stmt.setMeta.run(key, this.seal(value, `meta:${key}`));
   }
   put(c: StoredCredential): void {
     const buf = (b: Uint8Array | undefined): Buffer | null => (b ? Buffer.from(b) : null);
@@ -176,7 +229,7 @@ export class SqliteStore implements CredentialStore {
         user_name: c.userName ?? null,
         user_display_name: c.userDisplayName ?? null,
         alg: c.alg,
-        private_key: Buffer.from(c.privateKey),
+        private_key: this.seal(c.privateKey, `credential:${Buffer.from(c.id).toString('hex')}`),
         cred_protect: c.credProtect,
         cred_blob: buf(c.credBlob),
         large_blob_key: buf(c.largeBlobKey),
@@ -188,13 +241,13 @@ export class SqliteStore implements CredentialStore {
   }
   get(id: Uint8Array): StoredCredential | undefined {
     const r = this.stmt.get.get(Buffer.from(id));
-    return r && fromRow(r);
+    return r && this.fromRow(r);
   }
   listByRp(rpId: string): StoredCredential[] {
-    return this.stmt.byRp.all(rpId).map(fromRow);
+    return this.stmt.byRp.all(rpId).map(this.fromRow);
   }
   list(): StoredCredential[] {
-    return this.stmt.all.all().map(fromRow);
+    return this.stmt.all.all().map(this.fromRow);
   }
   count(): number {
     return this.stmt.count.get()!.n;

@@ -1,6 +1,6 @@
 // The SQLite keystore: durability across reopen, permissions, and refusing files that are not ours.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -99,5 +99,50 @@ describe('SqliteStore files', () => {
 
   it('refuses a missing file when it must exist', () => {
     expect(() => new SqliteStore(join(dir, 'nope.sqlite'), { mustExist: true })).toThrow(/no keystore/);
+  });
+});
+
+describe('SqliteStore locking and encryption', () => {
+  it('refuses a second open while the first holds the keystore', () => {
+    const path = join(dir, 'k.sqlite');
+    const a = new SqliteStore(path);
+    a.put(cred(1));
+    expect(() => new SqliteStore(path)).toThrow(/in use by another process/);
+    a.close();
+    const b = new SqliteStore(path);
+    expect(b.count()).toBe(1);
+    b.close();
+  });
+
+  it('seals private keys and device secrets: not on disk in the clear, back with the passphrase', () => {
+    const path = join(dir, 'k.sqlite');
+    const a = new SqliteStore(path, { passphrase: 'correct horse' });
+    a.put(cred(1, { privateKey: new Uint8Array(32).fill(0xa7) }));
+    a.setMeta('masterSecret', new Uint8Array(32).fill(0xb8));
+    a.close();
+    const disk = Buffer.concat([readFileSync(path), ...(existsSync(`${path}-wal`) ? [readFileSync(`${path}-wal`)] : [])]);
+    expect(disk.includes(Buffer.alloc(32, 0xa7))).toBe(false);
+    expect(disk.includes(Buffer.alloc(32, 0xb8))).toBe(false);
+    const b = new SqliteStore(path, { passphrase: 'correct horse' });
+    expect(b.get(cred(1).id)!.privateKey).toEqual(new Uint8Array(32).fill(0xa7));
+    expect(b.getMeta('masterSecret')).toEqual(new Uint8Array(32).fill(0xb8));
+    b.close();
+  });
+
+  it('says what is wrong with a missing or wrong passphrase, changing nothing', () => {
+    const path = join(dir, 'k.sqlite');
+    const a = new SqliteStore(path, { passphrase: 'right' });
+    a.put(cred(1));
+    a.close();
+    const before = readFileSync(path);
+    expect(() => new SqliteStore(path)).toThrow(/is encrypted: give its passphrase/);
+    expect(() => new SqliteStore(path, { passphrase: 'wrong' })).toThrow(/wrong passphrase/);
+    expect(readFileSync(path)).toEqual(before);
+  });
+
+  it('refuses a passphrase for a keystore that is not encrypted', () => {
+    const path = join(dir, 'k.sqlite');
+    new SqliteStore(path).close();
+    expect(() => new SqliteStore(path, { passphrase: 'x' })).toThrow(/not encrypted/);
   });
 });
