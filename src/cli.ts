@@ -1,37 +1,85 @@
 #!/usr/bin/env node
 // The ctap-emu command line: commander wiring only; each command lives in src/cli/.
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
+import { CliError, ExitCode } from './cli/common.js';
+import { credsDelete, credsList, credsShow } from './cli/creds.js';
+import { demo } from './cli/demo.js';
 import { info } from './cli/info.js';
+import { pinChange, pinSet, pinStatus } from './cli/pin.js';
+import { reset } from './cli/reset.js';
 import { serve, SERVE_DEFAULTS } from './cli/serve.js';
-import { DEFAULT_UDP_HOST, DEFAULT_UDP_PORT } from './hid/udp.js';
+
+const STORE_HELP = 'keystore file (default: $CTAP_EMU_STORE or ~/.local/share/ctap-emu/keystore.sqlite)';
+const PASS_HELP = 'passphrase of an encrypted keystore (or $CTAP_EMU_PASSPHRASE)';
+const UDP_HELP = 'talk to a running key at [host:]port (UDP) instead of opening the keystore';
 
 const program = new Command('ctap-emu')
   .description('A software FIDO2 security key (CTAP2 over CTAPHID), for tests, tools and browsers.')
   .version('0.1.0')
-  .showHelpAfterError();
+  .exitOverride()
+  .showHelpAfterError()
+  .addHelpText('after', `
+Exit codes: 0 success, 1 failure (the message says why), 2 usage error, 3 no such credential.
 
-program
-  .command('serve')
-  .description('run the key until Ctrl-C')
-  .addOption(new Option('--transport <kind>', 'how hosts reach the key').choices(['udp']).default(SERVE_DEFAULTS.transport))
+Examples:
+  ctap-emu serve                       run the key (uhid where usable, else UDP 127.0.0.1:8111)
+  ctap-emu serve --memory --pin 1234   a throw-away key with a PIN
+  ctap-emu creds list                  passkeys in the default keystore
+  ctap-emu demo                        a whole passkey ceremony, in-process`);
+
+const withStoreOptions = (c: Command): Command => c.option('--store <path>', STORE_HELP).option('--passphrase <text>', PASS_HELP);
+
+withStoreOptions(program.command('serve').description('run the key until Ctrl-C'))
+  .addOption(new Option('--transport <kind>', 'auto: uhid where usable, else UDP').choices(['auto', 'uhid', 'udp']).default(SERVE_DEFAULTS.transport))
   .option('--host <address>', 'UDP address to listen on (loopback unless you say otherwise)', SERVE_DEFAULTS.host)
   .option('--port <n>', 'UDP port', SERVE_DEFAULTS.port)
-  .option('--store <path>', 'keystore file (default: $CTAP_EMU_STORE or ~/.local/share/ctap-emu/keystore.sqlite)')
-  .option('--memory', 'keep credentials in memory only; nothing is written')
-  .addOption(new Option('--presence <policy>', 'what the "user" does when the key asks for a touch').choices(['approve', 'deny']).default(SERVE_DEFAULTS.presence))
+  .option('--memory', 'keep everything in memory; nothing is written')
+  .addOption(new Option('--presence <policy>', 'what happens when the key asks for a touch').choices(['approve', 'prompt', 'deny']).default(SERVE_DEFAULTS.presence))
+  .addOption(new Option('--uv <result>', 'emulate a built-in fingerprint sensor that always matches or never does').choices(['match', 'nomatch']))
+  .option('--pin <pin>', 'set this PIN on a keystore that has none')
   .option('--aaguid <hex>', 'AAGUID to report (32 hex digits, dashes allowed)')
-  .option('-v, --verbose', 'log each request and its status')
+  .option('-v, --verbose', 'log each request and response, decoded, with PINs, keys and tokens redacted')
   .action(serve);
 
-program
-  .command('info')
-  .description("print a running key's getInfo")
-  .option('--host <address>', 'UDP address of the key', DEFAULT_UDP_HOST)
-  .option('--port <n>', 'UDP port of the key', String(DEFAULT_UDP_PORT))
-  .option('--json', 'JSON output')
-  .action(info);
+const creds = program.command('creds').description('discoverable credentials (passkeys) in a keystore, offline');
+withStoreOptions(creds.command('list').description('list them (a table, or --json)'))
+  .option('--rp <rpId>', 'only this relying party').option('--json', 'JSON output').action(credsList);
+withStoreOptions(creds.command('show').description('everything about one (ID in base64url, or a unique prefix)').argument('<id>'))
+  .option('--json', 'JSON output').action(credsShow);
+withStoreOptions(creds.command('delete').description('delete one; the key will no longer find it').argument('<id>'))
+  .option('--json', 'JSON output').action(credsDelete);
+
+withStoreOptions(program.command('info').description("the key's getInfo"))
+  .option('--udp [hostport]', UDP_HELP).option('--json', 'JSON output').action(info);
+
+withStoreOptions(program.command('reset').description('delete every credential and the PIN (authenticatorReset)'))
+  .option('--udp [hostport]', UDP_HELP).option('-y, --yes', 'do not ask for confirmation').action(reset);
+
+const pin = program.command('pin').description("the key's PIN");
+withStoreOptions(pin.command('set').description('set a PIN on a key that has none'))
+  .option('--udp [hostport]', UDP_HELP).option('--new-pin <pin>', 'the PIN (asked on the terminal when absent)').action(pinSet);
+withStoreOptions(pin.command('change').description('change the PIN'))
+  .option('--udp [hostport]', UDP_HELP).option('--pin <pin>', 'the current PIN').option('--new-pin <pin>', 'the new PIN').action(pinChange);
+withStoreOptions(pin.command('status').description('whether a PIN is set, retries left, policy'))
+  .option('--udp [hostport]', UDP_HELP).option('--json', 'JSON output').action(pinStatus);
+
+program.command('demo').description('register a passkey and sign in with it, in-process, step by step')
+  .option('--pin <pin>', 'PIN of the demo key', '1234').action(demo);
+
+// `ctap-emu creds list | head`: a closed pipe ends the output, not the process with a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(ExitCode.ok);
+  throw e;
+});
 
 program.parseAsync().catch((e: unknown) => {
-  process.stderr.write(`ctap-emu: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exit(1);
+  if (e instanceof CommanderError) {
+    process.exit(e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : ExitCode.usage);
+  }
+  if (e instanceof CliError) {
+    process.stderr.write(`ctap-emu: ${e.message}\n`);
+    process.exit(e.exitCode);
+  }
+  process.stderr.write(`ctap-emu: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(ExitCode.failure);
 });

@@ -1,8 +1,7 @@
 // `ctap-emu info`: a key's authenticatorGetInfo, for people or as JSON.
-import { Ctap2Client, type AuthenticatorInfo } from '../client/ctap2.js';
-import { CtapHidHost } from '../hid/host.js';
-import { connectUdp } from '../hid/udp.js';
+import type { AuthenticatorInfo } from '../client/ctap2.js';
 import { toHex } from '../util/bytes.js';
+import { printJson, withKey, type KeyOptions } from './common.js';
 
 export function formatAaguid(a: Uint8Array): string {
   const h = toHex(a);
@@ -21,29 +20,22 @@ export function describeInfo(info: AuthenticatorInfo): Record<string, unknown> {
     maxCredentialIdLength: info.maxCredentialIdLength,
     transports: info.transports,
     algorithms: info.algorithms.map((a) => a.alg),
+    minPINLength: info.raw.get(0x0d),
+    forcePINChange: info.raw.get(0x0c),
     firmwareVersion: info.firmwareVersion,
     remainingDiscoverableCredentials: info.remainingDiscoverableCredentials,
   };
 }
 
-export async function info(opts: { host: string; port: string; json?: boolean }): Promise<void> {
-  const pipe = await connectUdp(opts.host, Number(opts.port));
-  try {
-    const hid = await CtapHidHost.open(pipe).catch(() => {
-      throw new Error(`no key answered on udp ${opts.host}:${opts.port} (is \`ctap-emu serve\` running?)`);
-    });
-    const described = describeInfo(await new Ctap2Client(hid).getInfo());
-    if (opts.json) {
-      process.stdout.write(`${JSON.stringify(described, null, 2)}\n`);
-      return;
-    }
-    const width = Math.max(...Object.keys(described).map((k) => k.length));
-    for (const [k, v] of Object.entries(described)) {
-      if (v === undefined) continue;
-      const shown = Array.isArray(v) ? v.join(', ') : typeof v === 'object' ? Object.entries(v as object).map(([o, b]) => `${o}=${b}`).join(' ') : String(v);
-      process.stdout.write(`${k.padEnd(width)}  ${shown}\n`);
-    }
-  } finally {
-    await pipe.close();
+export async function info(o: KeyOptions & { json?: boolean }): Promise<void> {
+  const described = await withKey(o, async (ctap) => describeInfo(await ctap.getInfo()));
+  if (o.json) return printJson(described);
+  const width = Math.max(...Object.keys(described).map((k) => k.length));
+  for (const [k, v] of Object.entries(described)) {
+    if (v === undefined) continue;
+    const shown = Array.isArray(v) ? v.join(', ')
+      : typeof v === 'object' && v !== null ? Object.entries(v).map(([o, b]) => `${o}=${String(b)}`).join(' ')
+        : String(v);
+    process.stdout.write(`${k.padEnd(width)}  ${shown}\n`);
   }
 }

@@ -1,61 +1,103 @@
 // `ctap-emu serve`: run the key on a transport until Ctrl-C.
-import { Command as CtapCommand } from '../ctap2/constants.js';
-import { statusName } from '../ctap2/status.js';
 import { DEFAULT_UDP_HOST, DEFAULT_UDP_PORT } from '../hid/udp.js';
-import { serveUdp, type UdpServer } from '../serveUdp.js';
+import { UhidError } from '../hid/uhid.js';
+import { KeystoreError } from '../keystore/sqlite.js';
+import { CtapError } from '../ctap2/status.js';
+import type { PresencePolicy, VerificationPolicy } from '../presencePolicy.js';
+import { serveUdp, serveUhid, type RunningTransport } from '../serve.js';
 import { VirtualAuthenticator } from '../virtual.js';
-import type { PresencePolicy } from '../presencePolicy.js';
-import { defaultStorePath, ensureParentDir } from './paths.js';
+import { CliError, ExitCode, passphrase, storePath, type StoreOptions } from './common.js';
+import { describeRequest, describeResponse } from './describe.js';
+import { ensureParentDir } from './paths.js';
+import { terminalPresence } from './prompt.js';
 
-export interface ServeOptions {
-  transport: string;
+export interface ServeOptions extends StoreOptions {
+  transport: 'auto' | 'uhid' | 'udp';
   host: string;
   port: string;
-  store?: string;
   memory?: boolean;
-  presence: string;
+  presence: 'approve' | 'prompt' | 'deny';
+  uv?: 'match' | 'nomatch';
+  pin?: string;
   aaguid?: string;
   verbose?: boolean;
 }
 
-const commandNames = new Map<number, string>(Object.entries(CtapCommand).map(([k, v]) => [v, k]));
+export const SERVE_DEFAULTS = { transport: 'auto', host: DEFAULT_UDP_HOST, port: String(DEFAULT_UDP_PORT), presence: 'approve' };
 
 function log(line: string): void {
   process.stderr.write(`${new Date().toISOString()} ${line}\n`);
 }
 
-export async function serve(opts: ServeOptions): Promise<void> {
-  if (opts.transport !== 'udp') throw new Error(`unknown transport "${opts.transport}" (available: udp)`);
-  if (!['approve', 'deny'].includes(opts.presence)) throw new Error(`--presence must be approve or deny`);
-  const port = Number(opts.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535, got ${opts.port}`);
-  const storePath = opts.memory ? 'memory' : (opts.store ?? defaultStorePath());
-  if (storePath !== 'memory') ensureParentDir(storePath);
+function presencePolicy(p: ServeOptions['presence']): PresencePolicy {
+  if (p === 'prompt') {
+    if (!process.stdin.isTTY) throw new CliError('--presence prompt needs a terminal on stdin', ExitCode.usage);
+    return terminalPresence();
+  }
+  return p;
+}
 
-  const key = new VirtualAuthenticator({
-    store: storePath,
-    presence: opts.presence as PresencePolicy,
-    aaguid: opts.aaguid,
-    onExchange: opts.verbose
-      ? (request, response) => log(`${commandNames.get(request[0]!) ?? `command 0x${request[0]!.toString(16)}`} -> ${statusName(response[0]!)}`)
-      : undefined,
-  });
-  key.authenticator.onInternalError = (e) => log(`internal error: ${(e as Error).stack ?? String(e)}`);
-  let server: UdpServer;
+function openKey(o: ServeOptions): { key: VirtualAuthenticator; where: string } {
+  const where = o.memory ? 'memory (nothing is written)' : storePath(o);
+  if (!o.memory) ensureParentDir(where);
   try {
-    server = await serveUdp(key, { host: opts.host, port, onReboot: () => log('power cycle (reboot datagram)') });
+    const key = new VirtualAuthenticator({
+      store: o.memory ? 'memory' : where,
+      passphrase: o.memory ? undefined : passphrase(o),
+      presence: presencePolicy(o.presence),
+      userVerification: o.uv as VerificationPolicy | undefined,
+      aaguid: o.aaguid,
+      onExchange: o.verbose ? (req, res) => (log(describeRequest(req)), log(describeResponse(req, res))) : undefined,
+    });
+    key.authenticator.onInternalError = (e) => log(`internal error: ${(e as Error).stack ?? String(e)}`);
+    return { key, where };
+  } catch (e) {
+    if (e instanceof KeystoreError || e instanceof RangeError || e instanceof TypeError) throw new CliError(e.message);
+    throw e;
+  }
+}
+
+async function startTransport(key: VirtualAuthenticator, o: ServeOptions, port: number): Promise<RunningTransport> {
+  if (o.transport !== 'udp') {
+    try {
+      return serveUhid(key);
+    } catch (e) {
+      if (!(e instanceof UhidError)) throw e;
+      if (o.transport === 'uhid') throw new CliError(e.message);
+      log(`uhid is not usable (${e.message}); serving over UDP instead`);
+    }
+  }
+  try {
+    return await serveUdp(key, { host: o.host, port, onReboot: () => log('power cycle (reboot datagram)') });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new CliError(err.code === 'EADDRINUSE'
+      ? `UDP ${o.host}:${port} is in use (another ctap-emu serve?); pick another with --port`
+      : `cannot listen on UDP ${o.host}:${port}: ${err.message}`);
+  }
+}
+
+export async function serve(o: ServeOptions): Promise<void> {
+  const port = Number(o.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be 0-65535, got ${o.port}`, ExitCode.usage);
+  const { key, where } = openKey(o);
+  let transport: RunningTransport;
+  try {
+    if (o.pin !== undefined) {
+      if (key.authenticator.hasPin()) throw new CliError('the keystore already has a PIN; change it with `ctap-emu pin change`');
+      try {
+        key.authenticator.provisionPin(o.pin);
+      } catch (e) {
+        throw e instanceof CtapError ? new CliError(`--pin: ${e.detail ?? e.message}`) : e;
+      }
+    }
+    transport = await startTransport(key, o, port);
   } catch (e) {
     key.close();
-    const err = e as NodeJS.ErrnoException;
-    throw new Error(
-      err.code === 'EADDRINUSE'
-        ? `UDP ${opts.host}:${port} is in use (another ctap-emu serve?); pick another with --port`
-        : `cannot listen on UDP ${opts.host}:${port}: ${err.message}`,
-    );
+    throw e;
   }
-  const addr = server.address;
-  log(`ctap-emu: security key on udp ${addr.address}:${addr.port}, store ${storePath}, presence ${opts.presence}`);
-  log('Ctrl-C stops it.');
+  log(`ctap-emu: security key on ${transport.description}; store ${where}; presence ${o.presence}${o.uv ? `; built-in UV ${o.uv}` : ''}`);
+  log('Ctrl-C stops it. New here? `ctap-emu demo` runs a whole passkey ceremony in-process.');
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGINT', stop);
@@ -65,9 +107,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-  await server.close();
+  await transport.close();
   key.close();
   log('stopped');
 }
-
-export const SERVE_DEFAULTS = { transport: 'udp', host: DEFAULT_UDP_HOST, port: String(DEFAULT_UDP_PORT), presence: 'approve' };

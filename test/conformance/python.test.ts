@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { VirtualAuthenticator } from '../../src/virtual.js';
-import { serveUdp, type UdpServer } from '../../src/serveUdp.js';
+import { serveUdp, type UdpServer } from '../../src/serve.js';
 
 const PYTHON = '/usr/bin/python3';
 const probe = spawnSync(PYTHON, ['-c', 'import fido2, pytest; print(fido2.__version__)'], { encoding: 'utf8' });

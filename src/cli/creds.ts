@@ -1,0 +1,76 @@
+// `ctap-emu creds list|show|delete`: the discoverable credentials in a keystore file, offline.
+import type { StoredCredential } from '../keystore/types.js';
+import type { SqliteStore } from '../keystore/sqlite.js';
+import { toBase64url } from '../util/bytes.js';
+import { CliError, ExitCode, printJson, printTable, withStore, type StoreOptions } from './common.js';
+
+const ALG_NAMES: Record<number, string> = { [-7]: 'ES256', [-8]: 'EdDSA' };
+const PROTECT_NAMES: Record<number, string> = {
+  1: 'userVerificationOptional',
+  2: 'userVerificationOptionalWithCredentialIDList',
+  3: 'userVerificationRequired',
+};
+
+/** A credential as the CLI shows it: IDs in base64url, as WebAuthn shows them; never the key. */
+export function describeCredential(c: StoredCredential): Record<string, string | number | undefined> {
+  return {
+    rpId: c.rpId,
+    rpName: c.rpName,
+    userName: c.userName,
+    userDisplayName: c.userDisplayName,
+    userHandle: toBase64url(c.userId),
+    credentialId: toBase64url(c.id),
+    algorithm: ALG_NAMES[c.alg] ?? String(c.alg),
+    credProtect: PROTECT_NAMES[c.credProtect] ?? String(c.credProtect),
+    created: new Date(c.createdAt).toISOString(),
+    signCount: c.signCount,
+  };
+}
+
+/** The one credential whose base64url ID is `id` or starts with it (at least 6 characters). */
+function find(store: SqliteStore, id: string): StoredCredential {
+  const all = store.list();
+  const exact = all.find((c) => toBase64url(c.id) === id);
+  if (exact) return exact;
+  const matches = id.length >= 6 ? all.filter((c) => toBase64url(c.id).startsWith(id)) : [];
+  if (matches.length > 1) throw new CliError(`credential ID prefix ${id} matches ${matches.length} credentials: give more of it`);
+  if (matches.length === 0) throw new CliError(`no credential ${id} in ${store.path}`, ExitCode.notFound);
+  return matches[0]!;
+}
+
+export async function credsList(o: StoreOptions & { rp?: string; json?: boolean }): Promise<void> {
+  await withStore(o, (store) => {
+    const creds = (o.rp ? store.listByRp(o.rp) : store.list()).map(describeCredential);
+    if (o.json) return printJson(creds);
+    if (creds.length === 0) {
+      process.stderr.write(`no discoverable credentials${o.rp ? ` for ${o.rp}` : ''} in ${store.path}\n`);
+      return;
+    }
+    printTable(
+      ['RP ID', 'USER', 'DISPLAY NAME', 'CREDENTIAL ID', 'ALG', 'PROTECT', 'CREATED', 'COUNT'],
+      creds.map((c) => [
+        String(c.rpId), String(c.userName ?? ''), String(c.userDisplayName ?? ''), `${String(c.credentialId).slice(0, 16)}…`,
+        String(c.algorithm), String(c.credProtect).replace('userVerification', 'uv'), String(c.created).slice(0, 19).replace('T', ' '),
+        String(c.signCount),
+      ]),
+    );
+  });
+}
+
+export async function credsShow(id: string, o: StoreOptions & { json?: boolean }): Promise<void> {
+  await withStore(o, (store) => {
+    const c = describeCredential(find(store, id));
+    if (o.json) return printJson(c);
+    const width = Math.max(...Object.keys(c).map((k) => k.length));
+    for (const [k, v] of Object.entries(c)) if (v !== undefined) process.stdout.write(`${k.padEnd(width)}  ${v}\n`);
+  });
+}
+
+export async function credsDelete(id: string, o: StoreOptions & { json?: boolean }): Promise<void> {
+  await withStore(o, (store) => {
+    const c = find(store, id);
+    store.delete(c.id);
+    if (o.json) return printJson({ deleted: describeCredential(c) });
+    process.stdout.write(`deleted ${c.rpId} ${c.userName ?? toBase64url(c.userId)} (${toBase64url(c.id)})\n`);
+  });
+}

@@ -1,0 +1,69 @@
+// CTAP2 requests and responses in readable form for `serve --verbose`, secrets redacted.
+import { decodeCbor, type CborValue } from '../ctap2/cbor.js';
+import { Command } from '../ctap2/constants.js';
+import { statusName } from '../ctap2/status.js';
+import { GetAssertionResponseKey } from '../ctap2/assertion.js';
+import { ClientPinKey, ClientPinResponseKey } from '../ctap2/commands/clientPin.js';
+import { ConfigKey } from '../ctap2/commands/config.js';
+import { CredMgmtKey, CredMgmtResponseKey } from '../ctap2/commands/credentialManagement.js';
+import { GetAssertionKey } from '../ctap2/commands/getAssertion.js';
+import { GetInfoKey } from '../ctap2/commands/getInfo.js';
+import { MakeCredentialKey, MakeCredentialResponseKey } from '../ctap2/commands/makeCredential.js';
+import { toHex } from '../util/bytes.js';
+
+type KeyNames = Record<string, number>;
+const commandNames = new Map<number, string>(Object.entries(Command).map(([k, v]) => [v, k]));
+const SCHEMAS: Record<number, [request: KeyNames, response: KeyNames]> = {
+  [Command.authenticatorMakeCredential]: [MakeCredentialKey, MakeCredentialResponseKey],
+  [Command.authenticatorGetAssertion]: [GetAssertionKey, GetAssertionResponseKey],
+  [Command.authenticatorGetNextAssertion]: [{}, GetAssertionResponseKey],
+  [Command.authenticatorGetInfo]: [{}, GetInfoKey],
+  [Command.authenticatorClientPIN]: [ClientPinKey, ClientPinResponseKey],
+  [Command.authenticatorConfig]: [ConfigKey, {}],
+  [Command.authenticatorCredentialManagement]: [CredMgmtKey, CredMgmtResponseKey],
+};
+
+/** Members that carry PINs, keys, tokens or MACs: shown only as their length. */
+const SECRET = new Set([
+  'pinUvAuthParam', 'pinHashEnc', 'newPinEnc', 'keyAgreement', 'pinUvAuthToken', 'hmac-secret', 'largeBlobKey', 'credBlob',
+]);
+
+function show(v: CborValue, depth = 0): string {
+  if (v instanceof Uint8Array) return v.length <= 32 ? `h'${toHex(v)}'` : `h'${toHex(v.subarray(0, 16))}…' (${v.length} bytes)`;
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map((x) => show(x, depth + 1)).join(', ')}]`;
+  if (v instanceof Map) return showMap(v, {}, depth, false);
+  return String(v);
+}
+
+/** `redact`: this map's keys are CTAP members or extension identifiers, some of them secret. */
+function showMap(m: Map<number | string, CborValue>, names: KeyNames, depth: number, redact: boolean): string {
+  const byNumber = new Map(Object.entries(names).map(([k, n]) => [n, k]));
+  const parts = [...m].map(([k, v]) => {
+    const name = typeof k === 'number' && depth === 0 ? (byNumber.get(k) ?? String(k)) : String(k);
+    const shown = redact && SECRET.has(name) ? `<redacted ${v instanceof Uint8Array ? `${v.length} bytes` : 'value'}>`
+      : name === 'extensions' && v instanceof Map ? showMap(v, {}, depth + 1, true)
+        : show(v, depth + 1);
+    return `${name}: ${shown}`;
+  });
+  return `{${parts.join(', ')}}`;
+}
+
+function body(bytes: Uint8Array, names: KeyNames): string {
+  if (bytes.length === 0) return '';
+  try {
+    const v = decodeCbor(bytes);
+    return ` ${v instanceof Map ? showMap(v, names, 0, true) : show(v)}`;
+  } catch {
+    return ` <${bytes.length} bytes, not CBOR>`;
+  }
+}
+
+export function describeRequest(request: Uint8Array): string {
+  const cmd = request[0] ?? -1;
+  return `-> ${commandNames.get(cmd) ?? `command 0x${cmd.toString(16)}`}${body(request.subarray(1), SCHEMAS[cmd]?.[0] ?? {})}`;
+}
+
+export function describeResponse(request: Uint8Array, response: Uint8Array): string {
+  return `<- ${statusName(response[0] ?? 0x7f)}${body(response.subarray(1), SCHEMAS[request[0] ?? -1]?.[1] ?? {})}`;
+}

@@ -1,0 +1,23 @@
+// `ctap-emu reset`: authenticatorReset, which deletes every credential and the PIN.
+import { sendReboot } from '../hid/udp.js';
+import { CtapError, Status } from '../ctap2/status.js';
+import { CliError, confirm, parseHostPort, storePath, withKey, type KeyOptions } from './common.js';
+
+export async function reset(o: KeyOptions & { yes?: boolean }): Promise<void> {
+  const target = o.udp !== undefined ? `the key on udp ${o.udp}` : `the keystore ${storePath(o)}`;
+  if (!o.yes && !(await confirm(`Reset ${target}? Every passkey on it and its PIN will be gone.`))) {
+    throw new CliError(process.stdin.isTTY ? 'not reset' : 'not reset: confirm with --yes (no terminal to ask on)');
+  }
+  if (o.udp !== undefined) {
+    // Reset is only accepted just after power-up: restart the emulated key first.
+    const { host, port } = parseHostPort(o.udp);
+    await sendReboot(host, port);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await withKey(o, (ctap) => ctap.reset()).catch((e: unknown) => {
+    if (e instanceof CtapError && e.status === Status.CTAP2_ERR_OPERATION_DENIED) throw new CliError('the key refused the reset (no touch)');
+    if (e instanceof CtapError && e.status === Status.CTAP2_ERR_NOT_ALLOWED) throw new CliError('the key refused: reset is allowed only just after power-up');
+    throw e;
+  });
+  process.stdout.write(`reset ${target}\n`);
+}

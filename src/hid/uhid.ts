@@ -1,0 +1,142 @@
+// Linux uhid transport: a virtual USB HID device (usage page 0xF1D0) backed by this process, which
+// the kernel exposes as /dev/hidrawN to browsers, libfido2 and python-fido2 (see linux/uhid.h).
+import { closeSync, constants, openSync, writeSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { REPORT_SIZE } from './constants.js';
+
+/** FIDO usage page 0xF1D0, usage 0x01 (CTAPHID); 64-byte input and output reports, no report ID. */
+export const FIDO_REPORT_DESCRIPTOR = new Uint8Array([
+  0x06, 0xd0, 0xf1, 0x09, 0x01, 0xa1, 0x01,
+  0x09, 0x20, 0x15, 0x00, 0x26, 0xff, 0x00, 0x75, 0x08, 0x95, 0x40, 0x81, 0x02,
+  0x09, 0x21, 0x15, 0x00, 0x26, 0xff, 0x00, 0x75, 0x08, 0x95, 0x40, 0x91, 0x02,
+  0xc0,
+]);
+
+const UHID = { DESTROY: 1, START: 2, STOP: 3, OPEN: 4, CLOSE: 5, OUTPUT: 6, GET_REPORT: 9, GET_REPORT_REPLY: 10, CREATE2: 11, INPUT2: 12, SET_REPORT: 13, SET_REPORT_REPLY: 14 } as const;
+const BUS_USB = 0x03;
+const DATA_MAX = 4096;
+/** sizeof(struct uhid_event): the type and the largest request, uhid_create2_req. */
+const EVENT_SIZE = 4 + 128 + 64 + 64 + 2 + 2 + 4 * 4 + 4096;
+const EIO = 5;
+
+export const DEFAULT_UHID_PATH = '/dev/uhid';
+
+export class UhidError extends Error {}
+
+/** Why /dev/uhid cannot be used, in words that say what to do; undefined when it can. */
+export function explainOpenError(e: NodeJS.ErrnoException, path: string): string {
+  if (e.code === 'ENOENT') {
+    return `${path} does not exist: load the uhid module (sudo modprobe uhid; to load it at boot: echo uhid | sudo tee /etc/modules-load.d/uhid.conf)`;
+  }
+  if (e.code === 'EACCES' || e.code === 'EPERM') {
+    return `${path} is not writable by this user: run as root, or give a group access with a udev rule ` +
+      `(KERNEL=="uhid", GROUP="uhid", MODE="0660" in /etc/udev/rules.d/90-uhid.rules, then add yourself to that group)`;
+  }
+  return `cannot open ${path}: ${e.message}`;
+}
+
+export interface UhidOptions {
+  path?: string;
+  name?: string;
+  vendor?: number;
+  product?: number;
+  /** Each 64-byte output report the host writes to the hidraw node. */
+  onReport(report: Uint8Array): void;
+}
+
+export class UhidDevice {
+  private readonly socket: Socket;
+  private closed = false;
+
+  private constructor(private readonly fd: number, onEvent: (ev: Buffer) => void) {
+    // The fd is non-blocking and pollable: reads go through the event loop, never a parked thread.
+    this.socket = new Socket({ fd, readable: true, writable: false });
+    this.socket.on('data', onEvent);
+    this.socket.on('error', () => undefined);
+  }
+
+  static create(options: UhidOptions): UhidDevice {
+    const path = options.path ?? DEFAULT_UHID_PATH;
+    let fd: number;
+    try {
+      fd = openSync(path, constants.O_RDWR | constants.O_NONBLOCK);
+    } catch (e) {
+      throw new UhidError(explainOpenError(e as NodeJS.ErrnoException, path));
+    }
+    let dev: UhidDevice | undefined;
+    const onEvent = (ev: Buffer): void => dev?.event(ev, options.onReport);
+    try {
+      writeSync(fd, create2(options));
+    } catch (e) {
+      closeSync(fd);
+      throw new UhidError(`${path}: creating the device failed: ${(e as Error).message}`);
+    }
+    dev = new UhidDevice(fd, onEvent);
+    return dev;
+  }
+
+  private event(ev: Buffer, onReport: (r: Uint8Array) => void): void {
+    // Each read returns one event; a chunk may still hold several if the stream coalesced them.
+    for (let off = 0; off + 4 <= ev.length; off += EVENT_SIZE) {
+      const type = ev.readUInt32LE(off);
+      if (type === UHID.OUTPUT) {
+        const size = ev.readUInt16LE(off + 4 + DATA_MAX);
+        let report = new Uint8Array(ev.subarray(off + 4, off + 4 + Math.min(size, DATA_MAX)));
+        if (report.length === REPORT_SIZE + 1) report = report.subarray(1); // report number 0 first
+        onReport(report);
+      } else if (type === UHID.GET_REPORT || type === UHID.SET_REPORT) {
+        // No feature reports: answer at once so the kernel does not wait for a time-out.
+        const reply = Buffer.alloc(EVENT_SIZE);
+        reply.writeUInt32LE(type === UHID.GET_REPORT ? UHID.GET_REPORT_REPLY : UHID.SET_REPORT_REPLY, 0);
+        reply.writeUInt32LE(ev.readUInt32LE(off + 4), 4);
+        reply.writeUInt16LE(EIO, 8);
+        this.write(reply);
+      }
+      if (ev.length - off < EVENT_SIZE) break;
+    }
+  }
+
+  private write(buf: Buffer): void {
+    if (this.closed) return;
+    try {
+      writeSync(this.fd, buf);
+    } catch {
+      // The kernel refused one report (device going away): nothing else to do with it.
+    }
+  }
+
+  /** One 64-byte input report to the host. */
+  readonly send = (report: Uint8Array): void => {
+    const ev = Buffer.alloc(4 + 2 + DATA_MAX);
+    ev.writeUInt32LE(UHID.INPUT2, 0);
+    ev.writeUInt16LE(report.length, 4);
+    ev.set(report, 6);
+    this.write(ev);
+  };
+
+  /** UHID_DESTROY, then the fd goes: the hidraw node disappears. */
+  close(): void {
+    if (this.closed) return;
+    const ev = Buffer.alloc(4);
+    ev.writeUInt32LE(UHID.DESTROY, 0);
+    this.write(ev);
+    this.closed = true;
+    this.socket.destroy(); // closes the fd
+  }
+}
+
+function create2(o: UhidOptions): Buffer {
+  const ev = Buffer.alloc(EVENT_SIZE);
+  ev.writeUInt32LE(UHID.CREATE2, 0);
+  ev.write((o.name ?? 'ctap-emu FIDO2 security key').slice(0, 127), 4, 'utf8');
+  ev.write('ctap-emu', 4 + 128, 'utf8');
+  const at = 4 + 128 + 64 + 64;
+  ev.writeUInt16LE(FIDO_REPORT_DESCRIPTOR.length, at);
+  ev.writeUInt16LE(BUS_USB, at + 2); // libfido2 ignores other buses
+  ev.writeUInt32LE(o.vendor ?? 0x1209, at + 4);
+  ev.writeUInt32LE(o.product ?? 0x5070, at + 8);
+  ev.writeUInt32LE(1, at + 12);
+  ev.writeUInt32LE(0, at + 16);
+  ev.set(FIDO_REPORT_DESCRIPTOR, at + 20);
+  return ev;
+}
