@@ -21,6 +21,7 @@ const SCHEMAS: Record<number, [request: KeyNames, response: KeyNames]> = {
   [Command.authenticatorClientPIN]: [ClientPinKey, ClientPinResponseKey],
   [Command.authenticatorConfig]: [ConfigKey, {}],
   [Command.authenticatorCredentialManagement]: [CredMgmtKey, CredMgmtResponseKey],
+  [Command.authenticatorCredentialManagementPreview]: [CredMgmtKey, CredMgmtResponseKey],
 };
 
 /** Members that carry PINs, keys, tokens or MACs: shown only as their length. */

@@ -98,10 +98,13 @@ export async function serve(o: ServeOptions): Promise<void> {
   }
   log(`ctap-emu: security key on ${transport.description}; store ${where}; presence ${o.presence}${o.uv ? `; built-in UV ${o.uv}` : ''}`);
   log('Ctrl-C stops it. New here? `ctap-emu demo` runs a whole passkey ceremony in-process.');
+  // Transports may hold the event loop only weakly (uhid polls on unref'd timers): serve holds it.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      clearInterval(keepAlive);
       resolve();
     };
     process.on('SIGINT', stop);

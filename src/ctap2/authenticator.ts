@@ -31,6 +31,7 @@ const HANDLERS: Record<number, Handler> = {
   [Command.authenticatorReset]: (ctx) => reset(ctx),
   [Command.authenticatorGetNextAssertion]: (ctx) => getNextAssertion(ctx),
   [Command.authenticatorCredentialManagement]: (ctx, p) => credentialManagement(ctx, parseCredentialManagement(needParams(p))),
+  [Command.authenticatorCredentialManagementPreview]: (ctx, p) => credentialManagement(ctx, parseCredentialManagement(needParams(p))),
   [Command.authenticatorSelection]: (ctx) => selection(ctx),
   [Command.authenticatorConfig]: (ctx, p) => config(ctx, parseConfig(needParams(p))),
 };
@@ -81,7 +82,9 @@ export class Authenticator {
       const handler = HANDLERS[command];
       if (!handler) throw new CtapError(Status.CTAP1_ERR_INVALID_COMMAND, `command 0x${command.toString(16)}`);
       if (!KEEPS_WALK.has(command)) this.state.nextAssertion = undefined;
-      if (command !== Command.authenticatorCredentialManagement) this.state.credMgmt = undefined;
+      if (command !== Command.authenticatorCredentialManagement && command !== Command.authenticatorCredentialManagementPreview) {
+        this.state.credMgmt = undefined;
+      }
       const params = request.length > 1 ? asMap(decodeCbor(request.subarray(1)), 'parameters') : undefined;
       const ctx: CommandContext = { ...rctx, env: this.env, config: this.config, state: this.state };
       const result = await handler(ctx, params);

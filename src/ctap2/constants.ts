@@ -13,6 +13,8 @@ export const Command = {
   authenticatorSelection: 0x0b,
   authenticatorLargeBlobs: 0x0c,
   authenticatorConfig: 0x0d,
+  /** The CTAP 2.1 preview number of credentialManagement; libfido2 (to 1.14 at least) sends only this. */
+  authenticatorCredentialManagementPreview: 0x41,
 } as const;
 
 /** COSE algorithm identifiers (IANA COSE Algorithms registry). */

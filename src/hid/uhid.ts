@@ -1,7 +1,6 @@
 // Linux uhid transport: a virtual USB HID device (usage page 0xF1D0) backed by this process, which
 // the kernel exposes as /dev/hidrawN to browsers, libfido2 and python-fido2 (see linux/uhid.h).
-import { closeSync, constants, openSync, writeSync } from 'node:fs';
-import { Socket } from 'node:net';
+import { closeSync, constants, openSync, read, writeSync } from 'node:fs';
 import { REPORT_SIZE } from './constants.js';
 
 /** FIDO usage page 0xF1D0, usage 0x01 (CTAPHID); 64-byte input and output reports, no report ID. */
@@ -44,15 +43,35 @@ export interface UhidOptions {
   onReport(report: Uint8Array): void;
 }
 
-export class UhidDevice {
-  private readonly socket: Socket;
-  private closed = false;
+/** How long to wait before asking again when no event is queued (ms). */
+const IDLE_POLL_MS = 2;
 
-  private constructor(private readonly fd: number, onEvent: (ev: Buffer) => void) {
-    // The fd is non-blocking and pollable: reads go through the event loop, never a parked thread.
-    this.socket = new Socket({ fd, readable: true, writable: false });
-    this.socket.on('data', onEvent);
-    this.socket.on('error', () => undefined);
+export class UhidDevice {
+  private closed = false;
+  private readonly buf = Buffer.alloc(EVENT_SIZE);
+
+  private constructor(private readonly fd: number, private readonly onEvent: (ev: Buffer) => void) {
+    this.poll();
+  }
+
+  /**
+   * Reads events from the non-blocking fd: each read returns one event or EAGAIN at once, so no
+   * thread is ever parked in read() (a blocked read would outlive close() and hold the process).
+   * Queued events are read back to back; an empty queue is asked again after IDLE_POLL_MS.
+   */
+  private poll(): void {
+    if (this.closed) return;
+    read(this.fd, this.buf, 0, EVENT_SIZE, null, (err, n) => {
+      if (this.closed) return;
+      if (err) {
+        if (err.code === 'EAGAIN' || err.code === 'EWOULDBLOCK' || err.code === 'EINTR') {
+          setTimeout(() => this.poll(), IDLE_POLL_MS).unref();
+        }
+        return; // any other error: the device is gone
+      }
+      this.onEvent(Buffer.from(this.buf.subarray(0, n)));
+      setImmediate(() => this.poll());
+    });
   }
 
   static create(options: UhidOptions): UhidDevice {
@@ -121,7 +140,7 @@ export class UhidDevice {
     ev.writeUInt32LE(UHID.DESTROY, 0);
     this.write(ev);
     this.closed = true;
-    this.socket.destroy(); // closes the fd
+    closeSync(this.fd);
   }
 }
 

@@ -319,7 +319,7 @@ describe('request framing in the core', () => {
   it.each([
     ['an empty request', [], Status.CTAP1_ERR_INVALID_LENGTH],
     ['an unknown command', [0x55], Status.CTAP1_ERR_INVALID_COMMAND],
-    ['a vendor command', [0x41, 0xa0], Status.CTAP1_ERR_INVALID_COMMAND],
+    ['a vendor command', [0x42, 0xa0], Status.CTAP1_ERR_INVALID_COMMAND],
     ['malformed CBOR', [MC, 0xa1, 0x01], Status.CTAP2_ERR_INVALID_CBOR],
     ['parameters that are not a map', [MC, 0x80], Status.CTAP2_ERR_CBOR_UNEXPECTED_TYPE],
     ['makeCredential with no parameters', [MC], Status.CTAP2_ERR_MISSING_PARAMETER],

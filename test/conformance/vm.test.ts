@@ -1,0 +1,42 @@
+// End-to-end suites in a QEMU VM with Debian's kernel (uhid, hidraw): libfido2's tools and Chromium
+// against ctap-emu's uhid device. They need qemu-system-x86, linux-image-amd64, busybox-static,
+// fido2-tools and chromium (.ci/run installs them); elsewhere they are skipped with that reason,
+// and CTAP_EMU_SKIP_VM=1 skips them on purpose (each takes a minute or more under emulation).
+import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+
+function missingTools(tools: string[]): string[] {
+  const missing = tools.filter((t) => !existsSync(t));
+  if (!existsSync('/boot') || !readdirSync('/boot').some((f) => f.startsWith('vmlinuz-'))) missing.push('/boot/vmlinuz-* (linux-image-amd64)');
+  return missing;
+}
+
+function run(script: string, timeoutS: number): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('sh', [script, String(timeoutS)]);
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+const BASE = ['/usr/bin/qemu-system-x86_64', '/bin/busybox'];
+const suites = [
+  { name: 'libfido2 (fido2-token, fido2-cred, fido2-assert)', script: 'test/vm/run-libfido2.sh', tools: [...BASE, '/usr/bin/fido2-token'], marker: 'ALL-LIBFIDO2-STEPS-PASSED', timeoutS: 600 },
+];
+
+for (const suite of suites) {
+  const missing = missingTools(suite.tools);
+  const skip = process.env.CTAP_EMU_SKIP_VM === '1' || (missing.length > 0 && !process.env.CI);
+  if (skip) console.warn(`skipping the VM suite "${suite.name}": ${process.env.CTAP_EMU_SKIP_VM === '1' ? 'CTAP_EMU_SKIP_VM=1' : `missing ${missing.join(', ')}`}`);
+  describe.skipIf(skip)(`in a VM: ${suite.name}`, () => {
+    it('passes every step against /dev/hidraw0 backed by ctap-emu serve --transport uhid', async () => {
+      expect(missing, 'tools the VM suite needs').toEqual([]);
+      const { code, output } = await run(suite.script, suite.timeoutS);
+      expect(output).toContain(suite.marker);
+      expect(code, output).toBe(0);
+    }, (suite.timeoutS + 60) * 1000);
+  });
+}

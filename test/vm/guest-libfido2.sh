@@ -1,0 +1,65 @@
+# Runs in the VM: ctap-emu on /dev/uhid, then libfido2's tools (fido2-token, fido2-cred,
+# fido2-assert) against /dev/hidraw0, with and without a PIN. Every step must succeed.
+set -eu
+REPO=$(cat /vmwork/repo)
+step() { echo "== $*"; }
+node "$REPO/dist/src/cli.js" serve --transport uhid --memory --presence approve > /vmwork/serve.log 2>&1 &
+SERVE=$!
+for i in $(seq 1 100); do [ -e /dev/hidraw0 ] && break; sleep 0.2; done
+[ -e /dev/hidraw0 ] || { echo "no /dev/hidraw0"; cat /vmwork/serve.log; exit 1; }
+DEV=/dev/hidraw0
+
+step "fido2-token -L"
+fido2-token -L | tee list.txt
+grep -q "$DEV" list.txt
+
+step "fido2-token -I"
+fido2-token -I "$DEV" | tee info.txt
+grep -q 'FIDO_2_1' info.txt
+grep -q 'rk' info.txt
+grep -q 'clientPin' info.txt
+
+# fido2-cred -M input: client data hash, RP ID, user name, user ID (base64 each, one per line).
+make_cred_input() {
+  head -c 32 /dev/urandom | base64
+  echo "$1"
+  echo "$2"
+  head -c 16 /dev/urandom | base64
+}
+
+step "fido2-cred -M -r (resident, ES256) and -V"
+make_cred_input libfido2.example alice > cred_param
+fido2-cred -M -r -i cred_param "$DEV" es256 > cred
+fido2-cred -V -i cred -o verified es256
+tail -n +2 verified > cred_pubkey
+grep -q 'BEGIN PUBLIC KEY' cred_pubkey
+
+step "fido2-assert -G (discoverable: no credential ID) and -V"
+{ head -c 32 /dev/urandom | base64; echo libfido2.example; } > assert_param
+fido2-assert -G -r -p -i assert_param "$DEV" > assertion
+fido2-assert -V -p -i assertion cred_pubkey es256
+
+step "fido2-token -S (set PIN)"
+printf '1234\n1234\n' | fido2-token -S "$DEV"
+fido2-token -I "$DEV" | grep -q 'clientPin' 
+
+step "fido2-cred -M -r -v with the PIN, and -V requiring UV"
+make_cred_input libfido2.example bob > cred_param2
+printf '1234\n' | fido2-cred -M -r -v -i cred_param2 "$DEV" es256 > cred2
+fido2-cred -V -v -i cred2 -o verified2 es256
+tail -n +2 verified2 > cred2_pubkey
+
+step "fido2-assert -G -v with the PIN, -V requiring UV"
+{ head -c 32 /dev/urandom | base64; echo libfido2.example; sed -n 5p cred2; } > assert_param2
+printf '1234\n' | fido2-assert -G -p -v -i assert_param2 "$DEV" > assertion2
+fido2-assert -V -p -v -i assertion2 cred2_pubkey es256
+
+step "fido2-token -L -r (credential management with the PIN)"
+printf '1234\n' | fido2-token -L -r "$DEV" | tee rps.txt
+grep -q libfido2.example rps.txt
+
+kill -INT $SERVE
+wait $SERVE || true
+for i in $(seq 1 20); do [ -e /dev/hidraw0 ] || break; sleep 0.2; done
+[ ! -e /dev/hidraw0 ] || { echo "hidraw node still there after the key stopped"; exit 1; }
+echo "ALL-LIBFIDO2-STEPS-PASSED"
