@@ -25,6 +25,7 @@ function run(script: string, timeoutS: number): Promise<{ code: number | null; o
 const BASE = ['/usr/bin/qemu-system-x86_64', '/bin/busybox'];
 const suites = [
   { name: 'libfido2 (fido2-token, fido2-cred, fido2-assert)', script: 'test/vm/run-libfido2.sh', tools: [...BASE, '/usr/bin/fido2-token'], marker: 'ALL-LIBFIDO2-STEPS-PASSED', timeoutS: 600 },
+  { name: 'Chromium: a passkey registered and used, verified by @simplewebauthn/server', script: 'test/vm/run-chromium.sh', tools: [...BASE, '/usr/bin/chromium'], marker: 'CHROMIUM-PASSKEY-VERIFIED', timeoutS: 900 },
 ];
 
 for (const suite of suites) {
