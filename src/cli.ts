@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { CliError, ExitCode } from './cli/common.js';
 import { credsDelete, credsList, credsShow } from './cli/creds.js';
 import { demo } from './cli/demo.js';
+import { devices } from './cli/devices.js';
 import { info } from './cli/info.js';
 import { pinChange, pinSet, pinStatus } from './cli/pin.js';
 import { reset } from './cli/reset.js';
@@ -12,6 +13,7 @@ import { serve, SERVE_DEFAULTS } from './cli/serve.js';
 const STORE_HELP = 'keystore file (default: $CTAP_EMU_STORE or ~/.local/share/ctap-emu/keystore.sqlite)';
 const PASS_HELP = 'passphrase of an encrypted keystore (or $CTAP_EMU_PASSPHRASE)';
 const UDP_HELP = 'talk to a running key at [host:]port (UDP) instead of opening the keystore';
+const DEVICE_HELP = 'talk to the HID security key at this path (see `ctap-emu devices`) instead of opening the keystore';
 
 const program = new Command('ctap-emu')
   .description('A software FIDO2 security key (CTAP2 over CTAPHID), for tests, tools and browsers.')
@@ -50,18 +52,21 @@ withStoreOptions(creds.command('delete').description('delete one; the key will n
   .option('--json', 'JSON output').action(credsDelete);
 
 withStoreOptions(program.command('info').description("the key's getInfo"))
-  .option('--udp [hostport]', UDP_HELP).option('--json', 'JSON output').action(info);
+  .option('--udp [hostport]', UDP_HELP).option('--device <path>', DEVICE_HELP).option('--json', 'JSON output').action(info);
+
+program.command('devices').description('list the FIDO security keys the OS shows (HID usage page 0xF1D0)')
+  .option('--json', 'JSON output').action(devices);
 
 withStoreOptions(program.command('reset').description('delete every credential and the PIN (authenticatorReset)'))
-  .option('--udp [hostport]', UDP_HELP).option('-y, --yes', 'do not ask for confirmation').action(reset);
+  .option('--udp [hostport]', UDP_HELP).option('--device <path>', DEVICE_HELP).option('-y, --yes', 'do not ask for confirmation').action(reset);
 
 const pin = program.command('pin').description("the key's PIN");
 withStoreOptions(pin.command('set').description('set a PIN on a key that has none'))
-  .option('--udp [hostport]', UDP_HELP).option('--new-pin <pin>', 'the PIN (asked on the terminal when absent)').action(pinSet);
+  .option('--udp [hostport]', UDP_HELP).option('--device <path>', DEVICE_HELP).option('--new-pin <pin>', 'the PIN (asked on the terminal when absent)').action(pinSet);
 withStoreOptions(pin.command('change').description('change the PIN'))
-  .option('--udp [hostport]', UDP_HELP).option('--pin <pin>', 'the current PIN').option('--new-pin <pin>', 'the new PIN').action(pinChange);
+  .option('--udp [hostport]', UDP_HELP).option('--device <path>', DEVICE_HELP).option('--pin <pin>', 'the current PIN').option('--new-pin <pin>', 'the new PIN').action(pinChange);
 withStoreOptions(pin.command('status').description('whether a PIN is set, retries left, policy'))
-  .option('--udp [hostport]', UDP_HELP).option('--json', 'JSON output').action(pinStatus);
+  .option('--udp [hostport]', UDP_HELP).option('--device <path>', DEVICE_HELP).option('--json', 'JSON output').action(pinStatus);
 
 program.command('demo').description('register a passkey and sign in with it, in-process, step by step')
   .option('--pin <pin>', 'PIN of the demo key', '1234').action(demo);

@@ -3,6 +3,8 @@
 import { createInterface } from 'node:readline';
 import { Ctap2Client } from '../client/ctap2.js';
 import { CtapHidHost } from '../hid/host.js';
+import { openNodeHid } from '../hid/nodehid.js';
+import type { ReportPipe } from '../hid/pipe.js';
 import { connectUdp, DEFAULT_UDP_HOST, DEFAULT_UDP_PORT } from '../hid/udp.js';
 import { KeystoreError, SqliteStore } from '../keystore/sqlite.js';
 import { VirtualAuthenticator } from '../virtual.js';
@@ -52,6 +54,8 @@ export async function withStore<T>(o: StoreOptions, fn: (store: SqliteStore) => 
 export interface KeyOptions extends StoreOptions {
   /** host:port of a running key; without it, the keystore is opened directly. */
   udp?: string;
+  /** A HID device path (a real key, or a uhid-served one) reached through node-hid. */
+  device?: string;
 }
 
 export function parseHostPort(s: string): { host: string; port: number } {
@@ -66,12 +70,12 @@ export function parseHostPort(s: string): { host: string; port: number } {
  * whose keystore this is, run in-process (the user is taken to approve: they are at this terminal).
  */
 export async function withKey<T>(o: KeyOptions, fn: (ctap: Ctap2Client, key?: VirtualAuthenticator) => Promise<T>): Promise<T> {
-  if (o.udp !== undefined) {
-    const { host, port } = parseHostPort(o.udp === '' ? String(DEFAULT_UDP_PORT) : o.udp);
-    const pipe = await connectUdp(host, port);
+  if (o.udp !== undefined && o.device !== undefined) throw new CliError('give --udp or --device, not both', ExitCode.usage);
+  if (o.udp !== undefined || o.device !== undefined) {
+    const { pipe, where } = await openRemote(o);
     try {
       const hid = await CtapHidHost.open(pipe).catch(() => {
-        throw new CliError(`no key answered on udp ${host}:${port} (is \`ctap-emu serve\` running?)`);
+        throw new CliError(`no key answered on ${where}${o.udp !== undefined ? ' (is `ctap-emu serve` running?)' : ''}`);
       });
       return await fn(new Ctap2Client(hid));
     } finally {
@@ -88,6 +92,18 @@ export async function withKey<T>(o: KeyOptions, fn: (ctap: Ctap2Client, key?: Vi
       key.close();
     }
   });
+}
+
+async function openRemote(o: KeyOptions): Promise<{ pipe: ReportPipe; where: string }> {
+  if (o.device !== undefined) {
+    try {
+      return { pipe: await openNodeHid(o.device), where: o.device };
+    } catch (e) {
+      throw new CliError(`cannot open ${o.device}: ${(e as Error).message}`);
+    }
+  }
+  const { host, port } = parseHostPort(o.udp === '' || o.udp === undefined ? String(DEFAULT_UDP_PORT) : o.udp);
+  return { pipe: await connectUdp(host, port), where: `udp ${host}:${port}` };
 }
 
 /** Asks a yes/no question on the terminal; false when there is no terminal to ask. */

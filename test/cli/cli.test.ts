@@ -242,3 +242,22 @@ describe('help and the demo', () => {
     expect(JSON.parse((await run(['pin', 'status', '--json', '--store', path])).stdout)).toMatchObject({ pinSet: false });
   });
 });
+
+describe('transports', () => {
+  const noUhid = !existsSync('/dev/uhid');
+
+  it.skipIf(!noUhid)('serve --transport uhid without /dev/uhid: says what to do, exits 1', async () => {
+    const r = await run(['serve', '--transport', 'uhid', '--memory']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/\/dev\/uhid does not exist: load the uhid module \(sudo modprobe uhid/);
+  });
+
+  it.skipIf(!noUhid)('serve --transport auto falls back to UDP, saying why', async () => {
+    const child = spawn(process.execPath, [CLI, 'serve', '--memory', '--port', '0'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    await new Promise<void>((resolve) => child.stderr.on('data', (d) => ((stderr += d), /on udp/.test(stderr) && resolve())));
+    child.kill('SIGINT');
+    expect(await new Promise((r) => child.on('close', r))).toBe(0);
+    expect(stderr).toMatch(/uhid is not usable \(\/dev\/uhid does not exist.*\); serving over UDP instead/);
+  });
+});

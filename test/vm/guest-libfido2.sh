@@ -1,5 +1,6 @@
 # Runs in the VM: ctap-emu on /dev/uhid, then libfido2's tools (fido2-token, fido2-cred,
-# fido2-assert) against /dev/hidraw0, with and without a PIN. Every step must succeed.
+# fido2-assert) against /dev/hidraw0, with and without a PIN, then ctap-emu's own host side
+# through node-hid. Every step must succeed.
 set -eu
 REPO=$(cat /vmwork/repo)
 step() { echo "== $*"; }
@@ -57,6 +58,13 @@ fido2-assert -V -p -v -i assertion2 cred2_pubkey es256
 step "fido2-token -L -r (credential management with the PIN)"
 printf '1234\n' | fido2-token -L -r "$DEV" | tee rps.txt
 grep -q libfido2.example rps.txt
+
+step "ctap-emu's host side over node-hid: devices, info, pin status"
+node "$REPO/dist/src/cli.js" devices | tee devices.txt
+grep -q "$DEV" devices.txt
+node "$REPO/dist/src/cli.js" info --device "$DEV" --json | tee info.json | grep -q FIDO_2_1
+node "$REPO/dist/src/cli.js" pin status --device "$DEV" --json | tee pin.json
+grep -q '"pinSet": true' pin.json
 
 kill -INT $SERVE
 wait $SERVE || true

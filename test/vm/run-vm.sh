@@ -8,7 +8,7 @@ INITRD=$1 SHARE=$2 SCRIPT=$3 T=${4:-300} MEM=${5:-3072}
 KERNEL=$(ls /boot/vmlinuz-* | sort -V | tail -1)
 LOG="$SHARE/console.log"
 timeout "$T" qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 -m "$MEM" \
-  -nographic -no-reboot -kernel "$KERNEL" -initrd "$INITRD" \
+  -nographic -no-reboot -nic none -kernel "$KERNEL" -initrd "$INITRD" \
   -append "console=ttyS0 quiet loglevel=1 panic=-1 vmcmd=$SCRIPT" \
   -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
   -virtfs local,path="$SHARE",mount_tag=work,security_model=none,multidevs=remap >"$LOG" 2>&1
