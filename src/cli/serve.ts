@@ -96,11 +96,10 @@ export async function serve(o: ServeOptions): Promise<void> {
     key.close();
     throw e;
   }
-  log(`ctap-emu: security key on ${transport.description}; store ${where}; presence ${o.presence}${o.uv ? `; built-in UV ${o.uv}` : ''}`);
-  log('Ctrl-C stops it. New here? `ctap-emu demo` runs a whole passkey ceremony in-process.');
+  // Handlers first, then the announcement: a Ctrl-C right after it still stops cleanly.
   // Transports may hold the event loop only weakly (uhid polls on unref'd timers): serve holds it.
   const keepAlive = setInterval(() => undefined, 1 << 30);
-  await new Promise<void>((resolve) => {
+  const stopped = new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
@@ -110,6 +109,9 @@ export async function serve(o: ServeOptions): Promise<void> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  log(`ctap-emu: security key on ${transport.description}; store ${where}; presence ${o.presence}${o.uv ? `; built-in UV ${o.uv}` : ''}`);
+  log('Ctrl-C stops it. New here? `ctap-emu demo` runs a whole passkey ceremony in-process.');
+  await stopped;
   await transport.close();
   key.close();
   log('stopped');
