@@ -75,6 +75,12 @@ function translate(e: unknown): never {
   throw e;
 }
 
+/** The PublicKeyCredential JSON around a response (WebAuthn §5.1, toJSON()). */
+function credentialJSON<R>(rawId: Uint8Array, clientExtensionResults: Record<string, unknown>, response: R) {
+  const id = toBase64url(rawId);
+  return { id, rawId: id, type: 'public-key' as const, authenticatorAttachment: 'cross-platform' as const, response, clientExtensionResults };
+}
+
 const descriptors = (list: CredentialDescriptorJSON[] | undefined): { id: Uint8Array; type: string }[] =>
   (list ?? []).map((d) => ({ id: fromBase64url(d.id), type: d.type }));
 
@@ -149,24 +155,16 @@ export class WebAuthnClient {
       .catch(translate);
     const parsed = parseAuthData(att.authData);
     const attested = parsed.attested!;
-    const id = toBase64url(attested.credentialId);
     const clientExtensionResults: Record<string, unknown> = {};
     if (o.extensions?.credProps) clientExtensionResults.credProps = { rk };
-    return {
-      id,
-      rawId: id,
-      type: 'public-key',
-      authenticatorAttachment: 'cross-platform',
-      response: {
-        clientDataJSON: toBase64url(cd.json),
-        attestationObject: toBase64url(encodeCbor({ fmt: att.fmt, attStmt: att.attStmt, authData: att.authData })),
-        authenticatorData: toBase64url(att.authData),
-        transports: info.transports,
-        publicKeyAlgorithm: attested.publicKey.get(3) as number,
-        publicKey: toBase64url(coseToSpki(attested.publicKey)),
-      },
-      clientExtensionResults,
-    };
+    return credentialJSON(attested.credentialId, clientExtensionResults, {
+      clientDataJSON: toBase64url(cd.json),
+      attestationObject: toBase64url(encodeCbor({ fmt: att.fmt, attStmt: att.attStmt, authData: att.authData })),
+      authenticatorData: toBase64url(att.authData),
+      transports: info.transports,
+      publicKeyAlgorithm: attested.publicKey.get(3) as number,
+      publicKey: toBase64url(coseToSpki(attested.publicKey)),
+    });
   }
 
   /** navigator.credentials.get({ publicKey }) */
@@ -199,20 +197,12 @@ export class WebAuthnClient {
       .catch(translate);
     const picked = assertions[(await this.options.selectAccount?.(assertions)) ?? 0];
     if (!picked) throw new WebAuthnError('NotAllowedError', 'no account was selected');
-    const id = toBase64url(picked.credential.id);
-    return {
-      id,
-      rawId: id,
-      type: 'public-key',
-      authenticatorAttachment: 'cross-platform',
-      response: {
-        clientDataJSON: toBase64url(cd.json),
-        authenticatorData: toBase64url(picked.authData),
-        signature: toBase64url(picked.signature),
-        userHandle: picked.user ? toBase64url(picked.user.id) : undefined,
-      },
-      clientExtensionResults: {},
-    };
+    return credentialJSON(picked.credential.id, {}, {
+      clientDataJSON: toBase64url(cd.json),
+      authenticatorData: toBase64url(picked.authData),
+      signature: toBase64url(picked.signature),
+      userHandle: picked.user ? toBase64url(picked.user.id) : undefined,
+    });
   }
 
   /**

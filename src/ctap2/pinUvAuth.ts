@@ -19,6 +19,44 @@ export interface UvInput {
   presence: PresenceRequest;
 }
 
+/** The UvInput of a makeCredential or getAssertion request. */
+export function uvInputOf(
+  permission: number,
+  rpId: string,
+  presence: PresenceRequest,
+  req: { clientDataHash: Uint8Array; pinUvAuthParam?: Uint8Array; pinUvAuthProtocol?: number; options: Map<string, boolean> },
+): UvInput {
+  return {
+    permission,
+    rpId,
+    clientDataHash: req.clientDataHash,
+    pinUvAuthParam: req.pinUvAuthParam,
+    pinUvAuthProtocol: req.pinUvAuthProtocol,
+    uvOption: req.options.get('uv') === true,
+    presence,
+  };
+}
+
+/**
+ * For commands other than makeCredential and getAssertion (credentialManagement §6.8.2,
+ * authenticatorConfig §6.11.1): a pinUvAuthParam is required, its MAC over `message` must verify
+ * with the token, and the token must have `permission` (and fit `rpId` when given).
+ */
+export function requireTokenMac(
+  ctx: CommandContext,
+  req: { pinUvAuthParam?: Uint8Array; pinUvAuthProtocol?: number },
+  message: Uint8Array,
+  permission: number,
+  rpId?: string,
+): void {
+  if (req.pinUvAuthParam === undefined) throw new CtapError(Status.CTAP2_ERR_PUAT_REQUIRED, 'this command needs a pinUvAuthToken');
+  if (req.pinUvAuthProtocol === undefined) throw new CtapError(Status.CTAP2_ERR_MISSING_PARAMETER, 'pinUvAuthProtocol');
+  if (!verifyMac(protocolFor(req.pinUvAuthProtocol), ctx.state.token.value, message, req.pinUvAuthParam)) {
+    throw new CtapError(Status.CTAP2_ERR_PIN_AUTH_INVALID, 'pinUvAuthParam does not verify');
+  }
+  ctx.state.token.authorize(ctx.env.now(), permission, rpId, false);
+}
+
 export interface UvOutcome {
   /** The user was verified: the UV flag goes into the authenticator data. */
   uv: boolean;

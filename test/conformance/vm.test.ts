@@ -12,9 +12,9 @@ function missingTools(tools: string[]): string[] {
   return missing;
 }
 
-function run(script: string, timeoutS: number): Promise<{ code: number | null; output: string }> {
+function run(guest: string, marker: string, timeoutS: number, memMb: number): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn('sh', [script, String(timeoutS)]);
+    const child = spawn('sh', ['test/vm/run-guest.sh', guest, marker, String(timeoutS), String(memMb)]);
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
@@ -24,8 +24,8 @@ function run(script: string, timeoutS: number): Promise<{ code: number | null; o
 
 const BASE = ['/usr/bin/qemu-system-x86_64', '/bin/busybox'];
 const suites = [
-  { name: 'libfido2 (fido2-token, fido2-cred, fido2-assert)', script: 'test/vm/run-libfido2.sh', tools: [...BASE, '/usr/bin/fido2-token'], marker: 'ALL-LIBFIDO2-STEPS-PASSED', timeoutS: 600 },
-  { name: 'Chromium: a passkey registered and used, verified by @simplewebauthn/server', script: 'test/vm/run-chromium.sh', tools: [...BASE, '/usr/bin/chromium'], marker: 'CHROMIUM-PASSKEY-VERIFIED', timeoutS: 900 },
+  { name: 'libfido2 (fido2-token, fido2-cred, fido2-assert) and node-hid', guest: 'guest-libfido2.sh', tools: [...BASE, '/usr/bin/fido2-token'], marker: 'ALL-LIBFIDO2-STEPS-PASSED', timeoutS: 600, memMb: 3072 },
+  { name: 'Chromium: a passkey registered and used, verified by @simplewebauthn/server', guest: 'guest-chromium.sh', tools: [...BASE, '/usr/bin/chromium'], marker: 'CHROMIUM-PASSKEY-VERIFIED', timeoutS: 900, memMb: 4096 },
 ];
 
 for (const suite of suites) {
@@ -35,7 +35,7 @@ for (const suite of suites) {
   describe.skipIf(skip)(`in a VM: ${suite.name}`, () => {
     it('passes every step against /dev/hidraw0 backed by ctap-emu serve --transport uhid', async () => {
       expect(missing, 'tools the VM suite needs').toEqual([]);
-      const { code, output } = await run(suite.script, suite.timeoutS);
+      const { code, output } = await run(suite.guest, suite.marker, suite.timeoutS, suite.memMb);
       expect(output).toContain(suite.marker);
       expect(code, output).toBe(0);
     }, (suite.timeoutS + 60) * 1000);

@@ -2,9 +2,9 @@
 import { encodeCbor, type CborMap } from '../cbor.js';
 import { asArray, asBool, asBytes, asMap, asText, asUint, optional, required } from '../params.js';
 import { loadPin, savePin, saveSettings } from '../pin/persistent.js';
-import { protocolFor, verifyMac } from '../pin/protocol.js';
 import { Permission } from '../pin/token.js';
 import { deviceSettings, isProtected } from '../pin/verification.js';
+import { requireTokenMac } from '../pinUvAuth.js';
 import type { CommandContext } from '../state.js';
 import { CtapError, Status } from '../status.js';
 import { concatBytes } from '../../util/bytes.js';
@@ -33,19 +33,13 @@ export function parseConfig(p: CborMap): ConfigRequest {
 /** Step 3: a protected key (or one with alwaysUv) wants a token with the acfg permission. */
 function authorize(ctx: CommandContext, req: ConfigRequest): void {
   if (!isProtected(ctx) && !deviceSettings(ctx).alwaysUv) return;
-  if (req.pinUvAuthParam === undefined) throw new CtapError(Status.CTAP2_ERR_PUAT_REQUIRED, 'authenticatorConfig needs a pinUvAuthToken');
-  if (req.pinUvAuthProtocol === undefined) throw new CtapError(Status.CTAP2_ERR_MISSING_PARAMETER, 'pinUvAuthProtocol');
-  const p = protocolFor(req.pinUvAuthProtocol);
   // The MAC covers 32 x 0xff || 0x0d || subCommand || subCommandParams.
   const message = concatBytes(
     new Uint8Array(32).fill(0xff),
     new Uint8Array([0x0d, req.subCommand]),
     req.subCommandParams ? encodeCbor(req.subCommandParams) : new Uint8Array(0),
   );
-  if (!verifyMac(p, ctx.state.token.value, message, req.pinUvAuthParam)) {
-    throw new CtapError(Status.CTAP2_ERR_PIN_AUTH_INVALID, 'pinUvAuthParam does not verify');
-  }
-  ctx.state.token.authorize(ctx.env.now(), Permission.acfg, undefined, false);
+  requireTokenMac(ctx, req, message, Permission.acfg);
 }
 
 function setMinPinLength(ctx: CommandContext, params: CborMap | undefined): void {

@@ -4,8 +4,8 @@ import { coseKey } from '../authData.js';
 import type { CoseAlgorithm } from '../constants.js';
 import { publicKeyOf, sha256 } from '../crypto.js';
 import { asBytes, asDescriptor, asMap, asText, asUint, optional, required, type CredentialDescriptor } from '../params.js';
-import { protocolFor, verifyMac } from '../pin/protocol.js';
 import { Permission } from '../pin/token.js';
+import { requireTokenMac } from '../pinUvAuth.js';
 import type { CommandContext, CredMgmtWalk } from '../state.js';
 import { CtapError, Status } from '../status.js';
 import type { StoredCredential } from '../../keystore/types.js';
@@ -60,18 +60,12 @@ const S = CredMgmtSubCommand;
 
 /** §6.8.2: a token with cm, MAC over subCommand || subCommandParams; `rpId` for RP-scoped subcommands. */
 function authorize(ctx: CommandContext, req: CredMgmtRequest, rpId: string | null): void {
-  if (req.pinUvAuthParam === undefined) throw new CtapError(Status.CTAP2_ERR_PUAT_REQUIRED, 'credentialManagement needs a pinUvAuthToken');
-  if (req.pinUvAuthProtocol === undefined) throw new CtapError(Status.CTAP2_ERR_MISSING_PARAMETER, 'pinUvAuthProtocol');
-  const p = protocolFor(req.pinUvAuthProtocol);
   const message = concatBytes(new Uint8Array([req.subCommand]), req.params ? encodeCbor(req.params) : new Uint8Array(0));
-  if (!verifyMac(p, ctx.state.token.value, message, req.pinUvAuthParam)) {
-    throw new CtapError(Status.CTAP2_ERR_PIN_AUTH_INVALID, 'pinUvAuthParam does not verify');
-  }
+  requireTokenMac(ctx, req, message, Permission.cm, rpId ?? undefined);
   // Key-wide subcommands need a token not limited to one RP.
-  if (rpId === null && ctx.state.token.isActive(ctx.env.now()) && ctx.state.token.rpId !== undefined) {
+  if (rpId === null && ctx.state.token.rpId !== undefined) {
     throw new CtapError(Status.CTAP2_ERR_PIN_AUTH_INVALID, 'a token bound to one RP cannot list every RP');
   }
-  ctx.state.token.authorize(ctx.env.now(), Permission.cm, rpId ?? undefined, false);
 }
 
 function credentialResponse(c: StoredCredential, total?: number): Map<number, CborEncodable> {

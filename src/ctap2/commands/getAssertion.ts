@@ -7,7 +7,7 @@ import { discoverableCredentials, locateCredential } from '../credentials.js';
 import { credProtectAllows } from '../extensions/credProtect.js';
 import { asBytes, asDescriptorList, asMap, asOptions, asText, asUint, optional, required, type CredentialDescriptor } from '../params.js';
 import { Permission } from '../pin/token.js';
-import { collectPresence, establishUserVerification, pinUvAuthPreamble } from '../pinUvAuth.js';
+import { collectPresence, establishUserVerification, pinUvAuthPreamble, uvInputOf } from '../pinUvAuth.js';
 import type { CommandContext, LocatedCredential } from '../state.js';
 import { CtapError, Status } from '../status.js';
 import { utf8 } from '../../util/bytes.js';
@@ -48,15 +48,7 @@ export function parseGetAssertion(p: CborMap): GetAssertionRequest {
 export async function getAssertion(ctx: CommandContext, req: GetAssertionRequest): Promise<Map<number, CborEncodable>> {
   ctx.state.nextAssertion = undefined;
   const presence = { command: 'getAssertion', rpId: req.rpId } as const;
-  const uvInput = {
-    permission: Permission.ga,
-    rpId: req.rpId,
-    clientDataHash: req.clientDataHash,
-    pinUvAuthParam: req.pinUvAuthParam,
-    pinUvAuthProtocol: req.pinUvAuthProtocol,
-    uvOption: req.options.get('uv') === true,
-    presence,
-  };
+  const uvInput = uvInputOf(Permission.ga, req.rpId, presence, req);
   // Steps 1-2: the zero-length probe; the protocol of a pinUvAuthParam.
   await pinUvAuthPreamble(ctx, uvInput);
   // Step 4: rk means nothing in getAssertion.

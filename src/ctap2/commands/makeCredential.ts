@@ -11,7 +11,7 @@ import {
 } from '../params.js';
 import { Permission } from '../pin/token.js';
 import { deviceSettings, isProtected } from '../pin/verification.js';
-import { collectPresence, establishUserVerification, pinUvAuthPreamble } from '../pinUvAuth.js';
+import { collectPresence, establishUserVerification, pinUvAuthPreamble, uvInputOf } from '../pinUvAuth.js';
 import { requireUserPresence } from '../presence.js';
 import { nextGlobalCounter, type CommandContext } from '../state.js';
 import { CtapError, Status } from '../status.js';
@@ -102,15 +102,7 @@ function chooseFormat(preference: string[] | undefined): (typeof ATTESTATION_FOR
 
 export async function makeCredential(ctx: CommandContext, req: MakeCredentialRequest): Promise<Map<number, CborEncodable | undefined>> {
   const presence = { command: 'makeCredential', rpId: req.rp.id, userName: req.user.name } as const;
-  const uvInput = {
-    permission: Permission.mc,
-    rpId: req.rp.id,
-    clientDataHash: req.clientDataHash,
-    pinUvAuthParam: req.pinUvAuthParam,
-    pinUvAuthProtocol: req.pinUvAuthProtocol,
-    uvOption: req.options.get('uv') === true,
-    presence,
-  };
+  const uvInput = uvInputOf(Permission.mc, req.rp.id, presence, req);
   // Steps 1-2: the zero-length probe; the protocol of a pinUvAuthParam.
   await pinUvAuthPreamble(ctx, uvInput);
   // Step 3: the first algorithm the RP offers that this key supports.

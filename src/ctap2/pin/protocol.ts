@@ -3,7 +3,8 @@
 import { p256 } from '@noble/curves/nist.js';
 import { cbc } from '@noble/ciphers/aes.js';
 import type { CborMap, CborValue } from '../cbor.js';
-import { CoseCrv, CoseKey, CoseKty } from '../constants.js';
+import { CoseKey, CoseKty } from '../constants.js';
+import { p256CoseKey } from '../authData.js';
 import { hkdfSha256, hmacSha256, sha256 } from '../crypto.js';
 import { asBytes, asInt, asMap, required } from '../params.js';
 import { CtapError, Status } from '../status.js';
@@ -78,14 +79,8 @@ export function verifyMac(p: PinUvAuthProtocol, key: Uint8Array, message: Uint8A
 }
 
 /** The COSE_Key form of a key agreement public key (uncompressed SEC1 point in). */
-export function keyAgreementCose(publicKey: Uint8Array): Map<number, CborValue> {
-  return new Map<number, CborValue>([
-    [CoseKey.kty, CoseKty.EC2],
-    [CoseKey.alg, COSE_ECDH_ES_HKDF_256],
-    [CoseKey.crv, CoseCrv.P256],
-    [CoseKey.x, publicKey.slice(1, 33)],
-    [CoseKey.y, publicKey.slice(33, 65)],
-  ]);
+export function keyAgreementCose(publicKey: Uint8Array): Map<number | string, CborValue> {
+  return p256CoseKey(COSE_ECDH_ES_HKDF_256, publicKey);
 }
 
 /** The peer's COSE key as an uncompressed point; INVALID_PARAMETER when it is not a P-256 point. */
