@@ -14,6 +14,7 @@ import { parseAuthData } from '../src/client/authData.js';
 import { Ctap2Client } from '../src/client/ctap2.js';
 import { CtapHidHost } from '../src/hid/host.js';
 import { VirtualAuthenticator } from '../src/virtual.js';
+import { nodeSign } from '../src/nodeSigner.js';
 import { randomBytes } from 'node:crypto';
 
 const ctx = { signal: new AbortController().signal, keepalive: () => undefined };
@@ -33,9 +34,9 @@ async function rate(fn: () => unknown, ms = 700): Promise<number> {
   return rounds.sort((a, b) => a - b)[1]!;
 }
 
-function core(store: CredentialStore): Authenticator {
+function core(store: CredentialStore, signer?: typeof nodeSign): Authenticator {
   return new Authenticator(
-    { now: Date.now, randomBytes: (n) => new Uint8Array(randomBytes(n)), userPresence: async () => 'approved', store },
+    { now: Date.now, randomBytes: (n) => new Uint8Array(randomBytes(n)), userPresence: async () => 'approved', store, sign: signer },
     { maxDiscoverableCredentials: 100_000 },
   );
 }
@@ -71,10 +72,13 @@ async function main(): Promise<void> {
   console.log('authenticatorGetAssertion (allowList, memory store):');
   const results: Record<string, number> = {};
   for (const [name, alg] of [['ES256', -7], ['EdDSA', -8]] as const) {
-    const a = core(new MemoryStore());
-    const req = getAssertionRequest(await makeCredential(a, alg, false));
-    results[name] = await rate(() => a.handle(req, ctx));
-    line(`  core, ${name}, non-discoverable`, results[name]!);
+    for (const [signerName, signer] of [['noble', undefined], ['node:crypto', nodeSign]] as const) {
+      const a = core(new MemoryStore(), signer);
+      const req = getAssertionRequest(await makeCredential(a, alg, false));
+      results[`${name} ${signerName}`] = await rate(() => a.handle(req, ctx));
+      line(`  core, ${name}, signed with ${signerName}`, results[`${name} ${signerName}`]!);
+    }
+    console.log(`  ratio node:crypto / noble for ${name}: ${(results[`${name} node:crypto`]! / results[`${name} noble`]!).toFixed(1)}x`);
   }
 
   const key = new VirtualAuthenticator();
@@ -85,8 +89,8 @@ async function main(): Promise<void> {
     pubKeyCredParams: [{ alg: -7, type: 'public-key' }],
   })).authData).attested!.credentialId;
   const viaHid = await rate(() => client.getAssertion({ rpId: 'bench.example', clientDataHash: new Uint8Array(32), allowList: [{ id, type: 'public-key' }] }));
-  line('  CTAPHID loopback + Ctap2Client, ES256', viaHid);
-  console.log(`  ratio core / through CTAPHID: ${(results.ES256! / viaHid).toFixed(2)}x\n`);
+  line('  CTAPHID loopback + Ctap2Client, ES256 (VirtualAuthenticator: node:crypto)', viaHid);
+  console.log(`  ratio core / through CTAPHID: ${(results['ES256 node:crypto']! / viaHid).toFixed(2)}x\n`);
   await hid.close();
   key.close();
 
@@ -95,7 +99,7 @@ async function main(): Promise<void> {
   const perSize: number[] = [];
   for (const n of [10, 2000]) {
     const store = new SqliteStore(join(dir, `k${n}.sqlite`));
-    const a = core(store);
+    const a = core(store, nodeSign);
     let target: Uint8Array = new Uint8Array(0);
     for (let u = 0; u < n; u++) {
       const credId = await makeCredential(a, -7, true, u, u === 0 ? 'bench.example' : `rp${u % 50}.example`);

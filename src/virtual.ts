@@ -11,6 +11,7 @@ import { SqliteStore } from './keystore/sqlite.js';
 import type { CredentialStore } from './keystore/types.js';
 import { presenceFunction, verificationFunction, type PresencePolicy, type VerificationPolicy } from './presencePolicy.js';
 import { fromHex } from './util/bytes.js';
+import { nodeSign } from './nodeSigner.js';
 
 export interface VirtualAuthenticatorOptions {
   /** 'memory' (default), a keystore file path, or a store object. */
@@ -71,6 +72,7 @@ export class VirtualAuthenticator {
     const env: AuthenticatorEnv = {
       now: options.now ?? Date.now,
       randomBytes: (n) => new Uint8Array(randomBytes(n)),
+      sign: nodeSign,
       userPresence: presenceFunction(options.presence ?? 'approve', timeout),
       userVerification: options.userVerification === undefined ? undefined : verificationFunction(options.userVerification, timeout),
       store: this.store,

@@ -3,7 +3,7 @@
 import type { CborEncodable } from './cbor.js';
 import { AuthDataFlag } from './constants.js';
 import { encodeAuthData } from './authData.js';
-import { sign } from './crypto.js';
+import { signWith } from './credentials.js';
 import { nextGlobalCounter, type CommandContext, type LocatedCredential } from './state.js';
 import { concatBytes } from '../util/bytes.js';
 
@@ -44,7 +44,7 @@ export function assertionResponse(
     flags: input.flags,
     signCount: nextSignCount(ctx, cred),
   });
-  const signature = sign(cred.alg, cred.privateKey, concatBytes(authData, input.clientDataHash));
+  const signature = signWith(ctx, cred.alg, cred.privateKey, concatBytes(authData, input.clientDataHash));
   const K = GetAssertionResponseKey;
   const out = new Map<number, CborEncodable>([
     [K.credential, { id: cred.id, type: 'public-key' }],

@@ -2,7 +2,7 @@
 import type { StoredCredential } from '../keystore/types.js';
 import type { CoseAlgorithm } from './constants.js';
 import { openCredentialId, sealCredentialId } from './credentialId.js';
-import { generatePrivateKey, publicKeyOf } from './crypto.js';
+import { generatePrivateKey, publicKeyOf, sign } from './crypto.js';
 import { credentialKey, type CommandContext, type LocatedCredential } from './state.js';
 
 function fromStored(c: StoredCredential): LocatedCredential {
@@ -51,4 +51,9 @@ export function createCredential(
     discoverable,
   });
   return { id, alg, privateKey, publicKey: publicKeyOf(alg, privateKey) };
+}
+
+/** A signature by a credential's key, with the environment's signer where it has one. */
+export function signWith(ctx: CommandContext, alg: CoseAlgorithm, privateKey: Uint8Array, message: Uint8Array): Uint8Array {
+  return (ctx.env.sign ?? sign)(alg, privateKey, message);
 }

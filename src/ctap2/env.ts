@@ -1,6 +1,6 @@
 // Everything the core needs from outside, injected: clock, randomness, the user, the store.
 import type { CredentialStore } from '../keystore/types.js';
-import type { KeepaliveStatusCode } from './constants.js';
+import type { CoseAlgorithm, KeepaliveStatusCode } from './constants.js';
 
 /** What the user is being asked to touch the key for (shown by prompts, seen by scripted policies). */
 export interface PresenceRequest {
@@ -22,6 +22,8 @@ export interface AuthenticatorEnv {
   randomBytes(n: number): Uint8Array;
   /** Asks for a touch. Must settle, and should settle promptly once `signal` aborts. */
   userPresence(request: PresenceRequest, signal: AbortSignal): Promise<PresenceResult>;
+  /** A faster signer with the same output (e.g. OpenSSL); the core signs with @noble otherwise. */
+  sign?(alg: CoseAlgorithm, privateKey: Uint8Array, message: Uint8Array): Uint8Array;
   /** Built-in user verification, used when config.builtInUv is on; a match also counts as a touch. */
   userVerification?(request: PresenceRequest, signal: AbortSignal): Promise<VerificationResult>;
   store: CredentialStore;

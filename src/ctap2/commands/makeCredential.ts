@@ -1,9 +1,9 @@
 // authenticatorMakeCredential (CTAP 2.1 §6.1): parse, handle, encode.
 import type { CborEncodable, CborMap, CborValue } from '../cbor.js';
 import { AuthDataFlag, type CoseAlgorithm } from '../constants.js';
-import { isSupportedAlgorithm, sha256, sign } from '../crypto.js';
+import { isSupportedAlgorithm, sha256 } from '../crypto.js';
 import { encodeAuthData } from '../authData.js';
-import { createCredential, locateCredential } from '../credentials.js';
+import { createCredential, locateCredential, signWith } from '../credentials.js';
 import { CRED_PROTECT, credProtectAllows, parseCredProtect } from '../extensions/credProtect.js';
 import {
   asArray, asBytes, asDescriptorList, asInt, asMap, asOptions, asText, asUint, optional, required,
@@ -179,7 +179,7 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
   const fmt = chooseFormat(req.attestationFormatsPreference);
   const attStmt =
     fmt === 'packed'
-      ? { alg: alg, sig: sign(alg, cred.privateKey, concatBytes(authData, req.clientDataHash)) }
+      ? { alg, sig: signWith(ctx, alg, cred.privateKey, concatBytes(authData, req.clientDataHash)) }
       : {};
   const K = MakeCredentialResponseKey;
   return new Map<number, CborEncodable | undefined>([
