@@ -1,0 +1,69 @@
+// Property tests of the core against malformed requests: whatever arrives, the answer is a status
+// the spec names; CTAP1_ERR_OTHER (what the core answers when a handler throws something that is
+// not a CtapError, i.e. a bug) never appears, and nothing hangs.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { encodeCbor, type CborEncodable } from '../../src/ctap2/cbor.js';
+import { Status } from '../../src/ctap2/status.js';
+import { TestKey } from '../helpers/core.js';
+
+const leaf: fc.Arbitrary<CborEncodable> = fc.oneof(
+  fc.integer({ min: -300, max: 300 }),
+  fc.string({ maxLength: 10 }),
+  fc.boolean(),
+  fc.constant(null),
+  fc.uint8Array({ maxLength: 70 }),
+  fc.constantFrom<CborEncodable>('public-key', 'example.com', -7, -8, 1, 2, 0x20),
+);
+const value: fc.Arbitrary<CborEncodable> = fc.letrec<{ v: CborEncodable }>((tie) => ({
+  v: fc.oneof(
+    { depthSize: 'small' },
+    leaf,
+    fc.array(tie('v'), { maxLength: 3 }),
+    fc.dictionary(fc.constantFrom('id', 'name', 'alg', 'type', 'rk', 'up', 'uv', 'credProtect', 'displayName'), tie('v'), { maxKeys: 4 }),
+    fc.array(fc.tuple(fc.integer({ min: -3, max: 5 }), tie('v')), { maxLength: 4 }).map((e) => new Map(e)),
+  ),
+})).v;
+const params = fc.array(fc.tuple(fc.integer({ min: 1, max: 11 }), value), { maxLength: 8 }).map((e) => new Map<number, CborEncodable>(e));
+const KNOWN = new Set<number>(Object.values(Status));
+
+describe('the core under malformed requests', () => {
+  it('answers every command with a named status, never CTAP1_ERR_OTHER', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(0x01, 0x02, 0x04, 0x06, 0x07, 0x08, 0x0a, 0x0b, 0x0d, 0x41), params, async (command, p) => {
+        const key = new TestKey({ resetWindowMs: null });
+        key.auth.onInternalError = (e) => {
+          throw e;
+        };
+        const res = await key.raw(new Uint8Array([command, ...encodeCbor(p)]));
+        expect(KNOWN.has(res[0]!), `status 0x${res[0]!.toString(16)}`).toBe(true);
+        expect(res[0]).not.toBe(Status.CTAP1_ERR_OTHER);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('answers random bytes after a command byte with a named status', async () => {
+    const key = new TestKey();
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 0x50 }), fc.uint8Array({ maxLength: 80 }), async (command, body) => {
+        const res = await key.raw(new Uint8Array([command, ...body]));
+        expect(res[0]).not.toBe(Status.CTAP1_ERR_OTHER);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+});
+
+describe('clientPIN with hostile key agreement keys', () => {
+  it.each([
+    ['the point at infinity (zeros)', new Uint8Array(32), new Uint8Array(32)],
+    ['a point off the curve', new Uint8Array(32).fill(1), new Uint8Array(32).fill(2)],
+    ['coordinates past the field prime', new Uint8Array(32).fill(0xff), new Uint8Array(32).fill(0xff)],
+  ])('refuses %s with INVALID_PARAMETER', async (_name, x, y) => {
+    const key = new TestKey();
+    const cose = new Map<number, CborEncodable>([[1, 2], [3, -25], [-1, 1], [-2, x], [-3, y]]);
+    const [status] = await key.call(0x06, new Map<number, CborEncodable>([[1, 2], [2, 3], [3, cose], [4, new Uint8Array(32)], [5, new Uint8Array(80)]]));
+    expect(status).toBe(Status.CTAP1_ERR_INVALID_PARAMETER);
+  });
+});
