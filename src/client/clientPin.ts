@@ -60,7 +60,7 @@ export class ClientPin {
   }
 
   /** getKeyAgreement, then our half: the platform COSE key and the shared secret. */
-  private async agree(): Promise<{ platformKey: CborEncodable; shared: Uint8Array }> {
+  async keyAgreement(): Promise<{ platformKey: CborEncodable; shared: Uint8Array }> {
     const res = await this.call(Sub.getKeyAgreement);
     const peer = coseToPoint(res!.get(0x01)!);
     const mine = newKeyAgreementKey(random(48));
@@ -77,13 +77,13 @@ export class ClientPin {
   }
 
   async setPin(pin: string): Promise<void> {
-    const { platformKey, shared } = await this.agree();
+    const { platformKey, shared } = await this.keyAgreement();
     const newPinEnc = this.protocol.encrypt(shared, padPin(pin), random(16));
     await this.call(Sub.setPIN, { 3: platformKey, 4: this.protocol.authenticate(shared, newPinEnc), 5: newPinEnc });
   }
 
   async changePin(oldPin: string, newPin: string): Promise<void> {
-    const { platformKey, shared } = await this.agree();
+    const { platformKey, shared } = await this.keyAgreement();
     const pinHashEnc = this.protocol.encrypt(shared, sha256(utf8(oldPin)).slice(0, 16), random(16));
     const newPinEnc = this.protocol.encrypt(shared, padPin(newPin), random(16));
     const param = this.protocol.authenticate(shared, concatBytes(newPinEnc, pinHashEnc));
@@ -92,7 +92,7 @@ export class ClientPin {
 
   /** A token from the PIN: with permissions (and an RP ID) on CTAP 2.1 keys, or getPinToken without. */
   async getPinToken(pin: string, permissions?: number, rpId?: string): Promise<PinUvAuthToken> {
-    const { platformKey, shared } = await this.agree();
+    const { platformKey, shared } = await this.keyAgreement();
     const pinHashEnc = this.protocol.encrypt(shared, sha256(utf8(pin)).slice(0, 16), random(16));
     const res = permissions === undefined
       ? await this.call(Sub.getPinToken, { 3: platformKey, 6: pinHashEnc })
@@ -102,7 +102,7 @@ export class ClientPin {
 
   /** A token from the key's built-in user verification. */
   async getUvToken(permissions: number, rpId?: string): Promise<PinUvAuthToken> {
-    const { platformKey, shared } = await this.agree();
+    const { platformKey, shared } = await this.keyAgreement();
     const res = await this.call(Sub.getPinUvAuthTokenUsingUvWithPermissions, { 3: platformKey, 9: permissions, 10: rpId });
     return this.unwrap(shared, res!);
   }

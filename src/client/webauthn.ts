@@ -1,6 +1,6 @@
 // A WebAuthn client: the browser's part of a ceremony (WebAuthn §5.1.3, §5.1.4), talking to a key
 // over CTAPHID, taking and returning the JSON that RP libraries produce and verify.
-import { encodeCbor } from '../ctap2/cbor.js';
+import { encodeCbor, type CborEncodable } from '../ctap2/cbor.js';
 import { CredProtect } from '../ctap2/constants.js';
 import { sha256 } from '../ctap2/crypto.js';
 import { CtapError, Status, statusName } from '../ctap2/status.js';
@@ -10,9 +10,10 @@ import { fromBase64url, toBase64url, utf8 } from '../util/bytes.js';
 import { parseAuthData } from './authData.js';
 import { coseToSpki } from './cose.js';
 import { ClientPin, pinUvAuthParam } from './clientPin.js';
+import { hmacSecretSession, prfSalt } from './hmacSecret.js';
 import { Ctap2Client, type AssertionResponse, type AuthenticatorInfo } from './ctap2.js';
 import type {
-  AuthenticationResponseJSON, CreationOptionsJSON, CredentialDescriptorJSON, RegistrationResponseJSON,
+  AuthenticationResponseJSON, CreationOptionsJSON, CredentialDescriptorJSON, PrfInput, RegistrationResponseJSON,
   RequestOptionsJSON,
 } from './webauthnTypes.js';
 
@@ -81,6 +82,11 @@ function credentialJSON<R>(rawId: Uint8Array, clientExtensionResults: Record<str
   return { id, rawId: id, type: 'public-key' as const, authenticatorAttachment: 'cross-platform' as const, response, clientExtensionResults };
 }
 
+function prfBytes(v: PrfInput): Uint8Array {
+  if (typeof v === 'string') return fromBase64url(v);
+  return v instanceof ArrayBuffer ? new Uint8Array(v) : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+}
+
 const descriptors = (list: CredentialDescriptorJSON[] | undefined): { id: Uint8Array; type: string }[] =>
   (list ?? []).map((d) => ({ id: fromBase64url(d.id), type: d.type }));
 
@@ -124,7 +130,9 @@ export class WebAuthnClient {
     const rk = sel.residentKey === 'required' || (sel.residentKey === undefined && sel.requireResidentKey === true) ||
       (sel.residentKey === 'preferred' && info.options.rk === true);
     if (rk && !info.options.rk) throw new WebAuthnError('ConstraintError', 'the key cannot store discoverable credentials');
-    const extensions: Record<string, number> = {};
+    const extensions: Record<string, CborEncodable> = {};
+    const prf = o.extensions?.prf !== undefined && info.extensions.includes('hmac-secret');
+    if (prf) extensions['hmac-secret'] = true; // WebAuthn PRF rides on hmac-secret
     const policy = o.extensions?.credentialProtectionPolicy;
     if (policy && info.extensions.includes('credProtect')) {
       extensions.credProtect =
@@ -157,6 +165,7 @@ export class WebAuthnClient {
     const attested = parsed.attested!;
     const clientExtensionResults: Record<string, unknown> = {};
     if (o.extensions?.credProps) clientExtensionResults.credProps = { rk };
+    if (o.extensions?.prf) clientExtensionResults.prf = { enabled: parsed.extensions?.get('hmac-secret') === true };
     return credentialJSON(attested.credentialId, clientExtensionResults, {
       clientDataJSON: toBase64url(cd.json),
       attestationObject: toBase64url(encodeCbor({ fmt: att.fmt, attStmt: att.attStmt, authData: att.authData })),
@@ -182,12 +191,19 @@ export class WebAuthnClient {
       allowList = await this.preflight(ctap, rpId, cd.hash, allowList, max);
     }
     const uvParams = await this.userVerification(ctap, info, o.userVerification, false, 0x02, rpId, cd.hash);
+    const prfEval = info.extensions.includes('hmac-secret') ? o.extensions?.prf?.eval : undefined;
+    const prf = prfEval && (await hmacSecretSession(
+      new ClientPin(ctap, info.pinUvAuthProtocols),
+      prfSalt(prfBytes(prfEval.first)),
+      prfEval.second === undefined ? undefined : prfSalt(prfBytes(prfEval.second)),
+    ).catch(translate));
     const assertions = await ctap
       .getAssertions(
         {
           rpId,
           clientDataHash: cd.hash,
           allowList,
+          extensions: prf ? { 'hmac-secret': prf.input } : undefined,
           options: uvParams.uv ? { uv: true } : undefined,
           pinUvAuthParam: uvParams.pinUvAuthParam,
           pinUvAuthProtocol: uvParams.pinUvAuthProtocol,
@@ -197,7 +213,13 @@ export class WebAuthnClient {
       .catch(translate);
     const picked = assertions[(await this.options.selectAccount?.(assertions)) ?? 0];
     if (!picked) throw new WebAuthnError('NotAllowedError', 'no account was selected');
-    return credentialJSON(picked.credential.id, {}, {
+    const clientExtensionResults: Record<string, unknown> = {};
+    const hmacOutput = prf && parseAuthData(picked.authData).extensions?.get('hmac-secret');
+    if (prf && hmacOutput instanceof Uint8Array) {
+      const [first, second] = prf.outputs(hmacOutput).map(toBase64url);
+      clientExtensionResults.prf = { results: second === undefined ? { first } : { first, second } };
+    }
+    return credentialJSON(picked.credential.id, clientExtensionResults, {
       clientDataJSON: toBase64url(cd.json),
       authenticatorData: toBase64url(picked.authData),
       signature: toBase64url(picked.signature),

@@ -1,8 +1,12 @@
 // The JSON shapes of WebAuthn Level 3 (§5.1.8, §5.1.9...) that RP libraries produce and verify.
 
+export type PrfInput = string | ArrayBufferView | ArrayBuffer;
+
 /** Client extension inputs this client acts on; others are accepted and ignored. */
 export interface ExtensionsInputJSON {
   credProps?: boolean;
+  /** WebAuthn PRF: `eval` inputs as base64url (the JSON form) or bytes (as RP libraries type them). */
+  prf?: { eval?: { first: PrfInput; second?: PrfInput } };
   credentialProtectionPolicy?: string;
   enforceCredentialProtectionPolicy?: boolean;
 }

@@ -4,6 +4,7 @@ import type { CborEncodable } from './cbor.js';
 import { AuthDataFlag } from './constants.js';
 import { encodeAuthData } from './authData.js';
 import { signWith } from './credentials.js';
+import { HMAC_SECRET, hmacSecretOutput, type HmacSecretRequest } from './extensions/hmacSecret.js';
 import { nextGlobalCounter, type CommandContext, type LocatedCredential } from './state.js';
 import { concatBytes } from '../util/bytes.js';
 
@@ -32,6 +33,8 @@ export interface AssertionInput {
   flags: number;
   /** Set for the first response of a discoverable-credential walk with more than one credential. */
   numberOfCredentials?: number;
+  /** hmac-secret asked for in the request. */
+  hmacSecret?: HmacSecretRequest;
 }
 
 export function assertionResponse(
@@ -39,10 +42,14 @@ export function assertionResponse(
   cred: LocatedCredential,
   input: AssertionInput,
 ): Map<number, CborEncodable> {
+  const uv = (input.flags & AuthDataFlag.UV) !== 0;
+  const extensions = new Map<string, CborEncodable>();
+  if (input.hmacSecret) extensions.set(HMAC_SECRET, hmacSecretOutput(ctx, input.hmacSecret, cred.id, uv));
   const authData = encodeAuthData({
     rpIdHash: input.rpIdHash,
     flags: input.flags,
     signCount: nextSignCount(ctx, cred),
+    extensions,
   });
   const signature = signWith(ctx, cred.alg, cred.privateKey, concatBytes(authData, input.clientDataHash));
   const K = GetAssertionResponseKey;
@@ -53,7 +60,6 @@ export function assertionResponse(
   ]);
   if (cred.stored) {
     // Names identify the user: only returned after user verification (CTAP 2.1 §6.2.2, user).
-    const uv = (input.flags & AuthDataFlag.UV) !== 0;
     out.set(K.user, {
       id: cred.stored.userId,
       name: uv ? cred.stored.userName : undefined,

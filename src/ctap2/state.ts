@@ -6,6 +6,7 @@ import { credentialIdKey } from './credentialId.js';
 import { newKeyAgreementKey } from './pin/protocol.js';
 import { PinUvAuthToken } from './pin/token.js';
 import type { CborEncodable } from './cbor.js';
+import type { HmacSecretRequest } from './extensions/hmacSecret.js';
 import type { AuthenticatorConfig, AuthenticatorEnv, RequestContext } from './env.js';
 
 /** A credential located for an assertion: stored (discoverable) or unsealed from its ID. */
@@ -22,6 +23,7 @@ export interface NextAssertionState {
   rpIdHash: Uint8Array;
   clientDataHash: Uint8Array;
   flags: number;
+  hmacSecret?: HmacSecretRequest;
   credentials: LocatedCredential[];
   index: number;
   lastAt: number;

@@ -104,3 +104,29 @@ def test_reset_after_power_cycle(device):
     with pytest.raises(CtapError) as e:
         ctap.get_assertion("example.com", client_data_hash(9))
     assert e.value.code == CtapError.ERR.NO_CREDENTIALS
+
+
+def test_hmac_secret_through_fido2_client(device):
+    server = Fido2Server(PublicKeyCredentialRpEntity("example.com", "Example"))
+    client = Fido2Client(device, "https://example.com")
+    create_options, state = server.register_begin({"id": b"user-hmac", "name": "hmac"}, resident_key=True)
+    options = dict(create_options["publicKey"])
+    options["extensions"] = {"hmacCreateSecret": True}
+    reg = client.make_credential(options)
+    assert reg.extension_results == {"hmacCreateSecret": True}
+    auth_data = server.register_complete(state, reg.client_data, reg.attestation_object)
+
+    def secrets(salt1, salt2=None):
+        request_options, st = server.authenticate_begin([auth_data.credential_data])
+        req = dict(request_options["publicKey"])
+        req["extensions"] = {"hmacGetSecret": dict(salt1=salt1, **({"salt2": salt2} if salt2 else {}))}
+        result = client.get_assertion(req).get_response(0)
+        server.authenticate_complete(st, [auth_data.credential_data], result.credential_id, result.client_data,
+                                     result.authenticator_data, result.signature)
+        return result.extension_results["hmacGetSecret"]
+
+    a = secrets(b"\x01" * 32)
+    b = secrets(b"\x01" * 32, b"\x02" * 32)
+    assert len(a["output1"]) == 32
+    assert a["output1"] == b["output1"]  # the same salt gives the same secret
+    assert b["output2"] != b["output1"]

@@ -40,6 +40,19 @@ step "fido2-assert -G (discoverable: no credential ID) and -V"
 fido2-assert -G -r -p -i assert_param "$DEV" > assertion
 fido2-assert -V -p -i assertion cred_pubkey es256
 
+step "hmac-secret: fido2-cred -M -h / -V -h, fido2-assert -G -h twice with one salt"
+make_cred_input hmac.example carol > cred_param3
+fido2-cred -M -h -i cred_param3 "$DEV" es256 > cred3
+fido2-cred -V -h -i cred3 -o verified3 es256
+SALT=$(head -c 32 /dev/urandom | base64)
+{ head -c 32 /dev/urandom | base64; echo hmac.example; sed -n 5p cred3; echo "$SALT"; } > assert_param3
+fido2-assert -G -h -p -i assert_param3 "$DEV" > assertion3a
+fido2-assert -G -h -p -i assert_param3 "$DEV" > assertion3b
+SECRET=$(sed -n 5p assertion3a)
+[ -n "$SECRET" ] && [ "$SECRET" = "$(sed -n 5p assertion3b)" ]
+tail -n +2 verified3 > cred3_pubkey
+head -4 assertion3a | fido2-assert -V -h -p cred3_pubkey es256
+
 step "fido2-token -S (set PIN)"
 printf '1234\n1234\n' | fido2-token -S "$DEV"
 fido2-token -I "$DEV" | grep -q 'clientPin' 

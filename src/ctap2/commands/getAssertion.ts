@@ -5,6 +5,7 @@ import { assertionResponse } from '../assertion.js';
 import { sha256 } from '../crypto.js';
 import { discoverableCredentials, locateCredential } from '../credentials.js';
 import { credProtectAllows } from '../extensions/credProtect.js';
+import { HMAC_SECRET, parseHmacSecretGet } from '../extensions/hmacSecret.js';
 import { asBytes, asDescriptorList, asMap, asOptions, asText, asUint, optional, required, type CredentialDescriptor } from '../params.js';
 import { Permission } from '../pin/token.js';
 import { collectPresence, establishUserVerification, pinUvAuthPreamble, uvInputOf } from '../pinUvAuth.js';
@@ -57,6 +58,7 @@ export async function getAssertion(ctx: CommandContext, req: GetAssertionRequest
   // Steps 5-6: the uv option, alwaysUv, the pinUvAuthToken.
   const verification = await establishUserVerification(ctx, uvInput);
   const uv = verification.uv;
+  const hmacSecret = parseHmacSecretGet(ctx, req.extensions.get(HMAC_SECRET));
 
   // Step 7: locate credentials, dropping those credProtect hides without uv.
   const rpIdHash = sha256(utf8(req.rpId));
@@ -82,12 +84,14 @@ export async function getAssertion(ctx: CommandContext, req: GetAssertionRequest
     clientDataHash: req.clientDataHash,
     flags,
     numberOfCredentials: walk ? credentials.length : undefined,
+    hmacSecret,
   });
   if (walk) {
     ctx.state.nextAssertion = {
       rpIdHash,
       clientDataHash: req.clientDataHash,
       flags,
+      hmacSecret,
       credentials,
       index: 1,
       lastAt: ctx.env.now(),

@@ -30,7 +30,7 @@ export const GetInfoKey = {
 } as const;
 
 /** Extensions this key implements, as getInfo lists them. */
-export const EXTENSIONS = ['credProtect'] as const;
+export const EXTENSIONS = ['credProtect', 'hmac-secret'] as const;
 
 function options(ctx: CommandContext): Record<string, boolean | undefined> {
   const settings = deviceSettings(ctx);

@@ -16,5 +16,5 @@ export function getNextAssertion(ctx: CommandContext): Map<number, CborEncodable
   const cred = st.credentials[st.index++]!;
   st.lastAt = now;
   if (st.index >= st.credentials.length) ctx.state.nextAssertion = undefined;
-  return assertionResponse(ctx, cred, { rpIdHash: st.rpIdHash, clientDataHash: st.clientDataHash, flags: st.flags });
+  return assertionResponse(ctx, cred, { rpIdHash: st.rpIdHash, clientDataHash: st.clientDataHash, flags: st.flags, hmacSecret: st.hmacSecret });
 }

@@ -5,6 +5,7 @@ import { isSupportedAlgorithm, sha256 } from '../crypto.js';
 import { encodeAuthData } from '../authData.js';
 import { createCredential, locateCredential, signWith } from '../credentials.js';
 import { CRED_PROTECT, credProtectAllows, parseCredProtect } from '../extensions/credProtect.js';
+import { HMAC_SECRET, parseHmacSecretCreate } from '../extensions/hmacSecret.js';
 import {
   asArray, asBytes, asDescriptorList, asInt, asMap, asOptions, asText, asUint, optional, required,
   type CredentialDescriptor,
@@ -123,6 +124,7 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
 
   const rpIdHash = sha256(utf8(req.rp.id));
   const credProtect = parseCredProtect(req.extensions.get(CRED_PROTECT));
+  const hmacSecret = parseHmacSecretCreate(req.extensions.get(HMAC_SECRET));
 
   // Step 11: excludeList. A match still asks for a touch, so a page cannot silently probe for keys.
   for (const d of req.excludeList) {
@@ -167,6 +169,7 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
 
   const extensions = new Map<string, CborEncodable>();
   if (req.extensions.has(CRED_PROTECT)) extensions.set(CRED_PROTECT, credProtect);
+  if (hmacSecret) extensions.set(HMAC_SECRET, true); // CredRandom is derived from the credential ID
   const authData = encodeAuthData({
     rpIdHash,
     flags: AuthDataFlag.UP | (uv ? AuthDataFlag.UV : 0),

@@ -1,0 +1,57 @@
+// hmac-secret extension (CTAP 2.1 §12.5): a per-credential secret the platform can turn salts into
+// keys with (disk encryption, password managers, WebAuthn PRF). CredRandom is derived, not stored:
+// HMAC under a key from the master secret over the credential ID, one value with UV, one without.
+import type { CborValue } from '../cbor.js';
+import { hkdfSha256, hmacSha256 } from '../crypto.js';
+import { asBool, asBytes, asMap, asUint, optional, required } from '../params.js';
+import { sharedSecret } from '../pin/pinCheck.js';
+import { protocolFor, verifyMac, type PinUvAuthProtocol } from '../pin/protocol.js';
+import { masterSecret, type CommandContext } from '../state.js';
+import { CtapError, Status } from '../status.js';
+import { concatBytes } from '../../util/bytes.js';
+
+export const HMAC_SECRET = 'hmac-secret';
+export const HmacSecretKey = { keyAgreement: 0x01, saltEnc: 0x02, saltAuth: 0x03, pinUvAuthProtocol: 0x04 } as const;
+
+/** makeCredential input: `true` asks for a CredRandom. */
+export function parseHmacSecretCreate(v: CborValue | undefined): boolean {
+  return v === undefined ? false : asBool(v, 'extensions.hmac-secret');
+}
+
+export interface HmacSecretRequest {
+  protocol: PinUvAuthProtocol;
+  /** The shared secret with the platform (ECDH done once per getAssertion). */
+  shared: Uint8Array;
+  salts: Uint8Array;
+}
+
+/** getAssertion input: checks saltAuth and decrypts the one or two 32-byte salts. */
+export function parseHmacSecretGet(ctx: CommandContext, v: CborValue | undefined): HmacSecretRequest | undefined {
+  if (v === undefined) return undefined;
+  const K = HmacSecretKey;
+  const m = asMap(v, 'extensions.hmac-secret');
+  const keyAgreement = required(m, K.keyAgreement, (x) => x, 'hmac-secret.keyAgreement');
+  const saltEnc = required(m, K.saltEnc, asBytes, 'hmac-secret.saltEnc');
+  const saltAuth = required(m, K.saltAuth, asBytes, 'hmac-secret.saltAuth');
+  const protocol = protocolFor(optional(m, K.pinUvAuthProtocol, asUint, 'hmac-secret.pinUvAuthProtocol') ?? 1);
+  const shared = sharedSecret(ctx, protocol, keyAgreement);
+  if (!verifyMac(protocol, shared, saltEnc, saltAuth)) throw new CtapError(Status.CTAP2_ERR_PIN_AUTH_INVALID, 'hmac-secret saltAuth');
+  const salts = protocol.decrypt(shared, saltEnc);
+  if (!salts || (salts.length !== 32 && salts.length !== 64)) {
+    throw new CtapError(Status.CTAP1_ERR_INVALID_LENGTH, 'hmac-secret takes one or two 32-byte salts');
+  }
+  return { protocol, shared, salts };
+}
+
+function credRandom(ctx: CommandContext, credentialId: Uint8Array, uv: boolean): Uint8Array {
+  const key = hkdfSha256(masterSecret(ctx.env), new Uint8Array(32), 'ctap-emu hmac-secret v1', 32);
+  return hmacSha256(key, concatBytes(new Uint8Array([uv ? 1 : 0]), credentialId));
+}
+
+/** The extension output: encrypt(shared, HMAC(CredRandom, salt1) [|| HMAC(CredRandom, salt2)]). */
+export function hmacSecretOutput(ctx: CommandContext, req: HmacSecretRequest, credentialId: Uint8Array, uv: boolean): Uint8Array {
+  const cr = credRandom(ctx, credentialId, uv);
+  const outputs = [hmacSha256(cr, req.salts.subarray(0, 32))];
+  if (req.salts.length === 64) outputs.push(hmacSha256(cr, req.salts.subarray(32)));
+  return req.protocol.encrypt(req.shared, concatBytes(...outputs), ctx.env.randomBytes(16));
+}
