@@ -2,7 +2,7 @@
 # http://localhost:8080 (@simplewebauthn/server), and headless Chromium registering a passkey
 # (residentKey and userVerification required) and signing in with it. Both must verify.
 set -u
-REPO=$(cat /vmwork/repo)
+REPO=/vmrepo
 export HOME=/tmp
 node "$REPO/dist/src/cli.js" serve --transport uhid --memory --presence approve --uv match --verbose > /vmwork/serve.log 2>&1 &
 SERVE=$!

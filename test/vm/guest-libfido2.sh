@@ -2,7 +2,7 @@
 # fido2-assert) against /dev/hidraw0, with and without a PIN, then ctap-emu's own host side
 # through node-hid. Every step must succeed.
 set -eu
-REPO=$(cat /vmwork/repo)
+REPO=/vmrepo
 step() { echo "== $*"; }
 node "$REPO/dist/src/cli.js" serve --transport uhid --memory --presence approve > /vmwork/serve.log 2>&1 &
 SERVE=$!
