@@ -13,7 +13,7 @@ import { ClientPin, pinUvAuthParam } from './clientPin.js';
 import { hmacSecretSession, prfSalt } from './hmacSecret.js';
 import { Ctap2Client, type AssertionResponse, type AuthenticatorInfo } from './ctap2.js';
 import type {
-  AuthenticationResponseJSON, CreationOptionsJSON, CredentialDescriptorJSON, PrfInput, RegistrationResponseJSON,
+  AuthenticationResponseJSON, CreationOptionsJSON, CredentialDescriptorJSON, PrfInput, PublicKeyCredentialJSON, RegistrationResponseJSON,
   RequestOptionsJSON,
 } from './webauthnTypes.js';
 
@@ -77,9 +77,9 @@ function translate(e: unknown): never {
 }
 
 /** The PublicKeyCredential JSON around a response (WebAuthn §5.1, toJSON()). */
-function credentialJSON<R>(rawId: Uint8Array, clientExtensionResults: Record<string, unknown>, response: R) {
+function credentialJSON<R>(rawId: Uint8Array, clientExtensionResults: Record<string, unknown>, response: R): PublicKeyCredentialJSON<R> {
   const id = toBase64url(rawId);
-  return { id, rawId: id, type: 'public-key' as const, authenticatorAttachment: 'cross-platform' as const, response, clientExtensionResults };
+  return { id, rawId: id, type: 'public-key', authenticatorAttachment: 'cross-platform', response, clientExtensionResults };
 }
 
 function prfBytes(v: PrfInput): Uint8Array {

@@ -48,32 +48,28 @@ export interface RequestOptionsJSON {
   extensions?: ExtensionsInputJSON;
 }
 
-export interface RegistrationResponseJSON {
+/** A PublicKeyCredential's JSON form (toJSON()) around one kind of response. */
+export interface PublicKeyCredentialJSON<R> {
   id: string;
   rawId: string;
   type: 'public-key';
   authenticatorAttachment: 'cross-platform';
-  response: {
-    clientDataJSON: string;
-    attestationObject: string;
-    authenticatorData: string;
-    transports: string[];
-    publicKeyAlgorithm: number;
-    publicKey: string;
-  };
+  response: R;
   clientExtensionResults: Record<string, unknown>;
 }
 
-export interface AuthenticationResponseJSON {
-  id: string;
-  rawId: string;
-  type: 'public-key';
-  authenticatorAttachment: 'cross-platform';
-  response: {
-    clientDataJSON: string;
-    authenticatorData: string;
-    signature: string;
-    userHandle?: string;
-  };
-  clientExtensionResults: Record<string, unknown>;
-}
+export type RegistrationResponseJSON = PublicKeyCredentialJSON<{
+  clientDataJSON: string;
+  attestationObject: string;
+  authenticatorData: string;
+  transports: string[];
+  publicKeyAlgorithm: number;
+  publicKey: string;
+}>;
+
+export type AuthenticationResponseJSON = PublicKeyCredentialJSON<{
+  clientDataJSON: string;
+  authenticatorData: string;
+  signature: string;
+  userHandle?: string;
+}>;
