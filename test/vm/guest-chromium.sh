@@ -2,14 +2,14 @@
 # http://localhost:8080 (@simplewebauthn/server), and headless Chromium registering a passkey
 # (residentKey and userVerification required) and signing in with it. Both must verify.
 set -u
-REPO=/vmrepo
+REPO=$(cat /vmwork/repo)
 export HOME=/tmp
 node "$REPO/dist/src/cli.js" serve --transport uhid --memory --presence approve --uv match --verbose > /vmwork/serve.log 2>&1 &
 SERVE=$!
-for i in $(seq 1 150); do [ -e /dev/hidraw0 ] && break; sleep 0.2; done
+for i in $(seq 1 600); do [ -e /dev/hidraw0 ] && break; sleep 0.2; done  # node starts slowly under TCG
 [ -e /dev/hidraw0 ] || { echo "no /dev/hidraw0"; exit 1; }
-cd "$REPO/test/vm"
-node rp-server.mjs 8080 /vmwork/chromium-result.json > /vmwork/rp.log 2>&1 &
+cd /tmp
+node "$REPO/test/vm/rp-server.mjs" 8080 /vmwork/chromium-result.json > /vmwork/rp.log 2>&1 &
 RP=$!
 sleep 2
 chromium --headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \

@@ -2,11 +2,11 @@
 # fido2-assert) against /dev/hidraw0, with and without a PIN, then ctap-emu's own host side
 # through node-hid. Every step must succeed.
 set -eu
-REPO=/vmrepo
+REPO=$(cat /vmwork/repo)
 step() { echo "== $*"; }
 node "$REPO/dist/src/cli.js" serve --transport uhid --memory --presence approve > /vmwork/serve.log 2>&1 &
 SERVE=$!
-for i in $(seq 1 100); do [ -e /dev/hidraw0 ] && break; sleep 0.2; done
+for i in $(seq 1 600); do [ -e /dev/hidraw0 ] && break; sleep 0.2; done  # node starts slowly under TCG
 [ -e /dev/hidraw0 ] || { echo "no /dev/hidraw0"; cat /vmwork/serve.log; exit 1; }
 DEV=/dev/hidraw0
 

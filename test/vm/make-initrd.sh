@@ -1,9 +1,9 @@
 #!/bin/sh
 # Builds a small initramfs that boots Debian's kernel with this machine's root file system mounted
 # read-only (9p) under a tmpfs overlay, loads uhid + hid-generic, and runs /vmwork/$vmcmd as root.
-# /vmwork is a read-write 9p share of a host folder; /vmrepo is this repository, read-only (its
-# own share, since the guest's /tmp is a fresh tmpfs and a checkout may live there).
-# Needs: linux-image-amd64 busybox-static.
+# /vmwork is a read-write 9p share of a host folder. The guest's /tmp is the overlay's, so a
+# checkout under the host's /tmp is visible too (a third 9p mount for it stopped Chromium from
+# loading any page, so there is none). Needs: linux-image-amd64 busybox-static.
 # Usage: make-initrd.sh OUT.cpio.gz
 set -eu
 OUT=${1:?usage: make-initrd.sh OUT.cpio.gz}
@@ -28,9 +28,7 @@ mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro hostroot /mnt/lower
 mount -t tmpfs tmpfs /mnt/rw; mkdir -p /mnt/rw/upper /mnt/rw/work /mnt/root
 mount -t overlay overlay -o lowerdir=/mnt/lower,upperdir=/mnt/rw/upper,workdir=/mnt/rw/work /mnt/root
 mount --move /proc /mnt/root/proc; mount --move /sys /mnt/root/sys; mount --move /dev /mnt/root/dev
-mount -t tmpfs tmpfs /mnt/root/tmp
 mkdir -p /mnt/root/vmwork; mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 work /mnt/root/vmwork
-mkdir -p /mnt/root/vmrepo; mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro repo /mnt/root/vmrepo
 CMD=\$(sed -n 's/.*vmcmd=\([^ ]*\).*/\1/p' /mnt/root/proc/cmdline)
 exec chroot /mnt/root /bin/sh -c "ip link set lo up 2>/dev/null; cd /vmwork; /bin/sh /vmwork/\$CMD > /vmwork/guest.log 2>&1; echo VM-EXIT=\\\$?; sync; echo o > /proc/sysrq-trigger; sleep 5"
 EOI

@@ -39,6 +39,7 @@ function finish(ok) {
 const server = createServer(async (req, res) => {
   let body = '';
   for await (const chunk of req) body += chunk;
+  console.log(new Date().toISOString(), req.method, req.url, req.url === '/log' ? body : '');
   const json = (v) => (res.writeHead(200, { 'content-type': 'application/json' }), res.end(JSON.stringify(v)));
   try {
     if (req.method === 'GET' && req.url === '/') return res.writeHead(200, { 'content-type': 'text/html' }), res.end(page);

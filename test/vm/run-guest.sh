@@ -12,8 +12,9 @@ trap 'rm -rf "$WORK"' EXIT
 "$HERE/make-initrd.sh" "$WORK/initrd.gz"
 SHARE="$WORK/share"; mkdir -p "$SHARE"
 cp "$HERE/$GUEST" "$SHARE/"
+echo "$REPO" > "$SHARE/repo"
 RC=0
-"$HERE/run-vm.sh" "$WORK/initrd.gz" "$SHARE" "$GUEST" "$T" "$MEM" "$REPO" || RC=$?
+"$HERE/run-vm.sh" "$WORK/initrd.gz" "$SHARE" "$GUEST" "$T" "$MEM" || RC=$?
 cat "$SHARE/guest.log" 2>/dev/null || { echo "(no guest log; console:)"; tail -20 "$SHARE/console.log"; }
 if [ -f "$SHARE/serve.log" ]; then
   echo "--- key log (requests decoded, secrets redacted):"
