@@ -3,6 +3,8 @@
 import type { StoredCredential } from '../keystore/types.js';
 import type { CoseAlgorithm } from './constants.js';
 import { credentialIdKey } from './credentialId.js';
+import { hkdfSha256 } from './crypto.js';
+import { toHex } from '../util/bytes.js';
 import { newKeyAgreementKey } from './pin/protocol.js';
 import { PinUvAuthToken } from './pin/token.js';
 import type { CborEncodable } from './cbor.js';
@@ -88,8 +90,29 @@ export function masterSecret(env: AuthenticatorEnv): Uint8Array {
   return secret;
 }
 
+/**
+ * A key derived from the master secret for one purpose. Derivations are kept for the secret they
+ * came from (HKDF on every assertion was a sixth of its cost); a reset's new secret derives anew.
+ */
+const derived = new Map<string, Uint8Array>();
+function deriveFromMaster(env: AuthenticatorEnv, purpose: string, derive: (secret: Uint8Array) => Uint8Array): Uint8Array {
+  const secret = masterSecret(env);
+  const id = `${purpose}:${toHex(secret)}`;
+  let key = derived.get(id);
+  if (!key) {
+    if (derived.size >= 16) derived.clear();
+    key = derive(secret);
+    derived.set(id, key);
+  }
+  return key;
+}
+
 export function credentialKey(env: AuthenticatorEnv): Uint8Array {
-  return credentialIdKey(masterSecret(env));
+  return deriveFromMaster(env, 'credential-id', credentialIdKey);
+}
+
+export function hmacSecretKey(env: AuthenticatorEnv): Uint8Array {
+  return deriveFromMaster(env, 'hmac-secret', (s) => hkdfSha256(s, new Uint8Array(32), 'ctap-emu hmac-secret v1', 32));
 }
 
 /** The next value of the counter shared by non-discoverable credentials, stored before use. */

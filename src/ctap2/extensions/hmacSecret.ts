@@ -2,11 +2,11 @@
 // keys with (disk encryption, password managers, WebAuthn PRF). CredRandom is derived, not stored:
 // HMAC under a key from the master secret over the credential ID, one value with UV, one without.
 import type { CborValue } from '../cbor.js';
-import { hkdfSha256, hmacSha256 } from '../crypto.js';
+import { hmacSha256 } from '../crypto.js';
 import { asBool, asBytes, asMap, asUint, optional, required } from '../params.js';
 import { sharedSecret } from '../pin/pinCheck.js';
 import { protocolFor, verifyMac, type PinUvAuthProtocol } from '../pin/protocol.js';
-import { masterSecret, type CommandContext } from '../state.js';
+import { hmacSecretKey, type CommandContext } from '../state.js';
 import { CtapError, Status } from '../status.js';
 import { concatBytes } from '../../util/bytes.js';
 
@@ -44,8 +44,7 @@ export function parseHmacSecretGet(ctx: CommandContext, v: CborValue | undefined
 }
 
 function credRandom(ctx: CommandContext, credentialId: Uint8Array, uv: boolean): Uint8Array {
-  const key = hkdfSha256(masterSecret(ctx.env), new Uint8Array(32), 'ctap-emu hmac-secret v1', 32);
-  return hmacSha256(key, concatBytes(new Uint8Array([uv ? 1 : 0]), credentialId));
+  return hmacSha256(hmacSecretKey(ctx.env), concatBytes(new Uint8Array([uv ? 1 : 0]), credentialId));
 }
 
 /** The extension output: encrypt(shared, HMAC(CredRandom, salt1) [|| HMAC(CredRandom, salt2)]). */
