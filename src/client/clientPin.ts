@@ -9,7 +9,7 @@ import { concatBytes, utf8 } from '../util/bytes.js';
 import type { CborEncodable, CborMap } from '../ctap2/cbor.js';
 import type { Ctap2Client } from './ctap2.js';
 
-export const PinPermission = { mc: 0x01, ga: 0x02, cm: 0x04, be: 0x08, lbw: 0x10, acfg: 0x20 } as const;
+export { Permission as PinPermission } from '../ctap2/pin/token.js';
 
 const Sub = {
   getPINRetries: 0x01, getKeyAgreement: 0x02, setPIN: 0x03, changePIN: 0x04, getPinToken: 0x05,

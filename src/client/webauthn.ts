@@ -244,7 +244,7 @@ export class WebAuthnClient {
     const pinSet = info.options.clientPin === true;
     const uvEnrolled = info.options.uv === true;
     const able = pinSet || uvEnrolled;
-    const want = requirement === 'required' || (requirement !== 'discouraged' && able) || (able && (needed || info.options.alwaysUv === true));
+    const want = requirement === 'required' || (able && (requirement !== 'discouraged' || needed || info.options.alwaysUv === true));
     if (!want) return {};
     if (!able) throw new WebAuthnError('NotAllowedError', 'user verification required, and the key has no PIN or built-in verification');
     try {

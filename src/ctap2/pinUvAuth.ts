@@ -48,13 +48,14 @@ export function requireTokenMac(
   message: Uint8Array,
   permission: number,
   rpId?: string,
+  bindRpId = false,
 ): void {
   if (req.pinUvAuthParam === undefined) throw new CtapError(Status.CTAP2_ERR_PUAT_REQUIRED, 'this command needs a pinUvAuthToken');
   if (req.pinUvAuthProtocol === undefined) throw new CtapError(Status.CTAP2_ERR_MISSING_PARAMETER, 'pinUvAuthProtocol');
   if (!verifyMac(protocolFor(req.pinUvAuthProtocol), ctx.state.token.value, message, req.pinUvAuthParam)) {
     throw new CtapError(Status.CTAP2_ERR_PIN_AUTH_INVALID, 'pinUvAuthParam does not verify');
   }
-  ctx.state.token.authorize(ctx.env.now(), permission, rpId, false);
+  ctx.state.token.authorize(ctx.env.now(), permission, rpId, bindRpId);
 }
 
 export interface UvOutcome {
@@ -84,14 +85,9 @@ export async function pinUvAuthPreamble(ctx: CommandContext, input: UvInput): Pr
 
 /** Steps 5-6 and 11, after the request's own checks; call pinUvAuthPreamble first. */
 export async function establishUserVerification(ctx: CommandContext, input: UvInput): Promise<UvOutcome> {
-  const param = input.pinUvAuthParam;
-  if (param !== undefined) {
-    const protocol = protocolFor(input.pinUvAuthProtocol!);
-    // Step 11.1: the token's MAC over clientDataHash, then its permissions and RP binding.
-    if (!verifyMac(protocol, ctx.state.token.value, input.clientDataHash, param)) {
-      throw new CtapError(Status.CTAP2_ERR_PIN_AUTH_INVALID, 'pinUvAuthParam does not verify');
-    }
-    ctx.state.token.authorize(ctx.env.now(), input.permission, input.rpId, true);
+  if (input.pinUvAuthParam !== undefined) {
+    // Step 11.1: the token's MAC over clientDataHash, then its permissions; binds the RP ID on first use.
+    requireTokenMac(ctx, input, input.clientDataHash, input.permission, input.rpId, true);
     return { uv: true, tokenUsed: true, userPresent: ctx.state.token.userPresentFlag };
   }
   // Step 5: the uv option asks for built-in verification (ignored when a pinUvAuthParam came).

@@ -1,6 +1,6 @@
 // authenticatorClientPIN (CTAP 2.1 §6.5.5): PIN set-up, change, retries, and pinUvAuthTokens.
 import type { CborEncodable, CborMap, CborValue } from '../cbor.js';
-import { asBytes, asText, asUint, optional, required } from '../params.js';
+import { asBytes, asText, asUint, missing, optional, required } from '../params.js';
 import { checkPinHash, currentPin, decryptNewPin, sharedSecret } from '../pin/pinCheck.js';
 import { loadPin, loadUvRetries, PIN_RETRIES_MAX, savePin } from '../pin/persistent.js';
 import { keyAgreementCose, protocolFor, verifyMac, type PinUvAuthProtocol } from '../pin/protocol.js';
@@ -68,10 +68,7 @@ export function parseClientPin(p: CborMap): ClientPinRequest {
 type Response = Map<number, CborEncodable>;
 const R = ClientPinResponseKey;
 
-function need<T>(v: T | undefined, what: string): T {
-  if (v === undefined) throw new CtapError(Status.CTAP2_ERR_MISSING_PARAMETER, what);
-  return v;
-}
+const need = <T>(v: T | undefined, what: string): T => v ?? missing(what);
 
 function protocolOf(req: ClientPinRequest): PinUvAuthProtocol {
   return protocolFor(need(req.pinUvAuthProtocol, 'pinUvAuthProtocol'));

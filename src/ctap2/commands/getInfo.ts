@@ -2,7 +2,7 @@
 import type { CborEncodable } from '../cbor.js';
 import { SUPPORTED_ALGORITHMS } from '../crypto.js';
 import { CREDENTIAL_ID_LENGTH } from '../credentialId.js';
-import { loadPin } from '../pin/persistent.js';
+import { loadPin, type DeviceSettings } from '../pin/persistent.js';
 import { deviceSettings, pinIsSet } from '../pin/verification.js';
 import type { CommandContext } from '../state.js';
 
@@ -32,8 +32,7 @@ export const GetInfoKey = {
 /** Extensions this key implements, as getInfo lists them. */
 export const EXTENSIONS = ['credProtect', 'hmac-secret'] as const;
 
-function options(ctx: CommandContext): Record<string, boolean | undefined> {
-  const settings = deviceSettings(ctx);
+function options(ctx: CommandContext, settings: DeviceSettings): Record<string, boolean | undefined> {
   return {
     rk: true,
     up: true,
@@ -53,13 +52,14 @@ function options(ctx: CommandContext): Record<string, boolean | undefined> {
 export function getInfo(ctx: CommandContext): Map<number, CborEncodable | undefined> {
   const { config, env } = ctx;
   const uv = config.builtInUv;
+  const settings = deviceSettings(ctx);
   // DESIGN.md getInfo rules: no duplicate versions, 16-byte aaguid, boolean options,
   // algorithms as {alg, type} maps, pinUvAuthProtocols with clientPin / pinUvAuthToken.
   return new Map<number, CborEncodable | undefined>([
     [GetInfoKey.versions, ['FIDO_2_0', 'FIDO_2_1']],
     [GetInfoKey.extensions, [...EXTENSIONS]],
     [GetInfoKey.aaguid, config.aaguid],
-    [GetInfoKey.options, options(ctx)],
+    [GetInfoKey.options, options(ctx, settings)],
     [GetInfoKey.maxMsgSize, config.maxMsgSize],
     [GetInfoKey.pinUvAuthProtocols, [2, 1]],
     [GetInfoKey.maxCredentialCountInList, config.maxCredentialCountInList],
@@ -67,7 +67,7 @@ export function getInfo(ctx: CommandContext): Map<number, CborEncodable | undefi
     [GetInfoKey.transports, ['usb']],
     [GetInfoKey.algorithms, SUPPORTED_ALGORITHMS.map((alg) => ({ alg, type: 'public-key' }))],
     [GetInfoKey.forcePINChange, loadPin(env)?.forceChange ?? false],
-    [GetInfoKey.minPINLength, deviceSettings(ctx).minPinLength],
+    [GetInfoKey.minPINLength, settings.minPinLength],
     [GetInfoKey.firmwareVersion, config.firmwareVersion],
     [GetInfoKey.maxRPIDsForSetMinPINLength, config.maxRpIdsForSetMinPinLength],
     [GetInfoKey.preferredPlatformUvAttempts, uv ? 1 : undefined],
