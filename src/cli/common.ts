@@ -7,7 +7,7 @@ import { openNodeHid } from '../hid/nodehid.js';
 import type { ReportPipe } from '../hid/pipe.js';
 import { connectUdp, DEFAULT_UDP_HOST, DEFAULT_UDP_PORT } from '../hid/udp.js';
 import { KeystoreError, SqliteStore } from '../keystore/sqlite.js';
-import { VirtualAuthenticator } from '../virtual.js';
+import { VirtualAuthenticator } from '../node/virtual.js';
 import { defaultStorePath } from './paths.js';
 
 export const ExitCode = { ok: 0, failure: 1, usage: 2, notFound: 3 } as const;

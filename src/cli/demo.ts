@@ -4,7 +4,7 @@ import {
   generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse,
 } from '@simplewebauthn/server';
 import { WebAuthnClient } from '../client/webauthn.js';
-import { VirtualAuthenticator } from '../virtual.js';
+import { VirtualAuthenticator } from '../node/virtual.js';
 
 const say = (s: string): boolean => process.stdout.write(`${s}\n`);
 

@@ -1,14 +1,14 @@
 // CTAP2 requests and responses in readable form for `serve --verbose`, secrets redacted.
-import { decodeCbor, type CborValue } from '../ctap2/cbor.js';
-import { Command } from '../ctap2/constants.js';
-import { statusName } from '../ctap2/status.js';
-import { GetAssertionResponseKey } from '../ctap2/assertion.js';
-import { ClientPinKey, ClientPinResponseKey } from '../ctap2/commands/clientPin.js';
-import { ConfigKey } from '../ctap2/commands/config.js';
-import { CredMgmtKey, CredMgmtResponseKey } from '../ctap2/commands/credentialManagement.js';
-import { GetAssertionKey } from '../ctap2/commands/getAssertion.js';
-import { GetInfoKey } from '../ctap2/commands/getInfo.js';
-import { MakeCredentialKey, MakeCredentialResponseKey } from '../ctap2/commands/makeCredential.js';
+import { decodeCbor, type CborValue } from '../ctap/cbor.js';
+import { Command } from '../ctap/constants.js';
+import { statusName } from '../ctap/status.js';
+import { GetAssertionResponseKey } from '../ctap/keys.js';
+import { ClientPinKey, ClientPinResponseKey } from '../ctap/keys.js';
+import { ConfigKey } from '../ctap/keys.js';
+import { CredMgmtKey, CredMgmtResponseKey } from '../ctap/keys.js';
+import { GetAssertionKey } from '../ctap/keys.js';
+import { GetInfoKey } from '../ctap/keys.js';
+import { MakeCredentialKey, MakeCredentialResponseKey } from '../ctap/keys.js';
 import { toHex } from '../util/bytes.js';
 
 type KeyNames = Record<string, number>;

@@ -1,7 +1,7 @@
 // `ctap-emu pin set|change|status`, through the key's own clientPIN (so retries count as on a real key).
 import { ClientPin } from '../client/clientPin.js';
 import type { Ctap2Client } from '../client/ctap2.js';
-import { CtapError, Status } from '../ctap2/status.js';
+import { CtapError, Status } from '../ctap/status.js';
 import { askSecret, CliError, printJson, withKey, type KeyOptions } from './common.js';
 
 function pinError(e: unknown): never {

@@ -1,7 +1,7 @@
 // `--presence prompt`: the person at the terminal approves each touch.
 import { createInterface } from 'node:readline';
 import type { PresenceRequest } from '../ctap2/env.js';
-import type { PresenceCallback } from '../presencePolicy.js';
+import type { PresenceCallback } from '../node/presencePolicy.js';
 
 function describe(r: PresenceRequest): string {
   const what = r.probe ? `${r.command} (the answer will be an error either way)` : r.command;

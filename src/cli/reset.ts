@@ -1,6 +1,6 @@
 // `ctap-emu reset`: authenticatorReset, which deletes every credential and the PIN.
 import { sendReboot } from '../hid/udp.js';
-import { CtapError, Status } from '../ctap2/status.js';
+import { CtapError, Status } from '../ctap/status.js';
 import { CliError, confirm, parseHostPort, storePath, withKey, type KeyOptions } from './common.js';
 
 export async function reset(o: KeyOptions & { yes?: boolean }): Promise<void> {

@@ -2,10 +2,10 @@
 import { DEFAULT_UDP_HOST, DEFAULT_UDP_PORT } from '../hid/udp.js';
 import { UhidError } from '../hid/uhid.js';
 import { KeystoreError } from '../keystore/sqlite.js';
-import { CtapError } from '../ctap2/status.js';
-import type { PresencePolicy, VerificationPolicy } from '../presencePolicy.js';
-import { serveUdp, serveUhid, type RunningTransport } from '../serve.js';
-import { VirtualAuthenticator } from '../virtual.js';
+import { CtapError } from '../ctap/status.js';
+import type { PresencePolicy, VerificationPolicy } from '../node/presencePolicy.js';
+import { serveUdp, serveUhid, type RunningTransport } from '../node/serve.js';
+import { VirtualAuthenticator } from '../node/virtual.js';
 import { CliError, ExitCode, passphrase, storePath, type StoreOptions } from './common.js';
 import { describeRequest, describeResponse } from './describe.js';
 import { ensureParentDir } from './paths.js';

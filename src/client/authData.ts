@@ -1,6 +1,6 @@
 // Reading authenticator data on the host side (WebAuthn §6.1).
-import { decodeCborPrefix, type CborMap } from '../ctap2/cbor.js';
-import { AuthDataFlag } from '../ctap2/constants.js';
+import { decodeCborPrefix, type CborMap } from '../ctap/cbor.js';
+import { AuthDataFlag } from '../ctap/constants.js';
 
 export interface ParsedAuthData {
   rpIdHash: Uint8Array;

@@ -1,15 +1,15 @@
 // The host side of authenticatorClientPIN (python-fido2's ClientPin): set and change the PIN,
 // read retries, get pinUvAuthTokens with permissions, and compute pinUvAuthParams.
-import { Command } from '../ctap2/constants.js';
-import { sha256 } from '../ctap2/crypto.js';
+import { Command } from '../ctap/constants.js';
+import { sha256 } from '../ctap/crypto.js';
 import {
   coseToPoint, ecdhX, keyAgreementCose, newKeyAgreementKey, PROTOCOLS, type PinUvAuthProtocol,
-} from '../ctap2/pin/protocol.js';
+} from '../ctap/pinUvAuthProtocol.js';
 import { concatBytes, utf8 } from '../util/bytes.js';
-import type { CborEncodable, CborMap } from '../ctap2/cbor.js';
+import type { CborEncodable, CborMap } from '../ctap/cbor.js';
 import type { Ctap2Client } from './ctap2.js';
 
-export { Permission as PinPermission } from '../ctap2/pin/token.js';
+export { Permission as PinPermission } from '../ctap/permissions.js';
 
 const Sub = {
   getPINRetries: 0x01, getKeyAgreement: 0x02, setPIN: 0x03, changePIN: 0x04, getPinToken: 0x05,

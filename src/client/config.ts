@@ -1,6 +1,6 @@
 // The host side of authenticatorConfig (CTAP 2.1 §6.11).
-import { encodeCbor, type CborEncodable } from '../ctap2/cbor.js';
-import { Command } from '../ctap2/constants.js';
+import { encodeCbor, type CborEncodable } from '../ctap/cbor.js';
+import { Command } from '../ctap/constants.js';
 import { concatBytes } from '../util/bytes.js';
 import { pinUvAuthParam, type PinUvAuthToken } from './clientPin.js';
 import type { Ctap2Client } from './ctap2.js';

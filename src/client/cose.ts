@@ -1,6 +1,6 @@
 // COSE public keys to SubjectPublicKeyInfo DER, as WebAuthn's getPublicKey() returns them.
-import type { CborMap } from '../ctap2/cbor.js';
-import { CoseAlg, CoseKey } from '../ctap2/constants.js';
+import type { CborMap } from '../ctap/cbor.js';
+import { CoseAlg, CoseKey } from '../ctap/cose.js';
 import { concatBytes, fromHex } from '../util/bytes.js';
 
 // DER prefixes of SubjectPublicKeyInfo for each key type (RFC 5480, RFC 8410).

@@ -1,7 +1,7 @@
 // The host side of authenticatorCredentialManagement (python-fido2's CredentialManagement).
-import type { CborEncodable, CborMap } from '../ctap2/cbor.js';
-import { encodeCbor } from '../ctap2/cbor.js';
-import { Command } from '../ctap2/constants.js';
+import type { CborEncodable, CborMap } from '../ctap/cbor.js';
+import { encodeCbor } from '../ctap/cbor.js';
+import { Command } from '../ctap/constants.js';
 import { concatBytes } from '../util/bytes.js';
 import { pinUvAuthParam, type PinUvAuthToken } from './clientPin.js';
 import type { Ctap2Client } from './ctap2.js';

@@ -1,7 +1,7 @@
 // A CTAP2 client (python-fido2's Ctap2): typed calls over a CTAPHID host connection.
-import { decodeCbor, encodeCbor, type CborEncodable, type CborMap, type CborValue } from '../ctap2/cbor.js';
-import { Command } from '../ctap2/constants.js';
-import { CtapError, Status } from '../ctap2/status.js';
+import { decodeCbor, encodeCbor, type CborEncodable, type CborMap, type CborValue } from '../ctap/cbor.js';
+import { Command } from '../ctap/constants.js';
+import { CtapError, Status } from '../ctap/status.js';
 import type { CtapHidHost, TransactOptions } from '../hid/host.js';
 
 export interface AuthenticatorInfo {

@@ -1,7 +1,7 @@
 // The host side of hmac-secret (CTAP 2.1 §12.5) and the WebAuthn PRF extension built on it
 // (WebAuthn L3 §10.1.4): salts encrypted to the key, outputs decrypted from the authenticator data.
-import type { CborEncodable } from '../ctap2/cbor.js';
-import { sha256 } from '../ctap2/crypto.js';
+import type { CborEncodable } from '../ctap/cbor.js';
+import { sha256 } from '../ctap/crypto.js';
 import { concatBytes, utf8 } from '../util/bytes.js';
 import type { ClientPin } from './clientPin.js';
 

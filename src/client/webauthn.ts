@@ -1,9 +1,9 @@
 // A WebAuthn client: the browser's part of a ceremony (WebAuthn §5.1.3, §5.1.4), talking to a key
 // over CTAPHID, taking and returning the JSON that RP libraries produce and verify.
-import { encodeCbor, type CborEncodable } from '../ctap2/cbor.js';
-import { CredProtect } from '../ctap2/constants.js';
-import { sha256 } from '../ctap2/crypto.js';
-import { CtapError, Status, statusName } from '../ctap2/status.js';
+import { encodeCbor, type CborEncodable } from '../ctap/cbor.js';
+import { CredProtect } from '../ctap/constants.js';
+import { sha256 } from '../ctap/crypto.js';
+import { CtapError, Status, statusName } from '../ctap/status.js';
 import { CtapHidHost } from '../hid/host.js';
 import type { ReportPipe } from '../hid/pipe.js';
 import { fromBase64url, toBase64url, utf8 } from '../util/bytes.js';

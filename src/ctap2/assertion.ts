@@ -1,22 +1,15 @@
 // One assertion: count, authenticator data, signature, response map. Shared by getAssertion and
 // getNextAssertion (CTAP 2.1 §6.2.2 steps 13-15, §6.3).
-import type { CborEncodable } from './cbor.js';
-import { AuthDataFlag } from './constants.js';
+import type { CborEncodable } from '../ctap/cbor.js';
+import { AuthDataFlag } from '../ctap/constants.js';
 import { encodeAuthData } from './authData.js';
 import { signWith } from './credentials.js';
-import { HMAC_SECRET, hmacSecretOutput, type HmacSecretRequest } from './extensions/hmacSecret.js';
+import { HMAC_SECRET, hmacSecretOutput } from './extensions/hmacSecret.js';
+import { type HmacSecretRequest } from './state.js';
 import { nextGlobalCounter, type CommandContext, type LocatedCredential } from './state.js';
 import { concatBytes } from '../util/bytes.js';
+import { GetAssertionResponseKey } from '../ctap/keys.js';
 
-export const GetAssertionResponseKey = {
-  credential: 0x01,
-  authData: 0x02,
-  signature: 0x03,
-  user: 0x04,
-  numberOfCredentials: 0x05,
-  userSelected: 0x06,
-  largeBlobKey: 0x07,
-} as const;
 
 /** The signature counter for this use, stored before anything is signed with it. */
 function nextSignCount(ctx: CommandContext, cred: LocatedCredential): number {

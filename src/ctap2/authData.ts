@@ -1,28 +1,9 @@
 // Authenticator data (WebAuthn §6.1) and the COSE public key it carries (§6.5.1).
-import { encodeCbor, type CborEncodable, type CborKey, type CborMap, type CborValue } from './cbor.js';
-import { AuthDataFlag, CoseAlg, CoseCrv, CoseKey, CoseKty, type CoseAlgorithm } from './constants.js';
+import { encodeCbor, type CborEncodable, type CborKey } from '../ctap/cbor.js';
+import { AuthDataFlag } from '../ctap/constants.js';
+import { coseKey, type CoseAlgorithm } from '../ctap/cose.js';
 import { concatBytes } from '../util/bytes.js';
 
-/** A P-256 point (uncompressed SEC1) as a COSE_Key with the given alg. */
-export function p256CoseKey(alg: number, point: Uint8Array): CborMap {
-  return new Map<number, CborValue>([
-    [CoseKey.kty, CoseKty.EC2],
-    [CoseKey.alg, alg],
-    [CoseKey.crv, CoseCrv.P256],
-    [CoseKey.x, point.slice(1, 33)],
-    [CoseKey.y, point.slice(33, 65)],
-  ]);
-}
-
-export function coseKey(alg: CoseAlgorithm, publicKey: Uint8Array): CborMap {
-  if (alg === CoseAlg.ES256) return p256CoseKey(alg, publicKey);
-  return new Map<number, CborValue>([
-    [CoseKey.kty, CoseKty.OKP],
-    [CoseKey.alg, alg],
-    [CoseKey.crv, CoseCrv.Ed25519],
-    [CoseKey.x, publicKey],
-  ]);
-}
 
 export interface AttestedCredentialData {
   aaguid: Uint8Array;

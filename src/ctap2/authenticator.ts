@@ -1,6 +1,6 @@
 // The authenticator: a CTAP2 request in, a status byte and CBOR out. No IO: see env.ts.
-import { decodeCbor, encodeCbor, type CborEncodable, type CborMap } from './cbor.js';
-import { Command } from './constants.js';
+import { decodeCbor, encodeCbor, type CborEncodable, type CborMap } from '../ctap/cbor.js';
+import { Command } from '../ctap/constants.js';
 import { clientPin, parseClientPin } from './commands/clientPin.js';
 import { config, parseConfig } from './commands/config.js';
 import { credentialManagement, parseCredentialManagement } from './commands/credentialManagement.js';
@@ -11,12 +11,12 @@ import { makeCredential, parseMakeCredential } from './commands/makeCredential.j
 import { reset } from './commands/reset.js';
 import { selection } from './commands/selection.js';
 import { DEFAULT_CONFIG, type AuthenticatorConfig, type AuthenticatorEnv, type RequestContext } from './env.js';
-import { asMap, missing } from './params.js';
-import { sha256 } from './crypto.js';
+import { asMap, missing } from '../ctap/params.js';
+import { sha256 } from '../ctap/crypto.js';
 import { loadPin, PIN_RETRIES_MAX, savePin } from './pin/persistent.js';
 import { deviceSettings } from './pin/verification.js';
 import { VolatileState, type CommandContext } from './state.js';
-import { CtapError, Status } from './status.js';
+import { CtapError, Status } from '../ctap/status.js';
 
 type Handler = (ctx: CommandContext, params: CborMap | undefined) => Promise<CborEncodable | void> | CborEncodable | void;
 

@@ -1,7 +1,7 @@
 // Credential IDs: the key itself, sealed under the device's master secret and bound to the RP ID
 // hash, so non-discoverable credentials need no storage and a foreign ID is simply not found.
-import { aeadOpen, aeadSeal, hkdfSha256, isSupportedAlgorithm } from './crypto.js';
-import type { CoseAlgorithm } from './constants.js';
+import { aeadOpen, aeadSeal, hkdfSha256, isSupportedAlgorithm } from '../ctap/crypto.js';
+import type { CoseAlgorithm } from '../ctap/cose.js';
 
 const VERSION = 0x01;
 const NONCE_LENGTH = 12;

@@ -1,8 +1,8 @@
 // Finding and creating credentials: the store for discoverable ones, the sealed ID for the rest.
 import type { StoredCredential } from '../keystore/types.js';
-import type { CoseAlgorithm } from './constants.js';
+import type { CoseAlgorithm } from '../ctap/cose.js';
 import { openCredentialId, sealCredentialId } from './credentialId.js';
-import { generatePrivateKey, publicKeyOf, sign } from './crypto.js';
+import { generatePrivateKey, publicKeyOf, sign } from '../ctap/crypto.js';
 import { credentialKey, type CommandContext, type LocatedCredential } from './state.js';
 
 function fromStored(c: StoredCredential): LocatedCredential {

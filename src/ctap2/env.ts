@@ -1,6 +1,7 @@
 // Everything the core needs from outside, injected: clock, randomness, the user, the store.
 import type { CredentialStore } from '../keystore/types.js';
-import type { CoseAlgorithm, KeepaliveStatusCode } from './constants.js';
+import type { KeepaliveStatusCode } from '../ctap/constants.js';
+import type { CoseAlgorithm } from '../ctap/cose.js';
 
 /** What the user is being asked to touch the key for (shown by prompts, seen by scripted policies). */
 export interface PresenceRequest {

@@ -1,11 +1,11 @@
 // User verification for makeCredential and getAssertion: the pinUvAuthParam checks, the uv
 // option and alwaysUv (CTAP 2.1 §6.1.2 steps 1-2, 5-6, 11; §6.2.2 steps 1-2, 5-6).
 import type { PresenceRequest } from './env.js';
-import { protocolFor, verifyMac } from './pin/protocol.js';
+import { protocolFor, verifyMac } from '../ctap/pinUvAuthProtocol.js';
 import { deviceSettings, performBuiltInUv, pinIsSet } from './pin/verification.js';
 import { requireUserPresence } from './presence.js';
 import type { CommandContext } from './state.js';
-import { CtapError, Status } from './status.js';
+import { CtapError, Status } from '../ctap/status.js';
 
 export interface UvInput {
   /** The token permission the command needs (mc or ga). */

@@ -1,9 +1,9 @@
 // Waiting on the user (a touch, a fingerprint): keepalive status meanwhile, cancel, and the
 // deny and time-out statuses.
-import { KeepaliveStatus } from './constants.js';
+import { KeepaliveStatus } from '../ctap/constants.js';
 import type { PresenceRequest } from './env.js';
 import type { CommandContext } from './state.js';
-import { CtapError, Status } from './status.js';
+import { CtapError, Status } from '../ctap/status.js';
 
 function cancelled(): CtapError {
   return new CtapError(Status.CTAP2_ERR_KEEPALIVE_CANCEL, 'cancelled by the host');

@@ -1,14 +1,14 @@
 // What the authenticator holds between commands: volatile state (lost on a power cycle) and the
 // handles on persistent device secrets in the store.
 import type { StoredCredential } from '../keystore/types.js';
-import type { CoseAlgorithm } from './constants.js';
+import type { CoseAlgorithm } from '../ctap/cose.js';
 import { credentialIdKey } from './credentialId.js';
-import { hkdfSha256 } from './crypto.js';
+import { hkdfSha256 } from '../ctap/crypto.js';
 import { toHex } from '../util/bytes.js';
-import { newKeyAgreementKey } from './pin/protocol.js';
+import { newKeyAgreementKey } from '../ctap/pinUvAuthProtocol.js';
 import { PinUvAuthToken } from './pin/token.js';
-import type { CborEncodable } from './cbor.js';
-import type { HmacSecretRequest } from './extensions/hmacSecret.js';
+import type { CborEncodable } from '../ctap/cbor.js';
+import type { PinUvAuthProtocol } from '../ctap/pinUvAuthProtocol.js';
 import type { AuthenticatorConfig, AuthenticatorEnv, RequestContext } from './env.js';
 
 /** A credential located for an assertion: stored (discoverable) or unsealed from its ID. */
@@ -18,6 +18,14 @@ export interface LocatedCredential {
   privateKey: Uint8Array;
   credProtect: number;
   stored?: StoredCredential;
+}
+
+/** hmac-secret's decrypted input, kept for getNextAssertion. */
+export interface HmacSecretRequest {
+  protocol: PinUvAuthProtocol;
+  /** The shared secret with the platform (ECDH done once per getAssertion). */
+  shared: Uint8Array;
+  salts: Uint8Array;
 }
 
 /** CTAP 2.1 §6.3: what authenticatorGetNextAssertion continues from. */

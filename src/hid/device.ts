@@ -1,6 +1,6 @@
 // The device side of CTAPHID (CTAP 2.1 §11.2): channels, reassembly, busy and lock rules,
 // keepalives and cancel. Pure: reports come in through receive(), go out through send().
-import { KeepaliveStatus, type KeepaliveStatusCode } from '../ctap2/constants.js';
+import { KeepaliveStatus, type KeepaliveStatusCode } from '../ctap/constants.js';
 import type { RequestContext } from '../ctap2/env.js';
 import {
   BROADCAST_CID, Capability, CTAPHID_PROTOCOL_VERSION, HidCmd, HidError, MAX_MESSAGE,

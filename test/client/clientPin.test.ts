@@ -5,10 +5,10 @@ import { ClientPin, PinPermission, pinUvAuthParam, type PinUvAuthToken } from '.
 import { authenticatorConfig, ConfigSubCommand, setMinPinLengthParams } from '../../src/client/config.js';
 import { Ctap2Client, type MakeCredentialParams } from '../../src/client/ctap2.js';
 import { parseAuthData } from '../../src/client/authData.js';
-import { Command } from '../../src/ctap2/constants.js';
-import { CtapError, Status } from '../../src/ctap2/status.js';
+import { Command } from '../../src/ctap/constants.js';
+import { CtapError, Status } from '../../src/ctap/status.js';
 import { CtapHidHost } from '../../src/hid/host.js';
-import { VirtualAuthenticator, type VirtualAuthenticatorOptions } from '../../src/virtual.js';
+import { VirtualAuthenticator, type VirtualAuthenticatorOptions } from '../../src/node/virtual.js';
 
 const opened: { close(): void }[] = [];
 afterEach(() => {

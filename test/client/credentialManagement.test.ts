@@ -5,9 +5,9 @@ import { ClientPin, PinPermission } from '../../src/client/clientPin.js';
 import { CredentialManagement } from '../../src/client/credentialManagement.js';
 import { Ctap2Client } from '../../src/client/ctap2.js';
 import { pinUvAuthParam } from '../../src/client/clientPin.js';
-import { CtapError, Status } from '../../src/ctap2/status.js';
+import { CtapError, Status } from '../../src/ctap/status.js';
 import { CtapHidHost } from '../../src/hid/host.js';
-import { VirtualAuthenticator } from '../../src/virtual.js';
+import { VirtualAuthenticator } from '../../src/node/virtual.js';
 import { utf8 } from '../../src/util/bytes.js';
 
 const closers: (() => void)[] = [];

@@ -5,7 +5,7 @@ import { ClientPin, PinPermission, pinUvAuthParam } from '../../src/client/clien
 import { Ctap2Client } from '../../src/client/ctap2.js';
 import { parseAuthData } from '../../src/client/authData.js';
 import { hmacSecretSession } from '../../src/client/hmacSecret.js';
-import { Status } from '../../src/ctap2/status.js';
+import { Status } from '../../src/ctap/status.js';
 import { CtapHidHost } from '../../src/hid/host.js';
 import { VirtualAuthenticator, WebAuthnClient } from '../../src/index.js';
 

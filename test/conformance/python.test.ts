@@ -2,8 +2,8 @@
 // Skipped with a reason where python3-fido2 is missing; under CI (CI=true) missing means failure.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { VirtualAuthenticator } from '../../src/virtual.js';
-import { serveUdp, type UdpServer } from '../../src/serve.js';
+import { VirtualAuthenticator } from '../../src/node/virtual.js';
+import { serveUdp, type UdpServer } from '../../src/node/serve.js';
 
 const PYTHON = '/usr/bin/python3';
 const probe = spawnSync(PYTHON, ['-c', 'import fido2, pytest; print(fido2.__version__)'], { encoding: 'utf8' });

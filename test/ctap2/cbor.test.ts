@@ -1,8 +1,8 @@
 // CTAP2 canonical encoding and strict decoding.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeCbor, encodeCbor, type CborValue } from '../../src/ctap2/cbor.js';
-import { CtapError, Status } from '../../src/ctap2/status.js';
+import { decodeCbor, encodeCbor, type CborValue } from '../../src/ctap/cbor.js';
+import { CtapError, Status } from '../../src/ctap/status.js';
 import { fromHex, toHex } from '../../src/util/bytes.js';
 
 function statusOf(hex: string): number | undefined {

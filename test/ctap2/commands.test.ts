@@ -3,9 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { p256 } from '@noble/curves/nist.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { Command, KeepaliveStatus } from '../../src/ctap2/constants.js';
-import { decodeCbor, encodeCbor, type CborMap } from '../../src/ctap2/cbor.js';
-import { Status } from '../../src/ctap2/status.js';
+import { Command, KeepaliveStatus } from '../../src/ctap/constants.js';
+import { decodeCbor, encodeCbor, type CborMap } from '../../src/ctap/cbor.js';
+import { Status } from '../../src/ctap/status.js';
 import { parseAuthData } from '../../src/client/authData.js';
 import { concatBytes, utf8 } from '../../src/util/bytes.js';
 import { gaParams, hash32, mcParams, TestKey } from '../helpers/core.js';

@@ -3,8 +3,8 @@
 // not a CtapError, i.e. a bug) never appears, and nothing hangs.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { encodeCbor, type CborEncodable } from '../../src/ctap2/cbor.js';
-import { Status } from '../../src/ctap2/status.js';
+import { encodeCbor, type CborEncodable } from '../../src/ctap/cbor.js';
+import { Status } from '../../src/ctap/status.js';
 import { TestKey } from '../helpers/core.js';
 
 const leaf: fc.Arbitrary<CborEncodable> = fc.oneof(

@@ -1,6 +1,6 @@
 // Drives the authenticator core directly, with a controllable clock and user.
 import { Authenticator } from '../../src/ctap2/authenticator.js';
-import { decodeCbor, encodeCbor, type CborEncodable, type CborMap } from '../../src/ctap2/cbor.js';
+import { decodeCbor, encodeCbor, type CborEncodable, type CborMap } from '../../src/ctap/cbor.js';
 import type { AuthenticatorConfig, PresenceRequest, PresenceResult, RequestContext } from '../../src/ctap2/env.js';
 import { MemoryStore } from '../../src/keystore/memory.js';
 import { randomBytes } from 'node:crypto';

@@ -1,44 +1,18 @@
 // authenticatorClientPIN (CTAP 2.1 §6.5.5): PIN set-up, change, retries, and pinUvAuthTokens.
-import type { CborEncodable, CborMap, CborValue } from '../cbor.js';
-import { asBytes, asText, asUint, missing, optional, required } from '../params.js';
+import type { CborEncodable, CborMap, CborValue } from '../../ctap/cbor.js';
+import { asBytes, asText, asUint, missing, optional, required } from '../../ctap/params.js';
 import { checkPinHash, currentPin, decryptNewPin, sharedSecret } from '../pin/pinCheck.js';
 import { loadPin, loadUvRetries, PIN_RETRIES_MAX, savePin } from '../pin/persistent.js';
-import { keyAgreementCose, protocolFor, verifyMac, type PinUvAuthProtocol } from '../pin/protocol.js';
-import { Permission } from '../pin/token.js';
+import { keyAgreementCose, protocolFor, verifyMac, type PinUvAuthProtocol } from '../../ctap/pinUvAuthProtocol.js';
+import { Permission } from '../../ctap/permissions.js';
 import { deviceSettings, performBuiltInUv } from '../pin/verification.js';
 import type { CommandContext } from '../state.js';
-import { CtapError, Status } from '../status.js';
+import { CtapError, Status } from '../../ctap/status.js';
 import { concatBytes, equalBytes } from '../../util/bytes.js';
+import { ClientPinKey, ClientPinResponseKey, ClientPinSubCommand } from '../../ctap/keys.js';
 
-export const ClientPinKey = {
-  pinUvAuthProtocol: 0x01,
-  subCommand: 0x02,
-  keyAgreement: 0x03,
-  pinUvAuthParam: 0x04,
-  newPinEnc: 0x05,
-  pinHashEnc: 0x06,
-  permissions: 0x09,
-  rpId: 0x0a,
-} as const;
 
-export const ClientPinResponseKey = {
-  keyAgreement: 0x01,
-  pinUvAuthToken: 0x02,
-  pinRetries: 0x03,
-  powerCycleState: 0x04,
-  uvRetries: 0x05,
-} as const;
 
-export const ClientPinSubCommand = {
-  getPINRetries: 0x01,
-  getKeyAgreement: 0x02,
-  setPIN: 0x03,
-  changePIN: 0x04,
-  getPinToken: 0x05,
-  getPinUvAuthTokenUsingUvWithPermissions: 0x06,
-  getUVRetries: 0x07,
-  getPinUvAuthTokenUsingPinWithPermissions: 0x09,
-} as const;
 
 export interface ClientPinRequest {
   subCommand: number;

@@ -1,17 +1,15 @@
 // authenticatorConfig (CTAP 2.1 §6.11): enterprise attestation, alwaysUv, minimum PIN length.
-import { encodeCbor, type CborMap } from '../cbor.js';
-import { asArray, asBool, asBytes, asMap, asText, asUint, optional, required } from '../params.js';
+import { encodeCbor, type CborMap } from '../../ctap/cbor.js';
+import { asArray, asBool, asBytes, asMap, asText, asUint, optional, required } from '../../ctap/params.js';
 import { loadPin, savePin, saveSettings } from '../pin/persistent.js';
-import { Permission } from '../pin/token.js';
+import { Permission } from '../../ctap/permissions.js';
 import { deviceSettings, isProtected } from '../pin/verification.js';
 import { requireTokenMac } from '../pinUvAuth.js';
 import type { CommandContext } from '../state.js';
-import { CtapError, Status } from '../status.js';
+import { CtapError, Status } from '../../ctap/status.js';
 import { concatBytes } from '../../util/bytes.js';
+import { ConfigKey, SetMinPinLengthKey, ConfigSubCommand } from '../../ctap/keys.js';
 
-export const ConfigKey = { subCommand: 0x01, subCommandParams: 0x02, pinUvAuthProtocol: 0x03, pinUvAuthParam: 0x04 } as const;
-export const ConfigSubCommand = { enableEnterpriseAttestation: 0x01, toggleAlwaysUv: 0x02, setMinPINLength: 0x03, vendorPrototype: 0xff } as const;
-export const SetMinPinLengthKey = { newMinPINLength: 0x01, minPinLengthRPIDs: 0x02, forceChangePin: 0x03 } as const;
 
 export interface ConfigRequest {
   subCommand: number;

@@ -1,40 +1,17 @@
 // authenticatorCredentialManagement (CTAP 2.1 §6.8): list, delete and rename discoverable credentials.
-import { encodeCbor, type CborEncodable, type CborMap } from '../cbor.js';
-import { coseKey } from '../authData.js';
-import type { CoseAlgorithm } from '../constants.js';
-import { publicKeyOf, sha256 } from '../crypto.js';
-import { asBytes, asDescriptor, asMap, asText, asUint, optional, required, type CredentialDescriptor } from '../params.js';
-import { Permission } from '../pin/token.js';
+import { encodeCbor, type CborEncodable, type CborMap } from '../../ctap/cbor.js';
+import { coseKey } from '../../ctap/cose.js';
+import type { CoseAlgorithm } from '../../ctap/cose.js';
+import { publicKeyOf, sha256 } from '../../ctap/crypto.js';
+import { asBytes, asDescriptor, asMap, asText, asUint, optional, required, type CredentialDescriptor } from '../../ctap/params.js';
+import { Permission } from '../../ctap/permissions.js';
 import { requireTokenMac } from '../pinUvAuth.js';
 import type { CommandContext, CredMgmtWalk } from '../state.js';
-import { CtapError, Status } from '../status.js';
+import { CtapError, Status } from '../../ctap/status.js';
 import type { StoredCredential } from '../../keystore/types.js';
 import { concatBytes, equalBytes, utf8 } from '../../util/bytes.js';
+import { CredMgmtKey, CredMgmtParamKey, CredMgmtResponseKey, CredMgmtSubCommand } from '../../ctap/keys.js';
 
-export const CredMgmtKey = { subCommand: 0x01, subCommandParams: 0x02, pinUvAuthProtocol: 0x03, pinUvAuthParam: 0x04 } as const;
-export const CredMgmtParamKey = { rpIDHash: 0x01, credentialID: 0x02, user: 0x03 } as const;
-export const CredMgmtSubCommand = {
-  getCredsMetadata: 0x01,
-  enumerateRPsBegin: 0x02,
-  enumerateRPsGetNextRP: 0x03,
-  enumerateCredentialsBegin: 0x04,
-  enumerateCredentialsGetNextCredential: 0x05,
-  deleteCredential: 0x06,
-  updateUserInformation: 0x07,
-} as const;
-export const CredMgmtResponseKey = {
-  existingResidentCredentialsCount: 0x01,
-  maxPossibleRemainingResidentCredentialsCount: 0x02,
-  rp: 0x03,
-  rpIDHash: 0x04,
-  totalRPs: 0x05,
-  user: 0x06,
-  credentialID: 0x07,
-  publicKey: 0x08,
-  totalCredentials: 0x09,
-  credProtect: 0x0a,
-  largeBlobKey: 0x0b,
-} as const;
 
 export interface CredMgmtRequest {
   subCommand: number;

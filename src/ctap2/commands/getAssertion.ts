@@ -1,27 +1,19 @@
 // authenticatorGetAssertion (CTAP 2.1 §6.2): parse, handle, encode.
-import type { CborEncodable, CborMap } from '../cbor.js';
-import { AuthDataFlag } from '../constants.js';
+import type { CborEncodable, CborMap } from '../../ctap/cbor.js';
+import { AuthDataFlag } from '../../ctap/constants.js';
 import { assertionResponse } from '../assertion.js';
-import { sha256 } from '../crypto.js';
+import { sha256 } from '../../ctap/crypto.js';
 import { discoverableCredentials, locateCredential } from '../credentials.js';
 import { credProtectAllows } from '../extensions/credProtect.js';
 import { HMAC_SECRET, parseHmacSecretGet } from '../extensions/hmacSecret.js';
-import { asBytes, asDescriptorList, asMap, asOptions, asText, asUint, optional, required, type CredentialDescriptor } from '../params.js';
-import { Permission } from '../pin/token.js';
+import { asBytes, asDescriptorList, asMap, asOptions, asText, asUint, optional, required, type CredentialDescriptor } from '../../ctap/params.js';
+import { Permission } from '../../ctap/permissions.js';
 import { collectPresence, establishUserVerification, pinUvAuthPreamble, uvInputOf } from '../pinUvAuth.js';
 import type { CommandContext, LocatedCredential } from '../state.js';
-import { CtapError, Status } from '../status.js';
+import { CtapError, Status } from '../../ctap/status.js';
 import { utf8 } from '../../util/bytes.js';
+import { GetAssertionKey } from '../../ctap/keys.js';
 
-export const GetAssertionKey = {
-  rpId: 0x01,
-  clientDataHash: 0x02,
-  allowList: 0x03,
-  extensions: 0x04,
-  options: 0x05,
-  pinUvAuthParam: 0x06,
-  pinUvAuthProtocol: 0x07,
-} as const;
 
 export interface GetAssertionRequest {
   rpId: string;

@@ -1,33 +1,12 @@
 // authenticatorGetInfo (CTAP 2.1 §6.4): what this key is and supports.
-import type { CborEncodable } from '../cbor.js';
-import { SUPPORTED_ALGORITHMS } from '../crypto.js';
+import type { CborEncodable } from '../../ctap/cbor.js';
+import { SUPPORTED_ALGORITHMS } from '../../ctap/crypto.js';
 import { CREDENTIAL_ID_LENGTH } from '../credentialId.js';
 import { loadPin, type DeviceSettings } from '../pin/persistent.js';
 import { deviceSettings, pinIsSet } from '../pin/verification.js';
 import type { CommandContext } from '../state.js';
+import { GetInfoKey } from '../../ctap/keys.js';
 
-export const GetInfoKey = {
-  versions: 0x01,
-  extensions: 0x02,
-  aaguid: 0x03,
-  options: 0x04,
-  maxMsgSize: 0x05,
-  pinUvAuthProtocols: 0x06,
-  maxCredentialCountInList: 0x07,
-  maxCredentialIdLength: 0x08,
-  transports: 0x09,
-  algorithms: 0x0a,
-  maxSerializedLargeBlobArray: 0x0b,
-  forcePINChange: 0x0c,
-  minPINLength: 0x0d,
-  firmwareVersion: 0x0e,
-  maxCredBlobLength: 0x0f,
-  maxRPIDsForSetMinPINLength: 0x10,
-  preferredPlatformUvAttempts: 0x11,
-  uvModality: 0x12,
-  certifications: 0x13,
-  remainingDiscoverableCredentials: 0x14,
-} as const;
 
 /** Extensions this key implements, as getInfo lists them. */
 export const EXTENSIONS = ['credProtect', 'hmac-secret'] as const;

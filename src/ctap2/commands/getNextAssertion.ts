@@ -1,8 +1,8 @@
 // authenticatorGetNextAssertion (CTAP 2.1 §6.3): the next credential of a discoverable walk.
-import type { CborEncodable } from '../cbor.js';
+import type { CborEncodable } from '../../ctap/cbor.js';
 import { assertionResponse } from '../assertion.js';
 import type { CommandContext } from '../state.js';
-import { CtapError, Status } from '../status.js';
+import { CtapError, Status } from '../../ctap/status.js';
 
 export function getNextAssertion(ctx: CommandContext): Map<number, CborEncodable> {
   const st = ctx.state.nextAssertion;

@@ -1,7 +1,8 @@
 // authenticatorMakeCredential (CTAP 2.1 §6.1): parse, handle, encode.
-import type { CborEncodable, CborMap, CborValue } from '../cbor.js';
-import { AuthDataFlag, type CoseAlgorithm } from '../constants.js';
-import { isSupportedAlgorithm, sha256 } from '../crypto.js';
+import type { CborEncodable, CborMap, CborValue } from '../../ctap/cbor.js';
+import { AuthDataFlag } from '../../ctap/constants.js';
+import { type CoseAlgorithm } from '../../ctap/cose.js';
+import { isSupportedAlgorithm, sha256 } from '../../ctap/crypto.js';
 import { encodeAuthData } from '../authData.js';
 import { createCredential, locateCredential, signWith } from '../credentials.js';
 import { CRED_PROTECT, credProtectAllows, parseCredProtect } from '../extensions/credProtect.js';
@@ -9,30 +10,17 @@ import { HMAC_SECRET, parseHmacSecretCreate } from '../extensions/hmacSecret.js'
 import {
   asArray, asBytes, asDescriptorList, asInt, asMap, asOptions, asText, asUint, optional, required,
   type CredentialDescriptor,
-} from '../params.js';
-import { Permission } from '../pin/token.js';
+} from '../../ctap/params.js';
+import { Permission } from '../../ctap/permissions.js';
 import { deviceSettings, isProtected } from '../pin/verification.js';
 import { collectPresence, establishUserVerification, pinUvAuthPreamble, uvInputOf } from '../pinUvAuth.js';
 import { requireUserPresence } from '../presence.js';
 import { nextGlobalCounter, type CommandContext } from '../state.js';
-import { CtapError, Status } from '../status.js';
+import { CtapError, Status } from '../../ctap/status.js';
 import { concatBytes, equalBytes, utf8 } from '../../util/bytes.js';
+import { MakeCredentialKey, MakeCredentialResponseKey } from '../../ctap/keys.js';
 
-export const MakeCredentialKey = {
-  clientDataHash: 0x01,
-  rp: 0x02,
-  user: 0x03,
-  pubKeyCredParams: 0x04,
-  excludeList: 0x05,
-  extensions: 0x06,
-  options: 0x07,
-  pinUvAuthParam: 0x08,
-  pinUvAuthProtocol: 0x09,
-  enterpriseAttestation: 0x0a,
-  attestationFormatsPreference: 0x0b,
-} as const;
 
-export const MakeCredentialResponseKey = { fmt: 0x01, authData: 0x02, attStmt: 0x03, epAtt: 0x04 } as const;
 
 /** WebAuthn caps these strings at 64 bytes; longer ones are cut at a character boundary. */
 const MAX_USER_ID = 64;

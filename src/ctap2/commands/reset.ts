@@ -1,7 +1,7 @@
 // authenticatorReset (CTAP 2.1 §6.6): wipe every credential and the master secret.
 import { requireUserPresence } from '../presence.js';
 import type { CommandContext } from '../state.js';
-import { CtapError, Status } from '../status.js';
+import { CtapError, Status } from '../../ctap/status.js';
 
 export async function reset(ctx: CommandContext): Promise<void> {
   // Only shortly after power-up, so malware cannot wipe a key that has been plugged in for long.

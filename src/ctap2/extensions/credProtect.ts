@@ -1,9 +1,9 @@
 // credProtect extension (CTAP 2.1 §12.1): a credential's level of protection against being
 // discovered or used without user verification.
-import { asUint } from '../params.js';
-import type { CborValue } from '../cbor.js';
-import { CredProtect } from '../constants.js';
-import { CtapError, Status } from '../status.js';
+import { asUint } from '../../ctap/params.js';
+import type { CborValue } from '../../ctap/cbor.js';
+import { CredProtect } from '../../ctap/constants.js';
+import { CtapError, Status } from '../../ctap/status.js';
 
 export const CRED_PROTECT = 'credProtect';
 

@@ -1,28 +1,21 @@
 // hmac-secret extension (CTAP 2.1 §12.5): a per-credential secret the platform can turn salts into
 // keys with (disk encryption, password managers, WebAuthn PRF). CredRandom is derived, not stored:
 // HMAC under a key from the master secret over the credential ID, one value with UV, one without.
-import type { CborValue } from '../cbor.js';
-import { hmacSha256 } from '../crypto.js';
-import { asBool, asBytes, asMap, asUint, optional, required } from '../params.js';
+import type { CborValue } from '../../ctap/cbor.js';
+import { hmacSha256 } from '../../ctap/crypto.js';
+import { asBool, asBytes, asMap, asUint, optional, required } from '../../ctap/params.js';
 import { sharedSecret } from '../pin/pinCheck.js';
-import { protocolFor, verifyMac, type PinUvAuthProtocol } from '../pin/protocol.js';
-import { hmacSecretKey, type CommandContext } from '../state.js';
-import { CtapError, Status } from '../status.js';
+import { protocolFor, verifyMac } from '../../ctap/pinUvAuthProtocol.js';
+import { hmacSecretKey, type CommandContext, type HmacSecretRequest } from '../state.js';
+import { CtapError, Status } from '../../ctap/status.js';
 import { concatBytes } from '../../util/bytes.js';
+import { HmacSecretKey } from '../../ctap/keys.js';
 
 export const HMAC_SECRET = 'hmac-secret';
-export const HmacSecretKey = { keyAgreement: 0x01, saltEnc: 0x02, saltAuth: 0x03, pinUvAuthProtocol: 0x04 } as const;
 
 /** makeCredential input: `true` asks for a CredRandom. */
 export function parseHmacSecretCreate(v: CborValue | undefined): boolean {
   return v === undefined ? false : asBool(v, 'extensions.hmac-secret');
-}
-
-export interface HmacSecretRequest {
-  protocol: PinUvAuthProtocol;
-  /** The shared secret with the platform (ECDH done once per getAssertion). */
-  shared: Uint8Array;
-  salts: Uint8Array;
 }
 
 /** getAssertion input: checks saltAuth and decrypts the one or two 32-byte salts. */

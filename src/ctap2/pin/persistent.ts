@@ -1,5 +1,5 @@
 // PIN and authenticatorConfig state that survives power cycles, kept in the store's meta table.
-import { decodeCbor, encodeCbor, type CborMap } from '../cbor.js';
+import { decodeCbor, encodeCbor, type CborMap } from '../../ctap/cbor.js';
 import type { AuthenticatorEnv } from '../env.js';
 
 export const PIN_RETRIES_MAX = 8;

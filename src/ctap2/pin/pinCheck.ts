@@ -1,12 +1,12 @@
 // Decrypting and checking PINs for clientPIN (CTAP 2.1 §6.5.5.5-§6.5.5.7): the shared secret, the
 // padded new PIN and its policy, and the hash comparison with its retry counters.
-import { sha256 } from '../crypto.js';
+import { sha256 } from '../../ctap/crypto.js';
 import type { CommandContext } from '../state.js';
-import { CtapError, Status } from '../status.js';
+import { CtapError, Status } from '../../ctap/status.js';
 import { equalBytes } from '../../util/bytes.js';
 import { loadPin, PIN_RETRIES_MAX, savePin, type PinRecord } from './persistent.js';
-import { coseToPoint, ecdhX, type PinUvAuthProtocol } from './protocol.js';
-import type { CborValue } from '../cbor.js';
+import { coseToPoint, ecdhX, type PinUvAuthProtocol } from '../../ctap/pinUvAuthProtocol.js';
+import type { CborValue } from '../../ctap/cbor.js';
 
 const MAX_PIN_BYTES = 63;
 

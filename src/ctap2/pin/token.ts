@@ -1,8 +1,8 @@
 // The pinUvAuthToken and its state (CTAP 2.1 §6.5.2.1): permissions, permissions RP ID, the
 // userPresent / userVerified flags, and the usage timers.
-import { CtapError, Status } from '../status.js';
+import { Permission } from '../../ctap/permissions.js';
+import { CtapError, Status } from '../../ctap/status.js';
 
-export const Permission = { mc: 0x01, ga: 0x02, cm: 0x04, be: 0x08, lbw: 0x10, acfg: 0x20 } as const;
 
 /** Unused tokens expire after 30 s; any token after 10 minutes (§6.5.2.1 usage timers). */
 export const INITIAL_USAGE_LIMIT_MS = 30_000;

@@ -3,7 +3,7 @@
 import type { AuthenticatorConfig, AuthenticatorEnv, PresenceRequest } from '../env.js';
 import { waitForUser } from '../presence.js';
 import type { CommandContext } from '../state.js';
-import { CtapError, Status } from '../status.js';
+import { CtapError, Status } from '../../ctap/status.js';
 import { loadPin, loadSettings, loadUvRetries, saveUvRetries, type DeviceSettings } from './persistent.js';
 
 /** The persistent settings, or their defaults from the configuration. */

@@ -1,7 +1,7 @@
 // A VirtualAuthenticator served on a real transport: the UDP socket of the SoloKeys simulation
 // convention, or a Linux uhid device. Each joins the key's one CTAPHID device.
-import { UdpDeviceTransport } from './hid/udp.js';
-import { UhidDevice, type UhidOptions } from './hid/uhid.js';
+import { UdpDeviceTransport } from '../hid/udp.js';
+import { UhidDevice, type UhidOptions } from '../hid/uhid.js';
 import type { VirtualAuthenticator } from './virtual.js';
 
 export interface RunningTransport {

@@ -1,6 +1,6 @@
 // Scriptable user presence and verification for the in-process key: approve, deny, time out,
 // approve after a delay, or decide per request; a fingerprint that matches or not.
-import type { PresenceRequest, PresenceResult, VerificationResult } from './ctap2/env.js';
+import type { PresenceRequest, PresenceResult, VerificationResult } from '../ctap2/env.js';
 
 export type PresenceDecision = PresenceResult | boolean;
 export type PresenceCallback = (request: PresenceRequest, signal: AbortSignal) => PresenceDecision | Promise<PresenceDecision>;

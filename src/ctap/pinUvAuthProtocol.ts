@@ -2,13 +2,13 @@
 // MAC both sides use. Pure functions over @noble, shared by the authenticator and the host client.
 import { p256 } from '@noble/curves/nist.js';
 import { cbc } from '@noble/ciphers/aes.js';
-import type { CborMap, CborValue } from '../cbor.js';
-import { CoseKey, CoseKty } from '../constants.js';
-import { p256CoseKey } from '../authData.js';
-import { hkdfSha256, hmacSha256, sha256 } from '../crypto.js';
-import { asBytes, asInt, asMap, required } from '../params.js';
-import { CtapError, Status } from '../status.js';
-import { concatBytes, equalBytes } from '../../util/bytes.js';
+import type { CborMap, CborValue } from './cbor.js';
+import { CoseKey, CoseKty } from './cose.js';
+import { p256CoseKey } from './cose.js';
+import { hkdfSha256, hmacSha256, sha256 } from './crypto.js';
+import { asBytes, asInt, asMap, required } from './params.js';
+import { CtapError, Status } from './status.js';
+import { concatBytes, equalBytes } from '../util/bytes.js';
 
 /** COSE alg of the key agreement key: ECDH-ES + HKDF-256 (as the spec fixes it, whatever the KDF). */
 export const COSE_ECDH_ES_HKDF_256 = -25;

@@ -5,7 +5,7 @@ import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { gcm } from '@noble/ciphers/aes.js';
-import { CoseAlg, type CoseAlgorithm } from './constants.js';
+import { CoseAlg, type CoseAlgorithm } from './cose.js';
 
 function bytes(v: unknown, what: string, length?: number): Uint8Array {
   if (!(v instanceof Uint8Array)) throw new TypeError(`${what} must be a Uint8Array`);

@@ -1,7 +1,7 @@
 // Signing through node:crypto (OpenSSL): the same signatures as the core's @noble signer, about
 // 20x faster for ES256 (see npm run bench). Injected by VirtualAuthenticator; the core stays pure.
 import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
-import { CoseAlg, type CoseAlgorithm } from './ctap2/constants.js';
+import { CoseAlg, type CoseAlgorithm } from '../ctap/cose.js';
 
 // PKCS#8 wrappers for a raw private key (RFC 5915 ECPrivateKey without the public key; RFC 8410).
 const P256_PKCS8_PREFIX = Buffer.from('3041020100301306072a8648ce3d020106082a8648ce3d030107042730250201010420', 'hex');

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { p256 } from '@noble/curves/nist.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import fc from 'fast-check';
-import { nodeSign } from '../src/nodeSigner.js';
-import { sign as nobleSign } from '../src/ctap2/crypto.js';
+import { nodeSign } from '../../src/node/nodeSigner.js';
+import { sign as nobleSign } from '../../src/ctap/crypto.js';
 
 describe('nodeSign', () => {
   it('makes ES256 signatures that verify with the public key (noble)', () => {

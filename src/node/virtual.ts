@@ -1,16 +1,16 @@
 // VirtualAuthenticator: the core, a store, a user-presence policy and the CTAPHID device, wired
 // together in-process. Hosts reach it through connect(), as they would a USB key.
 import { randomBytes } from 'node:crypto';
-import { Authenticator } from './ctap2/authenticator.js';
-import type { AuthenticatorConfig, AuthenticatorEnv } from './ctap2/env.js';
-import { CtapHidDevice, type CtapHidDeviceOptions } from './hid/device.js';
-import { LoopbackBus } from './hid/loopback.js';
-import type { ReportPipe } from './hid/pipe.js';
-import { MemoryStore } from './keystore/memory.js';
-import { SqliteStore } from './keystore/sqlite.js';
-import type { CredentialStore } from './keystore/types.js';
+import { Authenticator } from '../ctap2/authenticator.js';
+import type { AuthenticatorConfig, AuthenticatorEnv } from '../ctap2/env.js';
+import { CtapHidDevice, type CtapHidDeviceOptions } from '../hid/device.js';
+import { LoopbackBus } from '../hid/loopback.js';
+import type { ReportPipe } from '../hid/pipe.js';
+import { MemoryStore } from '../keystore/memory.js';
+import { SqliteStore } from '../keystore/sqlite.js';
+import type { CredentialStore } from '../keystore/types.js';
 import { presenceFunction, verificationFunction, type PresencePolicy, type VerificationPolicy } from './presencePolicy.js';
-import { fromHex } from './util/bytes.js';
+import { fromHex } from '../util/bytes.js';
 import { nodeSign } from './nodeSigner.js';
 
 export interface VirtualAuthenticatorOptions {

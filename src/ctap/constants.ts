@@ -17,14 +17,6 @@ export const Command = {
   authenticatorCredentialManagementPreview: 0x41,
 } as const;
 
-/** COSE algorithm identifiers (IANA COSE Algorithms registry). */
-export const CoseAlg = { ES256: -7, EdDSA: -8 } as const;
-export type CoseAlgorithm = (typeof CoseAlg)[keyof typeof CoseAlg];
-
-/** COSE key parameters and values (RFC 9052/9053). */
-export const CoseKey = { kty: 1, alg: 3, crv: -1, x: -2, y: -3 } as const;
-export const CoseKty = { OKP: 1, EC2: 2 } as const;
-export const CoseCrv = { P256: 1, Ed25519: 6 } as const;
 
 /** CTAPHID_KEEPALIVE status bytes (CTAP 2.1 §11.2.9.2.1). */
 export const KeepaliveStatus = { PROCESSING: 1, UPNEEDED: 2 } as const;

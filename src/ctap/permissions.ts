@@ -1,0 +1,2 @@
+// pinUvAuthToken permissions (CTAP 2.1 §6.5.5.7): the bits a host asks for and the key checks.
+export const Permission = { mc: 0x01, ga: 0x02, cm: 0x04, be: 0x08, lbw: 0x10, acfg: 0x20 } as const;
