@@ -6,18 +6,18 @@ import { join } from 'node:path';
 import { createSign, generateKeyPairSync } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
 import { Authenticator } from '../src/ctap2/authenticator.js';
-import { decodeCbor, encodeCbor, type CborMap } from '../src/ctap2/cbor.js';
+import { decodeCbor, encodeCbor, type CborMap } from '../src/ctap/cbor.js';
 import type { CredentialStore } from '../src/keystore/types.js';
 import { MemoryStore } from '../src/keystore/memory.js';
 import { SqliteStore } from '../src/keystore/sqlite.js';
 import { parseAuthData } from '../src/client/authData.js';
 import { Ctap2Client } from '../src/client/ctap2.js';
 import { CtapHidHost } from '../src/hid/host.js';
-import { VirtualAuthenticator } from '../src/virtual.js';
-import { nodeSign } from '../src/nodeSigner.js';
+import { VirtualAuthenticator } from '../src/node/virtual.js';
+import { nodeSign } from '../src/node/nodeSigner.js';
 import { randomBytes } from 'node:crypto';
 
-const ctx = { signal: new AbortController().signal, keepalive: () => undefined };
+const ctx = { channel: 1, signal: new AbortController().signal, keepalive: () => undefined };
 
 /** Runs `fn` repeatedly for about `ms`; operations per second (median of 3 rounds). */
 async function rate(fn: () => unknown, ms = 700): Promise<number> {

@@ -32,6 +32,11 @@ export interface AuthenticatorEnv {
 
 /** Per-request hooks from the transport: a cancel signal and a way to report keepalive status. */
 export interface RequestContext {
+  /**
+   * The CTAPHID channel the request came on. Multi-command state (getNextAssertion, credential
+   * management walks, large-blob writes) belongs to the channel that began it.
+   */
+  channel: number;
   signal: AbortSignal;
   keepalive(status: KeepaliveStatusCode): void;
 }

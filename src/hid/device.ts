@@ -184,6 +184,7 @@ export class CtapHidDevice {
     pending.timer = this.timers.setTimeout(tick, this.keepaliveIntervalMs);
     this.pending = pending;
     const ctx: RequestContext = {
+      channel: cid,
       signal: pending.abort.signal,
       keepalive: (status) => {
         pending.status = status;

@@ -28,9 +28,12 @@ export class TestKey {
     );
   }
 
+  /** The CTAPHID channel requests come on (a test of channel binding switches it). */
+  channel = 1;
+
   /** Raw request bytes to raw response bytes. */
   raw(request: Uint8Array, signal: AbortSignal = new AbortController().signal): Promise<Uint8Array> {
-    const ctx: RequestContext = { signal, keepalive: (s) => this.keepalives.push(s) };
+    const ctx: RequestContext = { channel: this.channel, signal, keepalive: (s) => this.keepalives.push(s) };
     return this.auth.handle(request, ctx);
   }
 
