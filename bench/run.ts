@@ -14,7 +14,9 @@ import { parseAuthData } from '../src/client/authData.js';
 import { Ctap2Client } from '../src/client/ctap2.js';
 import { CtapHidHost } from '../src/hid/host.js';
 import { VirtualAuthenticator } from '../src/node/virtual.js';
-import { nodeSign } from '../src/node/nodeSigner.js';
+import { NodeSigner } from '../src/node/nodeSigner.js';
+
+const nodeSign = new NodeSigner().sign;
 import { randomBytes } from 'node:crypto';
 
 const ctx = { channel: 1, signal: new AbortController().signal, keepalive: () => undefined };

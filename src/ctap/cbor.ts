@@ -1,12 +1,21 @@
 // CTAP2 canonical CBOR: an encoder that only writes canonical form, a strict decoder for requests.
 //
 // Written here rather than wrapped from a general library: CTAP needs definite lengths, no tags,
-// length-first key order and exact failure statuses, which general encoders do not give by default.
+// canonical key order (major type, length, bytes) and exact failure statuses, which general encoders do not give by default.
 import { CtapError, Status } from './status.js';
 
 export type CborKey = number | string;
+
+/**
+ * A floating-point number as decoded. CTAP itself has no floats: keeping them apart from integers
+ * means a float where an integer is required is CBOR_UNEXPECTED_TYPE (1.0 is not 1).
+ */
+export class CborFloat {
+  constructor(readonly value: number) {}
+}
+
 /** What the decoder produces. */
-export type CborValue = number | bigint | string | boolean | null | Uint8Array | CborValue[] | Map<CborKey, CborValue>;
+export type CborValue = number | bigint | string | boolean | null | Uint8Array | CborFloat | CborValue[] | Map<CborKey, CborValue>;
 
 /** What the encoder takes: decoded values, plus string-keyed objects; undefined members are left out. */
 export type CborEncodable =
@@ -16,6 +25,7 @@ export type CborEncodable =
   | boolean
   | null
   | Uint8Array
+  | CborFloat
   | readonly CborEncodable[]
   | ReadonlyMap<CborKey, CborEncodable | undefined>
   | { readonly [key: string]: CborEncodable | undefined };
@@ -67,8 +77,9 @@ class Writer {
   }
 }
 
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  // CTAP2 canonical order: shorter encoding first, then bytewise.
+function compareKeys(a: Uint8Array, b: Uint8Array): number {
+  // CTAP2 canonical order: lower major type first, then shorter encoding, then bytewise.
+  if (a[0]! >> 5 !== b[0]! >> 5) return (a[0]! >> 5) - (b[0]! >> 5);
   if (a.length !== b.length) return a.length - b.length;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
   return 0;
@@ -88,7 +99,12 @@ function writeValue(w: Writer, v: CborEncodable): void {
     w.bytes(b);
   } else if (typeof v === 'boolean') w.byte(v ? 0xf5 : 0xf4);
   else if (v === null) w.byte(0xf6);
-  else if (v instanceof Uint8Array) {
+  else if (v instanceof CborFloat) {
+    w.byte(0xfb);
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setFloat64(0, v.value);
+    w.bytes(b);
+  } else if (v instanceof Uint8Array) {
     w.head(2, v.length);
     w.bytes(v);
   } else if (isArray(v)) {
@@ -99,7 +115,7 @@ function writeValue(w: Writer, v: CborEncodable): void {
     const encoded = entries
       .filter((e): e is [CborKey, CborEncodable] => e[1] !== undefined)
       .map(([k, val]) => [encodeCbor(k), val] as const)
-      .sort((a, b) => compareBytes(a[0], b[0]));
+      .sort((a, b) => compareKeys(a[0], b[0]));
     w.head(5, encoded.length);
     for (const [k, val] of encoded) {
       w.bytes(k);
@@ -118,6 +134,14 @@ export function encodeCbor(value: CborEncodable): Uint8Array {
 }
 
 // ---------------------------------------------------------------- decoding
+
+/** The bytes each decoded map and array came from, so a MAC is checked over what the host sent. */
+const rawBytes = new WeakMap<object, Uint8Array>();
+
+/** The bytes a decoded map or array was read from; undefined for values made in code. */
+export function rawCbor(value: CborValue): Uint8Array | undefined {
+  return typeof value === 'object' && value !== null ? rawBytes.get(value) : undefined;
+}
 
 class Reader {
   pos = 0;
@@ -148,6 +172,12 @@ class Reader {
     return n;
   }
   value(depth: number): CborValue {
+    const start = this.pos;
+    const v = this.item(depth);
+    if (Array.isArray(v) || v instanceof Map) rawBytes.set(v, this.data.subarray(start, this.pos));
+    return v;
+  }
+  item(depth: number): CborValue {
     if (depth > MAX_DEPTH) this.fail('nested too deeply');
     const initial = this.byte();
     const major = initial >> 5;
@@ -197,7 +227,7 @@ class Reader {
     if (info >= 25 && info <= 27) {
       const b = this.take(1 << (info - 24));
       const view = new DataView(b.buffer, b.byteOffset, b.length);
-      return info === 25 ? halfToNumber(view.getUint16(0)) : info === 26 ? view.getFloat32(0) : view.getFloat64(0);
+      return new CborFloat(info === 25 ? halfToNumber(view.getUint16(0)) : info === 26 ? view.getFloat32(0) : view.getFloat64(0));
     }
     return this.fail(`unsupported simple value ${info}`);
   }

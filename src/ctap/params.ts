@@ -26,6 +26,12 @@ export function asInt(v: CborValue, what: string): number {
 export function asUint(v: CborValue, what: string): number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : unexpected(what, 'an unsigned integer');
 }
+/** A clientDataHash: SHA-256, so exactly 32 bytes (CTAP1_ERR_INVALID_LENGTH otherwise). */
+export function asClientDataHash(v: CborValue, what: string): Uint8Array {
+  const b = asBytes(v, what);
+  if (b.length !== 32) throw new CtapError(Status.CTAP1_ERR_INVALID_LENGTH, `${what} must be 32 bytes`);
+  return b;
+}
 export function asBool(v: CborValue, what: string): boolean {
   return typeof v === 'boolean' ? v : unexpected(what, 'a boolean');
 }
@@ -72,4 +78,22 @@ export function asOptions(v: CborValue, what: string): Map<string, boolean> {
     if (typeof k === 'string') out.set(k, asBool(val, `${what}.${k}`));
   }
   return out;
+}
+
+/** WebAuthn §6.4.1: authenticators keep at least 64 bytes of a name and may cut it there. */
+export const MAX_NAME_BYTES = 64;
+
+/** `s` cut to at most `max` bytes of UTF-8, at a character boundary (never half a character). */
+export function truncateUtf8(s: string, max = MAX_NAME_BYTES): string {
+  const bytes = new TextEncoder().encode(s);
+  if (bytes.length <= max) return s;
+  let end = max;
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--; // back off continuation bytes
+  return new TextDecoder().decode(bytes.subarray(0, end));
+}
+
+/** An optional name member (rp.name, user.name, user.displayName), cut to 64 bytes. */
+export function optionalName(map: CborMap, key: string, what = key): string | undefined {
+  const v = optional(map, key, asText, what);
+  return v === undefined ? undefined : truncateUtf8(v);
 }

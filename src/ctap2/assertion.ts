@@ -5,8 +5,9 @@ import { AuthDataFlag } from '../ctap/constants.js';
 import { encodeAuthData } from './authData.js';
 import { signWith } from './credentials.js';
 import { HMAC_SECRET, hmacSecretOutput } from './extensions/hmacSecret.js';
-import { type HmacSecretRequest } from './state.js';
-import { nextGlobalCounter, type CommandContext, type LocatedCredential } from './state.js';
+import type { HmacSecretRequest, LocatedCredential } from './session.js';
+import type { CommandContext } from './context.js';
+import { nextGlobalCounter } from './counter.js';
 import { concatBytes } from '../util/bytes.js';
 import { GetAssertionResponseKey } from '../ctap/keys.js';
 
@@ -37,7 +38,7 @@ export function assertionResponse(
 ): Map<number, CborEncodable> {
   const uv = (input.flags & AuthDataFlag.UV) !== 0;
   const extensions = new Map<string, CborEncodable>();
-  if (input.hmacSecret) extensions.set(HMAC_SECRET, hmacSecretOutput(ctx, input.hmacSecret, cred.id, uv));
+  if (input.hmacSecret && cred.hmacSecret) extensions.set(HMAC_SECRET, hmacSecretOutput(ctx, input.hmacSecret, cred.id, uv));
   const authData = encodeAuthData({
     rpIdHash: input.rpIdHash,
     flags: input.flags,

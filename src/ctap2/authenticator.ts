@@ -10,12 +10,15 @@ import { getNextAssertion } from './commands/getNextAssertion.js';
 import { makeCredential, parseMakeCredential } from './commands/makeCredential.js';
 import { reset } from './commands/reset.js';
 import { selection } from './commands/selection.js';
-import { DEFAULT_CONFIG, type AuthenticatorConfig, type AuthenticatorEnv, type RequestContext } from './env.js';
+import { DEFAULT_CONFIG, type AuthenticatorConfig, type AuthenticatorEnv, type KeyStore, type RequestContext } from './env.js';
+import { DeviceKeyStore } from './keyStore.js';
 import { asMap, missing } from '../ctap/params.js';
 import { sha256 } from '../ctap/crypto.js';
 import { loadPin, PIN_RETRIES_MAX, savePin } from './pin/persistent.js';
 import { deviceSettings } from './pin/verification.js';
-import { VolatileState, type CommandContext } from './state.js';
+import type { CommandContext } from './context.js';
+import { Session } from './session.js';
+import type { DeviceSettings } from './pin/persistent.js';
 import { CtapError, Status } from '../ctap/status.js';
 
 type Handler = (ctx: CommandContext, params: CborMap | undefined) => Promise<CborEncodable | void> | CborEncodable | void;
@@ -38,10 +41,13 @@ const HANDLERS: Record<number, Handler> = {
 
 /** Commands that do not end a getAssertion walk (CTAP 2.1 §6.3: any other command ends it). */
 const KEEPS_WALK = new Set<number>([Command.authenticatorGetNextAssertion]);
+const CRED_MGMT = new Set<number>([Command.authenticatorCredentialManagement, Command.authenticatorCredentialManagementPreview]);
 
 export class Authenticator {
   readonly config: AuthenticatorConfig;
-  private state: VolatileState;
+  /** The device's secrets (env.keys, or the default over the store). */
+  readonly keys: KeyStore;
+  private session: Session;
 
   constructor(
     readonly env: AuthenticatorEnv,
@@ -49,12 +55,13 @@ export class Authenticator {
   ) {
     this.config = { ...DEFAULT_CONFIG, ...config };
     if (this.config.aaguid.length !== 16) throw new RangeError('aaguid must be 16 bytes');
-    this.state = new VolatileState(env.now(), env.randomBytes);
+    this.keys = env.keys ?? new DeviceKeyStore(env.store, env.randomBytes);
+    this.session = new Session(env.now(), env.randomBytes);
   }
 
   /** Whether a PIN is set. */
   hasPin(): boolean {
-    return loadPin(this.env) !== undefined;
+    return loadPin(this) !== undefined;
   }
 
   /** Sets the PIN directly, as a manufacturer or an owner's set-up would; refused if one is set. */
@@ -66,12 +73,12 @@ export class Authenticator {
     if (bytes.length > 63 || codePoints < min || bytes.includes(0)) {
       throw new CtapError(Status.CTAP2_ERR_PIN_POLICY_VIOLATION, `a PIN is ${min} to 63 bytes, without NUL`);
     }
-    savePin(this.env, { hash: sha256(bytes).slice(0, 16), codePoints, retries: PIN_RETRIES_MAX, forceChange: false });
+    savePin(this, { hash: sha256(bytes).slice(0, 16), codePoints, retries: PIN_RETRIES_MAX, forceChange: false });
   }
 
   /** Drops volatile state (walks, tokens, retry-in-this-boot counts) as unplugging a key does. */
   powerCycle(): void {
-    this.state = new VolatileState(this.env.now(), this.env.randomBytes);
+    this.session = new Session(this.env.now(), this.env.randomBytes);
   }
 
   /** One CTAP2 request (command byte + CBOR) to one response (status byte + CBOR). Never throws. */
@@ -81,12 +88,13 @@ export class Authenticator {
       const command = request[0]!;
       const handler = HANDLERS[command];
       if (!handler) throw new CtapError(Status.CTAP1_ERR_INVALID_COMMAND, `command 0x${command.toString(16)}`);
-      if (!KEEPS_WALK.has(command)) this.state.nextAssertion = undefined;
-      if (command !== Command.authenticatorCredentialManagement && command !== Command.authenticatorCredentialManagementPreview) {
-        this.state.credMgmt = undefined;
-      }
+      // A walk belongs to the channel that began it: another channel's command ends it, so no host
+      // reads or signs over what another host started. Any other command ends it too (§6.3, §6.8).
+      this.session.endWalksNotOf(rctx.channel);
+      if (!KEEPS_WALK.has(command)) this.session.nextAssertion = undefined;
+      if (!CRED_MGMT.has(command)) this.session.credMgmt = undefined;
       const params = request.length > 1 ? asMap(decodeCbor(request.subarray(1)), 'parameters') : undefined;
-      const ctx: CommandContext = { ...rctx, env: this.env, config: this.config, state: this.state };
+      const ctx = this.context(rctx);
       const result = await handler(ctx, params);
       return result === undefined ? new Uint8Array([Status.CTAP2_OK]) : withStatus(Status.CTAP2_OK, encodeCbor(result));
     } catch (e) {
@@ -95,6 +103,19 @@ export class Authenticator {
       this.onInternalError?.(e);
       return new Uint8Array([Status.CTAP1_ERR_OTHER]);
     }
+  }
+
+  private context(rctx: RequestContext): CommandContext {
+    let settings: DeviceSettings | undefined;
+    const ctx: CommandContext = {
+      ...rctx,
+      env: this.env,
+      config: this.config,
+      session: this.session,
+      keys: this.keys,
+      settings: () => (settings ??= deviceSettings(ctx)),
+    };
+    return ctx;
   }
 
   /** Called with unexpected exceptions (bugs); the response is CTAP1_ERR_OTHER either way. */

@@ -1,34 +1,32 @@
-// Credential IDs: the key itself, sealed under the device's master secret and bound to the RP ID
-// hash, so non-discoverable credentials need no storage and a foreign ID is simply not found.
-import { aeadOpen, aeadSeal, hkdfSha256, isSupportedAlgorithm } from '../ctap/crypto.js';
+// Non-discoverable credential IDs: the key itself, sealed under a device key and bound to the RP ID
+// hash, so these credentials need no storage and a foreign ID is simply not found. (Discoverable
+// credentials get random IDs and live in the store.)
+import { aeadOpen, aeadSeal, isSupportedAlgorithm } from '../ctap/crypto.js';
 import type { CoseAlgorithm } from '../ctap/cose.js';
 
-const VERSION = 0x01;
+/** 2 added the hmac-secret flag; IDs of version 1 answered hmac-secret whatever they were made with. */
+const VERSION = 0x02;
+const VERSION_1 = 0x01;
 const NONCE_LENGTH = 12;
 const PLAIN_LENGTH = 4 + 32; // flags, credProtect, alg (int16), private key
 const TAG_LENGTH = 16;
 export const CREDENTIAL_ID_LENGTH = 1 + NONCE_LENGTH + PLAIN_LENGTH + TAG_LENGTH;
 
+const Flag = { discoverable: 0x01, hmacSecret: 0x02 } as const;
+
 export interface CredentialSecret {
   alg: CoseAlgorithm;
   privateKey: Uint8Array;
   credProtect: number;
-  /** The credential is discoverable: it is valid only while the store still holds it. */
-  discoverable: boolean;
+  /** Made with hmac-secret (CTAP 2.1 §12.5): only such credentials answer it. */
+  hmacSecret: boolean;
+  /** Sealed into discoverable IDs by earlier versions: valid only while the store holds the credential. */
+  discoverable?: boolean;
 }
 
-export function credentialIdKey(masterSecret: Uint8Array): Uint8Array {
-  return hkdfSha256(masterSecret, new Uint8Array(32), 'ctap-emu credential id v1', 32);
-}
-
-export function sealCredentialId(
-  key: Uint8Array,
-  nonce: Uint8Array,
-  rpIdHash: Uint8Array,
-  secret: CredentialSecret,
-): Uint8Array {
+export function sealCredentialId(key: Uint8Array, nonce: Uint8Array, rpIdHash: Uint8Array, secret: CredentialSecret): Uint8Array {
   const plain = new Uint8Array(PLAIN_LENGTH);
-  plain[0] = secret.discoverable ? 1 : 0;
+  plain[0] = (secret.discoverable ? Flag.discoverable : 0) | (secret.hmacSecret ? Flag.hmacSecret : 0);
   plain[1] = secret.credProtect;
   new DataView(plain.buffer).setInt16(2, secret.alg);
   plain.set(secret.privateKey, 4);
@@ -42,10 +40,17 @@ export function sealCredentialId(
 
 /** The sealed secret, or undefined when the ID is not one of this device's for this RP. */
 export function openCredentialId(key: Uint8Array, rpIdHash: Uint8Array, id: Uint8Array): CredentialSecret | undefined {
-  if (id.length !== CREDENTIAL_ID_LENGTH || id[0] !== VERSION) return undefined;
+  if (id.length !== CREDENTIAL_ID_LENGTH || (id[0] !== VERSION && id[0] !== VERSION_1)) return undefined;
   const plain = aeadOpen(key, id.subarray(1, 1 + NONCE_LENGTH), id.subarray(1 + NONCE_LENGTH), rpIdHash);
   if (!plain) return undefined;
   const alg = new DataView(plain.buffer, plain.byteOffset).getInt16(2);
   if (!isSupportedAlgorithm(alg)) return undefined;
-  return { discoverable: plain[0] === 1, credProtect: plain[1]!, alg, privateKey: plain.slice(4) };
+  const flags = plain[0]!;
+  return {
+    discoverable: (flags & Flag.discoverable) !== 0,
+    hmacSecret: id[0] === VERSION_1 || (flags & Flag.hmacSecret) !== 0,
+    credProtect: plain[1]!,
+    alg,
+    privateKey: plain.slice(4),
+  };
 }

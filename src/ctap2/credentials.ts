@@ -1,27 +1,26 @@
 // Finding and creating credentials: the store for discoverable ones, the sealed ID for the rest.
 import type { StoredCredential } from '../keystore/types.js';
 import type { CoseAlgorithm } from '../ctap/cose.js';
-import { openCredentialId, sealCredentialId } from './credentialId.js';
 import { generatePrivateKey, publicKeyOf, sign } from '../ctap/crypto.js';
-import { credentialKey, type CommandContext, type LocatedCredential } from './state.js';
+import type { CommandContext } from './context.js';
+import type { LocatedCredential } from './session.js';
+
+/** Random IDs of discoverable credentials: nothing sealed inside, the store holds the key. */
+const DISCOVERABLE_ID_LENGTH = 32;
 
 function fromStored(c: StoredCredential): LocatedCredential {
-  return { id: c.id, alg: c.alg as CoseAlgorithm, privateKey: c.privateKey, credProtect: c.credProtect, stored: c };
+  // A row written before the hmac-secret flag existed has none: those credentials always answered it.
+  return { id: c.id, alg: c.alg as CoseAlgorithm, privateKey: c.privateKey, credProtect: c.credProtect, hmacSecret: c.hmacSecret !== false, stored: c };
 }
 
 /** The credential with this ID for this RP, or undefined when it is not this key's (or was deleted). */
-export function locateCredential(
-  ctx: CommandContext,
-  rpId: string,
-  rpIdHash: Uint8Array,
-  id: Uint8Array,
-): LocatedCredential | undefined {
+export function locateCredential(ctx: CommandContext, rpId: string, rpIdHash: Uint8Array, id: Uint8Array): LocatedCredential | undefined {
   const stored = ctx.env.store.get(id);
   if (stored) return stored.rpId === rpId ? fromStored(stored) : undefined;
-  const secret = openCredentialId(credentialKey(ctx.env), rpIdHash, id);
-  // A discoverable credential lives only as long as the store holds it.
+  const secret = ctx.keys.openCredentialId(rpIdHash, id);
+  // Earlier versions sealed discoverable credentials too: those live only as long as the store holds them.
   if (!secret || secret.discoverable) return undefined;
-  return { id, alg: secret.alg, privateKey: secret.privateKey, credProtect: secret.credProtect };
+  return { id, alg: secret.alg, privateKey: secret.privateKey, credProtect: secret.credProtect, hmacSecret: secret.hmacSecret };
 }
 
 /** This RP's discoverable credentials, newest first (CTAP 2.1 §6.2.2 step 7). */
@@ -36,21 +35,21 @@ export interface NewCredential {
   publicKey: Uint8Array;
 }
 
-export function createCredential(
-  ctx: CommandContext,
-  alg: CoseAlgorithm,
-  rpIdHash: Uint8Array,
-  credProtect: number,
-  discoverable: boolean,
-): NewCredential {
-  const privateKey = generatePrivateKey(alg, ctx.env.randomBytes(48));
-  const id = sealCredentialId(credentialKey(ctx.env), ctx.env.randomBytes(12), rpIdHash, {
-    alg,
-    privateKey,
-    credProtect,
-    discoverable,
-  });
-  return { id, alg, privateKey, publicKey: publicKeyOf(alg, privateKey) };
+export interface CredentialOptions {
+  alg: CoseAlgorithm;
+  rpIdHash: Uint8Array;
+  credProtect: number;
+  hmacSecret: boolean;
+  discoverable: boolean;
+}
+
+/** A new key pair and its ID: random for a discoverable credential, the sealed key otherwise. */
+export function createCredential(ctx: CommandContext, o: CredentialOptions): NewCredential {
+  const privateKey = generatePrivateKey(o.alg, ctx.env.randomBytes(48));
+  const id = o.discoverable
+    ? ctx.env.randomBytes(DISCOVERABLE_ID_LENGTH)
+    : ctx.keys.sealCredentialId(o.rpIdHash, { alg: o.alg, privateKey, credProtect: o.credProtect, hmacSecret: o.hmacSecret });
+  return { id, alg: o.alg, privateKey, publicKey: publicKeyOf(o.alg, privateKey) };
 }
 
 /** A signature by a credential's key, with the environment's signer where it has one. */

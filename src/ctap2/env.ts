@@ -1,5 +1,7 @@
-// Everything the core needs from outside, injected: clock, randomness, the user, the store.
+// Everything the core needs from outside, injected: clock, randomness, the user, the store, the
+// device's secrets.
 import type { CredentialStore } from '../keystore/types.js';
+import type { CredentialSecret } from './credentialId.js';
 import type { KeepaliveStatusCode } from '../ctap/constants.js';
 import type { CoseAlgorithm } from '../ctap/cose.js';
 
@@ -25,9 +27,31 @@ export interface AuthenticatorEnv {
   userPresence(request: PresenceRequest, signal: AbortSignal): Promise<PresenceResult>;
   /** A faster signer with the same output (e.g. OpenSSL); the core signs with @noble otherwise. */
   sign?(alg: CoseAlgorithm, privateKey: Uint8Array, message: Uint8Array): Uint8Array;
+  /** Drops whatever the signer keeps of private keys; called after a reset or a credential deletion. */
+  forgetKeys?(): void;
+  /** The device's secrets; by default DeviceKeyStore over `store` (keyStore.ts). */
+  keys?: KeyStore;
   /** Built-in user verification, used when config.builtInUv is on; a match also counts as a touch. */
   userVerification?(request: PresenceRequest, signal: AbortSignal): Promise<VerificationResult>;
   store: CredentialStore;
+}
+
+/**
+ * The device's secrets, after OpenSK's KeyStore: the core asks for operations and never sees the
+ * master secret. Derived keys it keeps belong to this instance and go with reset().
+ */
+export interface KeyStore {
+  /** A non-discoverable credential's ID: its secret sealed under a device key, bound to the RP ID hash. */
+  sealCredentialId(rpIdHash: Uint8Array, secret: CredentialSecret): Uint8Array;
+  /** The secret of an ID this device sealed for this RP, else undefined. */
+  openCredentialId(rpIdHash: Uint8Array, id: Uint8Array): CredentialSecret | undefined;
+  /** hmac-secret's CredRandom of a credential: one value with user verification, one without. */
+  credRandom(credentialId: Uint8Array, uv: boolean): Uint8Array;
+  /** The PIN hash as stored: sealed under a device key. */
+  sealPinHash(hash: Uint8Array): Uint8Array;
+  openPinHash(sealed: Uint8Array): Uint8Array | undefined;
+  /** authenticatorReset: the master secret is replaced; every derived key goes. */
+  reset(): void;
 }
 
 /** Per-request hooks from the transport: a cancel signal and a way to report keepalive status. */
@@ -59,15 +83,19 @@ export interface AuthenticatorConfig {
   builtInUv: boolean;
   /** Failed built-in verifications before it blocks (§6.5.5.7.3). */
   maxUvRetries: number;
-  /** How many RP IDs setMinPINLength may name (maxRPIDsForSetMinPINLength). */
+  /**
+   * How many RP IDs setMinPINLength may name (maxRPIDsForSetMinPINLength). 0 until the minPinLength
+   * extension, which reports the minimum to those RPs, exists: getInfo then does not advertise it.
+   */
   maxRpIdsForSetMinPinLength: number;
   /** Whether enterprise attestation can be enabled (getInfo "ep"). */
   enterpriseAttestation: boolean;
 }
 
+/** d311f9db-f2b1-440a-abd1-247767021afc: a random (version 4, RFC 4122 variant) UUID for ctap-emu. */
 export const DEFAULT_AAGUID = new Uint8Array([
-  0x63, 0x74, 0x61, 0x70, 0x2d, 0x65, 0x6d, 0x75, 0x2d, 0x73, 0x6f, 0x66, 0x74, 0x6b, 0x65, 0x79,
-]); // "ctap-emu-softkey"
+  0xd3, 0x11, 0xf9, 0xdb, 0xf2, 0xb1, 0x44, 0x0a, 0xab, 0xd1, 0x24, 0x77, 0x67, 0x02, 0x1a, 0xfc,
+]);
 
 export const DEFAULT_CONFIG: AuthenticatorConfig = {
   aaguid: DEFAULT_AAGUID,
@@ -80,6 +108,6 @@ export const DEFAULT_CONFIG: AuthenticatorConfig = {
   minPinLength: 4,
   builtInUv: false,
   maxUvRetries: 5,
-  maxRpIdsForSetMinPinLength: 8,
+  maxRpIdsForSetMinPinLength: 0,
   enterpriseAttestation: true,
 };

@@ -1,10 +1,11 @@
 // User verification for makeCredential and getAssertion: the pinUvAuthParam checks, the uv
-// option and alwaysUv (CTAP 2.1 §6.1.2 steps 1-2, 5-6, 11; §6.2.2 steps 1-2, 5-6).
+// option and alwaysUv (CTAP 2.1 §6.1.2 steps 1-2, 5-6, 11, 14; §6.2.2 steps 1-2, 3-6, 9).
+import { encodeCbor, rawCbor, type CborMap } from '../ctap/cbor.js';
 import type { PresenceRequest } from './env.js';
 import { protocolFor, verifyMac } from '../ctap/pinUvAuthProtocol.js';
-import { deviceSettings, performBuiltInUv, pinIsSet } from './pin/verification.js';
+import { performBuiltInUv, pinIsSet } from './pin/verification.js';
 import { requireUserPresence } from './presence.js';
-import type { CommandContext } from './state.js';
+import type { CommandContext } from './context.js';
 import { CtapError, Status } from '../ctap/status.js';
 
 export interface UvInput {
@@ -38,6 +39,14 @@ export function uvInputOf(
 }
 
 /**
+ * subCommandParams as the MAC covers them: the bytes the host sent (a host's valid non-canonical
+ * encoding, or a float the parser refuses later, must not change what is authenticated).
+ */
+export function paramBytes(params: CborMap | undefined): Uint8Array {
+  return params === undefined ? new Uint8Array(0) : (rawCbor(params) ?? encodeCbor(params));
+}
+
+/**
  * For commands other than makeCredential and getAssertion (credentialManagement §6.8.2,
  * authenticatorConfig §6.11.1): a pinUvAuthParam is required, its MAC over `message` must verify
  * with the token, and the token must have `permission` (and fit `rpId` when given).
@@ -52,10 +61,10 @@ export function requireTokenMac(
 ): void {
   if (req.pinUvAuthParam === undefined) throw new CtapError(Status.CTAP2_ERR_PUAT_REQUIRED, 'this command needs a pinUvAuthToken');
   if (req.pinUvAuthProtocol === undefined) throw new CtapError(Status.CTAP2_ERR_MISSING_PARAMETER, 'pinUvAuthProtocol');
-  if (!verifyMac(protocolFor(req.pinUvAuthProtocol), ctx.state.token.value, message, req.pinUvAuthParam)) {
+  if (!verifyMac(protocolFor(req.pinUvAuthProtocol), ctx.session.token.value, message, req.pinUvAuthParam)) {
     throw new CtapError(Status.CTAP2_ERR_PIN_AUTH_INVALID, 'pinUvAuthParam does not verify');
   }
-  ctx.state.token.authorize(ctx.env.now(), permission, rpId, bindRpId);
+  ctx.session.token.authorize(ctx.env.now(), req.pinUvAuthProtocol, permission, rpId, bindRpId);
 }
 
 export interface UvOutcome {
@@ -83,32 +92,42 @@ export async function pinUvAuthPreamble(ctx: CommandContext, input: UvInput): Pr
   protocolFor(input.pinUvAuthProtocol);
 }
 
-/** Steps 5-6 and 11, after the request's own checks; call pinUvAuthPreamble first. */
-export async function establishUserVerification(ctx: CommandContext, input: UvInput): Promise<UvOutcome> {
-  if (input.pinUvAuthParam !== undefined) {
-    // Step 11.1: the token's MAC over clientDataHash, then its permissions; binds the RP ID on first use.
-    requireTokenMac(ctx, input, input.clientDataHash, input.permission, input.rpId, true);
-    return { uv: true, tokenUsed: true, userPresent: ctx.state.token.userPresentFlag };
-  }
-  // Step 5: the uv option asks for built-in verification (ignored when a pinUvAuthParam came).
+/** How the user will be verified: with the pinUvAuthToken, the built-in method, or not at all. */
+export type UvMethod = 'token' | 'builtIn' | 'none';
+
+/**
+ * makeCredential steps 5-6, getAssertion steps 3-4: the uv option and alwaysUv. alwaysUv applies
+ * only when user presence is asked for (getAssertion with up=false is a silent probe, §6.2.2 step 4).
+ */
+export function chooseUvMethod(ctx: CommandContext, input: UvInput, up: boolean): UvMethod {
+  if (input.pinUvAuthParam !== undefined) return 'token'; // the uv option is then ignored
   let builtIn = input.uvOption;
   if (builtIn && !ctx.config.builtInUv) {
     throw new CtapError(Status.CTAP2_ERR_INVALID_OPTION, 'uv: no built-in user verification');
   }
-  // Step 6: alwaysUv turns every request into a verified one.
-  if (!builtIn && deviceSettings(ctx).alwaysUv) {
+  if (!builtIn && up && ctx.settings().alwaysUv) {
     if (!ctx.config.builtInUv) throw new CtapError(Status.CTAP2_ERR_PUAT_REQUIRED, 'alwaysUv is on');
     builtIn = true;
   }
-  if (builtIn) {
+  return builtIn ? 'builtIn' : 'none';
+}
+
+/** makeCredential step 11, getAssertion step 6: check the token, or perform built-in verification. */
+export async function verifyUser(ctx: CommandContext, input: UvInput, method: UvMethod): Promise<UvOutcome> {
+  if (method === 'token') {
+    // The token's MAC over clientDataHash, then its permissions; binds the RP ID on first use.
+    requireTokenMac(ctx, input, input.clientDataHash, input.permission, input.rpId, true);
+    return { uv: true, tokenUsed: true, userPresent: ctx.session.token.userPresentFlag };
+  }
+  if (method === 'builtIn') {
     await performBuiltInUv(ctx, input.presence);
     return { uv: true, tokenUsed: false, userPresent: true };
   }
   return { uv: false, tokenUsed: false, userPresent: false };
 }
 
-/** Steps 14/9: a touch unless one was already had; then a used token's flags are spent. */
+/** makeCredential steps 13-14, getAssertion step 9: a touch unless one was already had; then a used token's flags are spent. */
 export async function collectPresence(ctx: CommandContext, outcome: UvOutcome, presence: PresenceRequest): Promise<void> {
   if (!outcome.userPresent) await requireUserPresence(ctx, presence);
-  if (outcome.tokenUsed) ctx.state.token.consume();
+  if (outcome.tokenUsed) ctx.session.token.consume();
 }

@@ -2,7 +2,7 @@
 // deny and time-out statuses.
 import { KeepaliveStatus } from '../ctap/constants.js';
 import type { PresenceRequest } from './env.js';
-import type { CommandContext } from './state.js';
+import type { CommandContext } from './context.js';
 import { CtapError, Status } from '../ctap/status.js';
 
 function cancelled(): CtapError {

@@ -15,6 +15,8 @@ export interface StoredCredential {
   credProtect: number;
   credBlob?: Uint8Array;
   largeBlobKey?: Uint8Array;
+  /** Made with the hmac-secret extension: only then does it answer hmac-secret (absent: written before the flag, answers). */
+  hmacSecret?: boolean;
   /** Per-credential secret for the hmac-secret extension. */
   credRandom?: Uint8Array;
   /** Creation time, milliseconds since the epoch (from the injected clock). */

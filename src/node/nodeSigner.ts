@@ -8,29 +8,40 @@ const P256_PKCS8_PREFIX = Buffer.from('3041020100301306072a8648ce3d020106082a864
 const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
 /**
- * Importing a key costs OpenSSL a scalar multiplication (it derives the public key), more than the
- * signature itself: recently used keys are kept, as key objects in this process's memory.
+ * Signs with OpenSSL, keeping recently used keys as key objects: importing a key costs OpenSSL a
+ * scalar multiplication (it derives the public key), more than the signature itself. The cache
+ * belongs to one key (one signer per VirtualAuthenticator), is bounded, and is emptied by forget().
  */
-const CACHE_SIZE = 1024;
-const cache = new Map<string, KeyObject>();
+export class NodeSigner {
+  private readonly cache = new Map<string, KeyObject>();
 
-function keyObject(alg: CoseAlgorithm, privateKey: Uint8Array): KeyObject {
-  const der = Buffer.concat([alg === CoseAlg.ES256 ? P256_PKCS8_PREFIX : ED25519_PKCS8_PREFIX, privateKey]);
-  const id = der.toString('base64');
-  let key = cache.get(id);
-  if (key) {
-    cache.delete(id); // most recently used last
-  } else {
-    key = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
-    if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  constructor(private readonly capacity = 1024) {}
+
+  private keyObject(alg: CoseAlgorithm, privateKey: Uint8Array): KeyObject {
+    const der = Buffer.concat([alg === CoseAlg.ES256 ? P256_PKCS8_PREFIX : ED25519_PKCS8_PREFIX, privateKey]);
+    const id = der.toString('base64');
+    let key = this.cache.get(id);
+    if (key) {
+      this.cache.delete(id); // most recently used last
+    } else {
+      key = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+      if (this.cache.size >= this.capacity) this.cache.delete(this.cache.keys().next().value!);
+    }
+    der.fill(0);
+    this.cache.set(id, key);
+    return key;
   }
-  cache.set(id, key);
-  return key;
-}
 
-export function nodeSign(alg: CoseAlgorithm, privateKey: Uint8Array, message: Uint8Array): Uint8Array {
-  if (privateKey.length !== 32) throw new RangeError('privateKey must be 32 bytes');
-  const key = keyObject(alg, privateKey);
-  // ES256: ECDSA over SHA-256, DER-encoded; EdDSA: pure Ed25519 (no pre-hash).
-  return new Uint8Array(sign(alg === CoseAlg.ES256 ? 'sha256' : null, message, key));
+  /** ES256: ECDSA over SHA-256, DER-encoded; EdDSA: pure Ed25519 (no pre-hash). */
+  readonly sign = (alg: CoseAlgorithm, privateKey: Uint8Array, message: Uint8Array): Uint8Array => {
+    if (privateKey.length !== 32) throw new RangeError('privateKey must be 32 bytes');
+    return new Uint8Array(sign(alg === CoseAlg.ES256 ? 'sha256' : null, message, this.keyObject(alg, privateKey)));
+  };
+
+  /** Drops every key object (after a reset or a deletion). */
+  readonly forget = (): void => this.cache.clear();
+
+  get size(): number {
+    return this.cache.size;
+  }
 }

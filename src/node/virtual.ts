@@ -11,7 +11,7 @@ import { SqliteStore } from '../keystore/sqlite.js';
 import type { CredentialStore } from '../keystore/types.js';
 import { presenceFunction, verificationFunction, type PresencePolicy, type VerificationPolicy } from './presencePolicy.js';
 import { fromHex } from '../util/bytes.js';
-import { nodeSign } from './nodeSigner.js';
+import { NodeSigner } from './nodeSigner.js';
 
 export interface VirtualAuthenticatorOptions {
   /** 'memory' (default), a keystore file path, or a store object. */
@@ -69,10 +69,12 @@ export class VirtualAuthenticator {
   constructor(options: VirtualAuthenticatorOptions = {}) {
     this.store = openStore(options.store, options.passphrase);
     const timeout = options.presenceTimeoutMs ?? 30_000;
+    const signer = new NodeSigner();
     const env: AuthenticatorEnv = {
       now: options.now ?? Date.now,
       randomBytes: (n) => new Uint8Array(randomBytes(n)),
-      sign: nodeSign,
+      sign: signer.sign,
+      forgetKeys: signer.forget,
       userPresence: presenceFunction(options.presence ?? 'approve', timeout),
       userVerification: options.userVerification === undefined ? undefined : verificationFunction(options.userVerification, timeout),
       store: this.store,

@@ -221,11 +221,14 @@ describe('authenticatorConfig', () => {
   it('raises the minimum PIN length, forcing a change of a shorter PIN', async () => {
     const { ctap, pin } = await rig(2, { pin: '1234' });
     const acfg = await pin.getPinToken('1234', PinPermission.acfg);
-    await authenticatorConfig(ctap, ConfigSubCommand.setMinPINLength, setMinPinLengthParams({ newMinPINLength: 6, minPinLengthRPIDs: ['example.com'] }), acfg);
+    // No RP IDs: the key offers none (maxRPIDsForSetMinPINLength) before the minPinLength extension exists.
+    expect(await status(authenticatorConfig(ctap, ConfigSubCommand.setMinPINLength, setMinPinLengthParams({ newMinPINLength: 6, minPinLengthRPIDs: ['example.com'] }), acfg))).toBe(Status.CTAP2_ERR_PIN_POLICY_VIOLATION);
+    await authenticatorConfig(ctap, ConfigSubCommand.setMinPINLength, setMinPinLengthParams({ newMinPINLength: 6 }), acfg);
     const info = await ctap.getInfo();
     expect(info.raw.get(0x0d)).toBe(6);
     expect(info.raw.get(0x0c)).toBe(true);
-    expect(await status(pin.getPinToken('1234', PinPermission.mc))).toBe(Status.CTAP2_ERR_PIN_POLICY_VIOLATION);
+    // §6.5.5.7.2 step 11: forcePINChange answers PIN_INVALID to a token request.
+    expect(await status(pin.getPinToken('1234', PinPermission.mc))).toBe(Status.CTAP2_ERR_PIN_INVALID);
     expect(await status(pin.changePin('1234', '12345'))).toBe(Status.CTAP2_ERR_PIN_POLICY_VIOLATION);
     await pin.changePin('1234', '123456');
     expect((await ctap.getInfo()).raw.get(0x0c)).toBe(false);

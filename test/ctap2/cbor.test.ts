@@ -15,7 +15,7 @@ function statusOf(hex: string): number | undefined {
 }
 
 describe('canonical encoding (CTAP 2.1 §8 "CTAP2 canonical CBOR encoding form")', () => {
-  it('sorts keys by encoded length, then bytewise: integers before text, short text before long', () => {
+  it('sorts keys by major type, then encoded length, then bytewise: unsigned before negative before text', () => {
     const m = new Map<string | number, CborValue>([
       ['plat', false],
       ['up', true],
@@ -24,8 +24,8 @@ describe('canonical encoding (CTAP 2.1 §8 "CTAP2 canonical CBOR encoding form")
       [24, 0],
       [1, 0],
     ]);
-    // 1 (01), -1 (20), 24 (1818), "rk" (627266), "up" (627570), "plat" (64706c6174)
-    expect(toHex(encodeCbor(m))).toBe('a6' + '0100' + '2001' + '181800' + '62726bf5' + '627570f5' + '64706c6174f4');
+    // 1 (01), 24 (1818), -1 (20), "rk" (627266), "up" (627570), "plat" (64706c6174)
+    expect(toHex(encodeCbor(m))).toBe('a6' + '0100' + '181800' + '2001' + '62726bf5' + '627570f5' + '64706c6174f4');
   });
 
   it('uses the shortest integer and length heads', () => {

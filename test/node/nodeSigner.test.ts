@@ -4,10 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { p256 } from '@noble/curves/nist.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import fc from 'fast-check';
-import { nodeSign } from '../../src/node/nodeSigner.js';
+import { NodeSigner } from '../../src/node/nodeSigner.js';
 import { sign as nobleSign } from '../../src/ctap/crypto.js';
 
-describe('nodeSign', () => {
+const nodeSign = new NodeSigner().sign;
+
+describe('NodeSigner', () => {
   it('makes ES256 signatures that verify with the public key (noble)', () => {
     fc.assert(fc.property(fc.uint8Array({ minLength: 0, maxLength: 300 }), (msg) => {
       const sk = p256.utils.randomSecretKey();
@@ -23,5 +25,15 @@ describe('nodeSign', () => {
       expect(sig).toEqual(nobleSign(-8, seed, msg));
       expect(ed25519.verify(sig, msg, ed25519.getPublicKey(seed))).toBe(true);
     }), { numRuns: 50 });
+  });
+
+  it('keeps at most its capacity of keys, for its own key only, and forgets them all on request', () => {
+    const a = new NodeSigner(4);
+    const b = new NodeSigner(4);
+    for (let i = 1; i <= 10; i++) a.sign(-8, new Uint8Array(32).fill(i), new Uint8Array([1]));
+    expect(a.size).toBe(4);
+    expect(b.size).toBe(0);
+    a.forget();
+    expect(a.size).toBe(0);
   });
 });

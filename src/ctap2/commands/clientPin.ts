@@ -5,8 +5,8 @@ import { checkPinHash, currentPin, decryptNewPin, sharedSecret } from '../pin/pi
 import { loadPin, loadUvRetries, PIN_RETRIES_MAX, savePin } from '../pin/persistent.js';
 import { keyAgreementCose, protocolFor, verifyMac, type PinUvAuthProtocol } from '../../ctap/pinUvAuthProtocol.js';
 import { Permission } from '../../ctap/permissions.js';
-import { deviceSettings, performBuiltInUv } from '../pin/verification.js';
-import type { CommandContext } from '../state.js';
+import { performBuiltInUv } from '../pin/verification.js';
+import type { CommandContext } from '../context.js';
 import { CtapError, Status } from '../../ctap/status.js';
 import { concatBytes, equalBytes } from '../../util/bytes.js';
 import { ClientPinKey, ClientPinResponseKey, ClientPinSubCommand } from '../../ctap/keys.js';
@@ -50,14 +50,14 @@ function protocolOf(req: ClientPinRequest): PinUvAuthProtocol {
 
 function getPinRetries(ctx: CommandContext): Response {
   return new Map<number, CborEncodable>([
-    [R.pinRetries, loadPin(ctx.env)?.retries ?? PIN_RETRIES_MAX],
-    [R.powerCycleState, ctx.state.pinAuthBlocked],
+    [R.pinRetries, loadPin(ctx)?.retries ?? PIN_RETRIES_MAX],
+    [R.powerCycleState, ctx.session.pinAuthBlocked],
   ]);
 }
 
 function getKeyAgreement(ctx: CommandContext, req: ClientPinRequest): Response {
   const p = protocolOf(req);
-  return new Map([[R.keyAgreement, keyAgreementCose(ctx.state.keyAgreement.get(p.version)!.publicKey)]]);
+  return new Map([[R.keyAgreement, keyAgreementCose(ctx.session.keyAgreement.get(p.version)!.publicKey)]]);
 }
 
 /** §6.5.5.5 */
@@ -66,11 +66,11 @@ function setPin(ctx: CommandContext, req: ClientPinRequest): void {
   const keyAgreement = need(req.keyAgreement, 'keyAgreement');
   const newPinEnc = need(req.newPinEnc, 'newPinEnc');
   const param = need(req.pinUvAuthParam, 'pinUvAuthParam');
-  if (loadPin(ctx.env)) throw new CtapError(Status.CTAP2_ERR_NOT_ALLOWED, 'a PIN is already set: use changePIN');
+  if (loadPin(ctx)) throw new CtapError(Status.CTAP2_ERR_NOT_ALLOWED, 'a PIN is already set: use changePIN');
   const shared = sharedSecret(ctx, p, keyAgreement);
   if (!verifyMac(p, shared, newPinEnc, param)) throw new CtapError(Status.CTAP2_ERR_PIN_AUTH_INVALID);
-  const pin = decryptNewPin(p, shared, newPinEnc, deviceSettings(ctx).minPinLength);
-  savePin(ctx.env, { ...pin, retries: PIN_RETRIES_MAX, forceChange: false });
+  const pin = decryptNewPin(p, shared, newPinEnc, ctx.settings().minPinLength);
+  savePin(ctx, { ...pin, retries: PIN_RETRIES_MAX, forceChange: false });
 }
 
 /** §6.5.5.6 */
@@ -84,12 +84,12 @@ function changePin(ctx: CommandContext, req: ClientPinRequest): void {
   const shared = sharedSecret(ctx, p, keyAgreement);
   if (!verifyMac(p, shared, concatBytes(newPinEnc, pinHashEnc), param)) throw new CtapError(Status.CTAP2_ERR_PIN_AUTH_INVALID);
   const old = checkPinHash(ctx, p, shared, pinHashEnc);
-  const pin = decryptNewPin(p, shared, newPinEnc, deviceSettings(ctx).minPinLength);
+  const pin = decryptNewPin(p, shared, newPinEnc, ctx.settings().minPinLength);
   if (old.forceChange && equalBytes(pin.hash, old.hash)) {
     throw new CtapError(Status.CTAP2_ERR_PIN_POLICY_VIOLATION, 'the PIN must change');
   }
-  savePin(ctx.env, { ...pin, retries: PIN_RETRIES_MAX, forceChange: false });
-  ctx.state.resetToken();
+  savePin(ctx, { ...pin, retries: PIN_RETRIES_MAX, forceChange: false });
+  ctx.session.resetToken();
 }
 
 /** The permissions this key can grant (be and lbw are features it does not have yet). */
@@ -103,9 +103,9 @@ function checkPermissions(req: ClientPinRequest): number {
 }
 
 function issueToken(ctx: CommandContext, p: PinUvAuthProtocol, shared: Uint8Array, permissions: number, rpId: string | undefined, userIsPresent: boolean): Response {
-  ctx.state.resetToken();
-  ctx.state.token.begin(ctx.env.now(), permissions, rpId, userIsPresent);
-  return new Map([[R.pinUvAuthToken, p.encrypt(shared, ctx.state.token.value, ctx.env.randomBytes(16))]]);
+  ctx.session.resetToken();
+  ctx.session.token.begin(ctx.env.now(), p.version, permissions, rpId, userIsPresent);
+  return new Map([[R.pinUvAuthToken, p.encrypt(shared, ctx.session.token.value, ctx.env.randomBytes(16))]]);
 }
 
 /** §6.5.5.7.1 (getPinToken, the CTAP 2.0 form: mc and ga, any RP) and §6.5.5.7.2 (with permissions). */
@@ -121,7 +121,8 @@ function getPinToken(ctx: CommandContext, req: ClientPinRequest, withPermissions
   currentPin(ctx);
   const shared = sharedSecret(ctx, p, keyAgreement);
   const pin = checkPinHash(ctx, p, shared, pinHashEnc);
-  if (pin.forceChange) throw new CtapError(Status.CTAP2_ERR_PIN_POLICY_VIOLATION, 'the PIN must be changed first');
+  // §6.5.5.7.2 step 11: a PIN that must be changed first gets no token.
+  if (pin.forceChange) throw new CtapError(Status.CTAP2_ERR_PIN_INVALID, 'the PIN must be changed first');
   return issueToken(ctx, p, shared, permissions, req.rpId, false);
 }
 

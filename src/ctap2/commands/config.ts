@@ -1,11 +1,11 @@
 // authenticatorConfig (CTAP 2.1 §6.11): enterprise attestation, alwaysUv, minimum PIN length.
-import { encodeCbor, type CborMap } from '../../ctap/cbor.js';
+import type { CborMap } from '../../ctap/cbor.js';
 import { asArray, asBool, asBytes, asMap, asText, asUint, optional, required } from '../../ctap/params.js';
 import { loadPin, savePin, saveSettings } from '../pin/persistent.js';
 import { Permission } from '../../ctap/permissions.js';
-import { deviceSettings, isProtected } from '../pin/verification.js';
-import { requireTokenMac } from '../pinUvAuth.js';
-import type { CommandContext } from '../state.js';
+import { isProtected } from '../pin/verification.js';
+import { paramBytes, requireTokenMac } from '../pinUvAuth.js';
+import type { CommandContext } from '../context.js';
 import { CtapError, Status } from '../../ctap/status.js';
 import { concatBytes } from '../../util/bytes.js';
 import { ConfigKey, SetMinPinLengthKey, ConfigSubCommand } from '../../ctap/keys.js';
@@ -30,12 +30,12 @@ export function parseConfig(p: CborMap): ConfigRequest {
 
 /** Step 3: a protected key (or one with alwaysUv) wants a token with the acfg permission. */
 function authorize(ctx: CommandContext, req: ConfigRequest): void {
-  if (!isProtected(ctx) && !deviceSettings(ctx).alwaysUv) return;
+  if (!isProtected(ctx) && !ctx.settings().alwaysUv) return;
   // The MAC covers 32 x 0xff || 0x0d || subCommand || subCommandParams.
   const message = concatBytes(
     new Uint8Array(32).fill(0xff),
     new Uint8Array([0x0d, req.subCommand]),
-    req.subCommandParams ? encodeCbor(req.subCommandParams) : new Uint8Array(0),
+    paramBytes(req.subCommandParams),
   );
   requireTokenMac(ctx, req, message, Permission.acfg);
 }
@@ -43,7 +43,7 @@ function authorize(ctx: CommandContext, req: ConfigRequest): void {
 function setMinPinLength(ctx: CommandContext, params: CborMap | undefined): void {
   const K = SetMinPinLengthKey;
   const m = params ?? new Map();
-  const settings = deviceSettings(ctx);
+  const settings = ctx.settings();
   const newMin = optional(m, K.newMinPINLength, asUint, 'newMinPINLength') ?? settings.minPinLength;
   const rpIds = optional(m, K.minPinLengthRPIDs, (v, w) => asArray(v, w).map((x, i) => asText(x, `${w}[${i}]`)), 'minPinLengthRPIDs');
   const force = optional(m, K.forceChangePin, asBool, 'forceChangePin') ?? false;
@@ -53,14 +53,14 @@ function setMinPinLength(ctx: CommandContext, params: CborMap | undefined): void
   if (rpIds && rpIds.length > ctx.config.maxRpIdsForSetMinPinLength) {
     throw new CtapError(Status.CTAP2_ERR_PIN_POLICY_VIOLATION, 'too many minPinLengthRPIDs');
   }
-  const pin = loadPin(ctx.env);
+  const pin = loadPin(ctx);
   if (force && !pin) throw new CtapError(Status.CTAP2_ERR_PIN_NOT_SET, 'forceChangePin without a PIN');
   saveSettings(ctx.env, {
     ...settings,
     minPinLength: newMin,
     minPinLengthRpIds: rpIds ? [...new Set([...settings.minPinLengthRpIds, ...rpIds])] : settings.minPinLengthRpIds,
   });
-  if (pin && (force || pin.codePoints < newMin)) savePin(ctx.env, { ...pin, forceChange: true });
+  if (pin && (force || pin.codePoints < newMin)) savePin(ctx, { ...pin, forceChange: true });
 }
 
 export function config(ctx: CommandContext, req: ConfigRequest): void {
@@ -69,7 +69,7 @@ export function config(ctx: CommandContext, req: ConfigRequest): void {
     throw new CtapError(Status.CTAP2_ERR_INVALID_SUBCOMMAND, `authenticatorConfig subcommand ${req.subCommand}`);
   }
   authorize(ctx, req);
-  const settings = deviceSettings(ctx);
+  const settings = ctx.settings();
   switch (req.subCommand) {
     case S.enableEnterpriseAttestation:
       if (!ctx.config.enterpriseAttestation) throw new CtapError(Status.CTAP2_ERR_UNSUPPORTED_OPTION, 'not enterprise attestation capable');

@@ -1,12 +1,13 @@
 // authenticatorCredentialManagement (CTAP 2.1 §6.8): list, delete and rename discoverable credentials.
-import { encodeCbor, type CborEncodable, type CborMap } from '../../ctap/cbor.js';
+import type { CborEncodable, CborMap } from '../../ctap/cbor.js';
 import { coseKey } from '../../ctap/cose.js';
 import type { CoseAlgorithm } from '../../ctap/cose.js';
 import { publicKeyOf, sha256 } from '../../ctap/crypto.js';
-import { asBytes, asDescriptor, asMap, asText, asUint, optional, required, type CredentialDescriptor } from '../../ctap/params.js';
+import { asBytes, asDescriptor, asMap, asUint, optional, optionalName, required, type CredentialDescriptor } from '../../ctap/params.js';
 import { Permission } from '../../ctap/permissions.js';
-import { requireTokenMac } from '../pinUvAuth.js';
-import type { CommandContext, CredMgmtWalk } from '../state.js';
+import { paramBytes, requireTokenMac } from '../pinUvAuth.js';
+import type { CommandContext } from '../context.js';
+import type { CredMgmtWalk } from '../session.js';
 import { CtapError, Status } from '../../ctap/status.js';
 import type { StoredCredential } from '../../keystore/types.js';
 import { concatBytes, equalBytes, utf8 } from '../../util/bytes.js';
@@ -37,10 +38,10 @@ const S = CredMgmtSubCommand;
 
 /** §6.8.2: a token with cm, MAC over subCommand || subCommandParams; `rpId` for RP-scoped subcommands. */
 function authorize(ctx: CommandContext, req: CredMgmtRequest, rpId: string | null): void {
-  const message = concatBytes(new Uint8Array([req.subCommand]), req.params ? encodeCbor(req.params) : new Uint8Array(0));
+  const message = concatBytes(new Uint8Array([req.subCommand]), paramBytes(req.params));
   requireTokenMac(ctx, req, message, Permission.cm, rpId ?? undefined);
   // Key-wide subcommands need a token not limited to one RP.
-  if (rpId === null && ctx.state.token.rpId !== undefined) {
+  if (rpId === null && ctx.session.token.rpId !== undefined) {
     throw new CtapError(Status.CTAP2_ERR_PIN_AUTH_INVALID, 'a token bound to one RP cannot list every RP');
   }
 }
@@ -57,17 +58,17 @@ function credentialResponse(c: StoredCredential, total?: number): Map<number, Cb
 
 function startWalk(ctx: CommandContext, kind: CredMgmtWalk['kind'], items: Response[], totalKey: number): Response {
   if (items.length === 0) throw new CtapError(Status.CTAP2_ERR_NO_CREDENTIALS, `no ${kind}`);
-  ctx.state.credMgmt = items.length > 1 ? { kind, items, index: 1 } : undefined;
+  ctx.session.credMgmt = items.length > 1 ? { channel: ctx.channel, kind, items, index: 1 } : undefined;
   return new Map([...items[0]!, [totalKey, items.length]]);
 }
 
 function nextInWalk(ctx: CommandContext, kind: CredMgmtWalk['kind']): Response {
-  const walk = ctx.state.credMgmt;
+  const walk = ctx.session.credMgmt;
   if (!walk || walk.kind !== kind || walk.index >= walk.items.length) {
     throw new CtapError(Status.CTAP2_ERR_NOT_ALLOWED, `no ${kind} enumeration in progress`);
   }
   const item = walk.items[walk.index++]!;
-  if (walk.index >= walk.items.length) ctx.state.credMgmt = undefined;
+  if (walk.index >= walk.items.length) ctx.session.credMgmt = undefined;
   return item;
 }
 
@@ -114,6 +115,7 @@ export function credentialManagement(ctx: CommandContext, req: CredMgmtRequest):
       authorize(ctx, req, cred?.rpId ?? null);
       if (!cred) throw new CtapError(Status.CTAP2_ERR_NO_CREDENTIALS, 'no such credential');
       store.delete(cred.id);
+      ctx.env.forgetKeys?.(); // nothing of the deleted key stays in the signer's memory
       return;
     }
     case S.updateUserInformation: {
@@ -125,7 +127,7 @@ export function credentialManagement(ctx: CommandContext, req: CredMgmtRequest):
         throw new CtapError(Status.CTAP1_ERR_INVALID_PARAMETER, 'user.id differs from the credential');
       }
       // §6.8.7: absent fields are removed.
-      store.put({ ...cred, userName: optional(user, 'name', asText, 'user.name'), userDisplayName: optional(user, 'displayName', asText, 'user.displayName') });
+      store.put({ ...cred, userName: optionalName(user, 'name'), userDisplayName: optionalName(user, 'displayName') });
       return;
     }
     default:

@@ -6,10 +6,11 @@ import { sha256 } from '../../ctap/crypto.js';
 import { discoverableCredentials, locateCredential } from '../credentials.js';
 import { credProtectAllows } from '../extensions/credProtect.js';
 import { HMAC_SECRET, parseHmacSecretGet } from '../extensions/hmacSecret.js';
-import { asBytes, asDescriptorList, asMap, asOptions, asText, asUint, optional, required, type CredentialDescriptor } from '../../ctap/params.js';
+import { asBytes, asClientDataHash, asDescriptorList, asMap, asOptions, asText, asUint, optional, required, type CredentialDescriptor } from '../../ctap/params.js';
 import { Permission } from '../../ctap/permissions.js';
-import { collectPresence, establishUserVerification, pinUvAuthPreamble, uvInputOf } from '../pinUvAuth.js';
-import type { CommandContext, LocatedCredential } from '../state.js';
+import { chooseUvMethod, collectPresence, pinUvAuthPreamble, uvInputOf, verifyUser } from '../pinUvAuth.js';
+import type { CommandContext } from '../context.js';
+import type { LocatedCredential } from '../session.js';
 import { CtapError, Status } from '../../ctap/status.js';
 import { utf8 } from '../../util/bytes.js';
 import { GetAssertionKey } from '../../ctap/keys.js';
@@ -29,7 +30,7 @@ export function parseGetAssertion(p: CborMap): GetAssertionRequest {
   const K = GetAssertionKey;
   return {
     rpId: required(p, K.rpId, asText, 'rpId'),
-    clientDataHash: required(p, K.clientDataHash, asBytes, 'clientDataHash'),
+    clientDataHash: required(p, K.clientDataHash, asClientDataHash, 'clientDataHash'),
     allowList: optional(p, K.allowList, asDescriptorList, 'allowList') ?? [],
     extensions: optional(p, K.extensions, asMap, 'extensions') ?? new Map(),
     options: optional(p, K.options, asOptions, 'options') ?? new Map(),
@@ -39,18 +40,19 @@ export function parseGetAssertion(p: CborMap): GetAssertionRequest {
 }
 
 export async function getAssertion(ctx: CommandContext, req: GetAssertionRequest): Promise<Map<number, CborEncodable>> {
-  ctx.state.nextAssertion = undefined;
+  ctx.session.nextAssertion = undefined;
   const presence = { command: 'getAssertion', rpId: req.rpId } as const;
   const uvInput = uvInputOf(Permission.ga, req.rpId, presence, req);
   // Steps 1-2: the zero-length probe; the protocol of a pinUvAuthParam.
   await pinUvAuthPreamble(ctx, uvInput);
-  // Step 4: rk means nothing in getAssertion.
+  // Step 3: options; rk means nothing in getAssertion.
   if (req.options.has('rk')) throw new CtapError(Status.CTAP2_ERR_UNSUPPORTED_OPTION, 'rk in getAssertion');
   const up = req.options.get('up') ?? true;
-  // Steps 5-6: the uv option, alwaysUv, the pinUvAuthToken.
-  const verification = await establishUserVerification(ctx, uvInput);
+  // Steps 3-5: the uv option, and alwaysUv (step 5), which a silent up=false request is exempt from.
+  const method = chooseUvMethod(ctx, uvInput, up);
+  // Step 6: the pinUvAuthToken, or built-in verification.
+  const verification = await verifyUser(ctx, uvInput, method);
   const uv = verification.uv;
-  const hmacSecret = parseHmacSecretGet(ctx, req.extensions.get(HMAC_SECRET));
 
   // Step 7: locate credentials, dropping those credProtect hides without uv.
   const rpIdHash = sha256(utf8(req.rpId));
@@ -62,6 +64,8 @@ export async function getAssertion(ctx: CommandContext, req: GetAssertionRequest
         .filter((c): c is LocatedCredential => c !== undefined)
     : discoverableCredentials(ctx, req.rpId);
   const credentials = candidates.filter((c) => credProtectAllows(c.credProtect, uv, fromAllowList));
+  // Step 8: extensions. hmac-secret's input is checked now; only credentials made with it answer.
+  const hmacSecret = parseHmacSecretGet(ctx, req.extensions.get(HMAC_SECRET));
 
   // Step 9: user presence, asked even when nothing matched so a page cannot probe silently.
   if (up) await collectPresence(ctx, verification, { ...presence, probe: credentials.length === 0 });
@@ -79,7 +83,8 @@ export async function getAssertion(ctx: CommandContext, req: GetAssertionRequest
     hmacSecret,
   });
   if (walk) {
-    ctx.state.nextAssertion = {
+    ctx.session.nextAssertion = {
+      channel: ctx.channel,
       rpIdHash,
       clientDataHash: req.clientDataHash,
       flags,

@@ -3,8 +3,8 @@ import type { CborEncodable } from '../../ctap/cbor.js';
 import { SUPPORTED_ALGORITHMS } from '../../ctap/crypto.js';
 import { CREDENTIAL_ID_LENGTH } from '../credentialId.js';
 import { loadPin, type DeviceSettings } from '../pin/persistent.js';
-import { deviceSettings, pinIsSet } from '../pin/verification.js';
-import type { CommandContext } from '../state.js';
+import { pinIsSet } from '../pin/verification.js';
+import type { CommandContext } from '../context.js';
 import { GetInfoKey } from '../../ctap/keys.js';
 
 
@@ -31,7 +31,7 @@ function options(ctx: CommandContext, settings: DeviceSettings): Record<string, 
 export function getInfo(ctx: CommandContext): Map<number, CborEncodable | undefined> {
   const { config, env } = ctx;
   const uv = config.builtInUv;
-  const settings = deviceSettings(ctx);
+  const settings = ctx.settings();
   // DESIGN.md getInfo rules: no duplicate versions, 16-byte aaguid, boolean options,
   // algorithms as {alg, type} maps, pinUvAuthProtocols with clientPin / pinUvAuthToken.
   return new Map<number, CborEncodable | undefined>([
@@ -45,10 +45,10 @@ export function getInfo(ctx: CommandContext): Map<number, CborEncodable | undefi
     [GetInfoKey.maxCredentialIdLength, CREDENTIAL_ID_LENGTH],
     [GetInfoKey.transports, ['usb']],
     [GetInfoKey.algorithms, SUPPORTED_ALGORITHMS.map((alg) => ({ alg, type: 'public-key' }))],
-    [GetInfoKey.forcePINChange, loadPin(env)?.forceChange ?? false],
+    [GetInfoKey.forcePINChange, loadPin(ctx)?.forceChange ?? false],
     [GetInfoKey.minPINLength, settings.minPinLength],
     [GetInfoKey.firmwareVersion, config.firmwareVersion],
-    [GetInfoKey.maxRPIDsForSetMinPINLength, config.maxRpIdsForSetMinPinLength],
+    [GetInfoKey.maxRPIDsForSetMinPINLength, config.maxRpIdsForSetMinPinLength || undefined],
     [GetInfoKey.preferredPlatformUvAttempts, uv ? 1 : undefined],
     [GetInfoKey.uvModality, uv ? 0x02 : undefined], // fingerprint (FIDO registry USER_VERIFY_FINGERPRINT)
     [

@@ -8,21 +8,22 @@ import { createCredential, locateCredential, signWith } from '../credentials.js'
 import { CRED_PROTECT, credProtectAllows, parseCredProtect } from '../extensions/credProtect.js';
 import { HMAC_SECRET, parseHmacSecretCreate } from '../extensions/hmacSecret.js';
 import {
-  asArray, asBytes, asDescriptorList, asInt, asMap, asOptions, asText, asUint, optional, required,
+  asArray, asBytes, asClientDataHash, asDescriptorList, asInt, asMap, asOptions, asText, asUint, optional, optionalName, required,
   type CredentialDescriptor,
 } from '../../ctap/params.js';
 import { Permission } from '../../ctap/permissions.js';
-import { deviceSettings, isProtected } from '../pin/verification.js';
-import { collectPresence, establishUserVerification, pinUvAuthPreamble, uvInputOf } from '../pinUvAuth.js';
+import { isProtected } from '../pin/verification.js';
+import { chooseUvMethod, collectPresence, pinUvAuthPreamble, uvInputOf, verifyUser } from '../pinUvAuth.js';
 import { requireUserPresence } from '../presence.js';
-import { nextGlobalCounter, type CommandContext } from '../state.js';
+import type { CommandContext } from '../context.js';
+import { nextGlobalCounter } from '../counter.js';
 import { CtapError, Status } from '../../ctap/status.js';
 import { concatBytes, equalBytes, utf8 } from '../../util/bytes.js';
 import { MakeCredentialKey, MakeCredentialResponseKey } from '../../ctap/keys.js';
 
 
 
-/** WebAuthn caps these strings at 64 bytes; longer ones are cut at a character boundary. */
+/** WebAuthn §5.4.3: a user handle is at most 64 bytes. */
 const MAX_USER_ID = 64;
 
 export interface MakeCredentialRequest {
@@ -58,13 +59,9 @@ export function parseMakeCredential(p: CborMap): MakeCredentialRequest {
   const userId = required(user, 'id', asBytes, 'user.id');
   if (userId.length > MAX_USER_ID) throw new CtapError(Status.CTAP1_ERR_INVALID_LENGTH, 'user.id over 64 bytes');
   return {
-    clientDataHash: required(p, K.clientDataHash, asBytes, 'clientDataHash'),
-    rp: { id: required(rp, 'id', asText, 'rp.id'), name: optional(rp, 'name', asText, 'rp.name') },
-    user: {
-      id: userId,
-      name: optional(user, 'name', asText, 'user.name'),
-      displayName: optional(user, 'displayName', asText, 'user.displayName'),
-    },
+    clientDataHash: required(p, K.clientDataHash, asClientDataHash, 'clientDataHash'),
+    rp: { id: required(rp, 'id', asText, 'rp.id'), name: optionalName(rp, 'name', 'rp.name') },
+    user: { id: userId, name: optionalName(user, 'name', 'user.name'), displayName: optionalName(user, 'displayName', 'user.displayName') },
     algorithms: required(p, K.pubKeyCredParams, (v) => parseAlgorithms(v), 'pubKeyCredParams'),
     excludeList: optional(p, K.excludeList, asDescriptorList, 'excludeList') ?? [],
     extensions: optional(p, K.extensions, asMap, 'extensions') ?? new Map(),
@@ -97,36 +94,40 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
   // Step 3: the first algorithm the RP offers that this key supports.
   const alg = req.algorithms.find(isSupportedAlgorithm) as CoseAlgorithm | undefined;
   if (alg === undefined) throw new CtapError(Status.CTAP2_ERR_UNSUPPORTED_ALGORITHM, 'no offered algorithm is supported');
-  // Step 4: up=false makes no sense for a new credential.
+  // Step 5: options. up=false makes no sense for a new credential.
   if (req.options.get('up') === false) throw new CtapError(Status.CTAP2_ERR_INVALID_OPTION, 'up=false');
   const rk = req.options.get('rk') === true;
-
-  // Steps 5-6, 11: the uv option, alwaysUv, the pinUvAuthToken.
-  const verification = await establishUserVerification(ctx, uvInput);
-  const uv = verification.uv;
-  // Step 6 (makeCredUvNotRqd): a protected key makes discoverable credentials only for a verified user.
-  if (!uv && rk && isProtected(ctx)) {
+  // Steps 5-6: the uv option and alwaysUv.
+  const method = chooseUvMethod(ctx, uvInput, true);
+  // Steps 7-8 (makeCredUvNotRqd): a protected key makes discoverable credentials only for a verified user.
+  if (method === 'none' && rk && isProtected(ctx)) {
     throw new CtapError(Status.CTAP2_ERR_PUAT_REQUIRED, 'a discoverable credential needs user verification');
   }
+  // Step 9: enterprise attestation, before the user is asked for anything.
   const epAtt = enterpriseAttestation(ctx, req.enterpriseAttestation);
+  // Steps 10-11: the pinUvAuthToken, or built-in verification.
+  const verification = await verifyUser(ctx, uvInput, method);
+  const uv = verification.uv;
 
   const rpIdHash = sha256(utf8(req.rp.id));
   const credProtect = parseCredProtect(req.extensions.get(CRED_PROTECT));
   const hmacSecret = parseHmacSecretCreate(req.extensions.get(HMAC_SECRET));
 
-  // Step 11: excludeList. A match still asks for a touch, so a page cannot silently probe for keys.
+  // Step 12: excludeList. A match still asks for a touch, so a page cannot silently probe for keys,
+  // unless the user already acted (a finger on the sensor, or the token's user-present flag).
   for (const d of req.excludeList) {
     if (d.type !== 'public-key') continue;
     const found = locateCredential(ctx, req.rp.id, rpIdHash, d.id);
     if (found && credProtectAllows(found.credProtect, uv, true)) {
-      await requireUserPresence(ctx, { ...presence, probe: true });
+      if (!verification.userPresent) await requireUserPresence(ctx, { ...presence, probe: true });
       throw new CtapError(Status.CTAP2_ERR_CREDENTIAL_EXCLUDED, 'a credential in excludeList is on this key');
     }
   }
 
-  // Step 14: user presence (already had from a finger on the sensor).
+  // Steps 13-14: user presence (already had from a finger on the sensor).
   await collectPresence(ctx, verification, presence);
 
+  // Step 17 (checked before anything is made): room in the store, unless this replaces a credential.
   if (rk) {
     const replaces = ctx.env.store.listByRp(req.rp.id).some((c) => equalBytes(c.userId, req.user.id));
     if (!replaces && ctx.env.store.count() >= ctx.config.maxDiscoverableCredentials) {
@@ -135,7 +136,7 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
   }
 
   // Steps 16-17: the credential, stored when discoverable.
-  const cred = createCredential(ctx, alg, rpIdHash, credProtect, rk);
+  const cred = createCredential(ctx, { alg, rpIdHash, credProtect, hmacSecret, discoverable: rk });
   let signCount = 0;
   if (rk) {
     ctx.env.store.put({
@@ -148,6 +149,7 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
       alg: alg,
       privateKey: cred.privateKey,
       credProtect,
+      hmacSecret,
       createdAt: ctx.env.now(),
       signCount: 0,
     });
@@ -155,9 +157,11 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
     signCount = nextGlobalCounter(ctx.env);
   }
 
+  // Step 15: extension outputs.
   const extensions = new Map<string, CborEncodable>();
   if (req.extensions.has(CRED_PROTECT)) extensions.set(CRED_PROTECT, credProtect);
   if (hmacSecret) extensions.set(HMAC_SECRET, true); // CredRandom is derived from the credential ID
+  // Step 18: authenticator data.
   const authData = encodeAuthData({
     rpIdHash,
     flags: AuthDataFlag.UP | (uv ? AuthDataFlag.UV : 0),
@@ -187,7 +191,7 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
  */
 function enterpriseAttestation(ctx: CommandContext, requested: number | undefined): boolean {
   if (requested === undefined) return false;
-  if (!ctx.config.enterpriseAttestation || !deviceSettings(ctx).enterpriseAttestation) {
+  if (!ctx.config.enterpriseAttestation || !ctx.settings().enterpriseAttestation) {
     throw new CtapError(Status.CTAP1_ERR_INVALID_PARAMETER, 'enterprise attestation is not enabled');
   }
   if (requested !== 1 && requested !== 2) throw new CtapError(Status.CTAP2_ERR_INVALID_OPTION, 'enterpriseAttestation');

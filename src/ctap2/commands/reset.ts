@@ -1,17 +1,23 @@
 // authenticatorReset (CTAP 2.1 §6.6): wipe every credential and the master secret.
 import { requireUserPresence } from '../presence.js';
-import type { CommandContext } from '../state.js';
+import type { CommandContext } from '../context.js';
 import { CtapError, Status } from '../../ctap/status.js';
 
 export async function reset(ctx: CommandContext): Promise<void> {
   // Only shortly after power-up, so malware cannot wipe a key that has been plugged in for long.
   const window = ctx.config.resetWindowMs;
-  if (window !== null && ctx.env.now() - ctx.state.powerUpAt > window) {
+  if (window !== null && ctx.env.now() - ctx.session.powerUpAt > window) {
     throw new CtapError(Status.CTAP2_ERR_NOT_ALLOWED, `reset is allowed only within ${window / 1000} s of power-up`);
   }
   await requireUserPresence(ctx, { command: 'reset' });
   ctx.env.store.wipe();
-  ctx.state.nextAssertion = undefined;
-  ctx.state.resetToken();
-  ctx.state.pinMismatches = 0;
+  // The master secret went with the store: the keys derived from it, and any key the signer keeps, go too.
+  ctx.keys.reset();
+  ctx.env.forgetKeys?.();
+  // As at power-up (§6.5.6 initialize()): new key agreement keys, a new token, no walks.
+  ctx.session.nextAssertion = undefined;
+  ctx.session.credMgmt = undefined;
+  ctx.session.regenerateKeyAgreements();
+  ctx.session.resetToken();
+  ctx.session.pinMismatches = 0;
 }

@@ -1,12 +1,14 @@
 // hmac-secret extension (CTAP 2.1 §12.5): a per-credential secret the platform can turn salts into
 // keys with (disk encryption, password managers, WebAuthn PRF). CredRandom is derived, not stored:
-// HMAC under a key from the master secret over the credential ID, one value with UV, one without.
+// the key store's HMAC over the credential ID, one value with UV, one without. Only credentials made
+// with hmac-secret answer it.
 import type { CborValue } from '../../ctap/cbor.js';
 import { hmacSha256 } from '../../ctap/crypto.js';
 import { asBool, asBytes, asMap, asUint, optional, required } from '../../ctap/params.js';
 import { sharedSecret } from '../pin/pinCheck.js';
 import { protocolFor, verifyMac } from '../../ctap/pinUvAuthProtocol.js';
-import { hmacSecretKey, type CommandContext, type HmacSecretRequest } from '../state.js';
+import type { CommandContext } from '../context.js';
+import type { HmacSecretRequest } from '../session.js';
 import { CtapError, Status } from '../../ctap/status.js';
 import { concatBytes } from '../../util/bytes.js';
 import { HmacSecretKey } from '../../ctap/keys.js';
@@ -36,13 +38,9 @@ export function parseHmacSecretGet(ctx: CommandContext, v: CborValue | undefined
   return { protocol, shared, salts };
 }
 
-function credRandom(ctx: CommandContext, credentialId: Uint8Array, uv: boolean): Uint8Array {
-  return hmacSha256(hmacSecretKey(ctx.env), concatBytes(new Uint8Array([uv ? 1 : 0]), credentialId));
-}
-
 /** The extension output: encrypt(shared, HMAC(CredRandom, salt1) [|| HMAC(CredRandom, salt2)]). */
 export function hmacSecretOutput(ctx: CommandContext, req: HmacSecretRequest, credentialId: Uint8Array, uv: boolean): Uint8Array {
-  const cr = credRandom(ctx, credentialId, uv);
+  const cr = ctx.keys.credRandom(credentialId, uv);
   const outputs = [hmacSha256(cr, req.salts.subarray(0, 32))];
   if (req.salts.length === 64) outputs.push(hmacSha256(cr, req.salts.subarray(32)));
   return req.protocol.encrypt(req.shared, concatBytes(...outputs), ctx.env.randomBytes(16));

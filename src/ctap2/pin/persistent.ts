@@ -1,6 +1,12 @@
 // PIN and authenticatorConfig state that survives power cycles, kept in the store's meta table.
 import { decodeCbor, encodeCbor, type CborMap } from '../../ctap/cbor.js';
-import type { AuthenticatorEnv } from '../env.js';
+import type { AuthenticatorEnv, KeyStore } from '../env.js';
+
+/** What reading and writing the PIN takes: the store, and the key store that seals its hash. */
+export interface PinHolder {
+  env: AuthenticatorEnv;
+  keys: KeyStore;
+}
 
 export const PIN_RETRIES_MAX = 8;
 
@@ -29,19 +35,27 @@ function load(env: AuthenticatorEnv, key: string): CborMap | undefined {
   return raw ? (decodeCbor(raw) as CborMap) : undefined;
 }
 
-export function loadPin(env: AuthenticatorEnv): PinRecord | undefined {
-  const m = load(env, PIN_KEY);
+/**
+ * The PIN record; its hash is stored sealed under a device key. A record from before sealing holds
+ * the hash in the clear (`hash`); it is sealed at the next save.
+ */
+export function loadPin(d: PinHolder): PinRecord | undefined {
+  const m = load(d.env, PIN_KEY);
   if (!m) return undefined;
+  const sealed = m.get('sealedHash');
+  const hash = sealed instanceof Uint8Array ? d.keys.openPinHash(sealed) : (m.get('hash') as Uint8Array | undefined);
+  // A hash that does not open (a store moved to another master secret) can never match: no PIN retries help.
   return {
-    hash: m.get('hash') as Uint8Array,
+    hash: hash ?? new Uint8Array(16),
     codePoints: m.get('codePoints') as number,
     retries: m.get('retries') as number,
     forceChange: m.get('forceChange') === true,
   };
 }
 
-export function savePin(env: AuthenticatorEnv, pin: PinRecord): void {
-  env.store.setMeta(PIN_KEY, encodeCbor({ ...pin }));
+export function savePin(d: PinHolder, pin: PinRecord): void {
+  const { hash, ...rest } = pin;
+  d.env.store.setMeta(PIN_KEY, encodeCbor({ ...rest, sealedHash: d.keys.sealPinHash(hash) }));
 }
 
 export function loadSettings(env: AuthenticatorEnv, defaults: DeviceSettings): DeviceSettings {

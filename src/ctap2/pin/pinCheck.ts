@@ -1,7 +1,7 @@
 // Decrypting and checking PINs for clientPIN (CTAP 2.1 §6.5.5.5-§6.5.5.7): the shared secret, the
 // padded new PIN and its policy, and the hash comparison with its retry counters.
 import { sha256 } from '../../ctap/crypto.js';
-import type { CommandContext } from '../state.js';
+import type { CommandContext } from '../context.js';
 import { CtapError, Status } from '../../ctap/status.js';
 import { equalBytes } from '../../util/bytes.js';
 import { loadPin, PIN_RETRIES_MAX, savePin, type PinRecord } from './persistent.js';
@@ -13,7 +13,7 @@ const MAX_PIN_BYTES = 63;
 /** decapsulate(): the shared secret with the platform's key agreement key. */
 export function sharedSecret(ctx: CommandContext, p: PinUvAuthProtocol, platformKey: CborValue): Uint8Array {
   const peer = coseToPoint(platformKey);
-  const own = ctx.state.keyAgreement.get(p.version)!;
+  const own = ctx.session.keyAgreement.get(p.version)!;
   return p.kdf(ecdhX(own.privateKey, peer));
 }
 
@@ -47,7 +47,7 @@ export function decryptNewPin(p: PinUvAuthProtocol, shared: Uint8Array, newPinEn
  */
 /** The stored PIN, unless there is none (PIN_NOT_SET) or it has no retries left (PIN_BLOCKED). */
 export function currentPin(ctx: CommandContext): PinRecord {
-  const pin = loadPin(ctx.env);
+  const pin = loadPin(ctx);
   if (!pin) throw new CtapError(Status.CTAP2_ERR_PIN_NOT_SET);
   if (pin.retries === 0) throw new CtapError(Status.CTAP2_ERR_PIN_BLOCKED);
   return pin;
@@ -55,19 +55,19 @@ export function currentPin(ctx: CommandContext): PinRecord {
 
 export function checkPinHash(ctx: CommandContext, p: PinUvAuthProtocol, shared: Uint8Array, pinHashEnc: Uint8Array): PinRecord {
   const pin = currentPin(ctx);
-  if (ctx.state.pinAuthBlocked) throw new CtapError(Status.CTAP2_ERR_PIN_AUTH_BLOCKED, 'power-cycle the key');
+  if (ctx.session.pinAuthBlocked) throw new CtapError(Status.CTAP2_ERR_PIN_AUTH_BLOCKED, 'power-cycle the key');
   pin.retries--;
-  savePin(ctx.env, pin);
+  savePin(ctx, pin);
   const hash = pinHashEnc.length === p.pinHashEncLength ? p.decrypt(shared, pinHashEnc) : undefined;
   if (!hash || !equalBytes(hash, pin.hash)) {
-    ctx.state.regenerateKeyAgreement(p.version);
-    ctx.state.pinMismatches++;
+    ctx.session.regenerateKeyAgreement(p.version);
+    ctx.session.pinMismatches++;
     if (pin.retries === 0) throw new CtapError(Status.CTAP2_ERR_PIN_BLOCKED, 'no PIN retries left');
-    if (ctx.state.pinAuthBlocked) throw new CtapError(Status.CTAP2_ERR_PIN_AUTH_BLOCKED, 'three wrong PINs: power-cycle the key');
+    if (ctx.session.pinAuthBlocked) throw new CtapError(Status.CTAP2_ERR_PIN_AUTH_BLOCKED, 'three wrong PINs: power-cycle the key');
     throw new CtapError(Status.CTAP2_ERR_PIN_INVALID, `${pin.retries} retries left`);
   }
-  ctx.state.pinMismatches = 0;
+  ctx.session.pinMismatches = 0;
   pin.retries = PIN_RETRIES_MAX;
-  savePin(ctx.env, pin);
+  savePin(ctx, pin);
   return pin;
 }

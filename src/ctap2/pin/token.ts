@@ -14,6 +14,8 @@ export class PinUvAuthToken {
   private used = false;
   permissions = 0;
   rpId: string | undefined;
+  /** The PIN/UV auth protocol that issued it: the token works with that protocol only. */
+  protocol: number | undefined;
   private userPresent = false;
   private userVerified = false;
 
@@ -26,8 +28,9 @@ export class PinUvAuthToken {
   }
 
   /** beginUsingPinUvAuthToken(userIsPresent). */
-  begin(now: number, permissions: number, rpId: string | undefined, userIsPresent: boolean): void {
+  begin(now: number, protocol: number, permissions: number, rpId: string | undefined, userIsPresent: boolean): void {
     this.inUse = true;
+    this.protocol = protocol;
     this.grantedAt = now;
     this.used = false;
     this.permissions = permissions;
@@ -38,6 +41,7 @@ export class PinUvAuthToken {
 
   stop(): void {
     this.inUse = false;
+    this.protocol = undefined;
     this.permissions = 0;
     this.rpId = undefined;
     this.userPresent = false;
@@ -58,10 +62,11 @@ export class PinUvAuthToken {
 
   /**
    * The checks shared by every command that takes a pinUvAuthParam made with this token:
-   * in use, has `permission`, bound to `rpId` (or binds it now when `bindRpId`).
+   * in use, issued under `protocol`, has `permission`, bound to `rpId` (or binds it now when `bindRpId`).
    */
-  authorize(now: number, permission: number, rpId: string | undefined, bindRpId: boolean): void {
+  authorize(now: number, protocol: number, permission: number, rpId: string | undefined, bindRpId: boolean): void {
     if (!this.isActive(now)) throw new CtapError(Status.CTAP2_ERR_PIN_AUTH_INVALID, 'pinUvAuthToken expired or not issued');
+    if (protocol !== this.protocol) throw new CtapError(Status.CTAP2_ERR_PIN_AUTH_INVALID, 'pinUvAuthToken issued under another protocol');
     if ((this.permissions & permission) !== permission) {
       throw new CtapError(Status.CTAP2_ERR_PIN_AUTH_INVALID, 'pinUvAuthToken lacks the permission');
     }

@@ -2,7 +2,7 @@
 // performBuiltInUv() with its retry counter (CTAP 2.1 §6.5.5.7.3).
 import type { AuthenticatorConfig, AuthenticatorEnv, PresenceRequest } from '../env.js';
 import { waitForUser } from '../presence.js';
-import type { CommandContext } from '../state.js';
+import type { CommandContext } from '../context.js';
 import { CtapError, Status } from '../../ctap/status.js';
 import { loadPin, loadSettings, loadUvRetries, saveUvRetries, type DeviceSettings } from './persistent.js';
 
@@ -17,7 +17,7 @@ export function deviceSettings(ctx: { env: AuthenticatorEnv; config: Authenticat
 }
 
 export function pinIsSet(ctx: CommandContext): boolean {
-  return loadPin(ctx.env) !== undefined;
+  return loadPin(ctx) !== undefined;
 }
 
 /** "Protected by some form of user verification" in the spec's words: a PIN, or enrolled UV. */

@@ -1,0 +1,15 @@
+// Everything a command handler is given: the request's own context (channel, cancel, keepalive),
+// the environment, the configuration, this power cycle's session, and settings read once per request.
+import type { AuthenticatorConfig, AuthenticatorEnv, KeyStore, RequestContext } from './env.js';
+import type { DeviceSettings } from './pin/persistent.js';
+import type { Session } from './session.js';
+
+export interface CommandContext extends RequestContext {
+  env: AuthenticatorEnv;
+  config: AuthenticatorConfig;
+  session: Session;
+  /** The device's secrets: credential IDs, CredRandom, the PIN hash (the master secret stays inside). */
+  keys: KeyStore;
+  /** The persistent device settings, read from the store on first use in this request. */
+  settings(): DeviceSettings;
+}

@@ -1,0 +1,100 @@
+// What the key holds until it loses power (CTAP 2.1 §6.5.6 initialize(), §6.3, §6.8): the PIN/UV
+// key agreement keys, the pinUvAuthToken, wrong PINs in a row, and the walks a host is part-way through.
+import type { CborEncodable } from '../ctap/cbor.js';
+import type { CoseAlgorithm } from '../ctap/cose.js';
+import type { PinUvAuthProtocol } from '../ctap/pinUvAuthProtocol.js';
+import { newKeyAgreementKey } from '../ctap/pinUvAuthProtocol.js';
+import type { StoredCredential } from '../keystore/types.js';
+import { PinUvAuthToken } from './pin/token.js';
+
+/** A credential located for an assertion: stored (discoverable) or unsealed from its ID. */
+export interface LocatedCredential {
+  id: Uint8Array;
+  alg: CoseAlgorithm;
+  privateKey: Uint8Array;
+  credProtect: number;
+  /** Made with the hmac-secret extension: only then does it answer hmac-secret (CTAP 2.1 §12.5). */
+  hmacSecret: boolean;
+  stored?: StoredCredential;
+}
+
+/** hmac-secret's decrypted input, kept for getNextAssertion. */
+export interface HmacSecretRequest {
+  protocol: PinUvAuthProtocol;
+  /** The shared secret with the platform (ECDH done once per getAssertion). */
+  shared: Uint8Array;
+  salts: Uint8Array;
+}
+
+/** State one host builds over several commands; it belongs to the CTAPHID channel that began it. */
+interface Walk {
+  channel: number;
+}
+
+/** CTAP 2.1 §6.3: what authenticatorGetNextAssertion continues from. */
+export interface NextAssertionState extends Walk {
+  rpIdHash: Uint8Array;
+  clientDataHash: Uint8Array;
+  flags: number;
+  hmacSecret?: HmacSecretRequest;
+  credentials: LocatedCredential[];
+  index: number;
+  lastAt: number;
+}
+
+/** What credentialManagement's enumerate*Begin leaves for the GetNext subcommands (§6.8.3, §6.8.4). */
+export interface CredMgmtWalk extends Walk {
+  kind: 'rps' | 'credentials';
+  items: Map<number, CborEncodable>[];
+  index: number;
+}
+
+/** Key agreement key of one PIN/UV auth protocol (regenerated at power-up, reset and after a PIN mismatch). */
+export interface KeyAgreementKey {
+  privateKey: Uint8Array;
+  publicKey: Uint8Array;
+}
+
+export class Session {
+  nextAssertion: NextAssertionState | undefined;
+  /** An enumeration of authenticatorCredentialManagement in progress. */
+  credMgmt: CredMgmtWalk | undefined;
+  /** Per protocol version; made at power-up (§6.5.6 initialize()). */
+  readonly keyAgreement = new Map<number, KeyAgreementKey>();
+  readonly token: PinUvAuthToken;
+  /** Wrong PINs in a row this power cycle; three block PIN use until the next (§6.5.5.7). */
+  pinMismatches = 0;
+
+  constructor(
+    readonly powerUpAt: number,
+    private readonly random: (n: number) => Uint8Array,
+  ) {
+    this.regenerateKeyAgreements();
+    this.token = new PinUvAuthToken(random(32));
+  }
+
+  regenerateKeyAgreement(version: number): KeyAgreementKey {
+    const key = newKeyAgreementKey(this.random(48));
+    this.keyAgreement.set(version, key);
+    return key;
+  }
+
+  regenerateKeyAgreements(): void {
+    for (const v of [1, 2]) this.regenerateKeyAgreement(v);
+  }
+
+  /** resetPinUvAuthToken(): every outstanding token stops working. */
+  resetToken(): void {
+    this.token.reset(this.random(32));
+  }
+
+  /** Ends the walks another channel began: a host cannot continue, or read, what another host started. */
+  endWalksNotOf(channel: number): void {
+    if (this.nextAssertion && this.nextAssertion.channel !== channel) this.nextAssertion = undefined;
+    if (this.credMgmt && this.credMgmt.channel !== channel) this.credMgmt = undefined;
+  }
+
+  get pinAuthBlocked(): boolean {
+    return this.pinMismatches >= 3;
+  }
+}
