@@ -1,10 +1,10 @@
 // UDP transport, following the SoloKeys simulation convention so existing FIDO tools work as
-// they are: one datagram per 64-byte report, device on 127.0.0.1:8111, replies to the sender,
-// and a "magic reboot" datagram that power-cycles the key.
+// they are: one datagram per 64-byte report, device on 127.0.0.1:8111, replies to the sender
+// (the host that owns the reply's channel), and a "magic reboot" datagram that power-cycles the key.
 import { createSocket, type Socket } from 'node:dgram';
-import { REPORT_SIZE } from './constants.js';
+import { BROADCAST_CID, HidCmd, REPORT_SIZE } from './constants.js';
 import type { ReportPipe } from './pipe.js';
-import { equalBytes, fromHex } from '../util/bytes.js';
+import { equalBytes, fromHex, toHex } from '../util/bytes.js';
 
 export const DEFAULT_UDP_HOST = '127.0.0.1';
 export const DEFAULT_UDP_PORT = 8111;
@@ -22,10 +22,34 @@ export interface UdpDeviceOptions {
   onReboot?(): void;
 }
 
-/** The device end: listens, and sends input reports to whoever spoke last. */
+type Address = { address: string; port: number };
+
+/** How many channels (and INITs awaiting their answer) the routing table remembers. */
+const MAX_ROUTES = 4096;
+
+/** A Map used as an LRU: `touch` moves a key to the newest end; the oldest go past `max`. */
+function touch<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > max) map.delete(map.keys().next().value!);
+}
+
+const cidOf = (report: Uint8Array): number => new DataView(report.buffer, report.byteOffset).getUint32(0);
+/** The 8-byte nonce of an INIT request or response (CTAP 2.1 §11.2.9.1.3), as a map key. */
+const nonceOf = (report: Uint8Array): string => toHex(report.subarray(7, 15));
+const isBroadcastInit = (report: Uint8Array): boolean => cidOf(report) === BROADCAST_CID && report[4] === (0x80 | HidCmd.INIT);
+
+/**
+ * The device end. Every reply goes to the host that owns its channel: the address that last sent
+ * on that channel id (bytes 0-3 of a report), not whoever spoke last, since a reply can come long
+ * after its request (a slow touch, keepalives, MSG_TIMEOUT) while other hosts talk. The answer to
+ * an INIT on the broadcast channel goes to the sender of that INIT (matched by its nonce), and
+ * the channel it allocates is learnt for that sender.
+ */
 export class UdpDeviceTransport {
   private readonly socket: Socket;
-  private peer: { address: string; port: number } | undefined;
+  private readonly routes = new Map<number, Address>();
+  private readonly inits = new Map<string, Address>();
 
   private constructor(socket: Socket) {
     this.socket = socket;
@@ -37,7 +61,7 @@ export class UdpDeviceTransport {
     socket.on('message', (msg, rinfo) => {
       const report = new Uint8Array(msg);
       if (report.length === REPORT_SIZE && equalBytes(report, MAGIC_REBOOT)) return options.onReboot?.();
-      t.peer = { address: rinfo.address, port: rinfo.port };
+      if (report.length >= 5) t.learn(report, { address: rinfo.address, port: rinfo.port });
       options.onReport(report);
     });
     return new Promise((resolve, reject) => {
@@ -50,12 +74,33 @@ export class UdpDeviceTransport {
     });
   }
 
-  get address(): { address: string; port: number } {
+  private learn(report: Uint8Array, from: Address): void {
+    touch(this.routes, cidOf(report), from, MAX_ROUTES);
+    if (report.length >= 15 && isBroadcastInit(report)) touch(this.inits, nonceOf(report), from, MAX_ROUTES);
+  }
+
+  /** Where an input report goes; undefined when no host ever spoke on its channel. */
+  private route(report: Uint8Array): Address | undefined {
+    if (isBroadcastInit(report)) {
+      const nonce = nonceOf(report);
+      const to = this.inits.get(nonce);
+      if (to) {
+        this.inits.delete(nonce);
+        // The new channel (response bytes 8-11) belongs to the host that asked for it.
+        touch(this.routes, new DataView(report.buffer, report.byteOffset).getUint32(15), to, MAX_ROUTES);
+        return to;
+      }
+    }
+    return this.routes.get(cidOf(report));
+  }
+
+  get address(): Address {
     return this.socket.address();
   }
 
   readonly send = (report: Uint8Array): void => {
-    if (this.peer) this.socket.send(report, this.peer.port, this.peer.address);
+    const to = this.route(report);
+    if (to) this.socket.send(report, to.port, to.address);
   };
 
   close(): Promise<void> {
