@@ -117,8 +117,9 @@ export class VirtualAuthenticator {
     return this.bus.connect();
   }
 
-  /** Unplug and replug: volatile state goes, stored state stays. */
+  /** Unplug and replug: volatile state goes (CTAPHID lock and transactions too), stored state stays. */
   powerCycle(): void {
+    this.device.powerCycle();
     this.authenticator.powerCycle();
   }
 
