@@ -1,7 +1,7 @@
 // `ctap-emu serve` run as a user runs it (child processes of the built CLI): signals, start-up
 // failures that leave no new keystore behind, --pin on a keystore that has one, --presence
 // delay:MS, and reset refused under auto-approval unless --allow-reset.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -20,6 +20,12 @@ let n = 0;
 beforeAll(() => {
   if (!existsSync(CLI)) throw new Error('dist/src/cli.js is missing: npm test builds it first (tsc)');
   dir = mkdtempSync(join(tmpdir(), 'ctap-emu-serve-'));
+});
+const started = new Set<ChildProcess>();
+afterEach(() => {
+  // A test that failed half-way must not leave a key running.
+  for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  started.clear();
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -56,6 +62,7 @@ interface Server {
 }
 
 function waitForStart(child: ChildProcess): Promise<Server> {
+  started.add(child);
   const { stderr, exited } = collect(child);
   return new Promise((resolve, reject) => {
     child.stderr!.on('data', () => {
