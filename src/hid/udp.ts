@@ -24,8 +24,10 @@ export interface UdpDeviceOptions {
 
 type Address = { address: string; port: number };
 
-/** How many channels (and INITs awaiting their answer) the routing table remembers. */
-const MAX_ROUTES = 4096;
+/** Channels the table remembers: more than a device allocates (1,024), so the device evicts first. */
+const MAX_CHANNELS = 4096;
+/** Senders on other channel ids (broadcast, unallocated: their answers are errors), and INITs in flight. */
+const MAX_STRANGERS = 256;
 
 /** A Map used as an LRU: `touch` moves a key to the newest end; the oldest go past `max`. */
 function touch<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
@@ -44,11 +46,13 @@ const isBroadcastInit = (report: Uint8Array): boolean => cidOf(report) === BROAD
  * on that channel id (bytes 0-3 of a report), not whoever spoke last, since a reply can come long
  * after its request (a slow touch, keepalives, MSG_TIMEOUT) while other hosts talk. The answer to
  * an INIT on the broadcast channel goes to the sender of that INIT (matched by its nonce), and
- * the channel it allocates is learnt for that sender.
+ * the channel it allocates is learnt for that sender. Channel ids no INIT gave out are kept apart,
+ * so a flood of them cannot push a host's channel out of the table.
  */
 export class UdpDeviceTransport {
   private readonly socket: Socket;
-  private readonly routes = new Map<number, Address>();
+  private readonly channels = new Map<number, Address>();
+  private readonly strangers = new Map<number, Address>();
   private readonly inits = new Map<string, Address>();
 
   private constructor(socket: Socket) {
@@ -75,23 +79,33 @@ export class UdpDeviceTransport {
   }
 
   private learn(report: Uint8Array, from: Address): void {
-    touch(this.routes, cidOf(report), from, MAX_ROUTES);
-    if (report.length >= 15 && isBroadcastInit(report)) touch(this.inits, nonceOf(report), from, MAX_ROUTES);
+    const cid = cidOf(report);
+    if (this.channels.has(cid)) touch(this.channels, cid, from, MAX_CHANNELS);
+    else touch(this.strangers, cid, from, MAX_STRANGERS);
+    if (report.length >= 15 && isBroadcastInit(report)) touch(this.inits, nonceOf(report), from, MAX_STRANGERS);
   }
 
   /** Where an input report goes; undefined when no host ever spoke on its channel. */
   private route(report: Uint8Array): Address | undefined {
+    const cid = cidOf(report);
     if (isBroadcastInit(report)) {
       const nonce = nonceOf(report);
       const to = this.inits.get(nonce);
       if (to) {
         this.inits.delete(nonce);
         // The new channel (response bytes 8-11) belongs to the host that asked for it.
-        touch(this.routes, new DataView(report.buffer, report.byteOffset).getUint32(15), to, MAX_ROUTES);
+        const allocated = new DataView(report.buffer, report.byteOffset).getUint32(15);
+        this.strangers.delete(allocated);
+        touch(this.channels, allocated, to, MAX_CHANNELS);
         return to;
       }
     }
-    return this.routes.get(cidOf(report));
+    const to = this.channels.get(cid);
+    if (to) {
+      touch(this.channels, cid, to, MAX_CHANNELS); // a channel the key is answering on stays
+      return to;
+    }
+    return this.strangers.get(cid);
   }
 
   get address(): Address {

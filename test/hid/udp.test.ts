@@ -16,8 +16,8 @@ afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 });
 
-async function start(): Promise<UdpServer> {
-  const key = new VirtualAuthenticator({ presence: { approveAfterMs: 50 } });
+async function start(touchMs = 50): Promise<UdpServer> {
+  const key = new VirtualAuthenticator({ presence: { approveAfterMs: touchMs } });
   const server = await serveUdp(key, { host: '127.0.0.1', port: 0 });
   cleanup.push(() => key.close(), () => server.close());
   return server;
@@ -65,6 +65,24 @@ describe('UDP transport', () => {
     for (const h of hosts) expect(h.heard.filter((cid) => cid !== h.hid.cid)).toEqual([]);
     expect(junkHeard.length).toBeGreaterThan(0);
     expect(junkHeard.filter((cid) => cid !== 0x0badcafe)).toEqual([]);
+  }, 20_000);
+
+  it('keeps the channel of a waiting host through a flood of unknown channel ids', async () => {
+    const server = await start(1500);
+    const a = await host(server.address.port);
+    const touched = a.hid.cbor(new Uint8Array([Command.authenticatorSelection]), { timeoutMs: 3000 });
+    const junk = createSocket('udp4');
+    const answered = new Set<number>();
+    junk.on('message', (m) => answered.add(parsePacket(new Uint8Array(m))!.cid));
+    cleanup.push(() => junk.close());
+    // Paced, so that the kernel's socket buffers drop none: 6,000 channel ids no INIT gave out.
+    for (let i = 1; i <= 6000; i++) {
+      junk.send(fragment(0x10000000 + i, HidCmd.PING, new Uint8Array([1]))[0]!, server.address.port, '127.0.0.1');
+      if (i % 50 === 0) await new Promise((r) => setTimeout(r, 2));
+    }
+    expect((await touched)[0]).toBe(Status.CTAP2_OK);
+    expect(answered.size).toBeGreaterThan(5000); // the flood did reach the key
+    expect(a.heard.filter((cid) => cid !== a.hid.cid)).toEqual([]);
   }, 20_000);
 
   it('sends a late answer to its host after another host opened a channel meanwhile', async () => {
