@@ -3,9 +3,9 @@ import { decodeCbor, type CborValue } from '../ctap/cbor.js';
 import { Command } from '../ctap/constants.js';
 import { statusName } from '../ctap/status.js';
 import { GetAssertionResponseKey } from '../ctap/keys.js';
-import { ClientPinKey, ClientPinResponseKey } from '../ctap/keys.js';
-import { ConfigKey } from '../ctap/keys.js';
-import { CredMgmtKey, CredMgmtResponseKey } from '../ctap/keys.js';
+import { ClientPinKey, ClientPinResponseKey, ClientPinSubCommand } from '../ctap/keys.js';
+import { ConfigKey, ConfigSubCommand } from '../ctap/keys.js';
+import { CredMgmtKey, CredMgmtResponseKey, CredMgmtSubCommand } from '../ctap/keys.js';
 import { GetAssertionKey } from '../ctap/keys.js';
 import { GetInfoKey } from '../ctap/keys.js';
 import { MakeCredentialKey, MakeCredentialResponseKey } from '../ctap/keys.js';
@@ -23,6 +23,28 @@ const SCHEMAS: Record<number, [request: KeyNames, response: KeyNames]> = {
   [Command.authenticatorCredentialManagement]: [CredMgmtKey, CredMgmtResponseKey],
   [Command.authenticatorCredentialManagementPreview]: [CredMgmtKey, CredMgmtResponseKey],
 };
+
+/** Commands with sub-commands: where the number is, and their names. */
+const SUBCOMMANDS: Record<number, [member: number, names: KeyNames]> = {
+  [Command.authenticatorClientPIN]: [ClientPinKey.subCommand, ClientPinSubCommand],
+  [Command.authenticatorConfig]: [ConfigKey.subCommand, ConfigSubCommand],
+  [Command.authenticatorCredentialManagement]: [CredMgmtKey.subCommand, CredMgmtSubCommand],
+  [Command.authenticatorCredentialManagementPreview]: [CredMgmtKey.subCommand, CredMgmtSubCommand],
+};
+
+/** " getKeyAgreement" for a clientPIN request, say; empty when the request has no sub-command. */
+function subCommandName(cmd: number, params: Uint8Array): string {
+  const sub = SUBCOMMANDS[cmd];
+  if (!sub || params.length === 0) return '';
+  try {
+    const v = decodeCbor(params);
+    const n = v instanceof Map ? v.get(sub[0]) : undefined;
+    if (typeof n !== 'number') return '';
+    return ` ${Object.entries(sub[1]).find(([, x]) => x === n)?.[0] ?? `subCommand 0x${n.toString(16)}`}`;
+  } catch {
+    return '';
+  }
+}
 
 /** Members that carry PINs, keys, tokens or MACs: shown only as their length. */
 const SECRET = new Set([
@@ -62,7 +84,8 @@ function body(bytes: Uint8Array, names: KeyNames): string {
 
 export function describeRequest(request: Uint8Array): string {
   const cmd = request[0] ?? -1;
-  return `-> ${commandNames.get(cmd) ?? `command 0x${cmd.toString(16)}`}${body(request.subarray(1), SCHEMAS[cmd]?.[0] ?? {})}`;
+  const name = `${commandNames.get(cmd) ?? `command 0x${cmd.toString(16)}`}${subCommandName(cmd, request.subarray(1))}`;
+  return `-> ${name}${body(request.subarray(1), SCHEMAS[cmd]?.[0] ?? {})}`;
 }
 
 export function describeResponse(request: Uint8Array, response: Uint8Array): string {

@@ -14,8 +14,14 @@ export async function reset(o: KeyOptions & { yes?: boolean }): Promise<void> {
     await sendReboot(host, port);
     await new Promise((r) => setTimeout(r, 100));
   }
-  await withKey(o, (ctap) => ctap.reset()).catch((e: unknown) => {
-    if (e instanceof CtapError && e.status === Status.CTAP2_ERR_OPERATION_DENIED) throw new CliError('the key refused the reset (no touch)');
+  await withKey(o, (ctap, key) => {
+    // The user confirmed: the key on their keystore approves it (auto-approval alone would not).
+    if (key) key.allowReset = true;
+    return ctap.reset();
+  }).catch((e: unknown) => {
+    if (e instanceof CtapError && e.status === Status.CTAP2_ERR_OPERATION_DENIED) {
+      throw new CliError(`the key refused the reset (no touch${o.udp !== undefined ? '; a `ctap-emu serve` on a keystore file approves one only with --allow-reset' : ''})`);
+    }
     if (e instanceof CtapError && e.status === Status.CTAP2_ERR_NOT_ALLOWED) throw new CliError('the key refused: reset is allowed only just after power-up');
     throw e;
   });

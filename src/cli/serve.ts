@@ -1,4 +1,5 @@
-// `ctap-emu serve`: run the key on a transport until Ctrl-C.
+// `ctap-emu serve`: run the key on a transport until Ctrl-C or SIGTERM.
+import { existsSync, rmSync } from 'node:fs';
 import { DEFAULT_UDP_HOST, DEFAULT_UDP_PORT } from '../hid/udp.js';
 import { UhidError } from '../hid/uhid.js';
 import { KeystoreError } from '../keystore/sqlite.js';
@@ -16,7 +17,9 @@ export interface ServeOptions extends StoreOptions {
   host: string;
   port: string;
   memory?: boolean;
-  presence: 'approve' | 'prompt' | 'deny';
+  /** approve, prompt, deny, or delay:MS (a touch MS ms after the key asks). */
+  presence: string;
+  allowReset?: boolean;
   uv?: 'match' | 'nomatch';
   pin?: string;
   aaguid?: string;
@@ -29,31 +32,73 @@ function log(line: string): void {
   process.stderr.write(`${new Date().toISOString()} ${line}\n`);
 }
 
-function presencePolicy(p: ServeOptions['presence']): PresencePolicy {
+/** The longest --presence delay:MS (a timer's limit); the key gives up on a touch after 30 s anyway. */
+const MAX_DELAY_MS = 2 ** 31 - 1;
+
+function presencePolicy(p: string): PresencePolicy {
+  if (p === 'approve' || p === 'deny') return p;
   if (p === 'prompt') {
     if (!process.stdin.isTTY) throw new CliError('--presence prompt needs a terminal on stdin', ExitCode.usage);
     return terminalPresence();
   }
-  return p;
+  const delay = /^delay:(\d{1,10})$/.exec(p);
+  if (delay && Number(delay[1]) <= MAX_DELAY_MS) return { approveAfterMs: Number(delay[1]) };
+  throw new CliError(`--presence must be approve, prompt, deny or delay:MS (MS a whole number of milliseconds), got "${p}"`, ExitCode.usage);
 }
 
-function openKey(o: ServeOptions): { key: VirtualAuthenticator; where: string } {
+/** What the start-up line says about authenticatorReset, which wipes every passkey and the PIN. */
+function resetNote(o: ServeOptions, key: VirtualAuthenticator): string {
+  if (o.presence === 'prompt') return 'reset asked at the prompt';
+  if (o.presence === 'deny') return 'reset refused (presence deny)';
+  if (key.allowReset) return `reset approved${o.memory ? '' : ' (--allow-reset)'}`;
+  return 'reset refused (a keystore file; --allow-reset approves it)';
+}
+
+interface OpenedKey {
+  key: VirtualAuthenticator;
+  where: string;
+  /** The keystore file did not exist before this run (so a failed start removes it). */
+  created: boolean;
+}
+
+function openKey(o: ServeOptions, presence: PresencePolicy): OpenedKey {
   const where = o.memory ? 'memory (nothing is written)' : storePath(o);
+  const created = !o.memory && !existsSync(where);
   if (!o.memory) ensureParentDir(where);
   try {
     const key = new VirtualAuthenticator({
       store: o.memory ? 'memory' : where,
       passphrase: o.memory ? undefined : passphrase(o),
-      presence: presencePolicy(o.presence),
+      presence,
+      allowReset: o.allowReset ? true : undefined,
       userVerification: o.uv as VerificationPolicy | undefined,
       aaguid: o.aaguid,
       onExchange: o.verbose ? (req, res) => (log(describeRequest(req)), log(describeResponse(req, res))) : undefined,
     });
     key.authenticator.onInternalError = (e) => log(`internal error: ${(e as Error).stack ?? String(e)}`);
-    return { key, where };
+    return { key, where, created };
   } catch (e) {
+    if (created) removeStore(where);
     if (e instanceof KeystoreError || e instanceof RangeError || e instanceof TypeError) throw new CliError(e.message);
     throw e;
+  }
+}
+
+/** A keystore file this run created, with SQLite's companions (only ever called for those). */
+function removeStore(path: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
+}
+
+/** --pin: set it on a keystore with none; one that has this PIN just serves; another PIN is an error. */
+function applyPin(key: VirtualAuthenticator, pin: string): void {
+  if (key.authenticator.hasPin()) {
+    if (key.authenticator.isPin(pin)) return;
+    throw new CliError('the keystore has a different PIN; --pin must be that PIN (change it with `ctap-emu pin change`)');
+  }
+  try {
+    key.authenticator.provisionPin(pin);
+  } catch (e) {
+    throw e instanceof CtapError ? new CliError(`--pin: ${e.detail ?? e.message}`) : e;
   }
 }
 
@@ -79,40 +124,38 @@ async function startTransport(key: VirtualAuthenticator, o: ServeOptions, port: 
 
 export async function serve(o: ServeOptions): Promise<void> {
   const port = Number(o.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be 0-65535, got ${o.port}`, ExitCode.usage);
-  const { key, where } = openKey(o);
+  if (!/^\d+$/.test(o.port) || port > 65535) throw new CliError(`--port must be 0-65535, got ${o.port}`, ExitCode.usage);
+  const presence = presencePolicy(o.presence);
+  const { key, where, created } = openKey(o, presence);
   let transport: RunningTransport;
   try {
-    if (o.pin !== undefined) {
-      if (key.authenticator.hasPin()) throw new CliError('the keystore already has a PIN; change it with `ctap-emu pin change`');
-      try {
-        key.authenticator.provisionPin(o.pin);
-      } catch (e) {
-        throw e instanceof CtapError ? new CliError(`--pin: ${e.detail ?? e.message}`) : e;
-      }
-    }
+    if (o.pin !== undefined) applyPin(key, o.pin);
     transport = await startTransport(key, o, port);
   } catch (e) {
     key.close();
+    if (created) removeStore(where);
     throw e;
   }
-  // Handlers first, then the announcement: a Ctrl-C right after it still stops cleanly.
+  // Handlers first, then the announcement: a signal right after it still stops cleanly.
   // Transports may hold the event loop only weakly (uhid polls on unref'd timers): serve holds it.
   const keepAlive = setInterval(() => undefined, 1 << 30);
-  const stopped = new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+  const stopped = new Promise<string>((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      // Further signals while closing are ignored (listeners stay), not the default abrupt exit.
+      process.on('SIGINT', () => undefined);
+      process.on('SIGTERM', () => undefined);
       clearInterval(keepAlive);
-      resolve();
+      resolve(signal);
     };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    process.once('SIGHUP', stop);
   });
-  log(`ctap-emu: security key on ${transport.description}; store ${where}; presence ${o.presence}${o.uv ? `; built-in UV ${o.uv}` : ''}`);
+  log(`ctap-emu: security key on ${transport.description}; store ${where}; presence ${o.presence}${o.uv ? `; built-in UV ${o.uv}` : ''}; ${resetNote(o, key)}`);
   log('Ctrl-C stops it. New here? `ctap-emu demo` runs a whole passkey ceremony in-process.');
-  await stopped;
+  const signal = await stopped;
   await transport.close();
   key.close();
-  log('stopped');
+  log(`stopped (${signal})`);
+  process.exitCode = ExitCode.ok;
 }

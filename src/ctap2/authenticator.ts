@@ -14,6 +14,7 @@ import { DEFAULT_CONFIG, type AuthenticatorConfig, type AuthenticatorEnv, type K
 import { DeviceKeyStore } from './keyStore.js';
 import { asMap, missing } from '../ctap/params.js';
 import { sha256 } from '../ctap/crypto.js';
+import { equalBytes } from '../util/bytes.js';
 import { loadPin, PIN_RETRIES_MAX, savePin } from './pin/persistent.js';
 import { deviceSettings } from './pin/verification.js';
 import type { CommandContext } from './context.js';
@@ -62,6 +63,12 @@ export class Authenticator {
   /** Whether a PIN is set. */
   hasPin(): boolean {
     return loadPin(this) !== undefined;
+  }
+
+  /** Whether `pin` is the PIN set, as the owner checks it locally (no retry spent, nothing stored). */
+  isPin(pin: string): boolean {
+    const current = loadPin(this);
+    return current !== undefined && equalBytes(sha256(new TextEncoder().encode(pin)).slice(0, 16), current.hash);
   }
 
   /** Sets the PIN directly, as a manufacturer or an owner's set-up would; refused if one is set. */

@@ -38,6 +38,7 @@ export class CtapHidDevice {
   private readonly transactionTimeoutMs: number;
   private readonly keepaliveIntervalMs: number;
   private readonly version: [number, number, number];
+  /** Allocated channels, least recently used first. */
   private readonly channels = new Set<number>();
   private nextCid = 1;
   private assembling: { msg: Reassembly; timer: unknown } | undefined;
@@ -63,6 +64,7 @@ export class CtapHidDevice {
     if (p.kind === 'cont') return this.continuation(p.cid, p.seq, p.data);
     if (p.cmd === HidCmd.INIT) return this.init(p.cid, p.length, p.data);
     if (p.cid === BROADCAST_CID || !this.channels.has(p.cid)) return this.error(p.cid, HidError.INVALID_CHANNEL);
+    this.used(p.cid);
     if (this.lock && this.lock.cid !== p.cid && this.timers.now() < this.lock.until) {
       return this.error(p.cid, HidError.CHANNEL_BUSY);
     }
@@ -98,6 +100,15 @@ export class CtapHidDevice {
     this.finishPending()?.abort.abort();
   }
 
+  /**
+   * The key lost power: a lock, a half-received message and a request in progress are gone (the
+   * request is aborted and never answered). Channels stay, so a host keeps talking on its own.
+   */
+  powerCycle(): void {
+    this.close();
+    this.lock = undefined;
+  }
+
   private continuation(cid: number, seq: number, data: Uint8Array): void {
     const a = this.assembling;
     if (!a) return; // §11.2.4: a continuation with no transaction is ignored
@@ -120,6 +131,7 @@ export class CtapHidDevice {
     if (length !== 8) return this.error(cid, HidError.INVALID_LEN);
     if (cid !== BROADCAST_CID) {
       if (!this.channels.has(cid)) return this.error(cid, HidError.INVALID_CHANNEL);
+      this.used(cid);
       if (this.assembling?.msg.cid === cid) this.dropAssembly();
       if (this.pending?.cid === cid) this.finishPending()?.abort.abort();
     }
@@ -133,12 +145,25 @@ export class CtapHidDevice {
     this.reply(cid, HidCmd.INIT, body);
   }
 
+  /** Past MAX_CHANNELS, the least recently used channel goes, never one a host is using now. */
   private allocate(): number {
     const cid = this.nextCid;
     this.nextCid = this.nextCid >= 0xfffffffe ? 1 : this.nextCid + 1;
     this.channels.add(cid);
-    if (this.channels.size > MAX_CHANNELS) this.channels.delete(this.channels.values().next().value!);
+    if (this.channels.size > MAX_CHANNELS) {
+      for (const old of this.channels) {
+        if (old === this.pending?.cid || old === this.assembling?.msg.cid || old === this.lock?.cid) continue;
+        this.channels.delete(old);
+        break;
+      }
+    }
     return cid;
+  }
+
+  /** Marks a channel most recently used (a Set iterates in insertion order). */
+  private used(cid: number): void {
+    this.channels.delete(cid);
+    this.channels.add(cid);
   }
 
   private dispatch(cid: number, cmd: number, data: Uint8Array): void {

@@ -1,10 +1,10 @@
 // UDP transport, following the SoloKeys simulation convention so existing FIDO tools work as
-// they are: one datagram per 64-byte report, device on 127.0.0.1:8111, replies to the sender,
-// and a "magic reboot" datagram that power-cycles the key.
+// they are: one datagram per 64-byte report, device on 127.0.0.1:8111, replies to the sender
+// (the host that owns the reply's channel), and a "magic reboot" datagram that power-cycles the key.
 import { createSocket, type Socket } from 'node:dgram';
-import { REPORT_SIZE } from './constants.js';
+import { BROADCAST_CID, HidCmd, REPORT_SIZE } from './constants.js';
 import type { ReportPipe } from './pipe.js';
-import { equalBytes, fromHex } from '../util/bytes.js';
+import { equalBytes, fromHex, toHex } from '../util/bytes.js';
 
 export const DEFAULT_UDP_HOST = '127.0.0.1';
 export const DEFAULT_UDP_PORT = 8111;
@@ -22,10 +22,38 @@ export interface UdpDeviceOptions {
   onReboot?(): void;
 }
 
-/** The device end: listens, and sends input reports to whoever spoke last. */
+type Address = { address: string; port: number };
+
+/** Channels the table remembers: more than a device allocates (1,024), so the device evicts first. */
+const MAX_CHANNELS = 4096;
+/** Senders on other channel ids (broadcast, unallocated: their answers are errors), and INITs in flight. */
+const MAX_STRANGERS = 256;
+
+/** A Map used as an LRU: `touch` moves a key to the newest end; the oldest go past `max`. */
+function touch<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > max) map.delete(map.keys().next().value!);
+}
+
+const cidOf = (report: Uint8Array): number => new DataView(report.buffer, report.byteOffset).getUint32(0);
+/** The 8-byte nonce of an INIT request or response (CTAP 2.1 §11.2.9.1.3), as a map key. */
+const nonceOf = (report: Uint8Array): string => toHex(report.subarray(7, 15));
+const isBroadcastInit = (report: Uint8Array): boolean => cidOf(report) === BROADCAST_CID && report[4] === (0x80 | HidCmd.INIT);
+
+/**
+ * The device end. Every reply goes to the host that owns its channel: the address that last sent
+ * on that channel id (bytes 0-3 of a report), not whoever spoke last, since a reply can come long
+ * after its request (a slow touch, keepalives, MSG_TIMEOUT) while other hosts talk. The answer to
+ * an INIT on the broadcast channel goes to the sender of that INIT (matched by its nonce), and
+ * the channel it allocates is learnt for that sender. Channel ids no INIT gave out are kept apart,
+ * so a flood of them cannot push a host's channel out of the table.
+ */
 export class UdpDeviceTransport {
   private readonly socket: Socket;
-  private peer: { address: string; port: number } | undefined;
+  private readonly channels = new Map<number, Address>();
+  private readonly strangers = new Map<number, Address>();
+  private readonly inits = new Map<string, Address>();
 
   private constructor(socket: Socket) {
     this.socket = socket;
@@ -37,7 +65,7 @@ export class UdpDeviceTransport {
     socket.on('message', (msg, rinfo) => {
       const report = new Uint8Array(msg);
       if (report.length === REPORT_SIZE && equalBytes(report, MAGIC_REBOOT)) return options.onReboot?.();
-      t.peer = { address: rinfo.address, port: rinfo.port };
+      if (report.length >= 5) t.learn(report, { address: rinfo.address, port: rinfo.port });
       options.onReport(report);
     });
     return new Promise((resolve, reject) => {
@@ -50,12 +78,43 @@ export class UdpDeviceTransport {
     });
   }
 
-  get address(): { address: string; port: number } {
+  private learn(report: Uint8Array, from: Address): void {
+    const cid = cidOf(report);
+    if (this.channels.has(cid)) touch(this.channels, cid, from, MAX_CHANNELS);
+    else touch(this.strangers, cid, from, MAX_STRANGERS);
+    if (report.length >= 15 && isBroadcastInit(report)) touch(this.inits, nonceOf(report), from, MAX_STRANGERS);
+  }
+
+  /** Where an input report goes; undefined when no host ever spoke on its channel. */
+  private route(report: Uint8Array): Address | undefined {
+    const cid = cidOf(report);
+    if (isBroadcastInit(report)) {
+      const nonce = nonceOf(report);
+      const to = this.inits.get(nonce);
+      if (to) {
+        this.inits.delete(nonce);
+        // The new channel (response bytes 8-11) belongs to the host that asked for it.
+        const allocated = new DataView(report.buffer, report.byteOffset).getUint32(15);
+        this.strangers.delete(allocated);
+        touch(this.channels, allocated, to, MAX_CHANNELS);
+        return to;
+      }
+    }
+    const to = this.channels.get(cid);
+    if (to) {
+      touch(this.channels, cid, to, MAX_CHANNELS); // a channel the key is answering on stays
+      return to;
+    }
+    return this.strangers.get(cid);
+  }
+
+  get address(): Address {
     return this.socket.address();
   }
 
   readonly send = (report: Uint8Array): void => {
-    if (this.peer) this.socket.send(report, this.peer.port, this.peer.address);
+    const to = this.route(report);
+    if (to) this.socket.send(report, to.port, to.address);
   };
 
   close(): Promise<void> {

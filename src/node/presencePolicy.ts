@@ -38,22 +38,29 @@ function withTimeout<R>(ask: Asker<R>, ms: number, timedOut: R): Asker<R> {
   };
 }
 
-function presenceAsker(policy: PresencePolicy): Asker<PresenceResult> {
+function presenceAsker(policy: PresencePolicy, allowReset: () => boolean): Asker<PresenceResult> {
   if (typeof policy === 'function') {
+    // A person or a script answers each request, reset included: it decides for itself.
     return async (r, s) => {
       const d = await policy(r, s);
       return d === true ? 'approved' : d === false ? 'denied' : d;
     };
   }
-  if (typeof policy === 'object') return (_r, s) => sleep(policy.approveAfterMs, s).then(() => 'approved' as const);
-  if (policy === 'approve') return async () => 'approved';
+  // Auto-approval approves no authenticatorReset unless allowed: anyone who can reach the key
+  // (the UDP reboot datagram opens the reset window) could otherwise wipe a persistent store.
+  const refusesReset = (r: PresenceRequest): boolean => r.command === 'reset' && !allowReset();
+  if (typeof policy === 'object') {
+    return async (r, s) => (refusesReset(r) ? 'denied' : sleep(policy.approveAfterMs, s).then(() => 'approved' as const));
+  }
+  if (policy === 'approve') return async (r) => (refusesReset(r) ? 'denied' : 'approved');
   if (policy === 'deny') return async () => 'denied';
   if (policy === 'timeout') return () => new Promise<PresenceResult>(() => undefined);
   throw new TypeError(`unknown presence policy ${String(policy)}`);
 }
 
-export function presenceFunction(policy: PresencePolicy, timeoutMs: number): Asker<PresenceResult> {
-  return withTimeout(presenceAsker(policy), timeoutMs, 'timeout');
+/** `allowReset`: whether 'approve' and approveAfterMs approve authenticatorReset (asked each time). */
+export function presenceFunction(policy: PresencePolicy, timeoutMs: number, allowReset: () => boolean = () => true): Asker<PresenceResult> {
+  return withTimeout(presenceAsker(policy, allowReset), timeoutMs, 'timeout');
 }
 
 export function verificationFunction(policy: VerificationPolicy, timeoutMs: number): Asker<VerificationResult> {

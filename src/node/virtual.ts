@@ -20,6 +20,12 @@ export interface VirtualAuthenticatorOptions {
   passphrase?: string;
   /** What the "user" does when the key asks for a touch (default: approve). */
   presence?: PresencePolicy;
+  /**
+   * Whether auto-approval ('approve', approveAfterMs) approves authenticatorReset, which wipes
+   * every credential and the PIN. Default: yes for a memory store, no for a persistent one. A
+   * presence callback decides for itself (it sees PresenceRequest.command === 'reset').
+   */
+  allowReset?: boolean;
   /** How long the key waits for a touch or a finger before USER_ACTION_TIMEOUT (default 30 s). */
   presenceTimeoutMs?: number;
   /** 16 bytes, or 32 hex digits (dashes allowed). */
@@ -65,9 +71,12 @@ export class VirtualAuthenticator {
   private readonly device: CtapHidDevice;
   private readonly bus: LoopbackBus;
   private readonly sinks = new Set<(report: Uint8Array) => void>();
+  /** See VirtualAuthenticatorOptions.allowReset; a caller the owner confirmed may switch it on. */
+  allowReset: boolean;
 
   constructor(options: VirtualAuthenticatorOptions = {}) {
     this.store = openStore(options.store, options.passphrase);
+    this.allowReset = options.allowReset ?? this.store instanceof MemoryStore;
     const timeout = options.presenceTimeoutMs ?? 30_000;
     const signer = new NodeSigner();
     const env: AuthenticatorEnv = {
@@ -75,7 +84,7 @@ export class VirtualAuthenticator {
       randomBytes: (n) => new Uint8Array(randomBytes(n)),
       sign: signer.sign,
       forgetKeys: signer.forget,
-      userPresence: presenceFunction(options.presence ?? 'approve', timeout),
+      userPresence: presenceFunction(options.presence ?? 'approve', timeout, () => this.allowReset),
       userVerification: options.userVerification === undefined ? undefined : verificationFunction(options.userVerification, timeout),
       store: this.store,
     };
@@ -119,8 +128,9 @@ export class VirtualAuthenticator {
     return this.bus.connect();
   }
 
-  /** Unplug and replug: volatile state goes, stored state stays. */
+  /** Unplug and replug: volatile state goes (CTAPHID lock and transactions too), stored state stays. */
   powerCycle(): void {
+    this.device.powerCycle();
     this.authenticator.powerCycle();
   }
 

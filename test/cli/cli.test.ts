@@ -121,7 +121,7 @@ describe('serve, then the offline creds commands', () => {
     client.close();
     await s.stop();
     const log = s.stderr();
-    expect(log).toMatch(/-> authenticatorClientPIN \{pinUvAuthProtocol: 2, subCommand: 9, keyAgreement: <redacted value>, pinHashEnc: <redacted 32 bytes>/);
+    expect(log).toMatch(/-> authenticatorClientPIN getPinUvAuthTokenUsingPinWithPermissions \{pinUvAuthProtocol: 2, subCommand: 9, keyAgreement: <redacted value>, pinHashEnc: <redacted 32 bytes>/);
     expect(log).toMatch(/<- CTAP2_OK \{pinUvAuthToken: <redacted 48 bytes>\}/);
     expect(log).toMatch(/-> authenticatorMakeCredential \{clientDataHash: h'[0-9a-f]{64}', rp: \{id: "example.com"/);
     expect(log).toMatch(/pinUvAuthParam: <redacted 32 bytes>/);

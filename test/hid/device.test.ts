@@ -96,6 +96,23 @@ describe('CTAPHID_INIT', () => {
     expect(h.message()).toMatchObject({ cid, cmd: HidCmd.PING });
   });
 
+  it('evicts the least recently used channel, not a host in use that was allocated first', () => {
+    const h = new Harness();
+    const busy = h.open();
+    const idle = h.open();
+    for (let i = 0; i < 1100; i++) {
+      h.open();
+      if (i % 100 === 0) {
+        h.send(busy, HidCmd.PING, [i & 0xff]);
+        expect(h.message()).toMatchObject({ cid: busy, cmd: HidCmd.PING });
+      }
+    }
+    h.send(busy, HidCmd.PING, [1]);
+    expect(h.message()).toMatchObject({ cid: busy, cmd: HidCmd.PING });
+    h.send(idle, HidCmd.PING, [1]);
+    h.expectError(idle, HidError.INVALID_CHANNEL);
+  });
+
   it('rejects an INIT whose nonce is not 8 bytes with INVALID_LEN', () => {
     const h = new Harness();
     h.send(BROADCAST_CID, HidCmd.INIT, [1, 2, 3]);
@@ -266,6 +283,38 @@ describe('requests that wait', () => {
     h.requests[0]!.resolve(new Uint8Array([0]));
     await flush();
     expect(h.out).toHaveLength(0);
+  });
+});
+
+describe('power cycle', () => {
+  it('clears the lock, a half-received message and a request in progress; channels stay', async () => {
+    const h = new Harness();
+    const a = h.open();
+    const b = h.open();
+    h.send(a, HidCmd.LOCK, [10]);
+    h.message();
+    h.device.powerCycle();
+    h.send(b, HidCmd.PING, [1]);
+    expect(h.message()).toMatchObject({ cid: b, cmd: HidCmd.PING });
+
+    const reports = fragment(a, HidCmd.PING, new Uint8Array(100));
+    h.device.receive(reports[0]!);
+    h.device.powerCycle();
+    h.device.receive(reports[1]!); // the message it continued is gone: ignored
+    h.send(b, HidCmd.PING, [2]);
+    expect(h.message()).toMatchObject({ cid: b, cmd: HidCmd.PING, data: new Uint8Array([2]) });
+    h.timers.advance(2000);
+    expect(h.out).toHaveLength(0); // no MSG_TIMEOUT for a message the key forgot
+
+    h.send(a, HidCmd.CBOR, [0x04]);
+    h.device.powerCycle();
+    expect(h.requests[0]!.ctx.signal.aborted).toBe(true);
+    h.send(b, HidCmd.PING, [3]);
+    expect(h.message()).toMatchObject({ cid: b, cmd: HidCmd.PING });
+    h.requests[0]!.resolve(new Uint8Array([0]));
+    await flush();
+    h.timers.advance(1000);
+    expect(h.out).toHaveLength(0); // neither its answer nor keepalives
   });
 });
 
