@@ -17,6 +17,8 @@ export interface StoredCredential {
   largeBlobKey?: Uint8Array;
   /** Per-credential secret for the hmac-secret extension. */
   credRandom?: Uint8Array;
+  /** Made with the hmac-secret extension (CTAP 2.1 §12.5): only then does an assertion answer it. */
+  hmacSecret: boolean;
   /** Creation time, milliseconds since the epoch (from the injected clock). */
   createdAt: number;
   signCount: number;

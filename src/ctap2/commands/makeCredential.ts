@@ -160,6 +160,7 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
       alg: alg,
       privateKey: cred.privateKey,
       credProtect,
+      hmacSecret,
       createdAt: ctx.env.now(),
       signCount: 0,
     });
