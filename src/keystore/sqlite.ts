@@ -99,20 +99,21 @@ export class SqliteStore implements CredentialStore {
     return this.sealer ? this.sealer.seal(plain, context) : new Uint8Array(plain);
   }
 
-  private open(stored: SqlValue, context: string | Uint8Array): Uint8Array {
+  /** `context` is a function for credentials: only an encrypted store needs the row's encoding. */
+  private open(stored: SqlValue, context: string | (() => Uint8Array)): Uint8Array {
     const bytes = stored instanceof Uint8Array ? new Uint8Array(stored) : undefined;
     if (!this.sealer) {
       if (!bytes) throw new KeystoreError(messages.damaged(this.path, 'a key is not a byte string'));
       return bytes;
     }
-    const plain = bytes && this.sealer.open(bytes, context);
+    const plain = bytes && this.sealer.open(bytes, typeof context === 'string' ? context : context());
     if (!plain) throw new KeystoreError(`${this.path}: a sealed value does not open (altered file?)`);
     return plain;
   }
 
   /** A row as a credential; in an encrypted store every column is checked against the seal and MAC. */
   private credential = (r: Row): StoredCredential => {
-    const privateKey = this.open(r.private_key, boundContext(r));
+    const privateKey = this.open(r.private_key, () => boundContext(r));
     if (this.sealer) {
       const mac = r.count_mac instanceof Uint8Array ? r.count_mac : null;
       if (!this.sealer.checkCountMac(new Uint8Array(r.id as Uint8Array), Number(r.sign_count), mac)) {
@@ -133,7 +134,7 @@ export class SqliteStore implements CredentialStore {
   }
   put(c: StoredCredential): void {
     const row = toRow(c);
-    row.private_key = this.seal(c.privateKey, boundContext(row));
+    row.private_key = this.sealer ? this.sealer.seal(c.privateKey, boundContext(row)) : new Uint8Array(c.privateKey);
     row.count_mac = this.sealer ? this.sealer.countMac(c.id, c.signCount) : null;
     this.guard(() => {
       const replaced = this.db.transaction(() => {
