@@ -2,8 +2,19 @@
 import { toHex as hex } from '../util/bytes.js';
 import type { CredentialStore, StoredCredential } from './types.js';
 
+/** A deep copy: what the caller holds and what the store holds never share bytes. */
 function copy(c: StoredCredential): StoredCredential {
-  return { ...c };
+  const b = (x: Uint8Array | undefined): Uint8Array | undefined => x && x.slice();
+  return {
+    ...c,
+    id: c.id.slice(),
+    userId: c.userId.slice(),
+    privateKey: c.privateKey.slice(),
+    credBlob: b(c.credBlob),
+    largeBlobKey: b(c.largeBlobKey),
+    credRandom: b(c.credRandom),
+    hmacSecret: c.hmacSecret === true,
+  };
 }
 
 function newestFirst(a: StoredCredential, b: StoredCredential): number {

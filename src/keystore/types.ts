@@ -19,6 +19,8 @@ export interface StoredCredential {
   hmacSecret?: boolean;
   /** Per-credential secret for the hmac-secret extension. */
   credRandom?: Uint8Array;
+  /** Made with the hmac-secret extension (CTAP 2.1 §12.5): only then does an assertion answer it. */
+  hmacSecret: boolean;
   /** Creation time, milliseconds since the epoch (from the injected clock). */
   createdAt: number;
   signCount: number;

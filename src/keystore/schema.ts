@@ -1,0 +1,124 @@
+// The keystore's tables, how a credential maps to a row (and what its sealed key is bound to), and
+// the in-place migration of older files.
+import type { Database, Row, SqlValue } from './driver.js';
+import { encodeFields, type Sealer } from './encryption.js';
+import { KeystoreError } from './errors.js';
+import { APPLICATION_ID } from './file.js';
+import type { StoredCredential } from './types.js';
+
+/** 1: the first release. 2: hmac_secret (per credential) and count_mac (sign counter MAC when encrypted). */
+export const SCHEMA_VERSION = 2;
+
+export const SCHEMA = `
+CREATE TABLE keystore (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE credentials (
+  id BLOB PRIMARY KEY,
+  rp_id TEXT NOT NULL,
+  rp_name TEXT,
+  user_id BLOB NOT NULL,
+  user_name TEXT,
+  user_display_name TEXT,
+  alg INTEGER NOT NULL,
+  private_key BLOB NOT NULL,
+  cred_protect INTEGER NOT NULL,
+  cred_blob BLOB,
+  large_blob_key BLOB,
+  cred_random BLOB,
+  created_at INTEGER NOT NULL,
+  sign_count INTEGER NOT NULL,
+  hmac_secret INTEGER NOT NULL DEFAULT 1,
+  count_mac BLOB,
+  UNIQUE (rp_id, user_id)
+);
+CREATE INDEX credentials_by_rp ON credentials (rp_id, created_at DESC);
+PRAGMA application_id = ${APPLICATION_ID};
+PRAGMA user_version = ${SCHEMA_VERSION};
+`;
+
+export const COLUMNS = [
+  'id', 'rp_id', 'rp_name', 'user_id', 'user_name', 'user_display_name', 'alg', 'private_key', 'cred_protect',
+  'cred_blob', 'large_blob_key', 'cred_random', 'created_at', 'sign_count', 'hmac_secret', 'count_mac',
+] as const;
+
+/**
+ * What an encrypted store's sealed private key is bound to: every column but the key itself and
+ * the sign counter (which has its own MAC, so an assertion does not re-seal the key). A column
+ * added later goes in here too, under a new label.
+ */
+const BOUND = [
+  'id', 'rp_id', 'rp_name', 'user_id', 'user_name', 'user_display_name', 'alg', 'cred_protect',
+  'cred_blob', 'large_blob_key', 'cred_random', 'created_at', 'hmac_secret',
+] as const;
+export function boundContext(row: Row): Uint8Array {
+  return encodeFields(['credential v2', ...BOUND.map((c) => row[c] ?? null)]);
+}
+
+const bytes = (b: Uint8Array | undefined): Uint8Array | null => (b ? new Uint8Array(b) : null);
+
+/** The row for a credential, private key and counter MAC not filled in yet. */
+export function toRow(c: StoredCredential): Row {
+  return {
+    id: new Uint8Array(c.id),
+    rp_id: c.rpId,
+    rp_name: c.rpName ?? null,
+    user_id: new Uint8Array(c.userId),
+    user_name: c.userName ?? null,
+    user_display_name: c.userDisplayName ?? null,
+    alg: c.alg,
+    private_key: null,
+    cred_protect: c.credProtect,
+    cred_blob: bytes(c.credBlob),
+    large_blob_key: bytes(c.largeBlobKey),
+    cred_random: bytes(c.credRandom),
+    created_at: c.createdAt,
+    sign_count: c.signCount,
+    hmac_secret: c.hmacSecret ? 1 : 0,
+    count_mac: null,
+  };
+}
+
+const u8 = (v: SqlValue): Uint8Array => new Uint8Array(v as Uint8Array);
+const str = (v: SqlValue): string | undefined => (v === null ? undefined : String(v));
+const blob = (v: SqlValue): Uint8Array | undefined => (v === null ? undefined : u8(v));
+
+export function fromRow(r: Row, privateKey: Uint8Array): StoredCredential {
+  return {
+    id: u8(r.id),
+    rpId: String(r.rp_id),
+    rpName: str(r.rp_name),
+    userId: u8(r.user_id),
+    userName: str(r.user_name),
+    userDisplayName: str(r.user_display_name),
+    alg: Number(r.alg),
+    privateKey,
+    credProtect: Number(r.cred_protect),
+    credBlob: blob(r.cred_blob),
+    largeBlobKey: blob(r.large_blob_key),
+    credRandom: blob(r.cred_random),
+    createdAt: Number(r.created_at),
+    signCount: Number(r.sign_count),
+    hmacSecret: Number(r.hmac_secret) !== 0,
+  };
+}
+
+/** Brings a keystore of an older version up to SCHEMA_VERSION, in one transaction. */
+export function migrate(db: Database, from: number, sealer: Sealer | undefined, path: string): void {
+  db.transaction(() => {
+    if (from < 2) {
+      // Version 1 answered hmac-secret for every credential, hence the default of 1.
+      db.exec('ALTER TABLE credentials ADD COLUMN hmac_secret INTEGER NOT NULL DEFAULT 1; ALTER TABLE credentials ADD COLUMN count_mac BLOB;');
+      if (sealer) {
+        // Version 1 bound a private key to its credential ID only: bind it to the whole row now.
+        const update = db.prepare('UPDATE credentials SET private_key = ?, count_mac = ? WHERE id = ?');
+        for (const r of db.prepare('SELECT * FROM credentials').all()) {
+          const id = u8(r.id);
+          const key = sealer.open(u8(r.private_key), `credential:${Buffer.from(id).toString('hex')}`);
+          if (!key) throw new KeystoreError(`${path}: a sealed value does not open (altered file?); it was left unchanged`);
+          update.run(sealer.seal(key, boundContext(r)), sealer.countMac(id, Number(r.sign_count)), id);
+        }
+      }
+    }
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  });
+}

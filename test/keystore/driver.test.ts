@@ -1,0 +1,90 @@
+// The driver layer: loaded lazily, node:sqlite preferred, a clear line when neither loads, and
+// only Node 22's "SQLite is an experimental feature" warning silenced.
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chooseDriver, driverUnavailable, withoutSqliteWarning, type DriverName } from '../../src/keystore/driver.js';
+import { KeystoreError } from '../../src/keystore/errors.js';
+
+const srcDir = fileURLToPath(new URL('../../src', import.meta.url));
+
+describe('SQLite driver choice', () => {
+  it('prefers node:sqlite where the runtime has it, else better-sqlite3', () => {
+    const hasNodeSqlite = driverUnavailable('node:sqlite') === undefined;
+    expect(hasNodeSqlite).toBe(Number(process.versions.node.split('.')[0]) >= 23 || /^22\.(1[3-9]|[2-9]\d)\./.test(process.versions.node));
+    if (hasNodeSqlite) expect(chooseDriver(undefined, () => undefined)).toBe('node:sqlite');
+    const onlyBetter = (d: DriverName): string | undefined => (d === 'node:sqlite' ? 'no node:sqlite' : undefined);
+    expect(chooseDriver(undefined, onlyBetter)).toBe('better-sqlite3');
+  });
+
+  it('says in one line what to install when neither driver loads', () => {
+    const none = (d: DriverName): string => (d === 'node:sqlite' ? 'no node:sqlite' : 'better-sqlite3 is not installed');
+    let err: unknown;
+    try {
+      chooseDriver(undefined, none);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(KeystoreError);
+    expect((err as Error).message).toMatch(/better-sqlite3 is not installed; run `npm install better-sqlite3`.*or use Node\.js 22\.13 or newer$/);
+    expect((err as Error).message).not.toContain('\n');
+  });
+
+  it('never imports better-sqlite3 or node:sqlite statically, so nothing needs them until a file store opens', () => {
+    const files = (readdirSync(srcDir, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts'));
+    for (const f of files) {
+      const text = readFileSync(join(srcDir, f), 'utf8');
+      expect(text, f).not.toMatch(/^\s*import\s[^;]*from\s+'(better-sqlite3|node:sqlite)'/m);
+      expect(text, f).not.toMatch(/^\s*import\s+'(better-sqlite3|node:sqlite)'/m);
+    }
+  });
+
+  it('names a forced driver that cannot be used, and why', () => {
+    expect(() => chooseDriver('node:sqlite', () => 'Node.js v20.0.0 has no node:sqlite')).toThrow(/the SQLite driver node:sqlite cannot be used: Node\.js v20\.0\.0 has no node:sqlite/);
+  });
+});
+
+describe('the experimental warning of node:sqlite', () => {
+  const collect = async (fn: () => void): Promise<string[]> => {
+    const seen: string[] = [];
+    const listener = (w: Error): void => void seen.push(`${w.name}: ${w.message}`);
+    process.on('warning', listener);
+    try {
+      fn();
+      await new Promise((r) => setTimeout(r, 10));
+    } finally {
+      process.off('warning', listener);
+    }
+    return seen;
+  };
+
+  it('drops exactly that warning while loading, and no other', async () => {
+    const seen = await collect(() => withoutSqliteWarning(() => {
+      process.emitWarning('SQLite is an experimental feature and might change at any time', 'ExperimentalWarning');
+      process.emitWarning('Something else is an experimental feature', 'ExperimentalWarning');
+      process.emitWarning('SQLite is an experimental feature, said as a plain warning');
+    }));
+    expect(seen).toEqual(['ExperimentalWarning: Something else is an experimental feature', 'Warning: SQLite is an experimental feature, said as a plain warning']);
+    // and only while loading
+    expect(await collect(() => process.emitWarning('SQLite is an experimental feature', 'ExperimentalWarning'))).toHaveLength(1);
+  });
+
+  it('a store opened in a fresh process prints nothing on stderr', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ctap-emu-warn-'));
+    try {
+      const mod = pathToFileURL(join(srcDir, 'keystore', 'sqlite.ts')).href;
+      const register = fileURLToPath(new URL('./ts-register.mjs', import.meta.url));
+      const code = `import { SqliteStore } from '${mod}'; const s = new SqliteStore(process.argv[1]); console.log(s.driver); s.close();`;
+      const r = spawnSync(process.execPath, ['--import', register, '--input-type=module', '-e', code, join(dir, 'k.sqlite')], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout.trim()).toBe(driverUnavailable('node:sqlite') ? 'better-sqlite3' : 'node:sqlite');
+      // Node's own notice about module.register() is not ours; anything about SQLite is.
+      expect(r.stderr).not.toMatch(/SQLite|sqlite/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

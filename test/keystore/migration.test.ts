@@ -1,0 +1,119 @@
+// Keystore files of version 1 (before hmac_secret and the counter MAC) are brought up to date in
+// place, under each driver; versions newer than ours are refused unchanged.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { newKdfParams, Sealer } from '../../src/keystore/encryption.js';
+import { SCHEMA_VERSION, SqliteStore } from '../../src/keystore/sqlite.js';
+import type { DriverName } from '../../src/keystore/driver.js';
+import { cred, drivers, raw, snapshot } from './helpers.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ctap-emu-migrate-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+// The version-1 schema exactly as ctap-emu 0.1 wrote it (commit 2e8d544).
+const SCHEMA_V1 = `
+CREATE TABLE keystore (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE credentials (
+  id BLOB PRIMARY KEY, rp_id TEXT NOT NULL, rp_name TEXT, user_id BLOB NOT NULL, user_name TEXT,
+  user_display_name TEXT, alg INTEGER NOT NULL, private_key BLOB NOT NULL, cred_protect INTEGER NOT NULL,
+  cred_blob BLOB, large_blob_key BLOB, cred_random BLOB, created_at INTEGER NOT NULL, sign_count INTEGER NOT NULL,
+  UNIQUE (rp_id, user_id)
+);
+CREATE INDEX credentials_by_rp ON credentials (rp_id, created_at DESC);
+`;
+
+/** A version-1 keystore with credentials 1 and 2 (sign count 5) and a master secret, sealed as 0.1 sealed them if `passphrase`. */
+function writeV1(path: string, driver: DriverName, passphrase?: string): void {
+  writeFileSync(path, '', { mode: 0o600 });
+  const db = raw(path, driver);
+  db.pragma('journal_mode = WAL');
+  db.exec(SCHEMA_V1);
+  db.pragma(`application_id = ${0x43544150}`);
+  db.pragma('user_version = 1');
+  let sealer: Sealer | undefined;
+  if (passphrase) {
+    const params = newKdfParams();
+    sealer = Sealer.derive(passphrase, params);
+    const record = { v: 1, kdf: 'scrypt', salt: Buffer.from(params.salt).toString('hex'), N: params.N, r: params.r, p: params.p,
+      check: Buffer.from(sealer.checkValue()).toString('hex') };
+    db.prepare("INSERT INTO keystore (key, value) VALUES ('encryption', ?)").run(JSON.stringify(record));
+  }
+  const seal = (v: Uint8Array, ctx: string): Uint8Array => (sealer ? sealer.seal(v, ctx) : v);
+  const insert = db.prepare('INSERT INTO credentials VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  for (const n of [1, 2]) {
+    const c = cred(n, { rpName: 'Example', signCount: 5 });
+    insert.run(c.id, c.rpId, c.rpName!, c.userId, c.userName!, null, c.alg,
+      seal(c.privateKey, `credential:${Buffer.from(c.id).toString('hex')}`), c.credProtect, null, null, null, c.createdAt, c.signCount);
+  }
+  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('masterSecret', seal(new Uint8Array(32).fill(0xb8), 'meta:masterSecret'));
+  db.close();
+}
+
+const version = (path: string, driver: DriverName): number => {
+  const db = raw(path, driver);
+  const v = Number(db.pragma('user_version'));
+  db.close();
+  return v;
+};
+
+describe.each(drivers.map((d) => [d.title, d] as const))('migration with %s', (_title, { driver, skip }) => {
+  it.skipIf(skip).each([undefined, 'pw'])('brings a version-1 file to version 2 in place, hmacSecret true for old credentials (passphrase %s)', (passphrase) => {
+    const path = join(dir, 'k.sqlite');
+    writeV1(path, driver, passphrase);
+    const s = new SqliteStore(path, { driver, passphrase });
+    expect(s.list().map((c) => [c.id[0], c.hmacSecret, c.signCount, c.privateKey[0]])).toEqual([[2, true, 5, 2], [1, true, 5, 1]]);
+    expect(s.getMeta('masterSecret')).toEqual(new Uint8Array(32).fill(0xb8));
+    s.put(cred(3, { hmacSecret: false }));
+    s.setSignCount(cred(1).id, 6);
+    s.close();
+    expect(version(path, driver)).toBe(SCHEMA_VERSION);
+    const t = new SqliteStore(path, { driver, passphrase });
+    expect(t.get(cred(3).id)!.hmacSecret).toBe(false);
+    expect(t.get(cred(1).id)).toMatchObject({ hmacSecret: true, signCount: 6, rpName: 'Example' });
+    t.close();
+  });
+
+  it.skipIf(skip)('after migrating an encrypted file every column is bound, as in a new one', () => {
+    const path = join(dir, 'k.sqlite');
+    writeV1(path, driver, 'pw');
+    new SqliteStore(path, { driver, passphrase: 'pw' }).close();
+    const db = raw(path, driver);
+    db.exec("UPDATE credentials SET user_name = 'mallory' WHERE id = x'010101'");
+    db.close();
+    const s = new SqliteStore(path, { driver, passphrase: 'pw' });
+    expect(s.get(cred(2).id)!.userName).toBe('user2');
+    expect(() => s.get(cred(1).id)).toThrow(/altered file\?/);
+    s.close();
+  });
+
+  it.skipIf(skip)('does not migrate an encrypted version-1 file without its passphrase, or with a key that does not open', () => {
+    const path = join(dir, 'k.sqlite');
+    writeV1(path, driver, 'pw');
+    const before = snapshot(path);
+    expect(() => new SqliteStore(path, { driver })).toThrow(/is encrypted/);
+    expect(() => new SqliteStore(path, { driver, passphrase: 'nope' })).toThrow(/wrong passphrase/);
+    expect(snapshot(path)).toEqual(before);
+    const db = raw(path, driver);
+    db.exec("UPDATE credentials SET private_key = x'00' || substr(private_key, 2) WHERE id = x'020202'");
+    db.close();
+    expect(() => new SqliteStore(path, { driver, passphrase: 'pw' })).toThrow(/altered file\?/);
+    expect(version(path, driver)).toBe(1);
+  });
+
+  it.skipIf(skip)('refuses a newer version than it reads, unchanged', () => {
+    const path = join(dir, 'k.sqlite');
+    writeV1(path, driver);
+    const db = raw(path, driver);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    const before = snapshot(path);
+    expect(() => new SqliteStore(path, { driver })).toThrow(new RegExp(`newer ctap-emu \\(keystore version ${SCHEMA_VERSION + 1}, this one reads ${SCHEMA_VERSION}\\)`));
+    expect(snapshot(path)).toEqual(before);
+  });
+});
