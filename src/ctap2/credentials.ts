@@ -9,8 +9,7 @@ import type { LocatedCredential } from './session.js';
 const DISCOVERABLE_ID_LENGTH = 32;
 
 function fromStored(c: StoredCredential): LocatedCredential {
-  // A row written before the hmac-secret flag existed has none: those credentials always answered it.
-  return { id: c.id, alg: c.alg as CoseAlgorithm, privateKey: c.privateKey, credProtect: c.credProtect, hmacSecret: c.hmacSecret !== false, stored: c };
+  return { id: c.id, alg: c.alg as CoseAlgorithm, privateKey: c.privateKey, credProtect: c.credProtect, hmacSecret: c.hmacSecret, stored: c };
 }
 
 /** The credential with this ID for this RP, or undefined when it is not this key's (or was deleted). */

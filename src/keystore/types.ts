@@ -15,8 +15,6 @@ export interface StoredCredential {
   credProtect: number;
   credBlob?: Uint8Array;
   largeBlobKey?: Uint8Array;
-  /** Made with the hmac-secret extension: only then does it answer hmac-secret (absent: written before the flag, answers). */
-  hmacSecret?: boolean;
   /** Per-credential secret for the hmac-secret extension. */
   credRandom?: Uint8Array;
   /** Made with the hmac-secret extension (CTAP 2.1 §12.5): only then does an assertion answer it. */
