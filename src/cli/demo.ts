@@ -51,8 +51,8 @@ async function ceremonies(browser: WebAuthnClient): Promise<void> {
   const auth: RequestOptionsJSON = { challenge: challenge(), rpId, userVerification: 'required' };
   const asserted = await browser.get(auth);
   const a = verifyAssertion(asserted, { challenge: auth.challenge, origin, rpId, requireUserVerification: true }, cred);
-  say(`6. The relying party verifies the assertion (signature over authenticator data and client data hash): ` +
-    `verified=true, user verified=${a.uv}, signature counter ${cred.counter} -> ${a.counter}.`);
+  say(`6. The relying party verifies the assertion: verified=true, user verified=${a.uv}, ` +
+    `signature counter ${cred.counter} -> ${a.counter} (the signature covers authenticator data and the client data hash).`);
   say(`   The key returned user handle ${asserted.response.userHandle}, which the server maps back to alice.`);
 }
 
