@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The ctap-emu command line: commander wiring only; each command lives in src/cli/.
-import { Command, CommanderError, Option } from 'commander';
-import { CliError, ExitCode } from './cli/common.js';
+import { Command, Option } from 'commander';
+import { ExitCode, exitFor } from './cli/errors.js';
+import { parseAaguidOption, prepareOptions } from './cli/options.js';
 import { credsDelete, credsList, credsShow } from './cli/creds.js';
 import { demo } from './cli/demo.js';
 import { devices } from './cli/devices.js';
@@ -11,17 +12,24 @@ import { reset } from './cli/reset.js';
 import { serve, SERVE_DEFAULTS } from './cli/serve.js';
 
 const STORE_HELP = 'keystore file (default: $CTAP_EMU_STORE or ~/.local/share/ctap-emu/keystore.sqlite)';
-const PASS_HELP = 'passphrase of an encrypted keystore (or $CTAP_EMU_PASSPHRASE)';
-const UDP_HELP = 'talk to a running key at [host:]port (UDP) instead of opening the keystore';
+const PASS_HELP = 'passphrase of an encrypted keystore (visible to other local users: prefer --passphrase-file or $CTAP_EMU_PASSPHRASE)';
+const PASS_FILE_HELP = 'read the passphrase from this file (its first line)';
+const PIN_FILE_HELP = 'read the PIN from this file (its first line)';
+const UDP_HELP = 'talk to a running key over UDP at [host:]port (a bare --udp: 127.0.0.1:8111) instead of opening the keystore';
 const DEVICE_HELP = 'talk to the HID security key at this path (see `ctap-emu devices`) instead of opening the keystore';
 
 const program = new Command('ctap-emu')
   .description('A software FIDO2 security key (CTAP2 over CTAPHID), for tests, tools and browsers.')
   .version('0.1.0')
   .exitOverride()
+  .hook('preAction', (_program, actionCommand) => prepareOptions(actionCommand))
   .showHelpAfterError()
   .addHelpText('after', `
 Exit codes: 0 success, 1 failure (the message says why), 2 usage error, 3 no such credential.
+
+Secrets: a PIN or passphrase given as an option is visible to every local user (ps). Put it in a
+file (--pin-file, --new-pin-file, --passphrase-file) or the environment ($CTAP_EMU_PIN for the PIN
+a key already has, $CTAP_EMU_PASSPHRASE) instead.
 
 Examples:
   ctap-emu serve                       run the key (uhid where usable, else UDP 127.0.0.1:8111)
@@ -29,7 +37,8 @@ Examples:
   ctap-emu creds list                  passkeys in the default keystore
   ctap-emu demo                        a whole passkey ceremony, in-process`);
 
-const withStoreOptions = (c: Command): Command => c.option('--store <path>', STORE_HELP).option('--passphrase <text>', PASS_HELP);
+const withStoreOptions = (c: Command): Command =>
+  c.option('--store <path>', STORE_HELP).option('--passphrase <text>', PASS_HELP).option('--passphrase-file <path>', PASS_FILE_HELP);
 
 withStoreOptions(program.command('serve').description('run the key until Ctrl-C'))
   .addOption(new Option('--transport <kind>', 'auto: uhid where usable, else UDP').choices(['auto', 'uhid', 'udp']).default(SERVE_DEFAULTS.transport))
@@ -40,7 +49,8 @@ withStoreOptions(program.command('serve').description('run the key until Ctrl-C'
   .option('--allow-reset', 'let approve and delay:MS approve authenticatorReset on a keystore file (it wipes every passkey and the PIN)')
   .addOption(new Option('--uv <result>', 'emulate a built-in fingerprint sensor that always matches or never does').choices(['match', 'nomatch']))
   .option('--pin <pin>', 'set this PIN on a keystore that has none')
-  .option('--aaguid <hex>', 'AAGUID to report (32 hex digits, dashes allowed)')
+  .option('--pin-file <path>', PIN_FILE_HELP)
+  .option('--aaguid <hex>', 'AAGUID to report (32 hex digits, dashes allowed)', parseAaguidOption)
   .option('-v, --verbose', 'log each request and response, decoded, with PINs, keys and tokens redacted')
   .action(serve);
 
@@ -63,14 +73,16 @@ withStoreOptions(program.command('reset').description('delete every credential a
 
 const pin = program.command('pin').description("the key's PIN");
 withStoreOptions(pin.command('set').description('set a PIN on a key that has none'))
-  .option('--udp [hostport]', UDP_HELP).option('--device <path>', DEVICE_HELP).option('--new-pin <pin>', 'the PIN (asked on the terminal when absent)').action(pinSet);
+  .option('--udp [hostport]', UDP_HELP).option('--device <path>', DEVICE_HELP).option('--new-pin <pin>', 'the PIN (asked on the terminal when absent)')
+  .option('--new-pin-file <path>', PIN_FILE_HELP).action(pinSet);
 withStoreOptions(pin.command('change').description('change the PIN'))
-  .option('--udp [hostport]', UDP_HELP).option('--device <path>', DEVICE_HELP).option('--pin <pin>', 'the current PIN').option('--new-pin <pin>', 'the new PIN').action(pinChange);
+  .option('--udp [hostport]', UDP_HELP).option('--device <path>', DEVICE_HELP).option('--pin <pin>', 'the current PIN (or $CTAP_EMU_PIN)').option('--pin-file <path>', PIN_FILE_HELP)
+  .option('--new-pin <pin>', 'the new PIN').option('--new-pin-file <path>', 'read the new PIN from this file').action(pinChange);
 withStoreOptions(pin.command('status').description('whether a PIN is set, retries left, policy'))
   .option('--udp [hostport]', UDP_HELP).option('--device <path>', DEVICE_HELP).option('--json', 'JSON output').action(pinStatus);
 
 program.command('demo').description('register a passkey and sign in with it, in-process, step by step')
-  .option('--pin <pin>', 'PIN of the demo key', '1234').action(demo);
+  .option('--pin <pin>', 'PIN of the demo key (or $CTAP_EMU_PIN)', '1234').option('--pin-file <path>', PIN_FILE_HELP).action(demo);
 
 // `ctap-emu creds list | head`: a closed pipe ends the output, not the process with a stack trace.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -79,13 +91,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 });
 
 program.parseAsync().catch((e: unknown) => {
-  if (e instanceof CommanderError) {
-    process.exit(e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : ExitCode.usage);
-  }
-  if (e instanceof CliError) {
-    process.stderr.write(`ctap-emu: ${e.message}\n`);
-    process.exit(e.exitCode);
-  }
-  process.stderr.write(`ctap-emu: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-  process.exit(ExitCode.failure);
+  const { code, message } = exitFor(e);
+  if (message !== undefined) process.stderr.write(`ctap-emu: ${message}\n`);
+  process.exit(code);
 });

@@ -1,17 +1,38 @@
-// ctap-emu's library entry point.
-export { VirtualAuthenticator, type VirtualAuthenticatorOptions } from './node/virtual.js';
-export { WebAuthnClient, WebAuthnError, type HidConnectable, type WebAuthnClientOptions } from './client/webauthn.js';
+// ctap-emu's library entry point: everything README's library section names. node-hid is loaded
+// only when openNodeHid or listFidoDevices is called.
+export { VirtualAuthenticator, type VirtualAuthenticatorOptions, type DevicePort } from './node/virtual.js';
+export type {
+  PresenceCallback, PresenceDecision, PresencePolicy, VerificationCallback, VerificationPolicy,
+} from './node/presencePolicy.js';
+
+// The browser's part, and the host roles under it (python-fido2's layering).
+export { WebAuthnClient, WebAuthnError, type HidConnectable, type WebAuthnClientOptions, type WebAuthnErrorName } from './client/webauthn.js';
 export type * from './client/webauthnTypes.js';
-export { Ctap2Client, type AuthenticatorInfo } from './client/ctap2.js';
+export {
+  Ctap2Client, type AssertionResponse, type AttestationResponse, type AuthenticatorInfo, type GetAssertionParams, type MakeCredentialParams,
+} from './client/ctap2.js';
+export { ClientPin, PinPermission, pinUvAuthParam, type PinUvAuthToken } from './client/clientPin.js';
+export { CredentialManagement, type ManagedCredential, type ManagedRp } from './client/credentialManagement.js';
+export { authenticatorConfig, ConfigSubCommand, setMinPinLengthParams, type SetMinPinLength } from './client/config.js';
+export { hmacSecretSession, prfSalt, type HmacSecretSession } from './client/hmacSecret.js';
 export { parseAuthData, type ParsedAuthData } from './client/authData.js';
-export { CtapHidHost, CtapHidError } from './hid/host.js';
+export { coseToSpki } from './client/cose.js';
+
+// CTAPHID, device and host sides, and the transports a host reaches keys through.
+export { CtapHidHost, CtapHidError, type TransactOptions } from './hid/host.js';
 export { CtapHidDevice } from './hid/device.js';
 export type { ReportPipe } from './hid/pipe.js';
+export { connectUdp, sendReboot, DEFAULT_UDP_HOST, DEFAULT_UDP_PORT } from './hid/udp.js';
+export { openNodeHid, listFidoDevices, type FidoDeviceInfo } from './hid/nodehid.js';
+
+// The core and the shared vocabulary.
 export { Authenticator } from './ctap2/authenticator.js';
-export type { AuthenticatorEnv, AuthenticatorConfig, PresenceRequest, PresenceResult } from './ctap2/env.js';
+export type { AuthenticatorEnv, AuthenticatorConfig, PresenceRequest, PresenceResult, VerificationResult } from './ctap2/env.js';
 export { CtapError, Status, statusName } from './ctap/status.js';
-export { Command } from './ctap/constants.js';
+export { Command, CredProtect } from './ctap/constants.js';
+export { Permission } from './ctap/permissions.js';
+
+// Keystores.
 export { MemoryStore } from './keystore/memory.js';
-export { SqliteStore, KeystoreError } from './keystore/sqlite.js';
+export { SqliteStore, KeystoreError, type SqliteStoreOptions } from './keystore/sqlite.js';
 export type { CredentialStore, StoredCredential } from './keystore/types.js';
-export type { PresencePolicy, PresenceCallback } from './node/presencePolicy.js';

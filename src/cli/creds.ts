@@ -27,12 +27,13 @@ export function describeCredential(c: StoredCredential): Record<string, string |
   };
 }
 
-/** The one credential whose base64url ID is `id` or starts with it (at least 6 characters). */
+/** The one credential whose base64url ID is `id` or starts with it (a prefix of any length, if unique). */
 function find(store: SqliteStore, id: string): StoredCredential {
+  if (id === '') throw new CliError('give a credential ID (base64url, or a unique prefix of one)', ExitCode.usage);
   const all = store.list();
   const exact = all.find((c) => toBase64url(c.id) === id);
   if (exact) return exact;
-  const matches = id.length >= 6 ? all.filter((c) => toBase64url(c.id).startsWith(id)) : [];
+  const matches = all.filter((c) => toBase64url(c.id).startsWith(id));
   if (matches.length > 1) throw new CliError(`credential ID prefix ${id} matches ${matches.length} credentials: give more of it`);
   if (matches.length === 0) throw new CliError(`no credential ${id} in ${store.path}`, ExitCode.notFound);
   return matches[0]!;

@@ -20,8 +20,8 @@ export function describeInfo(info: AuthenticatorInfo): Record<string, unknown> {
     maxCredentialIdLength: info.maxCredentialIdLength,
     transports: info.transports,
     algorithms: info.algorithms.map((a) => a.alg),
-    minPINLength: info.raw.get(0x0d),
-    forcePINChange: info.raw.get(0x0c),
+    minPINLength: info.minPINLength,
+    forcePINChange: info.forcePINChange,
     firmwareVersion: info.firmwareVersion,
     remainingDiscoverableCredentials: info.remainingDiscoverableCredentials,
   };

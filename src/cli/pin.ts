@@ -49,8 +49,8 @@ export async function pinStatus(o: KeyOptions & { json?: boolean }): Promise<voi
       pinSet: info.options.clientPin === true,
       retries: retries.retries,
       powerCycleNeeded: retries.powerCycleState,
-      minPINLength: info.raw.get(0x0d) as number | undefined,
-      forcePINChange: info.raw.get(0x0c) === true,
+      minPINLength: info.minPINLength,
+      forcePINChange: info.forcePINChange === true,
     };
   });
   if (o.json) return printJson(status);

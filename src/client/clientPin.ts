@@ -1,20 +1,19 @@
 // The host side of authenticatorClientPIN (python-fido2's ClientPin): set and change the PIN,
 // read retries, get pinUvAuthTokens with permissions, and compute pinUvAuthParams.
 import { Command } from '../ctap/constants.js';
+import { ClientPinKey, ClientPinResponseKey, ClientPinSubCommand as Sub } from '../ctap/keys.js';
 import { sha256 } from '../ctap/crypto.js';
 import {
   coseToPoint, ecdhX, keyAgreementCose, newKeyAgreementKey, PROTOCOLS, type PinUvAuthProtocol,
 } from '../ctap/pinUvAuthProtocol.js';
 import { concatBytes, utf8 } from '../util/bytes.js';
 import type { CborEncodable, CborMap } from '../ctap/cbor.js';
-import type { Ctap2Client } from './ctap2.js';
+import { request, type Ctap2Client } from './ctap2.js';
 
 export { Permission as PinPermission } from '../ctap/permissions.js';
 
-const Sub = {
-  getPINRetries: 0x01, getKeyAgreement: 0x02, setPIN: 0x03, changePIN: 0x04, getPinToken: 0x05,
-  getPinUvAuthTokenUsingUvWithPermissions: 0x06, getUVRetries: 0x07, getPinUvAuthTokenUsingPinWithPermissions: 0x09,
-} as const;
+type ClientPinParams = Partial<Record<Exclude<keyof typeof ClientPinKey, 'pinUvAuthProtocol' | 'subCommand'>, CborEncodable | undefined>>;
+const R = ClientPinResponseKey;
 
 function random(n: number): Uint8Array {
   return globalThis.crypto.getRandomValues(new Uint8Array(n));
@@ -53,33 +52,31 @@ export class ClientPin {
     this.protocol = PROTOCOLS[v]!;
   }
 
-  private call(sub: number, params: Record<number, CborEncodable | undefined> = {}): Promise<CborMap | undefined> {
-    const m = new Map<number, CborEncodable>([[0x01, this.protocol.version], [0x02, sub]]);
-    for (const [k, v] of Object.entries(params)) if (v !== undefined) m.set(Number(k), v);
-    return this.ctap.send(Command.authenticatorClientPIN, m);
+  private call(subCommand: number, params: ClientPinParams = {}): Promise<CborMap | undefined> {
+    return this.ctap.send(Command.authenticatorClientPIN, request(ClientPinKey, { pinUvAuthProtocol: this.protocol.version, subCommand, ...params }));
   }
 
   /** getKeyAgreement, then our half: the platform COSE key and the shared secret. */
   async keyAgreement(): Promise<{ platformKey: CborEncodable; shared: Uint8Array }> {
     const res = await this.call(Sub.getKeyAgreement);
-    const peer = coseToPoint(res!.get(0x01)!);
+    const peer = coseToPoint(res!.get(R.keyAgreement)!);
     const mine = newKeyAgreementKey(random(48));
     return { platformKey: keyAgreementCose(mine.publicKey), shared: this.protocol.kdf(ecdhX(mine.privateKey, peer)) };
   }
 
   async getPinRetries(): Promise<{ retries: number; powerCycleState: boolean }> {
     const res = (await this.call(Sub.getPINRetries))!;
-    return { retries: res.get(0x03) as number, powerCycleState: res.get(0x04) === true };
+    return { retries: res.get(R.pinRetries) as number, powerCycleState: res.get(R.powerCycleState) === true };
   }
 
   async getUvRetries(): Promise<number> {
-    return (await this.call(Sub.getUVRetries))!.get(0x05) as number;
+    return (await this.call(Sub.getUVRetries))!.get(R.uvRetries) as number;
   }
 
   async setPin(pin: string): Promise<void> {
     const { platformKey, shared } = await this.keyAgreement();
     const newPinEnc = this.protocol.encrypt(shared, padPin(pin), random(16));
-    await this.call(Sub.setPIN, { 3: platformKey, 4: this.protocol.authenticate(shared, newPinEnc), 5: newPinEnc });
+    await this.call(Sub.setPIN, { keyAgreement: platformKey, pinUvAuthParam: this.protocol.authenticate(shared, newPinEnc), newPinEnc });
   }
 
   async changePin(oldPin: string, newPin: string): Promise<void> {
@@ -87,7 +84,7 @@ export class ClientPin {
     const pinHashEnc = this.protocol.encrypt(shared, sha256(utf8(oldPin)).slice(0, 16), random(16));
     const newPinEnc = this.protocol.encrypt(shared, padPin(newPin), random(16));
     const param = this.protocol.authenticate(shared, concatBytes(newPinEnc, pinHashEnc));
-    await this.call(Sub.changePIN, { 3: platformKey, 4: param, 5: newPinEnc, 6: pinHashEnc });
+    await this.call(Sub.changePIN, { keyAgreement: platformKey, pinUvAuthParam: param, newPinEnc, pinHashEnc });
   }
 
   /** A token from the PIN: with permissions (and an RP ID) on CTAP 2.1 keys, or getPinToken without. */
@@ -95,20 +92,20 @@ export class ClientPin {
     const { platformKey, shared } = await this.keyAgreement();
     const pinHashEnc = this.protocol.encrypt(shared, sha256(utf8(pin)).slice(0, 16), random(16));
     const res = permissions === undefined
-      ? await this.call(Sub.getPinToken, { 3: platformKey, 6: pinHashEnc })
-      : await this.call(Sub.getPinUvAuthTokenUsingPinWithPermissions, { 3: platformKey, 6: pinHashEnc, 9: permissions, 10: rpId });
+      ? await this.call(Sub.getPinToken, { keyAgreement: platformKey, pinHashEnc })
+      : await this.call(Sub.getPinUvAuthTokenUsingPinWithPermissions, { keyAgreement: platformKey, pinHashEnc, permissions, rpId });
     return this.unwrap(shared, res!);
   }
 
   /** A token from the key's built-in user verification. */
   async getUvToken(permissions: number, rpId?: string): Promise<PinUvAuthToken> {
     const { platformKey, shared } = await this.keyAgreement();
-    const res = await this.call(Sub.getPinUvAuthTokenUsingUvWithPermissions, { 3: platformKey, 9: permissions, 10: rpId });
+    const res = await this.call(Sub.getPinUvAuthTokenUsingUvWithPermissions, { keyAgreement: platformKey, permissions, rpId });
     return this.unwrap(shared, res!);
   }
 
   private unwrap(shared: Uint8Array, res: CborMap): PinUvAuthToken {
-    const token = this.protocol.decrypt(shared, res.get(0x02) as Uint8Array);
+    const token = this.protocol.decrypt(shared, res.get(R.pinUvAuthToken) as Uint8Array);
     if (!token) throw new Error('the key sent a malformed pinUvAuthToken');
     return { protocol: this.protocol, token };
   }

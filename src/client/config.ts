@@ -1,11 +1,12 @@
 // The host side of authenticatorConfig (CTAP 2.1 §6.11).
 import { encodeCbor, type CborEncodable } from '../ctap/cbor.js';
 import { Command } from '../ctap/constants.js';
+import { ConfigKey, SetMinPinLengthKey } from '../ctap/keys.js';
 import { concatBytes } from '../util/bytes.js';
 import { pinUvAuthParam, type PinUvAuthToken } from './clientPin.js';
-import type { Ctap2Client } from './ctap2.js';
+import { request, type Ctap2Client } from './ctap2.js';
 
-export const ConfigSubCommand = { enableEnterpriseAttestation: 0x01, toggleAlwaysUv: 0x02, setMinPINLength: 0x03 } as const;
+export { ConfigSubCommand } from '../ctap/keys.js';
 
 export interface SetMinPinLength {
   newMinPINLength?: number;
@@ -20,20 +21,18 @@ export async function authenticatorConfig(
   params?: Map<number, CborEncodable>,
   token?: PinUvAuthToken,
 ): Promise<void> {
-  const req = new Map<number, CborEncodable>([[0x01, subCommand]]);
-  if (params) req.set(0x02, params);
-  if (token) {
-    const message = concatBytes(new Uint8Array(32).fill(0xff), new Uint8Array([0x0d, subCommand]), params ? encodeCbor(params) : new Uint8Array(0));
-    req.set(0x03, token.protocol.version);
-    req.set(0x04, pinUvAuthParam(token, message));
-  }
-  await ctap.send(Command.authenticatorConfig, req);
+  // CTAP 2.1 §6.11: pinUvAuthParam over 32×0xff || 0x0d || subCommand || subCommandParams.
+  const message = concatBytes(
+    new Uint8Array(32).fill(0xff), new Uint8Array([Command.authenticatorConfig, subCommand]), params ? encodeCbor(params) : new Uint8Array(0),
+  );
+  await ctap.send(Command.authenticatorConfig, request(ConfigKey, {
+    subCommand,
+    subCommandParams: params,
+    pinUvAuthProtocol: token?.protocol.version,
+    pinUvAuthParam: token && pinUvAuthParam(token, message),
+  }));
 }
 
 export function setMinPinLengthParams(p: SetMinPinLength): Map<number, CborEncodable> {
-  const m = new Map<number, CborEncodable>();
-  if (p.newMinPINLength !== undefined) m.set(0x01, p.newMinPINLength);
-  if (p.minPinLengthRPIDs !== undefined) m.set(0x02, p.minPinLengthRPIDs);
-  if (p.forceChangePin !== undefined) m.set(0x03, p.forceChangePin);
-  return m;
+  return request(SetMinPinLengthKey, { ...p });
 }

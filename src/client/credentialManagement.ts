@@ -1,10 +1,12 @@
-// The host side of authenticatorCredentialManagement (python-fido2's CredentialManagement).
+// The host side of authenticatorCredentialManagement (CTAP 2.1 §6.8; python-fido2's CredentialManagement).
 import type { CborEncodable, CborMap } from '../ctap/cbor.js';
 import { encodeCbor } from '../ctap/cbor.js';
 import { Command } from '../ctap/constants.js';
+import { CredMgmtKey, CredMgmtParamKey, CredMgmtResponseKey as R, CredMgmtSubCommand as Sub } from '../ctap/keys.js';
+import { Status } from '../ctap/status.js';
 import { concatBytes } from '../util/bytes.js';
 import { pinUvAuthParam, type PinUvAuthToken } from './clientPin.js';
-import type { Ctap2Client } from './ctap2.js';
+import { request, type Ctap2Client } from './ctap2.js';
 
 export interface ManagedRp {
   id: string;
@@ -19,7 +21,7 @@ export interface ManagedCredential {
   credProtect?: number;
 }
 
-const Sub = { metadata: 1, rpsBegin: 2, rpsNext: 3, credsBegin: 4, credsNext: 5, delete: 6, update: 7 } as const;
+type SubCommandParams = Partial<Record<keyof typeof CredMgmtParamKey, CborEncodable>>;
 
 export class CredentialManagement {
   /** `token` needs the cm permission. */
@@ -28,59 +30,64 @@ export class CredentialManagement {
     private readonly token: PinUvAuthToken,
   ) {}
 
-  private async call(sub: number, params?: Map<number, CborEncodable>, auth = true): Promise<CborMap> {
-    const req = new Map<number, CborEncodable>([[0x01, sub]]);
-    if (params) req.set(0x02, params);
-    if (auth) {
-      req.set(0x03, this.token.protocol.version);
-      req.set(0x04, pinUvAuthParam(this.token, concatBytes(new Uint8Array([sub]), params ? encodeCbor(params) : new Uint8Array(0))));
-    }
+  /** CTAP 2.1 §6.8: pinUvAuthParam = authenticate(token, subCommand || subCommandParams); the *Next walks carry none. */
+  private async call(subCommand: number, params?: SubCommandParams, auth = true): Promise<CborMap> {
+    const subCommandParams = params && request(CredMgmtParamKey, params);
+    const message = concatBytes(new Uint8Array([subCommand]), subCommandParams ? encodeCbor(subCommandParams) : new Uint8Array(0));
+    const req = request(CredMgmtKey, {
+      subCommand,
+      subCommandParams,
+      pinUvAuthProtocol: auth ? this.token.protocol.version : undefined,
+      pinUvAuthParam: auth ? pinUvAuthParam(this.token, message) : undefined,
+    });
     return (await this.ctap.send(Command.authenticatorCredentialManagement, req)) ?? new Map();
   }
 
   async metadata(): Promise<{ existing: number; remaining: number }> {
-    const m = await this.call(Sub.metadata);
-    return { existing: m.get(0x01) as number, remaining: m.get(0x02) as number };
+    const m = await this.call(Sub.getCredsMetadata);
+    return { existing: m.get(R.existingResidentCredentialsCount) as number, remaining: m.get(R.maxPossibleRemainingResidentCredentialsCount) as number };
   }
 
   /** Every RP with discoverable credentials (an empty key answers NO_CREDENTIALS, returned as []). */
   async rps(): Promise<ManagedRp[]> {
-    const first = await this.call(Sub.rpsBegin).catch(noCredentials);
+    const first = await this.call(Sub.enumerateRPsBegin).catch(noCredentials);
     if (!first) return [];
     const out = [first];
-    for (let i = 1; i < (first.get(0x05) as number); i++) out.push(await this.call(Sub.rpsNext, undefined, false));
+    for (let i = 1; i < (first.get(R.totalRPs) as number); i++) out.push(await this.call(Sub.enumerateRPsGetNextRP, undefined, false));
     return out.map((m) => {
-      const rp = m.get(0x03) as CborMap;
-      return { id: rp.get('id') as string, name: rp.get('name') as string | undefined, rpIdHash: m.get(0x04) as Uint8Array };
+      const rp = m.get(R.rp) as CborMap;
+      return { id: rp.get('id') as string, name: rp.get('name') as string | undefined, rpIdHash: m.get(R.rpIDHash) as Uint8Array };
     });
   }
 
   async credentials(rpIdHash: Uint8Array): Promise<ManagedCredential[]> {
-    const first = await this.call(Sub.credsBegin, new Map([[0x01, rpIdHash]])).catch(noCredentials);
+    const first = await this.call(Sub.enumerateCredentialsBegin, { rpIDHash: rpIdHash }).catch(noCredentials);
     if (!first) return [];
     const out = [first];
-    for (let i = 1; i < (first.get(0x09) as number); i++) out.push(await this.call(Sub.credsNext, undefined, false));
+    for (let i = 1; i < (first.get(R.totalCredentials) as number); i++) {
+      out.push(await this.call(Sub.enumerateCredentialsGetNextCredential, undefined, false));
+    }
     return out.map((m) => {
-      const user = m.get(0x06) as CborMap;
+      const user = m.get(R.user) as CborMap;
       return {
         user: { id: user.get('id') as Uint8Array, name: user.get('name') as string | undefined, displayName: user.get('displayName') as string | undefined },
-        credentialId: (m.get(0x07) as CborMap).get('id') as Uint8Array,
-        publicKey: m.get(0x08) as CborMap,
-        credProtect: m.get(0x0a) as number | undefined,
+        credentialId: (m.get(R.credentialID) as CborMap).get('id') as Uint8Array,
+        publicKey: m.get(R.publicKey) as CborMap,
+        credProtect: m.get(R.credProtect) as number | undefined,
       };
     });
   }
 
   async delete(credentialId: Uint8Array): Promise<void> {
-    await this.call(Sub.delete, new Map([[0x02, { id: credentialId, type: 'public-key' }]]));
+    await this.call(Sub.deleteCredential, { credentialID: { id: credentialId, type: 'public-key' } });
   }
 
   async updateUser(credentialId: Uint8Array, user: { id: Uint8Array; name?: string; displayName?: string }): Promise<void> {
-    await this.call(Sub.update, new Map<number, CborEncodable>([[0x02, { id: credentialId, type: 'public-key' }], [0x03, user]]));
+    await this.call(Sub.updateUserInformation, { credentialID: { id: credentialId, type: 'public-key' }, user });
   }
 }
 
 function noCredentials(e: unknown): undefined {
-  if ((e as { status?: number }).status === 0x2e) return undefined;
+  if ((e as { status?: number }).status === Status.CTAP2_ERR_NO_CREDENTIALS) return undefined;
   throw e;
 }

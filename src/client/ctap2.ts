@@ -1,6 +1,7 @@
 // A CTAP2 client (python-fido2's Ctap2): typed calls over a CTAPHID host connection.
 import { decodeCbor, encodeCbor, type CborEncodable, type CborMap, type CborValue } from '../ctap/cbor.js';
 import { Command } from '../ctap/constants.js';
+import { GetAssertionKey, GetAssertionResponseKey, GetInfoKey, MakeCredentialKey, MakeCredentialResponseKey } from '../ctap/keys.js';
 import { CtapError, Status } from '../ctap/status.js';
 import type { CtapHidHost, TransactOptions } from '../hid/host.js';
 
@@ -15,6 +16,8 @@ export interface AuthenticatorInfo {
   maxCredentialIdLength?: number;
   transports: string[];
   algorithms: { alg: number; type: string }[];
+  forcePINChange?: boolean;
+  minPINLength?: number;
   firmwareVersion?: number;
   remainingDiscoverableCredentials?: number;
   /** Every member as the key sent it, by its integer key. */
@@ -64,13 +67,14 @@ function stripUndefined(o: Record<string, unknown>): Record<string, CborEncodabl
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Record<string, CborEncodable>;
 }
 
-function request(params: (CborEncodable | undefined)[]): Map<number, CborEncodable> {
+/** A request map from named members (`keys` gives each its number); undefined members are left out. */
+export function request<K extends string>(keys: Record<K, number>, params: Partial<Record<K, CborEncodable | undefined>>): Map<number, CborEncodable> {
   const m = new Map<number, CborEncodable>();
-  params.forEach((v, i) => {
-    if (v !== undefined) m.set(i + 1, v);
-  });
+  for (const [name, v] of Object.entries(params) as [K, CborEncodable | undefined][]) if (v !== undefined) m.set(keys[name], v);
   return m;
 }
+
+const nonEmpty = <T>(v: T[] | undefined): T[] | undefined => (v?.length ? v : undefined);
 
 function textMap(m: CborMap | undefined): Record<string, boolean> {
   return Object.fromEntries([...(m ?? new Map())].map(([k, v]) => [String(k), v === true]));
@@ -96,20 +100,23 @@ export class Ctap2Client {
 
   async getInfo(): Promise<AuthenticatorInfo> {
     const m = (await this.send(Command.authenticatorGetInfo))!;
-    const algs = (get<CborValue[] | undefined>(m, 0x0a) ?? []) as CborMap[];
+    const K = GetInfoKey;
+    const algs = (get<CborValue[] | undefined>(m, K.algorithms) ?? []) as CborMap[];
     return {
-      versions: get(m, 0x01),
-      extensions: get<string[] | undefined>(m, 0x02) ?? [],
-      aaguid: get(m, 0x03),
-      options: textMap(get(m, 0x04)),
-      maxMsgSize: get(m, 0x05),
-      pinUvAuthProtocols: get<number[] | undefined>(m, 0x06) ?? [],
-      maxCredentialCountInList: get(m, 0x07),
-      maxCredentialIdLength: get(m, 0x08),
-      transports: get<string[] | undefined>(m, 0x09) ?? [],
+      versions: get(m, K.versions),
+      extensions: get<string[] | undefined>(m, K.extensions) ?? [],
+      aaguid: get(m, K.aaguid),
+      options: textMap(get(m, K.options)),
+      maxMsgSize: get(m, K.maxMsgSize),
+      pinUvAuthProtocols: get<number[] | undefined>(m, K.pinUvAuthProtocols) ?? [],
+      maxCredentialCountInList: get(m, K.maxCredentialCountInList),
+      maxCredentialIdLength: get(m, K.maxCredentialIdLength),
+      transports: get<string[] | undefined>(m, K.transports) ?? [],
       algorithms: algs.map((a) => ({ alg: get<number>(a, 'alg'), type: get<string>(a, 'type') })),
-      firmwareVersion: get(m, 0x0e),
-      remainingDiscoverableCredentials: get(m, 0x14),
+      forcePINChange: get(m, K.forcePINChange),
+      minPINLength: get(m, K.minPINLength),
+      firmwareVersion: get(m, K.firmwareVersion),
+      remainingDiscoverableCredentials: get(m, K.remainingDiscoverableCredentials),
       raw: m,
     };
   }
@@ -117,36 +124,36 @@ export class Ctap2Client {
   async makeCredential(p: MakeCredentialParams, options?: TransactOptions): Promise<AttestationResponse> {
     const m = (await this.send(
       Command.authenticatorMakeCredential,
-      request([
-        p.clientDataHash,
-        stripUndefined(p.rp),
-        stripUndefined(p.user),
-        p.pubKeyCredParams,
-        p.excludeList?.length ? p.excludeList : undefined,
-        p.extensions && Object.keys(p.extensions).length ? p.extensions : undefined,
-        p.options && stripUndefined(p.options),
-        p.pinUvAuthParam,
-        p.pinUvAuthProtocol,
-        undefined,
-        p.attestationFormatsPreference,
-      ]),
+      request(MakeCredentialKey, {
+        clientDataHash: p.clientDataHash,
+        rp: stripUndefined(p.rp),
+        user: stripUndefined(p.user),
+        pubKeyCredParams: p.pubKeyCredParams,
+        excludeList: nonEmpty(p.excludeList),
+        extensions: p.extensions && Object.keys(p.extensions).length ? p.extensions : undefined,
+        options: p.options && stripUndefined(p.options),
+        pinUvAuthParam: p.pinUvAuthParam,
+        pinUvAuthProtocol: p.pinUvAuthProtocol,
+        attestationFormatsPreference: p.attestationFormatsPreference,
+      }),
       options,
     ))!;
-    return { fmt: get(m, 1), authData: get(m, 2), attStmt: get(m, 3) };
+    const K = MakeCredentialResponseKey;
+    return { fmt: get(m, K.fmt), authData: get(m, K.authData), attStmt: get(m, K.attStmt) };
   }
 
   async getAssertion(p: GetAssertionParams, options?: TransactOptions): Promise<AssertionResponse> {
     const m = await this.send(
       Command.authenticatorGetAssertion,
-      request([
-        p.rpId,
-        p.clientDataHash,
-        p.allowList?.length ? p.allowList : undefined,
-        p.extensions && Object.keys(p.extensions).length ? p.extensions : undefined,
-        p.options && stripUndefined(p.options),
-        p.pinUvAuthParam,
-        p.pinUvAuthProtocol,
-      ]),
+      request(GetAssertionKey, {
+        rpId: p.rpId,
+        clientDataHash: p.clientDataHash,
+        allowList: nonEmpty(p.allowList),
+        extensions: p.extensions && Object.keys(p.extensions).length ? p.extensions : undefined,
+        options: p.options && stripUndefined(p.options),
+        pinUvAuthParam: p.pinUvAuthParam,
+        pinUvAuthProtocol: p.pinUvAuthProtocol,
+      }),
       options,
     );
     return assertion(m!);
@@ -174,13 +181,14 @@ export class Ctap2Client {
 }
 
 function assertion(m: CborMap): AssertionResponse {
-  const cred = get<CborMap>(m, 1);
-  const user = get<CborMap | undefined>(m, 4);
+  const K = GetAssertionResponseKey;
+  const cred = get<CborMap>(m, K.credential);
+  const user = get<CborMap | undefined>(m, K.user);
   return {
     credential: { id: get(cred, 'id'), type: get(cred, 'type') },
-    authData: get(m, 2),
-    signature: get(m, 3),
+    authData: get(m, K.authData),
+    signature: get(m, K.signature),
     user: user && { id: get(user, 'id'), name: get(user, 'name'), displayName: get(user, 'displayName') },
-    numberOfCredentials: get(m, 5),
+    numberOfCredentials: get(m, K.numberOfCredentials),
   };
 }

@@ -2,11 +2,13 @@
 // (WebAuthn L3 §10.1.4): salts encrypted to the key, outputs decrypted from the authenticator data.
 import type { CborEncodable } from '../ctap/cbor.js';
 import { sha256 } from '../ctap/crypto.js';
+import { HmacSecretKey } from '../ctap/keys.js';
 import { concatBytes, utf8 } from '../util/bytes.js';
 import type { ClientPin } from './clientPin.js';
+import { request } from './ctap2.js';
 
 export interface HmacSecretSession {
-  /** The getAssertion extension input: {1: keyAgreement, 2: saltEnc, 3: saltAuth, 4: protocol}. */
+  /** The getAssertion extension input (HmacSecretKey: keyAgreement, saltEnc, saltAuth, pinUvAuthProtocol). */
   input: Map<number, CborEncodable>;
   /** Decrypts the authenticator's output into one or two 32-byte secrets. */
   outputs(encrypted: Uint8Array): Uint8Array[];
@@ -18,7 +20,7 @@ export async function hmacSecretSession(pin: ClientPin, salt1: Uint8Array, salt2
   const p = pin.protocol;
   const saltEnc = p.encrypt(shared, salt2 ? concatBytes(salt1, salt2) : salt1, globalThis.crypto.getRandomValues(new Uint8Array(16)));
   return {
-    input: new Map<number, CborEncodable>([[1, platformKey], [2, saltEnc], [3, p.authenticate(shared, saltEnc)], [4, p.version]]),
+    input: request(HmacSecretKey, { keyAgreement: platformKey, saltEnc, saltAuth: p.authenticate(shared, saltEnc), pinUvAuthProtocol: p.version }),
     outputs: (encrypted) => {
       const plain = p.decrypt(shared, encrypted);
       if (!plain || (plain.length !== 32 && plain.length !== 64)) throw new Error('malformed hmac-secret output');

@@ -2,11 +2,20 @@
 
 export type PrfInput = string | ArrayBufferView | ArrayBuffer;
 
+/** AuthenticationExtensionsPRFValues (WebAuthn L3 §10.1.4). */
+export interface PrfValues {
+  first: PrfInput;
+  second?: PrfInput;
+}
+
 /** Client extension inputs this client acts on; others are accepted and ignored. */
 export interface ExtensionsInputJSON {
   credProps?: boolean;
-  /** WebAuthn PRF: `eval` inputs as base64url (the JSON form) or bytes (as RP libraries type them). */
-  prf?: { eval?: { first: PrfInput; second?: PrfInput } };
+  /**
+   * WebAuthn PRF: `eval` inputs as base64url (the JSON form) or bytes (as RP libraries type them);
+   * `evalByCredential` (get() only) keyed by base64url credential IDs from allowCredentials.
+   */
+  prf?: { eval?: PrfValues; evalByCredential?: Record<string, PrfValues> };
   credentialProtectionPolicy?: string;
   enforceCredentialProtectionPolicy?: boolean;
 }
@@ -21,6 +30,7 @@ export interface CreationOptionsJSON {
   rp: { id?: string; name: string };
   user: { id: string; name: string; displayName: string };
   challenge: string;
+  /** Empty: the browser's default, ES256 and RS256 (WebAuthn L3 §5.1.3 step 10). */
   pubKeyCredParams: { alg: number; type: string }[];
   timeout?: number;
   excludeCredentials?: CredentialDescriptorJSON[];

@@ -22,7 +22,10 @@ async function nodeHid(): Promise<NodeHid> {
     const m = (await import('node-hid')) as NodeHid & { default?: NodeHid };
     return m.default ?? m;
   } catch (e) {
-    throw new Error(`node-hid cannot be loaded (${(e as Error).message}); on Debian: apt-get install libusb-1.0-0 libudev1`);
+    // One line either way: the package missing, or its native part not loading.
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ERR_MODULE_NOT_FOUND') throw new Error('node-hid is not installed (npm install node-hid): it is needed only for HID devices');
+    throw new Error(`node-hid cannot be loaded (${err.message.split('\n', 1)[0]}); on Debian: apt-get install libusb-1.0-0 libudev1`);
   }
 }
 

@@ -1,0 +1,86 @@
+// Client extensions a browser maps onto CTAP ones (WebAuthn L3 §9, §10): credProps, credProtect
+// (CTAP 2.1 §12.1) and PRF on hmac-secret (WebAuthn L3 §10.1.4, CTAP 2.1 §12.5).
+import type { CborEncodable } from '../ctap/cbor.js';
+import { CredProtect } from '../ctap/constants.js';
+import { fromBase64url, toBase64url } from '../util/bytes.js';
+import type { ParsedAuthData } from './authData.js';
+import { ClientPin } from './clientPin.js';
+import type { AuthenticatorInfo, Ctap2Client } from './ctap2.js';
+import { hmacSecretSession, prfSalt, type HmacSecretSession } from './hmacSecret.js';
+import { translate, WebAuthnError } from './webauthnErrors.js';
+import type { ExtensionsInputJSON, PrfInput, PrfValues } from './webauthnTypes.js';
+
+const PROTECTION = {
+  userVerificationOptional: CredProtect.userVerificationOptional,
+  userVerificationOptionalWithCredentialIDList: CredProtect.userVerificationOptionalWithCredentialIDList,
+  userVerificationRequired: CredProtect.userVerificationRequired,
+} as const;
+
+/** The makeCredential extension inputs for the client extensions of create(). */
+export function createExtensionInputs(ext: ExtensionsInputJSON | undefined, info: AuthenticatorInfo): Record<string, CborEncodable> {
+  const out: Record<string, CborEncodable> = {};
+  // §10.1.4 registration: "If evalByCredential is present, return a NotSupportedError."
+  if (ext?.prf?.evalByCredential !== undefined) throw new WebAuthnError('NotSupportedError', 'prf.evalByCredential is for get(), not create()');
+  if (ext?.prf !== undefined && info.extensions.includes('hmac-secret')) out['hmac-secret'] = true;
+  const policy = ext?.credentialProtectionPolicy;
+  if (policy && info.extensions.includes('credProtect')) {
+    out.credProtect = PROTECTION[policy as keyof typeof PROTECTION] ?? CredProtect.userVerificationOptional;
+  }
+  return out;
+}
+
+export function createExtensionResults(ext: ExtensionsInputJSON | undefined, authData: ParsedAuthData, rk: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (ext?.credProps) out.credProps = { rk };
+  if (ext?.prf) out.prf = { enabled: authData.extensions?.get('hmac-secret') === true };
+  return out;
+}
+
+/**
+ * WebAuthn L3 §10.1.4 get() steps 1-2: evalByCredential only with allowCredentials, and keyed by
+ * the base64url IDs in it. Returns whether the salts depend on which credential answers.
+ */
+export function checkEvalByCredential(ext: ExtensionsInputJSON | undefined, allowList: { id: Uint8Array }[]): boolean {
+  const byCred = ext?.prf?.evalByCredential;
+  if (!byCred || Object.keys(byCred).length === 0) return false;
+  if (allowList.length === 0) throw new WebAuthnError('NotSupportedError', 'prf.evalByCredential needs allowCredentials');
+  const allowed = new Set(allowList.map((d) => toBase64url(d.id)));
+  for (const key of Object.keys(byCred)) {
+    let canonical: string | undefined;
+    try {
+      canonical = key === '' ? undefined : toBase64url(fromBase64url(key));
+    } catch {
+      canonical = undefined;
+    }
+    if (canonical !== key || !allowed.has(key)) {
+      throw new WebAuthnError('SyntaxError', `prf.evalByCredential key "${key}" is not the base64url ID of a credential in allowCredentials`);
+    }
+  }
+  return true;
+}
+
+/** §10.1.4 get() step 4: the inputs for the credential that will answer, else eval. */
+export function prfValuesFor(ext: ExtensionsInputJSON | undefined, credentialId: Uint8Array | undefined): PrfValues | undefined {
+  const prf = ext?.prf;
+  const byCred = credentialId && prf?.evalByCredential?.[toBase64url(credentialId)];
+  return byCred ?? prf?.eval;
+}
+
+function prfBytes(v: PrfInput): Uint8Array {
+  if (typeof v === 'string') return fromBase64url(v);
+  return v instanceof ArrayBuffer ? new Uint8Array(v) : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+}
+
+/** §10.1.4 step 5: hmac-secret salts from the PRF inputs, encrypted to the key. */
+export async function prfSession(values: PrfValues | undefined, ctap: Ctap2Client, info: AuthenticatorInfo): Promise<HmacSecretSession | undefined> {
+  if (!values || !info.extensions.includes('hmac-secret')) return undefined;
+  const second = values.second === undefined ? undefined : prfSalt(prfBytes(values.second));
+  return hmacSecretSession(new ClientPin(ctap, info.pinUvAuthProtocols), prfSalt(prfBytes(values.first)), second).catch(translate);
+}
+
+export function getExtensionResults(session: HmacSecretSession | undefined, authData: ParsedAuthData): Record<string, unknown> {
+  const output = session && authData.extensions?.get('hmac-secret');
+  if (!session || !(output instanceof Uint8Array)) return {};
+  const [first, second] = session.outputs(output).map(toBase64url);
+  return { prf: { results: second === undefined ? { first } : { first, second } } };
+}

@@ -1,0 +1,35 @@
+// What one WebAuthnClient call works with: the key's CTAP2 client and getInfo, the client's
+// options, and the JSON shapes both ceremonies return.
+import { fromBase64url, toBase64url } from '../util/bytes.js';
+import type { AssertionResponse, AuthenticatorInfo, Ctap2Client } from './ctap2.js';
+import type { CredentialDescriptorJSON, PublicKeyCredentialJSON } from './webauthnTypes.js';
+
+export interface WebAuthnClientOptions {
+  /** The page's origin, e.g. https://example.com. */
+  origin: string;
+  /** When several discoverable credentials match, which one the "user" picks (default: the first). */
+  selectAccount?(accounts: AssertionResponse[]): number | Promise<number>;
+  /** Default ceremony time-out when the options give none (ms). */
+  timeoutMs?: number;
+  /** The key's PIN, entered whenever the key asks for user verification with it. */
+  pin?: string;
+}
+
+export interface Session {
+  ctap: Ctap2Client;
+  info: AuthenticatorInfo;
+  options: WebAuthnClientOptions;
+  /** The ceremony's time-out as an AbortSignal (the options' timeout, else the client's default). */
+  signal(timeout: number | undefined): AbortSignal;
+}
+
+export type Descriptor = { id: Uint8Array; type: string };
+
+export const descriptors = (list: CredentialDescriptorJSON[] | undefined): Descriptor[] =>
+  (list ?? []).map((d) => ({ id: fromBase64url(d.id), type: d.type }));
+
+/** The PublicKeyCredential JSON around a response (WebAuthn §5.1, toJSON()). */
+export function credentialJSON<R>(rawId: Uint8Array, clientExtensionResults: Record<string, unknown>, response: R): PublicKeyCredentialJSON<R> {
+  const id = toBase64url(rawId);
+  return { id, rawId: id, type: 'public-key', authenticatorAttachment: 'cross-platform', response, clientExtensionResults };
+}
