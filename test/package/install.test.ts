@@ -171,13 +171,14 @@ describe.skipIf(skipAll)('npm pack', () => {
 // (the CLI and the library must not need anything else), then @simplewebauthn/server for README's
 // example ----
 
-/** README's first ```ts block under "## In a relying-party test (library API)", as pasted. */
+/** README's first code block (```js or ```ts) under "## In a relying-party test (library API)", as
+ *  pasted. It must be plain JavaScript (valid TypeScript too): Node 20 has no type stripping. */
 function readmeExample(): string {
   const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
   const at = readme.indexOf('## In a relying-party test (library API)');
   if (at < 0) throw new Error('README.md has no "## In a relying-party test (library API)" section');
-  const m = /```ts\n([\s\S]*?)```/.exec(readme.slice(at));
-  if (!m) throw new Error('README\'s library API section has no ```ts block');
+  const m = /```(?:js|ts|mjs)\n([\s\S]*?)```/.exec(readme.slice(at));
+  if (!m) throw new Error('README\'s library API section has no ```js (or ```ts) block');
   return m[1]!;
 }
 
@@ -318,6 +319,7 @@ function installedSuite(tc: Toolchain | undefined, skipReason: string | undefine
         throw new Error(`README's example is not plain JavaScript, so it does not run as pasted on every supported Node (20.19+ has no type stripping): keep the block free of type annotations\n${r.stderr}`);
       }
       expectOk('node example.mjs (README\'s "In a relying-party test" example)', r);
+      expect(r.stdout, 'the example printed a failed verification').not.toMatch(/\bfalse\b/);
     });
   });
 }
