@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { chooseDriver, openDatabase } from '../../src/keystore/driver.js';
 import { generateAuthenticationOptions, generateRegistrationOptions } from '@simplewebauthn/server';
 import { connectUdp } from '../../src/hid/udp.js';
 import { WebAuthnClient } from '../../src/client/webauthn.js';
@@ -157,7 +157,8 @@ describe('failures: a message, an exit code, and the file left as it was', () =>
 
   it('an SQLite file of another program', async () => {
     const path = join(dir, 'other.db');
-    const db = new Database(path);
+    writeFileSync(path, '');
+    const db = openDatabase(path, chooseDriver()); // whichever SQLite this Node has
     db.exec('CREATE TABLE t (x)');
     db.close();
     await expectFailure(['creds', 'delete', 'AAAAAAAA', '--store', path], path, 1, /not a ctap-emu keystore/);
@@ -166,7 +167,7 @@ describe('failures: a message, an exit code, and the file left as it was', () =>
   it('a keystore from a newer version', async () => {
     const path = join(dir, 'newer.sqlite');
     new SqliteStore(path).close();
-    const db = new Database(path);
+    const db = openDatabase(path, chooseDriver());
     db.pragma('user_version = 7');
     db.close();
     await expectFailure(['creds', 'list', '--store', path], path, 1, /written by a newer ctap-emu/);
