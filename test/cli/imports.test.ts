@@ -6,7 +6,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, normalize } from 'node:path';
 
-const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+};
+
+/** An optional peer (node-hid, better-sqlite3) may be reached, but only through import() at the point of use. */
+const optionalPeer = (name: string): boolean => pkg.peerDependenciesMeta?.[name]?.optional === true;
 
 /** Specifiers a module loads at run time: static imports and re-exports (not type-only), and import('x'). */
 function runtimeSpecifiers(file: string): string[] {
@@ -14,8 +21,11 @@ function runtimeSpecifiers(file: string): string[] {
   const statics = [...text.matchAll(/^\s*(import|export)(\s+type\b)?[^'";]*?from\s+['"]([^'"]+)['"]/gm)]
     .filter((m) => !m[2]).map((m) => m[3]!);
   const bare = [...text.matchAll(/^\s*import\s+['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
-  const dynamic = [...text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]!);
-  return [...statics, ...bare, ...dynamic];
+  return [...statics, ...bare, ...dynamicSpecifiers(file)];
+}
+
+function dynamicSpecifiers(file: string): string[] {
+  return [...readFileSync(file, 'utf8').matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]!);
 }
 
 function packageOf(specifier: string): string {
@@ -47,6 +57,11 @@ describe('what the published CLI and library load', () => {
     const packages = reachablePackages(['src/cli.ts', 'src/index.ts']);
     expect(packages.size).toBeGreaterThan(0);
     for (const [name, by] of packages) {
+      if (optionalPeer(name)) {
+        const statics = runtimeSpecifiers(by).filter((s) => packageOf(s) === name && !dynamicSpecifiers(by).includes(s));
+        expect(statics, `${by} imports the optional peer ${name} statically`).toEqual([]);
+        continue;
+      }
       expect(name in pkg.dependencies, `${by} imports ${name}, ${name in pkg.devDependencies ? 'a devDependency' : 'not a dependency'}`).toBe(true);
     }
   });
