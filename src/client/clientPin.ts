@@ -2,9 +2,8 @@
 // read retries, get pinUvAuthTokens with permissions, and compute pinUvAuthParams.
 import { Command } from '../ctap/constants.js';
 import { ClientPinKey, ClientPinResponseKey, ClientPinSubCommand as Sub } from '../ctap/keys.js';
-import { sha256 } from '../ctap/crypto.js';
 import {
-  coseToPoint, ecdhX, keyAgreementCose, newKeyAgreementKey, PROTOCOLS, type PinUvAuthProtocol,
+  coseToPoint, ecdhX, keyAgreementCose, newKeyAgreementKey, pinHash, PROTOCOLS, type PinUvAuthProtocol,
 } from '../ctap/pinUvAuthProtocol.js';
 import { concatBytes, utf8 } from '../util/bytes.js';
 import type { CborEncodable, CborMap } from '../ctap/cbor.js';
@@ -81,7 +80,7 @@ export class ClientPin {
 
   async changePin(oldPin: string, newPin: string): Promise<void> {
     const { platformKey, shared } = await this.keyAgreement();
-    const pinHashEnc = this.protocol.encrypt(shared, sha256(utf8(oldPin)).slice(0, 16), random(16));
+    const pinHashEnc = this.protocol.encrypt(shared, pinHash(utf8(oldPin)), random(16));
     const newPinEnc = this.protocol.encrypt(shared, padPin(newPin), random(16));
     const param = this.protocol.authenticate(shared, concatBytes(newPinEnc, pinHashEnc));
     await this.call(Sub.changePIN, { keyAgreement: platformKey, pinUvAuthParam: param, newPinEnc, pinHashEnc });
@@ -90,7 +89,7 @@ export class ClientPin {
   /** A token from the PIN: with permissions (and an RP ID) on CTAP 2.1 keys, or getPinToken without. */
   async getPinToken(pin: string, permissions?: number, rpId?: string): Promise<PinUvAuthToken> {
     const { platformKey, shared } = await this.keyAgreement();
-    const pinHashEnc = this.protocol.encrypt(shared, sha256(utf8(pin)).slice(0, 16), random(16));
+    const pinHashEnc = this.protocol.encrypt(shared, pinHash(utf8(pin)), random(16));
     const res = permissions === undefined
       ? await this.call(Sub.getPinToken, { keyAgreement: platformKey, pinHashEnc })
       : await this.call(Sub.getPinUvAuthTokenUsingPinWithPermissions, { keyAgreement: platformKey, pinHashEnc, permissions, rpId });

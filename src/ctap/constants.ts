@@ -17,7 +17,6 @@ export const Command = {
   authenticatorCredentialManagementPreview: 0x41,
 } as const;
 
-
 /** CTAPHID_KEEPALIVE status bytes (CTAP 2.1 §11.2.9.2.1). */
 export const KeepaliveStatus = { PROCESSING: 1, UPNEEDED: 2 } as const;
 export type KeepaliveStatusCode = (typeof KeepaliveStatus)[keyof typeof KeepaliveStatus];

@@ -73,6 +73,11 @@ export function protocolFor(version: number): PinUvAuthProtocol {
   return p;
 }
 
+/** LEFT(SHA-256(PIN), 16): what the key stores and the host sends encrypted (CTAP 2.1 §6.5.5.5). */
+export function pinHash(pinUtf8: Uint8Array): Uint8Array {
+  return sha256(pinUtf8).slice(0, 16);
+}
+
 /** Constant-time check of a MAC as `authenticate` makes it. */
 export function verifyMac(p: PinUvAuthProtocol, key: Uint8Array, message: Uint8Array, mac: Uint8Array): boolean {
   return mac.length === p.macLength && equalBytes(p.authenticate(key, message), mac);

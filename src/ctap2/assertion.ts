@@ -11,7 +11,6 @@ import { nextGlobalCounter } from './counter.js';
 import { concatBytes } from '../util/bytes.js';
 import { GetAssertionResponseKey } from '../ctap/keys.js';
 
-
 /** The signature counter for this use, stored before anything is signed with it. */
 function nextSignCount(ctx: CommandContext, cred: LocatedCredential): number {
   if (!cred.stored) return nextGlobalCounter(ctx.env);

@@ -4,7 +4,6 @@ import { AuthDataFlag } from '../ctap/constants.js';
 import { coseKey, type CoseAlgorithm } from '../ctap/cose.js';
 import { concatBytes } from '../util/bytes.js';
 
-
 export interface AttestedCredentialData {
   aaguid: Uint8Array;
   credentialId: Uint8Array;

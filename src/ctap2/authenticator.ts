@@ -13,7 +13,7 @@ import { selection } from './commands/selection.js';
 import { DEFAULT_CONFIG, type AuthenticatorConfig, type AuthenticatorEnv, type KeyStore, type RequestContext } from './env.js';
 import { DeviceKeyStore } from './keyStore.js';
 import { asMap, missing } from '../ctap/params.js';
-import { sha256 } from '../ctap/crypto.js';
+import { pinHash } from '../ctap/pinUvAuthProtocol.js';
 import { equalBytes } from '../util/bytes.js';
 import { loadPin, PIN_RETRIES_MAX, savePin } from './pin/persistent.js';
 import { deviceSettings } from './pin/verification.js';
@@ -68,7 +68,7 @@ export class Authenticator {
   /** Whether `pin` is the PIN set, as the owner checks it locally (no retry spent, nothing stored). */
   isPin(pin: string): boolean {
     const current = loadPin(this);
-    return current !== undefined && equalBytes(sha256(new TextEncoder().encode(pin)).slice(0, 16), current.hash);
+    return current !== undefined && equalBytes(pinHash(new TextEncoder().encode(pin)), current.hash);
   }
 
   /** Sets the PIN directly, as a manufacturer or an owner's set-up would; refused if one is set. */
@@ -80,7 +80,7 @@ export class Authenticator {
     if (bytes.length > 63 || codePoints < min || bytes.includes(0)) {
       throw new CtapError(Status.CTAP2_ERR_PIN_POLICY_VIOLATION, `a PIN is ${min} to 63 bytes, without NUL`);
     }
-    savePin(this, { hash: sha256(bytes).slice(0, 16), codePoints, retries: PIN_RETRIES_MAX, forceChange: false });
+    savePin(this, { hash: pinHash(bytes), codePoints, retries: PIN_RETRIES_MAX, forceChange: false });
   }
 
   /** Drops volatile state (walks, tokens, retry-in-this-boot counts) as unplugging a key does. */

@@ -11,9 +11,6 @@ import { CtapError, Status } from '../../ctap/status.js';
 import { concatBytes, equalBytes } from '../../util/bytes.js';
 import { ClientPinKey, ClientPinResponseKey, ClientPinSubCommand } from '../../ctap/keys.js';
 
-
-
-
 export interface ClientPinRequest {
   subCommand: number;
   pinUvAuthProtocol?: number;

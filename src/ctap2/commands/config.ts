@@ -10,7 +10,6 @@ import { CtapError, Status } from '../../ctap/status.js';
 import { concatBytes } from '../../util/bytes.js';
 import { ConfigKey, SetMinPinLengthKey, ConfigSubCommand } from '../../ctap/keys.js';
 
-
 export interface ConfigRequest {
   subCommand: number;
   subCommandParams?: CborMap;

@@ -13,7 +13,6 @@ import type { StoredCredential } from '../../keystore/types.js';
 import { concatBytes, equalBytes, utf8 } from '../../util/bytes.js';
 import { CredMgmtKey, CredMgmtParamKey, CredMgmtResponseKey, CredMgmtSubCommand } from '../../ctap/keys.js';
 
-
 export interface CredMgmtRequest {
   subCommand: number;
   params?: CborMap;
@@ -30,7 +29,6 @@ export function parseCredentialManagement(p: CborMap): CredMgmtRequest {
     pinUvAuthParam: optional(p, K.pinUvAuthParam, asBytes, 'pinUvAuthParam'),
   };
 }
-
 
 type Response = Map<number, CborEncodable>;
 const R = CredMgmtResponseKey;

@@ -15,7 +15,6 @@ import { CtapError, Status } from '../../ctap/status.js';
 import { utf8 } from '../../util/bytes.js';
 import { GetAssertionKey } from '../../ctap/keys.js';
 
-
 export interface GetAssertionRequest {
   rpId: string;
   clientDataHash: Uint8Array;

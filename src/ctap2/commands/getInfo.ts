@@ -7,7 +7,6 @@ import { pinIsSet } from '../pin/verification.js';
 import type { CommandContext } from '../context.js';
 import { GetInfoKey } from '../../ctap/keys.js';
 
-
 /** Extensions this key implements, as getInfo lists them. */
 export const EXTENSIONS = ['credProtect', 'hmac-secret'] as const;
 

@@ -21,8 +21,6 @@ import { CtapError, Status } from '../../ctap/status.js';
 import { concatBytes, equalBytes, utf8 } from '../../util/bytes.js';
 import { MakeCredentialKey, MakeCredentialResponseKey } from '../../ctap/keys.js';
 
-
-
 /** WebAuthn §5.4.3: a user handle is at most 64 bytes. */
 const MAX_USER_ID = 64;
 

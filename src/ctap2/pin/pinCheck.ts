@@ -1,11 +1,10 @@
 // Decrypting and checking PINs for clientPIN (CTAP 2.1 §6.5.5.5-§6.5.5.7): the shared secret, the
 // padded new PIN and its policy, and the hash comparison with its retry counters.
-import { sha256 } from '../../ctap/crypto.js';
 import type { CommandContext } from '../context.js';
 import { CtapError, Status } from '../../ctap/status.js';
 import { equalBytes } from '../../util/bytes.js';
 import { loadPin, PIN_RETRIES_MAX, savePin, type PinRecord } from './persistent.js';
-import { coseToPoint, ecdhX, type PinUvAuthProtocol } from '../../ctap/pinUvAuthProtocol.js';
+import { coseToPoint, ecdhX, pinHash, type PinUvAuthProtocol } from '../../ctap/pinUvAuthProtocol.js';
 import type { CborValue } from '../../ctap/cbor.js';
 
 const MAX_PIN_BYTES = 63;
@@ -37,7 +36,7 @@ export function decryptNewPin(p: PinUvAuthProtocol, shared: Uint8Array, newPinEn
     throw new CtapError(Status.CTAP2_ERR_PIN_POLICY_VIOLATION, 'PIN is not UTF-8');
   }
   if (codePoints < minLength) throw new CtapError(Status.CTAP2_ERR_PIN_POLICY_VIOLATION, `PIN shorter than ${minLength}`);
-  return { hash: sha256(pin).slice(0, 16), codePoints };
+  return { hash: pinHash(pin), codePoints };
 }
 
 /**

@@ -3,7 +3,6 @@
 import { Permission } from '../../ctap/permissions.js';
 import { CtapError, Status } from '../../ctap/status.js';
 
-
 /** Unused tokens expire after 30 s; any token after 10 minutes (§6.5.2.1 usage timers). */
 export const INITIAL_USAGE_LIMIT_MS = 30_000;
 export const MAX_USAGE_PERIOD_MS = 600_000;
