@@ -1,6 +1,8 @@
 // What the keystore tests share: sample credentials, raw file access, and a store in another process.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, linkSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DRIVERS, driverUnavailable, openDatabase, type Database, type DriverName } from '../../src/keystore/driver.js';
 import type { StoredCredential } from '../../src/keystore/types.js';
@@ -48,16 +50,47 @@ export function snapshot(path: string): { bytes: string; mode: number; dir: stri
 const register = fileURLToPath(new URL('./ts-register.mjs', import.meta.url));
 const sqliteModule = pathToFileURL(fileURLToPath(new URL('../../src/keystore/sqlite.ts', import.meta.url))).href;
 
+/**
+ * A path to this Node that `uid` can execute. A Node kept under a private home (CI keeps Node 24 in
+ * /root/.cache, and /root is 0700) is out of reach for another user: give it a hard link (or, across
+ * file systems, a copy) in a temporary directory anyone can enter, removed when the tests end.
+ */
+const nodeFor = (() => {
+  const reachable = new Map<number, string>();
+  return (uid: number): string => {
+    const known = reachable.get(uid);
+    if (known) return known;
+    let path = process.execPath;
+    if (spawnSync(path, ['-e', '0'], { uid, gid: uid }).status !== 0) {
+      const dir = mkdtempSync(join(tmpdir(), 'ctap-emu-node-'));
+      chmodSync(dir, 0o755);
+      path = join(dir, 'node');
+      try {
+        linkSync(process.execPath, path);
+      } catch {
+        copyFileSync(process.execPath, path);
+        chmodSync(path, 0o755);
+      }
+      process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+      const r = spawnSync(path, ['-e', '0'], { uid, gid: uid, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`uid ${uid} cannot run Node even from ${path}: ${r.error?.message ?? r.stderr}`);
+    }
+    reachable.set(uid, path);
+    return path;
+  };
+})();
+
 /** `new SqliteStore(path, options)` in a child process (as `uid` if given): the error it gives, or 'opened'. */
 export function openInChild(path: string, driver: DriverName, options: object = {}, uid?: number): string {
   const code = `import { SqliteStore } from '${sqliteModule}';
     try { new SqliteStore(process.argv[1], JSON.parse(process.argv[2])).close(); console.log('opened'); }
     catch (e) { console.log(e.name + ': ' + e.message); }`;
-  const r = spawnSync(process.execPath, ['--import', register, '--input-type=module', '-e', code, path, JSON.stringify({ ...options, driver })], {
+  const node = uid === undefined ? process.execPath : nodeFor(uid);
+  const r = spawnSync(node, ['--import', register, '--input-type=module', '-e', code, path, JSON.stringify({ ...options, driver })], {
     encoding: 'utf8',
     ...(uid === undefined ? {} : { uid, gid: uid }),
   });
-  if (r.status !== 0) throw new Error(`child failed: ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`child failed: ${r.error?.message ?? r.stderr}`);
   return r.stdout.trim();
 }
 
