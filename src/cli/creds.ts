@@ -41,7 +41,7 @@ function find(store: SqliteStore, id: string): StoredCredential {
 
 export async function credsList(o: StoreOptions & { rp?: string; json?: boolean }): Promise<void> {
   await withStore(o, (store) => {
-    const creds = (o.rp ? store.listByRp(o.rp) : store.list()).map(describeCredential);
+    const creds = (o.rp ? store.pageByRp(o.rp, { limit: Infinity }) : store.list()).map(describeCredential);
     if (o.json) return printJson(creds);
     if (creds.length === 0) {
       process.stderr.write(`no discoverable credentials${o.rp ? ` for ${o.rp}` : ''} in ${store.path}\n`);

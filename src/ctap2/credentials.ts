@@ -1,5 +1,6 @@
 // Finding and creating credentials: the store for discoverable ones, the sealed ID for the rest.
-import type { StoredCredential } from '../keystore/types.js';
+import type { CredentialPosition, StoredCredential } from '../keystore/types.js';
+import { discoverableLevel } from './extensions/credProtect.js';
 import type { CoseAlgorithm } from '../ctap/cose.js';
 import { generatePrivateKey, publicKeyOf, sign } from '../ctap/crypto.js';
 import type { CommandContext } from './context.js';
@@ -22,9 +23,18 @@ export function locateCredential(ctx: CommandContext, rpId: string, rpIdHash: Ui
   return { id, alg: secret.alg, privateKey: secret.privateKey, credProtect: secret.credProtect, hmacSecret: secret.hmacSecret };
 }
 
-/** This RP's discoverable credentials, newest first (CTAP 2.1 §6.2.2 step 7). */
-export function discoverableCredentials(ctx: CommandContext, rpId: string): LocatedCredential[] {
-  return ctx.env.store.listByRp(rpId).map(fromStored);
+/**
+ * This RP's discoverable credentials that a getAssertion with or without uv may find (CTAP 2.1
+ * §6.2.2 step 7), newest first: how many, and the one after `after` (the newest without it). The
+ * store answers both from an index, so a walk never holds the RP's list or its unsealed keys.
+ */
+export function countDiscoverable(ctx: CommandContext, rpId: string, uv: boolean): number {
+  return ctx.env.store.countByRp(rpId, { maxCredProtect: discoverableLevel(uv) });
+}
+
+export function nextDiscoverable(ctx: CommandContext, rpId: string, uv: boolean, after?: CredentialPosition): LocatedCredential | undefined {
+  const [c] = ctx.env.store.pageByRp(rpId, { maxCredProtect: discoverableLevel(uv), after, limit: 1 });
+  return c && fromStored(c);
 }
 
 export interface NewCredential {

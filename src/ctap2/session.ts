@@ -1,10 +1,9 @@
 // What the key holds until it loses power (CTAP 2.1 §6.5.6 initialize(), §6.3, §6.8): the PIN/UV
 // key agreement keys, the pinUvAuthToken, wrong PINs in a row, and the walks a host is part-way through.
-import type { CborEncodable } from '../ctap/cbor.js';
 import type { CoseAlgorithm } from '../ctap/cose.js';
 import type { PinUvAuthProtocol } from '../ctap/pinUvAuthProtocol.js';
 import { newKeyAgreementKey } from '../ctap/pinUvAuthProtocol.js';
-import type { StoredCredential } from '../keystore/types.js';
+import type { CredentialPosition, StoredCredential } from '../keystore/types.js';
 import { PinUvAuthToken } from './pin/token.js';
 
 /** A credential located for an assertion: stored (discoverable) or unsealed from its ID. */
@@ -37,16 +36,23 @@ export interface NextAssertionState extends Walk {
   clientDataHash: Uint8Array;
   flags: number;
   hmacSecret?: HmacSecretRequest;
-  credentials: LocatedCredential[];
-  index: number;
+  /** Where the walk is: the RP, which credProtect levels it sees, the last credential answered, how many are left. */
+  rpId: string;
+  uv: boolean;
+  after: CredentialPosition;
+  remaining: number;
   lastAt: number;
 }
 
 /** What credentialManagement's enumerate*Begin leaves for the GetNext subcommands (§6.8.3, §6.8.4). */
 export interface CredMgmtWalk extends Walk {
   kind: 'rps' | 'credentials';
-  items: Map<number, CborEncodable>[];
-  index: number;
+  /** The last RP answered (an RP walk). */
+  afterRp?: string;
+  /** The RP, and the last credential answered (a credential walk). */
+  rpId?: string;
+  after?: CredentialPosition;
+  remaining: number;
 }
 
 /** Key agreement key of one PIN/UV auth protocol (regenerated at power-up, reset and after a PIN mismatch). */

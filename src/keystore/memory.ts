@@ -1,6 +1,8 @@
 // An in-memory credential store: for tests and throw-away keys; nothing survives the process.
+// Per-RP queries are indexed as in the SQLite store: each RP keeps its credentials sorted, so the
+// newest, a count and the next after a position cost a binary search, not a pass over the RP.
 import { toHex as hex } from '../util/bytes.js';
-import type { CredentialStore, StoredCredential } from './types.js';
+import type { CredentialPosition, CredentialStore, RpFilter, RpPage, RpSummary, StoredCredential } from './types.js';
 
 /** A deep copy: what the caller holds and what the store holds never share bytes. */
 function copy(c: StoredCredential): StoredCredential {
@@ -17,13 +19,98 @@ function copy(c: StoredCredential): StoredCredential {
   };
 }
 
-function newestFirst(a: StoredCredential, b: StoredCredential): number {
-  return b.createdAt - a.createdAt;
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
+/**
+ * Whether `a` is older than `b`: the lists below are kept oldest first, so a new credential (the
+ * usual case) is appended; queries read them from the end, newest first (equal times by ID, descending).
+ */
+function olderThan(a: CredentialPosition, b: CredentialPosition): boolean {
+  return a.createdAt !== b.createdAt ? a.createdAt < b.createdAt : compareBytes(a.id, b.id) < 0;
+}
+
+/** How many elements of `sorted` are older than `p`: a binary search. */
+function countOlder(sorted: readonly CredentialPosition[], p: CredentialPosition): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (olderThan(sorted[mid]!, p)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function insertSorted(sorted: StoredCredential[], c: StoredCredential): void {
+  const i = countOlder(sorted, c);
+  if (i === sorted.length) sorted.push(c);
+  else sorted.splice(i, 0, c);
+}
+
+function removeSorted(sorted: StoredCredential[], c: StoredCredential): void {
+  const i = countOlder(sorted, c);
+  if (sorted[i] === c) sorted.splice(i, 1);
+}
+
+/** Up to `limit` of `sorted`, newest first, starting after `after` (i.e. older than it). */
+function newestFirst(sorted: readonly StoredCredential[], after: CredentialPosition | undefined, limit: number): StoredCredential[] {
+  const end = after ? countOlder(sorted, after) : sorted.length;
+  return sorted.slice(Math.max(0, end - limit), end).reverse();
+}
+
+/** One RP's credentials, oldest first: all of them, and each credProtect level apart. */
+class RpBucket {
+  readonly all: StoredCredential[] = [];
+  readonly byLevel = new Map<number, StoredCredential[]>();
+
+  add(c: StoredCredential): void {
+    insertSorted(this.all, c);
+    let level = this.byLevel.get(c.credProtect);
+    if (!level) this.byLevel.set(c.credProtect, (level = []));
+    insertSorted(level, c);
+  }
+
+  remove(c: StoredCredential): void {
+    removeSorted(this.all, c);
+    const level = this.byLevel.get(c.credProtect)!;
+    removeSorted(level, c);
+    if (level.length === 0) this.byLevel.delete(c.credProtect);
+  }
+
+  /** The sorted credentials a filter sees: one of the kept lists, unless it takes some levels but not others and more than one. */
+  visible(f: RpFilter): readonly StoredCredential[] {
+    const max = f.maxCredProtect ?? Infinity;
+    const levels = [...this.byLevel.keys()].filter((l) => l <= max);
+    if (levels.length === this.byLevel.size) return this.all;
+    if (levels.length === 1) return this.byLevel.get(levels[0]!)!;
+    return this.all.filter((c) => c.credProtect <= max);
+  }
+
+  count(f: RpFilter): number {
+    const max = f.maxCredProtect ?? Infinity;
+    let n = 0;
+    for (const [level, list] of this.byLevel) if (level <= max) n += list.length;
+    return n;
+  }
 }
 
 export class MemoryStore implements CredentialStore {
   private readonly meta = new Map<string, Uint8Array>();
+  /** By credential ID (hex). */
   private readonly creds = new Map<string, StoredCredential>();
+  /** Credential ID (hex) by RP ID and user ID. */
+  private readonly byUser = new Map<string, string>();
+  private readonly buckets = new Map<string, RpBucket>();
+  /** The keys of `buckets`, sorted (for paging through RPs). */
+  private readonly rpIds: string[] = [];
+
+  private static userKey(rpId: string, userId: Uint8Array): string {
+    return `${rpId}\n${hex(userId)}`;
+  }
 
   getMeta(key: string): Uint8Array | undefined {
     return this.meta.get(key)?.slice();
@@ -32,28 +119,49 @@ export class MemoryStore implements CredentialStore {
     this.meta.set(key, value.slice());
   }
   put(credential: StoredCredential): void {
-    for (const [k, c] of this.creds) {
-      if (c.rpId === credential.rpId && hex(c.userId) === hex(credential.userId)) this.creds.delete(k);
+    const same = this.byUser.get(MemoryStore.userKey(credential.rpId, credential.userId));
+    if (same !== undefined) this.remove(same);
+    this.remove(hex(credential.id));
+    const c = copy(credential);
+    this.creds.set(hex(c.id), c);
+    this.byUser.set(MemoryStore.userKey(c.rpId, c.userId), hex(c.id));
+    let bucket = this.buckets.get(c.rpId);
+    if (!bucket) {
+      this.buckets.set(c.rpId, (bucket = new RpBucket()));
+      this.rpIds.splice(this.rpIndex(c.rpId), 0, c.rpId);
     }
-    this.creds.set(hex(credential.id), copy(credential));
+    bucket.add(c);
   }
   get(id: Uint8Array): StoredCredential | undefined {
     const c = this.creds.get(hex(id));
     return c && copy(c);
   }
-  listByRp(rpId: string): StoredCredential[] {
-    return [...this.creds.values()].filter((c) => c.rpId === rpId).sort(newestFirst).map(copy);
+  countByRp(rpId: string, filter: RpFilter = {}): number {
+    return this.buckets.get(rpId)?.count(filter) ?? 0;
+  }
+  pageByRp(rpId: string, page: RpPage): StoredCredential[] {
+    return newestFirst(this.buckets.get(rpId)?.visible(page) ?? [], page.after, page.limit).map(copy);
+  }
+  findByUser(rpId: string, userId: Uint8Array): StoredCredential | undefined {
+    const id = this.byUser.get(MemoryStore.userKey(rpId, userId));
+    return id === undefined ? undefined : copy(this.creds.get(id)!);
+  }
+  rps(after: string | undefined, limit: number): RpSummary[] {
+    let start = after === undefined ? 0 : this.rpIndex(after);
+    if (after !== undefined && this.rpIds[start] === after) start++;
+    return this.rpIds.slice(start, start + limit).map((rpId) => ({ rpId, credentials: this.buckets.get(rpId)!.all.length }));
+  }
+  rpCount(): number {
+    return this.rpIds.length;
   }
   list(): StoredCredential[] {
-    return [...this.creds.values()]
-      .sort((a, b) => a.rpId.localeCompare(b.rpId) || newestFirst(a, b))
-      .map(copy);
+    return this.rpIds.flatMap((rpId) => newestFirst(this.buckets.get(rpId)!.all, undefined, Infinity).map(copy));
   }
   count(): number {
     return this.creds.size;
   }
   delete(id: Uint8Array): boolean {
-    return this.creds.delete(hex(id));
+    return this.remove(hex(id));
   }
   setSignCount(id: Uint8Array, signCount: number): void {
     const c = this.creds.get(hex(id));
@@ -62,6 +170,35 @@ export class MemoryStore implements CredentialStore {
   wipe(): void {
     this.meta.clear();
     this.creds.clear();
+    this.byUser.clear();
+    this.buckets.clear();
+    this.rpIds.length = 0;
   }
   close(): void {}
+
+  /** Where `rpId` is or would go in `rpIds`. */
+  private rpIndex(rpId: string): number {
+    let lo = 0;
+    let hi = this.rpIds.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.rpIds[mid]! < rpId) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private remove(idHex: string): boolean {
+    const c = this.creds.get(idHex);
+    if (!c) return false;
+    this.creds.delete(idHex);
+    this.byUser.delete(MemoryStore.userKey(c.rpId, c.userId));
+    const bucket = this.buckets.get(c.rpId)!;
+    bucket.remove(c);
+    if (bucket.all.length === 0) {
+      this.buckets.delete(c.rpId);
+      this.rpIds.splice(this.rpIndex(c.rpId), 1);
+    }
+    return true;
+  }
 }

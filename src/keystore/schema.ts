@@ -6,8 +6,40 @@ import { KeystoreError } from './errors.js';
 import { APPLICATION_ID } from './file.js';
 import type { StoredCredential } from './types.js';
 
-/** 1: the first release. 2: hmac_secret (per credential) and count_mac (sign counter MAC when encrypted). */
-export const SCHEMA_VERSION = 2;
+/**
+ * 1: the first release. 2: hmac_secret (per credential) and count_mac (sign counter MAC when
+ * encrypted). 3: rp_stats (credentials per RP and credProtect level, kept by triggers) and an index
+ * in the RP's order, so per-RP counts and pages never scan the RP.
+ */
+export const SCHEMA_VERSION = 3;
+
+/**
+ * What version 3 adds. rp_stats holds counts only (no secret; an altered count misreports
+ * numberOfCredentials at most, and credentials themselves are still checked when read).
+ */
+const RP_INDEX = `
+CREATE INDEX credentials_in_rp_order ON credentials (rp_id, created_at DESC, id DESC);
+CREATE TABLE rp_stats (
+  rp_id TEXT NOT NULL,
+  cred_protect INTEGER NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (rp_id, cred_protect)
+) WITHOUT ROWID;
+CREATE TRIGGER rp_stats_insert AFTER INSERT ON credentials BEGIN
+  INSERT INTO rp_stats (rp_id, cred_protect, n) VALUES (new.rp_id, new.cred_protect, 1)
+    ON CONFLICT (rp_id, cred_protect) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER rp_stats_delete AFTER DELETE ON credentials BEGIN
+  UPDATE rp_stats SET n = n - 1 WHERE rp_id = old.rp_id AND cred_protect = old.cred_protect;
+  DELETE FROM rp_stats WHERE rp_id = old.rp_id AND cred_protect = old.cred_protect AND n <= 0;
+END;
+CREATE TRIGGER rp_stats_update AFTER UPDATE OF rp_id, cred_protect ON credentials BEGIN
+  UPDATE rp_stats SET n = n - 1 WHERE rp_id = old.rp_id AND cred_protect = old.cred_protect;
+  DELETE FROM rp_stats WHERE rp_id = old.rp_id AND cred_protect = old.cred_protect AND n <= 0;
+  INSERT INTO rp_stats (rp_id, cred_protect, n) VALUES (new.rp_id, new.cred_protect, 1)
+    ON CONFLICT (rp_id, cred_protect) DO UPDATE SET n = n + 1;
+END;
+`;
 
 export const SCHEMA = `
 CREATE TABLE keystore (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -31,7 +63,7 @@ CREATE TABLE credentials (
   count_mac BLOB,
   UNIQUE (rp_id, user_id)
 );
-CREATE INDEX credentials_by_rp ON credentials (rp_id, created_at DESC);
+${RP_INDEX}
 PRAGMA application_id = ${APPLICATION_ID};
 PRAGMA user_version = ${SCHEMA_VERSION};
 `;
@@ -118,6 +150,10 @@ export function migrate(db: Database, from: number, sealer: Sealer | undefined, 
           update.run(sealer.seal(key, boundContext(r)), sealer.countMac(id, Number(r.sign_count)), id);
         }
       }
+    }
+    if (from < 3) {
+      db.exec('DROP INDEX IF EXISTS credentials_by_rp;' + RP_INDEX);
+      db.exec('INSERT INTO rp_stats (rp_id, cred_protect, n) SELECT rp_id, cred_protect, count(*) FROM credentials GROUP BY rp_id, cred_protect');
     }
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   });

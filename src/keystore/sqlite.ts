@@ -6,7 +6,7 @@ import { newKdfParams, Sealer } from './encryption.js';
 import { errnoCode, firstLine, KeystoreError } from './errors.js';
 import { APPLICATION_ID, createWhole, inspectPath, messages, removeCreated } from './file.js';
 import { boundContext, COLUMNS, fromRow, migrate, SCHEMA, SCHEMA_VERSION, toRow } from './schema.js';
-import type { CredentialStore, StoredCredential } from './types.js';
+import type { CredentialStore, RpFilter, RpPage, RpSummary, StoredCredential } from './types.js';
 
 export { KeystoreError } from './errors.js';
 export { SCHEMA_VERSION } from './schema.js';
@@ -44,7 +44,14 @@ function keystoreError(e: unknown, path: string): KeystoreError {
   }
 }
 
-type Statements = Record<'getMeta' | 'setMeta' | 'deleteSameUser' | 'insert' | 'get' | 'byRp' | 'all' | 'count' | 'delete' | 'setCount', Statement>;
+type Statements = Record<
+  | 'getMeta' | 'setMeta' | 'deleteSameUser' | 'insert' | 'get' | 'countByRp' | 'firstPage' | 'nextPage' | 'byUser' | 'firstRps'
+  | 'nextRps' | 'rpCount' | 'all' | 'count' | 'delete' | 'setCount',
+  Statement
+>;
+
+/** Every level, as SQLite compares it (no bound is larger than any credProtect stored). */
+const ANY_LEVEL = Number.MAX_SAFE_INTEGER;
 
 export class SqliteStore implements CredentialStore {
   readonly driver: DriverName;
@@ -151,8 +158,30 @@ export class SqliteStore implements CredentialStore {
       return r && this.credential(r);
     });
   }
-  listByRp(rpId: string): StoredCredential[] {
-    return this.guard(() => this.stmt.byRp.all(rpId).map(this.credential));
+  countByRp(rpId: string, filter: RpFilter = {}): number {
+    return this.guard(() => Number(this.stmt.countByRp.get(rpId, filter.maxCredProtect ?? ANY_LEVEL)!.n));
+  }
+  pageByRp(rpId: string, page: RpPage): StoredCredential[] {
+    const max = page.maxCredProtect ?? ANY_LEVEL;
+    const limit = Number.isFinite(page.limit) ? page.limit : -1;
+    return this.guard(() => (page.after
+      ? this.stmt.nextPage.all(rpId, max, page.after.createdAt, new Uint8Array(page.after.id), limit)
+      : this.stmt.firstPage.all(rpId, max, limit)
+    ).map(this.credential));
+  }
+  findByUser(rpId: string, userId: Uint8Array): StoredCredential | undefined {
+    return this.guard(() => {
+      const r = this.stmt.byUser.get(rpId, new Uint8Array(userId));
+      return r && this.credential(r);
+    });
+  }
+  rps(after: string | undefined, limit: number): RpSummary[] {
+    const n = Number.isFinite(limit) ? limit : -1;
+    return this.guard(() => (after === undefined ? this.stmt.firstRps.all(n) : this.stmt.nextRps.all(after, n))
+      .map((r) => ({ rpId: String(r.rp_id), credentials: Number(r.n) })));
+  }
+  rpCount(): number {
+    return this.guard(() => Number(this.stmt.rpCount.get()!.n));
   }
   list(): StoredCredential[] {
     return this.guard(() => this.stmt.all.all().map(this.credential));
@@ -174,7 +203,7 @@ export class SqliteStore implements CredentialStore {
   /** authenticatorReset: one transaction, then the file is rewritten so no old secret stays readable in it. */
   wipe(): void {
     this.guard(() => {
-      this.db.transaction(() => this.db.exec('DELETE FROM credentials; DELETE FROM meta;'));
+      this.db.transaction(() => this.db.exec('DELETE FROM credentials; DELETE FROM rp_stats; DELETE FROM meta;'));
       this.db.exec('VACUUM');
       this.scrubWal();
     });
@@ -237,8 +266,8 @@ function checkOpened(db: Database, path: string): number {
   const version = Number(db.pragma('user_version'));
   if (appId !== APPLICATION_ID) throw new KeystoreError(messages.foreign(path));
   if (version > SCHEMA_VERSION) throw new KeystoreError(messages.newer(path, version, SCHEMA_VERSION));
-  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('keystore', 'meta', 'credentials')").all();
-  if (tables.length !== 3 || version < 1) throw new KeystoreError(messages.damaged(path, 'tables missing'));
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('keystore', 'meta', 'credentials', 'rp_stats')").all();
+  if (tables.length !== (version >= 3 ? 4 : 3) || version < 1) throw new KeystoreError(messages.damaged(path, 'tables missing'));
   return version;
 }
 
@@ -269,8 +298,16 @@ function prepareStatements(db: Database): Statements {
     deleteSameUser: db.prepare('DELETE FROM credentials WHERE rp_id = ? AND user_id = ?'),
     insert: db.prepare(`INSERT INTO credentials (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`),
     get: db.prepare('SELECT * FROM credentials WHERE id = ?'),
-    byRp: db.prepare('SELECT * FROM credentials WHERE rp_id = ? ORDER BY created_at DESC, rowid DESC'),
-    all: db.prepare('SELECT * FROM credentials ORDER BY rp_id, created_at DESC, rowid DESC'),
+    countByRp: db.prepare('SELECT coalesce(sum(n), 0) AS n FROM rp_stats WHERE rp_id = ? AND cred_protect <= ?'),
+    firstPage: db.prepare(`SELECT * FROM credentials WHERE rp_id = ? AND cred_protect <= ?
+      ORDER BY created_at DESC, id DESC LIMIT ?`),
+    nextPage: db.prepare(`SELECT * FROM credentials WHERE rp_id = ? AND cred_protect <= ? AND (created_at, id) < (?, ?)
+      ORDER BY created_at DESC, id DESC LIMIT ?`),
+    byUser: db.prepare('SELECT * FROM credentials WHERE rp_id = ? AND user_id = ?'),
+    firstRps: db.prepare('SELECT rp_id, sum(n) AS n FROM rp_stats GROUP BY rp_id ORDER BY rp_id LIMIT ?'),
+    nextRps: db.prepare('SELECT rp_id, sum(n) AS n FROM rp_stats WHERE rp_id > ? GROUP BY rp_id ORDER BY rp_id LIMIT ?'),
+    rpCount: db.prepare('SELECT count(DISTINCT rp_id) AS n FROM rp_stats'),
+    all: db.prepare('SELECT * FROM credentials ORDER BY rp_id, created_at DESC, id DESC'),
     count: db.prepare('SELECT count(*) AS n FROM credentials'),
     delete: db.prepare('DELETE FROM credentials WHERE id = ?'),
     setCount: db.prepare('UPDATE credentials SET sign_count = ?, count_mac = ? WHERE id = ?'),

@@ -24,6 +24,31 @@ export interface StoredCredential {
   signCount: number;
 }
 
+/** A credential's place in its RP's order: newest first (by createdAt), equal times by ID, descending. */
+export interface CredentialPosition {
+  createdAt: number;
+  id: Uint8Array;
+}
+
+/** Which of an RP's credentials a query sees. */
+export interface RpFilter {
+  /** Only credentials whose credProtect level is at most this (default: every level). */
+  maxCredProtect?: number;
+}
+
+/** One page of an RP's credentials, in CredentialPosition order. */
+export interface RpPage extends RpFilter {
+  /** Start after this credential (it need not exist any more); from the newest when absent. */
+  after?: CredentialPosition;
+  limit: number;
+}
+
+/** An RP that has credentials on the key. */
+export interface RpSummary {
+  rpId: string;
+  credentials: number;
+}
+
 /**
  * Every method is synchronous and atomic: when it returns, the change is durable (the core
  * answers only after a counter or credential has been stored).
@@ -35,8 +60,17 @@ export interface CredentialStore {
   /** Inserts, or replaces the credential with the same (rpId, userId) — CTAP 2.1 §6.1.2 step 17. */
   put(credential: StoredCredential): void;
   get(id: Uint8Array): StoredCredential | undefined;
-  /** This RP's credentials, newest first. */
-  listByRp(rpId: string): StoredCredential[];
+  /**
+   * Per-RP queries cost the same with 10 credentials or 100,000 (an index, never a scan of the RP):
+   * a getAssertion takes the count and the newest, getNextAssertion the next after a position.
+   */
+  countByRp(rpId: string, filter?: RpFilter): number;
+  pageByRp(rpId: string, page: RpPage): StoredCredential[];
+  /** The credential of this user at this RP: the one a makeCredential for the same user replaces. */
+  findByUser(rpId: string, userId: Uint8Array): StoredCredential | undefined;
+  /** RPs with credentials, ordered by RP ID, after `after` (exclusive), at most `limit`. */
+  rps(after: string | undefined, limit: number): RpSummary[];
+  rpCount(): number;
   /** All credentials, grouped by RP, newest first within each. */
   list(): StoredCredential[];
   count(): number;

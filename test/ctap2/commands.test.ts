@@ -215,6 +215,41 @@ describe('authenticatorGetAssertion and authenticatorGetNextAssertion', () => {
     expect((await key.call(NEXT))[0]).toBe(Status.CTAP2_ERR_NOT_ALLOWED);
   });
 
+  it('walks from the store: a credential deleted mid-walk is skipped, one added is not counted in', async () => {
+    const key = new TestKey();
+    const ids = [];
+    for (const u of [1, 2, 3, 4]) {
+      ids.push(await makeRk(key, u));
+      key.time += 1000;
+    }
+    const [, first] = await key.call(GA, gaParams());
+    expect(first!.get(5)).toBe(4);
+    key.store.delete(ids[2]!);
+    const [, next] = await key.call(NEXT);
+    expect((next!.get(1) as CborMap).get('id')).toEqual(ids[1]);
+    const [, last] = await key.call(NEXT);
+    expect((last!.get(1) as CborMap).get('id')).toEqual(ids[0]);
+    // Four were announced but only three remained: the walk ends with the store.
+    expect((await key.call(NEXT))[0]).toBe(Status.CTAP2_ERR_NOT_ALLOWED);
+  });
+
+  it('counts and walks only the credentials credProtect lets a request without uv find', async () => {
+    const key = new TestKey();
+    const open1 = await makeRk(key, 1);
+    key.time += 1000;
+    await makeRk(key, 2, { 6: { credProtect: 2 } });
+    key.time += 1000;
+    const open3 = await makeRk(key, 3);
+    key.time += 1000;
+    await makeRk(key, 4, { 6: { credProtect: 3 } });
+    const [, first] = await key.call(GA, gaParams());
+    expect(first!.get(5)).toBe(2);
+    expect((first!.get(1) as CborMap).get('id')).toEqual(open3);
+    const [, next] = await key.call(NEXT);
+    expect((next!.get(1) as CborMap).get('id')).toEqual(open1);
+    expect((await key.call(NEXT))[0]).toBe(Status.CTAP2_ERR_NOT_ALLOWED);
+  });
+
   it('ends the walk after 30 s or after any other command', async () => {
     const key = new TestKey();
     for (const u of [1, 2, 3]) await makeRk(key, u);

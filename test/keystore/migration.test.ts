@@ -69,7 +69,12 @@ describe.each(drivers.map((d) => [d.title, d] as const))('migration with %s', (_
     const s = new SqliteStore(path, { driver, passphrase });
     expect(s.list().map((c) => [c.id[0], c.hmacSecret, c.signCount, c.privateKey[0]])).toEqual([[2, true, 5, 2], [1, true, 5, 1]]);
     expect(s.getMeta('masterSecret')).toEqual(new Uint8Array(32).fill(0xb8));
+    // Version 3's per-RP counts start from what was there.
+    expect(s.countByRp('example.com')).toBe(2);
+    expect(s.rps(undefined, 10)).toEqual([{ rpId: 'example.com', credentials: 2 }]);
     s.put(cred(3, { hmacSecret: false }));
+    expect(s.countByRp('example.com')).toBe(3);
+    expect(s.pageByRp('example.com', { limit: 2 }).map((c) => c.id[0])).toEqual([3, 2]);
     s.setSignCount(cred(1).id, 6);
     s.close();
     expect(version(path, driver)).toBe(SCHEMA_VERSION);

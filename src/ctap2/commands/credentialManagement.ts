@@ -9,7 +9,7 @@ import { paramBytes, requireTokenMac } from '../pinUvAuth.js';
 import type { CommandContext } from '../context.js';
 import type { CredMgmtWalk } from '../session.js';
 import { CtapError, Status } from '../../ctap/status.js';
-import type { StoredCredential } from '../../keystore/types.js';
+import type { CredentialPosition, StoredCredential } from '../../keystore/types.js';
 import { concatBytes, equalBytes, utf8 } from '../../util/bytes.js';
 import { CredMgmtKey, CredMgmtParamKey, CredMgmtResponseKey, CredMgmtSubCommand } from '../../ctap/keys.js';
 
@@ -54,19 +54,49 @@ function credentialResponse(c: StoredCredential, total?: number): Map<number, Cb
   ]);
 }
 
-function startWalk(ctx: CommandContext, kind: CredMgmtWalk['kind'], items: Response[], totalKey: number): Response {
-  if (items.length === 0) throw new CtapError(Status.CTAP2_ERR_NO_CREDENTIALS, `no ${kind}`);
-  ctx.session.credMgmt = items.length > 1 ? { channel: ctx.channel, kind, items, index: 1 } : undefined;
-  return new Map([...items[0]!, [totalKey, items.length]]);
+function credentialsOf(ctx: CommandContext, rpId: string, after?: CredentialPosition): StoredCredential | undefined {
+  return ctx.env.store.pageByRp(rpId, { after, limit: 1 })[0];
 }
 
+function rpAfter(ctx: CommandContext, after?: string): Response | undefined {
+  const [rp] = ctx.env.store.rps(after, 1);
+  if (!rp) return undefined;
+  // The name the RP gave most recently, among its newest few (a credential made without one keeps none).
+  const named = ctx.env.store.pageByRp(rp.rpId, { limit: 16 }).find((c) => c.rpName !== undefined);
+  return new Map<number, CborEncodable>([
+    [R.rp, { id: rp.rpId, name: named?.rpName }],
+    [R.rpIDHash, sha256(utf8(rp.rpId))],
+  ]);
+}
+
+/** §6.8.3, §6.8.4: the first item and the total; a walk (bound to this channel) when more follow. */
+function startWalk(ctx: CommandContext, walk: Omit<CredMgmtWalk, 'channel'>, first: Response | undefined, total: number, totalKey: number): Response {
+  if (!first || total === 0) throw new CtapError(Status.CTAP2_ERR_NO_CREDENTIALS, `no ${walk.kind}`);
+  ctx.session.credMgmt = walk.remaining > 0 ? { ...walk, channel: ctx.channel } : undefined;
+  return new Map([...first, [totalKey, total]]);
+}
+
+/** The next item after the walk's position, fetched from the store (items deleted meanwhile are skipped). */
 function nextInWalk(ctx: CommandContext, kind: CredMgmtWalk['kind']): Response {
   const walk = ctx.session.credMgmt;
-  if (!walk || walk.kind !== kind || walk.index >= walk.items.length) {
+  let item: Response | undefined;
+  if (walk?.kind === kind && walk.remaining > 0) {
+    if (walk.kind === 'rps') {
+      item = rpAfter(ctx, walk.afterRp);
+      if (item) walk.afterRp = (item.get(R.rp) as { id: string }).id;
+    } else {
+      const c = credentialsOf(ctx, walk.rpId!, walk.after);
+      if (c) {
+        walk.after = { createdAt: c.createdAt, id: c.id };
+        item = credentialResponse(c);
+      }
+    }
+  }
+  if (!item) {
+    ctx.session.credMgmt = undefined;
     throw new CtapError(Status.CTAP2_ERR_NOT_ALLOWED, `no ${kind} enumeration in progress`);
   }
-  const item = walk.items[walk.index++]!;
-  if (walk.index >= walk.items.length) ctx.session.credMgmt = undefined;
+  if (--walk!.remaining <= 0) ctx.session.credMgmt = undefined;
   return item;
 }
 
@@ -75,10 +105,14 @@ function findById(ctx: CommandContext, req: CredMgmtRequest): { d: CredentialDes
   return { d, cred: ctx.env.store.get(d.id) };
 }
 
-function rpsByHash(ctx: CommandContext): Map<string, StoredCredential[]> {
-  const out = new Map<string, StoredCredential[]>();
-  for (const c of ctx.env.store.list()) out.set(c.rpId, [...(out.get(c.rpId) ?? []), c]);
-  return out;
+/** The RP whose ID hashes to `hash`: a pass over the RPs (not their credentials), as the store is keyed by ID. */
+function rpByHash(ctx: CommandContext, hash: Uint8Array): string | undefined {
+  const page = 256;
+  for (let rps = ctx.env.store.rps(undefined, page); rps.length > 0; rps = ctx.env.store.rps(rps[rps.length - 1]!.rpId, page)) {
+    const rp = rps.find((r) => equalBytes(sha256(utf8(r.rpId)), hash));
+    if (rp) return rp.rpId;
+  }
+  return undefined;
 }
 
 export function credentialManagement(ctx: CommandContext, req: CredMgmtRequest): Response | void {
@@ -92,19 +126,21 @@ export function credentialManagement(ctx: CommandContext, req: CredMgmtRequest):
       ]);
     case S.enumerateRPsBegin: {
       authorize(ctx, req, null);
-      const rps = [...rpsByHash(ctx)].map(([rpId, creds]) => new Map<number, CborEncodable>([
-        [R.rp, { id: rpId, name: creds.find((c) => c.rpName !== undefined)?.rpName }],
-        [R.rpIDHash, sha256(utf8(rpId))],
-      ]));
-      return startWalk(ctx, 'rps', rps, R.totalRPs);
+      const total = store.rpCount();
+      const first = rpAfter(ctx);
+      const afterRp = first && (first.get(R.rp) as { id: string }).id;
+      return startWalk(ctx, { kind: 'rps', afterRp, remaining: total - 1 }, first, total, R.totalRPs);
     }
     case S.enumerateRPsGetNextRP:
       return nextInWalk(ctx, 'rps');
     case S.enumerateCredentialsBegin: {
       const hash = required(req.params ?? new Map(), CredMgmtParamKey.rpIDHash, asBytes, 'rpIDHash');
-      const rp = [...rpsByHash(ctx)].find(([rpId]) => equalBytes(sha256(utf8(rpId)), hash));
-      authorize(ctx, req, rp?.[0] ?? null);
-      return startWalk(ctx, 'credentials', (rp?.[1] ?? []).map((c) => credentialResponse(c)), R.totalCredentials);
+      const rpId = rpByHash(ctx, hash);
+      authorize(ctx, req, rpId ?? null);
+      const total = rpId === undefined ? 0 : store.countByRp(rpId);
+      const first = total > 0 ? credentialsOf(ctx, rpId!) : undefined;
+      const after = first && { createdAt: first.createdAt, id: first.id };
+      return startWalk(ctx, { kind: 'credentials', rpId, after, remaining: total - 1 }, first && credentialResponse(first), total, R.totalCredentials);
     }
     case S.enumerateCredentialsGetNextCredential:
       return nextInWalk(ctx, 'credentials');

@@ -3,7 +3,7 @@ import type { CborEncodable, CborMap } from '../../ctap/cbor.js';
 import { AuthDataFlag } from '../../ctap/constants.js';
 import { assertionResponse } from '../assertion.js';
 import { sha256 } from '../../ctap/crypto.js';
-import { discoverableCredentials, locateCredential } from '../credentials.js';
+import { countDiscoverable, locateCredential, nextDiscoverable } from '../credentials.js';
 import { credProtectAllows } from '../extensions/credProtect.js';
 import { HMAC_SECRET, parseHmacSecretGet } from '../extensions/hmacSecret.js';
 import { asBytes, asClientDataHash, asDescriptorList, asMap, asOptions, asText, asUint, optional, required, type CredentialDescriptor } from '../../ctap/params.js';
@@ -53,32 +53,41 @@ export async function getAssertion(ctx: CommandContext, req: GetAssertionRequest
   const verification = await verifyUser(ctx, uvInput, method);
   const uv = verification.uv;
 
-  // Step 7: locate credentials, dropping those credProtect hides without uv.
+  // Step 7: locate credentials, dropping those credProtect hides without uv. With an allowList the
+  // first allowed one answers; without, the RP's newest, and how many there are.
   const rpIdHash = sha256(utf8(req.rpId));
   const fromAllowList = req.allowList.length > 0;
-  const candidates: LocatedCredential[] = fromAllowList
-    ? req.allowList
-        .filter((d) => d.type === 'public-key')
-        .map((d) => locateCredential(ctx, req.rpId, rpIdHash, d.id))
-        .filter((c): c is LocatedCredential => c !== undefined)
-    : discoverableCredentials(ctx, req.rpId);
-  const credentials = candidates.filter((c) => credProtectAllows(c.credProtect, uv, fromAllowList));
+  let first: LocatedCredential | undefined;
+  let count = 0;
+  if (fromAllowList) {
+    for (const d of req.allowList) {
+      if (d.type !== 'public-key') continue;
+      const c = locateCredential(ctx, req.rpId, rpIdHash, d.id);
+      if (c && credProtectAllows(c.credProtect, uv, true)) {
+        first = c;
+        count = 1;
+        break;
+      }
+    }
+  } else {
+    count = countDiscoverable(ctx, req.rpId, uv);
+    first = count > 0 ? nextDiscoverable(ctx, req.rpId, uv) : undefined;
+  }
   // Step 8: extensions. hmac-secret's input is checked now; only credentials made with it answer.
   const hmacSecret = parseHmacSecretGet(ctx, req.extensions.get(HMAC_SECRET));
 
   // Step 9: user presence, asked even when nothing matched so a page cannot probe silently.
-  if (up) await collectPresence(ctx, verification, { ...presence, probe: credentials.length === 0 });
-  if (credentials.length === 0) throw new CtapError(Status.CTAP2_ERR_NO_CREDENTIALS, 'no credential for this RP');
+  if (up) await collectPresence(ctx, verification, { ...presence, probe: first === undefined });
+  if (first === undefined) throw new CtapError(Status.CTAP2_ERR_NO_CREDENTIALS, 'no credential for this RP');
 
   const flags = (up ? AuthDataFlag.UP : 0) | (uv ? AuthDataFlag.UV : 0);
   // Step 12: with an allowList, one credential; without, the newest, the rest for getNextAssertion.
-  const walk = !fromAllowList && credentials.length > 1;
-  const first = credentials[0]!;
+  const walk = !fromAllowList && count > 1;
   const response = assertionResponse(ctx, first, {
     rpIdHash,
     clientDataHash: req.clientDataHash,
     flags,
-    numberOfCredentials: walk ? credentials.length : undefined,
+    numberOfCredentials: walk ? count : undefined,
     hmacSecret,
   });
   if (walk) {
@@ -88,8 +97,10 @@ export async function getAssertion(ctx: CommandContext, req: GetAssertionRequest
       clientDataHash: req.clientDataHash,
       flags,
       hmacSecret,
-      credentials,
-      index: 1,
+      rpId: req.rpId,
+      uv,
+      after: { createdAt: first.stored!.createdAt, id: first.id },
+      remaining: count - 1,
       lastAt: ctx.env.now(),
     };
   }

@@ -18,7 +18,7 @@ import { requireUserPresence } from '../presence.js';
 import type { CommandContext } from '../context.js';
 import { nextGlobalCounter } from '../counter.js';
 import { CtapError, Status } from '../../ctap/status.js';
-import { concatBytes, equalBytes, utf8 } from '../../util/bytes.js';
+import { concatBytes, utf8 } from '../../util/bytes.js';
 import { MakeCredentialKey, MakeCredentialResponseKey } from '../../ctap/keys.js';
 
 /** WebAuthn §5.4.3: a user handle is at most 64 bytes. */
@@ -127,7 +127,7 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
 
   // Step 17 (checked before anything is made): room in the store, unless this replaces a credential.
   if (rk) {
-    const replaces = ctx.env.store.listByRp(req.rp.id).some((c) => equalBytes(c.userId, req.user.id));
+    const replaces = ctx.env.store.findByUser(req.rp.id, req.user.id) !== undefined;
     if (!replaces && ctx.env.store.count() >= ctx.config.maxDiscoverableCredentials) {
       throw new CtapError(Status.CTAP2_ERR_KEY_STORE_FULL, 'no room for another discoverable credential');
     }

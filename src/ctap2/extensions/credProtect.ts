@@ -25,3 +25,8 @@ export function credProtectAllows(level: number, uv: boolean, fromAllowList: boo
   if (level === CredProtect.userVerificationOptionalWithCredentialIDList) return fromAllowList;
   return true;
 }
+
+/** The highest level a getAssertion without allowList may find (the table above): all with uv, else level 1 only. */
+export function discoverableLevel(uv: boolean): number {
+  return uv ? CredProtect.userVerificationRequired : CredProtect.userVerificationOptional;
+}

@@ -1,0 +1,106 @@
+// Per-RP queries of every store against a plain model: counts, pages after a position, the user
+// lookup and the RP list agree with sorting and filtering everything, after any puts and deletes.
+import { afterAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MemoryStore } from '../../src/keystore/memory.js';
+import { SqliteStore } from '../../src/keystore/sqlite.js';
+import type { CredentialStore, StoredCredential } from '../../src/keystore/types.js';
+import { toHex } from '../../src/util/bytes.js';
+import { cred, drivers } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ctap-emu-paging-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+
+const stores: [string, () => CredentialStore][] = [
+  ['MemoryStore', () => new MemoryStore()],
+  ...drivers.filter((d) => !d.skip).map((d): [string, () => CredentialStore] => [
+    `SqliteStore ${d.driver}`,
+    () => new SqliteStore(join(dir, `k${files++}.sqlite`), { driver: d.driver }),
+  ]),
+];
+
+type Op = { put: { rp: number; user: number; level: number; time: number } } | { del: number };
+const op: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ rp: fc.nat(2), user: fc.nat(5), level: fc.integer({ min: 1, max: 3 }), time: fc.nat(4) }).map((put) => ({ put })) },
+  { weight: 1, arbitrary: fc.nat(40).map((del) => ({ del })) },
+);
+
+/** Newest first, equal times by ID descending: what every store must return. */
+function ordered(creds: StoredCredential[]): string[] {
+  return [...creds]
+    .sort((a, b) => b.createdAt - a.createdAt || Buffer.compare(Buffer.from(b.id), Buffer.from(a.id)))
+    .map((c) => toHex(c.id));
+}
+
+describe.each(stores)('%s pages per RP as a full sort would', (_name, make) => {
+  it('counts, pages, finds users and lists RPs like the model after any puts and deletes', () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
+        const store = make();
+        const model = new Map<string, StoredCredential>();
+        try {
+          let serial = 0;
+          for (const o of ops) {
+            if ('put' in o) {
+              const n = ++serial;
+              // IDs of different lengths and first bytes, so ties in time are broken by byte order.
+              const c = cred(n, { id: new Uint8Array([(n * 37) & 255, ...new Array(n % 3).fill(n)]), rpId: `rp${o.put.rp}.example`,
+                userId: new Uint8Array([o.put.user]), credProtect: o.put.level, createdAt: o.put.time });
+              store.put(c);
+              for (const [k, m] of model) if (m.rpId === c.rpId && m.userId[0] === c.userId[0]) model.delete(k);
+              model.set(toHex(c.id), c);
+            } else {
+              const victim = [...model.keys()][o.del % Math.max(1, model.size)];
+              if (victim === undefined) continue;
+              expect(store.delete(Buffer.from(victim, 'hex'))).toBe(true);
+              model.delete(victim);
+            }
+          }
+          const rpIds = [...new Set([...model.values()].map((c) => c.rpId))].sort();
+          expect(store.rpCount()).toBe(rpIds.length);
+          expect(store.rps(undefined, Infinity).map((r) => [r.rpId, r.credentials])).toEqual(
+            rpIds.map((rp) => [rp, [...model.values()].filter((c) => c.rpId === rp).length]));
+          // One RP at a time, as credentialManagement walks them.
+          const walked: string[] = [];
+          for (let r = store.rps(undefined, 1); r.length > 0; r = store.rps(r[0]!.rpId, 1)) walked.push(r[0]!.rpId);
+          expect(walked).toEqual(rpIds);
+          for (const rpId of ['rp0.example', 'rp1.example', 'rp2.example', 'none.example']) {
+            for (const max of [1, 2, 3, undefined]) {
+              const want = ordered([...model.values()].filter((c) => c.rpId === rpId && c.credProtect <= (max ?? 3)));
+              expect(store.countByRp(rpId, { maxCredProtect: max })).toBe(want.length);
+              expect(store.pageByRp(rpId, { maxCredProtect: max, limit: Infinity }).map((c) => toHex(c.id))).toEqual(want);
+              // One at a time after a position, as getNextAssertion walks them.
+              const got: string[] = [];
+              for (let page = store.pageByRp(rpId, { maxCredProtect: max, limit: 1 }); page.length > 0;) {
+                const last = page[0]!;
+                got.push(toHex(last.id));
+                page = store.pageByRp(rpId, { maxCredProtect: max, limit: 1, after: { createdAt: last.createdAt, id: last.id } });
+              }
+              expect(got).toEqual(want);
+            }
+            for (let user = 0; user <= 5; user++) {
+              const want = [...model.values()].find((c) => c.rpId === rpId && c.userId[0] === user);
+              expect(store.findByUser(rpId, new Uint8Array([user])) && toHex(store.findByUser(rpId, new Uint8Array([user]))!.id)).toBe(want && toHex(want.id));
+            }
+          }
+        } finally {
+          store.close();
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('continues after a position whose credential was deleted', () => {
+    const store = make();
+    for (let n = 1; n <= 4; n++) store.put(cred(n, { userId: new Uint8Array([n]) }));
+    const [newest, second] = store.pageByRp('example.com', { limit: 2 });
+    store.delete(newest!.id);
+    expect(store.pageByRp('example.com', { limit: 1, after: { createdAt: newest!.createdAt, id: newest!.id } })[0]!.id).toEqual(second!.id);
+    store.close();
+  });
+});
