@@ -4,14 +4,17 @@
 import { toHex as hex } from '../util/bytes.js';
 import type { CredentialPosition, CredentialStore, RpFilter, RpPage, RpSummary, StoredCredential } from './types.js';
 
-/** A deep copy: what the caller holds and what the store holds never share bytes. */
+/**
+ * A deep copy: what the caller holds and what the store holds never share bytes (new Uint8Array,
+ * not slice(): a Buffer's slice() is a view of the same memory).
+ */
 function copy(c: StoredCredential): StoredCredential {
-  const b = (x: Uint8Array | undefined): Uint8Array | undefined => x && x.slice();
+  const b = (x: Uint8Array | undefined): Uint8Array | undefined => x && new Uint8Array(x);
   return {
     ...c,
-    id: c.id.slice(),
-    userId: c.userId.slice(),
-    privateKey: c.privateKey.slice(),
+    id: new Uint8Array(c.id),
+    userId: new Uint8Array(c.userId),
+    privateKey: new Uint8Array(c.privateKey),
     credBlob: b(c.credBlob),
     largeBlobKey: b(c.largeBlobKey),
     credRandom: b(c.credRandom),
@@ -113,10 +116,11 @@ export class MemoryStore implements CredentialStore {
   }
 
   getMeta(key: string): Uint8Array | undefined {
-    return this.meta.get(key)?.slice();
+    const v = this.meta.get(key);
+    return v && new Uint8Array(v);
   }
   setMeta(key: string, value: Uint8Array): void {
-    this.meta.set(key, value.slice());
+    this.meta.set(key, new Uint8Array(value));
   }
   put(credential: StoredCredential): void {
     const same = this.byUser.get(MemoryStore.userKey(credential.rpId, credential.userId));

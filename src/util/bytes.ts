@@ -1,8 +1,10 @@
 // Byte helpers used by every layer (no IO, no Buffer: runs in a browser page too).
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 export function toHex(b: Uint8Array): string {
   let s = '';
-  for (const x of b) s += x.toString(16).padStart(2, '0');
+  for (let i = 0; i < b.length; i++) s += HEX[b[i]!];
   return s;
 }
 
