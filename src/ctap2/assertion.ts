@@ -7,13 +7,12 @@ import { signWith } from './credentials.js';
 import { HMAC_SECRET, hmacSecretOutput } from './extensions/hmacSecret.js';
 import type { HmacSecretRequest, LocatedCredential } from './session.js';
 import type { CommandContext } from './context.js';
-import { nextGlobalCounter } from './counter.js';
 import { concatBytes } from '../util/bytes.js';
 import { GetAssertionResponseKey } from '../ctap/keys.js';
 
 /** The signature counter for this use, stored before anything is signed with it. */
 function nextSignCount(ctx: CommandContext, cred: LocatedCredential): number {
-  if (!cred.stored) return nextGlobalCounter(ctx.env);
+  if (!cred.stored) return ctx.session.globalCounter.next(ctx.env);
   const next = (cred.stored.signCount + 1) >>> 0;
   ctx.env.store.setSignCount(cred.id, next);
   cred.stored.signCount = next;

@@ -1,14 +1,36 @@
 // The signature counter shared by non-discoverable credentials (they have no row of their own).
+// As for stored credentials (keystore/reservedCounters.ts), the store holds a reservation ahead of
+// the counter and is written once per RESERVATION uses: after a crash the counter skips, never repeats.
+import { RESERVATION } from '../keystore/reservedCounters.js';
 import type { AuthenticatorEnv } from './env.js';
 
 const GLOBAL_COUNTER = 'globalSignCount';
 
-/** The next value of the global counter, stored before it is used. */
-export function nextGlobalCounter(env: AuthenticatorEnv): number {
+function read(env: AuthenticatorEnv): number {
   const raw = env.store.getMeta(GLOBAL_COUNTER);
-  const next = ((raw ? new DataView(raw.buffer, raw.byteOffset).getUint32(0) : 0) + 1) >>> 0;
+  return raw && raw.length === 4 ? new DataView(raw.buffer, raw.byteOffset).getUint32(0) : 0;
+}
+
+function write(env: AuthenticatorEnv, value: number): void {
   const out = new Uint8Array(4);
-  new DataView(out.buffer).setUint32(0, next);
+  new DataView(out.buffer).setUint32(0, value);
   env.store.setMeta(GLOBAL_COUNTER, out);
-  return next;
+}
+
+/** The global counter of one power cycle: from the stored reservation on, reserving ahead as it goes. */
+export class GlobalCounter {
+  private current: number | undefined;
+  private reserved = 0;
+
+  /** The next value, its reservation stored before it is returned. */
+  next(env: AuthenticatorEnv): number {
+    if (this.current === undefined) this.current = this.reserved = read(env);
+    const next = (this.current + 1) >>> 0;
+    if (next > this.reserved || next < this.current) {
+      this.reserved = Math.min(next + RESERVATION - 1, 0xffffffff);
+      write(env, this.reserved);
+    }
+    this.current = next;
+    return next;
+  }
 }

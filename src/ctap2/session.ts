@@ -5,6 +5,7 @@ import type { PinUvAuthProtocol } from '../ctap/pinUvAuthProtocol.js';
 import { newKeyAgreementKey } from '../ctap/pinUvAuthProtocol.js';
 import type { CredentialPosition, StoredCredential } from '../keystore/types.js';
 import { PinUvAuthToken } from './pin/token.js';
+import { GlobalCounter } from './counter.js';
 
 /** A credential located for an assertion: stored (discoverable) or unsealed from its ID. */
 export interface LocatedCredential {
@@ -68,6 +69,8 @@ export class Session {
   /** Per protocol version; made at power-up (§6.5.6 initialize()). */
   readonly keyAgreement = new Map<number, KeyAgreementKey>();
   readonly token: PinUvAuthToken;
+  /** The counter of non-discoverable credentials, from the store's reservation (counter.ts). */
+  globalCounter = new GlobalCounter();
   /** Wrong PINs in a row this power cycle; three block PIN use until the next (§6.5.5.7). */
   pinMismatches = 0;
 

@@ -136,6 +136,9 @@ export class MemoryStore implements CredentialStore {
     }
     bucket.add(c);
   }
+  putMany(credentials: Iterable<StoredCredential>): void {
+    for (const c of credentials) this.put(c);
+  }
   get(id: Uint8Array): StoredCredential | undefined {
     const c = this.creds.get(hex(id));
     return c && copy(c);

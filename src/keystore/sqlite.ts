@@ -6,6 +6,7 @@ import { newKdfParams, Sealer } from './encryption.js';
 import { errnoCode, firstLine, KeystoreError } from './errors.js';
 import { APPLICATION_ID, createWhole, inspectPath, messages, removeCreated } from './file.js';
 import { boundContext, COLUMNS, fromRow, migrate, SCHEMA, SCHEMA_VERSION, toRow } from './schema.js';
+import { ReservedCounters } from './reservedCounters.js';
 import type { CredentialStore, RpFilter, RpPage, RpSummary, StoredCredential } from './types.js';
 
 export { KeystoreError } from './errors.js';
@@ -59,6 +60,8 @@ export class SqliteStore implements CredentialStore {
   private readonly stmt: Statements;
   private readonly sealer: Sealer | undefined;
   private readonly realPath: string;
+  /** Counters answered ahead of the file's reservations (reservedCounters.ts). */
+  private readonly counters = new ReservedCounters();
 
   constructor(readonly path: string, options: SqliteStoreOptions = {}) {
     if (options.passphrase === '') throw new KeystoreError('the passphrase is empty');
@@ -127,7 +130,9 @@ export class SqliteStore implements CredentialStore {
         throw new KeystoreError(`${this.path}: a sign counter does not match its MAC (altered file?)`);
       }
     }
-    return fromRow(r, privateKey);
+    const c = fromRow(r, privateKey);
+    c.signCount = this.counters.current(hexId(c.id)) ?? c.signCount;
+    return c;
   };
 
   getMeta(key: string): Uint8Array | undefined {
@@ -140,17 +145,27 @@ export class SqliteStore implements CredentialStore {
     this.guard(() => this.stmt.setMeta.run(key, this.seal(value, `meta:${key}`)));
   }
   put(c: StoredCredential): void {
-    const row = toRow(c);
-    row.private_key = this.sealer ? this.sealer.seal(c.privateKey, boundContext(row)) : new Uint8Array(c.privateKey);
-    row.count_mac = this.sealer ? this.sealer.countMac(c.id, c.signCount) : null;
+    this.putMany([c]);
+  }
+  putMany(credentials: Iterable<StoredCredential>): void {
     this.guard(() => {
       const replaced = this.db.transaction(() => {
-        const n = this.stmt.deleteSameUser.run(row.rp_id, row.user_id).changes;
-        this.stmt.insert.run(...COLUMNS.map((k) => row[k]));
+        let n = 0;
+        for (const c of credentials) n += this.insert(c);
         return n > 0;
       });
       if (replaced) this.scrubWal();
     });
+  }
+  /** One credential's row, replacing the same user's; how many rows it replaced. */
+  private insert(c: StoredCredential): number {
+    const row = toRow(c);
+    row.private_key = this.sealer ? this.sealer.seal(c.privateKey, boundContext(row)) : new Uint8Array(c.privateKey);
+    row.count_mac = this.sealer ? this.sealer.countMac(c.id, c.signCount) : null;
+    this.counters.drop(hexId(c.id));
+    const n = this.stmt.deleteSameUser.run(row.rp_id, row.user_id).changes;
+    this.stmt.insert.run(...COLUMNS.map((k) => row[k]));
+    return n;
   }
   get(id: Uint8Array): StoredCredential | undefined {
     return this.guard(() => {
@@ -191,26 +206,37 @@ export class SqliteStore implements CredentialStore {
   }
   delete(id: Uint8Array): boolean {
     return this.guard(() => {
+      this.counters.drop(hexId(id));
       const gone = this.stmt.delete.run(new Uint8Array(id)).changes > 0;
       if (gone) this.scrubWal();
       return gone;
     });
   }
+  /** In memory up to the reservation in the file; past it, a new reservation is written first. */
   setSignCount(id: Uint8Array, signCount: number): void {
-    const mac = this.sealer ? this.sealer.countMac(id, signCount) : null;
-    this.guard(() => this.stmt.setCount.run(signCount, mac, new Uint8Array(id)));
+    this.counters.advance(hexId(id), signCount, (reserved) => this.writeCount(id, reserved));
+  }
+  private writeCount(id: Uint8Array, value: number): boolean {
+    const mac = this.sealer ? this.sealer.countMac(id, value) : null;
+    return this.guard(() => this.stmt.setCount.run(value, mac, new Uint8Array(id)).changes > 0);
   }
   /** authenticatorReset: one transaction, then the file is rewritten so no old secret stays readable in it. */
   wipe(): void {
     this.guard(() => {
+      this.counters.clear();
       this.db.transaction(() => this.db.exec('DELETE FROM credentials; DELETE FROM rp_stats; DELETE FROM meta;'));
       this.db.exec('VACUUM');
       this.scrubWal();
     });
   }
+  /** Writes back the exact counters (a clean stop skips nothing), then lets the file go. */
   close(): void {
     if (!openPaths.delete(this.realPath)) return;
-    this.guard(() => this.db.close());
+    this.guard(() => {
+      const exact = this.counters.drain();
+      if (exact.length > 0) this.db.transaction(() => exact.forEach(([id, value]) => this.writeCount(Buffer.from(id, 'hex'), value)));
+      this.db.close();
+    });
   }
 
   /** Old page versions (a deleted key among them) live on in the WAL until a checkpoint: empty it now. */
@@ -218,6 +244,8 @@ export class SqliteStore implements CredentialStore {
     this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 }
+
+const hexId = (id: Uint8Array): string => Buffer.from(id.buffer, id.byteOffset, id.length).toString('hex');
 
 function realPath(path: string): string {
   try {

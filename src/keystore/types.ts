@@ -59,6 +59,8 @@ export interface CredentialStore {
   setMeta(key: string, value: Uint8Array): void;
   /** Inserts, or replaces the credential with the same (rpId, userId) — CTAP 2.1 §6.1.2 step 17. */
   put(credential: StoredCredential): void;
+  /** put() for each, in one atomic step (an import; filling a store for a benchmark). */
+  putMany(credentials: Iterable<StoredCredential>): void;
   get(id: Uint8Array): StoredCredential | undefined;
   /**
    * Per-RP queries cost the same with 10 credentials or 100,000 (an index, never a scan of the RP):

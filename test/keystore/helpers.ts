@@ -94,6 +94,22 @@ export function openInChild(path: string, driver: DriverName, options: object = 
   return r.stdout.trim();
 }
 
+/**
+ * In a child process: opens the store, moves credential `id`'s counter to each of `counts` in turn,
+ * then dies by SIGKILL without closing it (a crash). Returns the last count it set.
+ */
+export function countThenCrash(path: string, driver: DriverName, id: Uint8Array, counts: number[], options: object = {}): number {
+  const code = `import { SqliteStore } from '${sqliteModule}';
+    const [path, opts, id, counts] = process.argv.slice(1);
+    const s = new SqliteStore(path, JSON.parse(opts));
+    for (const n of JSON.parse(counts)) s.setSignCount(Buffer.from(id, 'hex'), n);
+    process.stdout.write('counted', () => process.kill(process.pid, 'SIGKILL'));`;
+  const r = spawnSync(process.execPath, ['--import', register, '--input-type=module', '-e', code, path,
+    JSON.stringify({ ...options, driver }), Buffer.from(id).toString('hex'), JSON.stringify(counts)], { encoding: 'utf8' });
+  if (r.signal !== 'SIGKILL' || r.stdout !== 'counted') throw new Error(`child did not count and crash: ${r.error?.message ?? r.stderr}`);
+  return counts[counts.length - 1]!;
+}
+
 /** A child process holding the store open until `release()`; resolves once it has it. */
 export async function holdInChild(path: string, driver: DriverName): Promise<{ release(): Promise<void> }> {
   const code = `import { SqliteStore } from '${sqliteModule}';

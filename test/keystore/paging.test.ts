@@ -95,6 +95,15 @@ describe.each(stores)('%s pages per RP as a full sort would', (_name, make) => {
     );
   });
 
+  it('putMany stores a batch as put would, the same user replaced', () => {
+    const store = make();
+    store.putMany([cred(1), cred(2, { userId: new Uint8Array([1]) }), cred(3, { rpId: 'other.example' })]);
+    expect(store.count()).toBe(2);
+    expect(store.findByUser('example.com', new Uint8Array([1]))!.id).toEqual(cred(2).id);
+    expect(store.rps(undefined, 10).map((r) => r.rpId)).toEqual(['example.com', 'other.example']);
+    store.close();
+  });
+
   it('continues after a position whose credential was deleted', () => {
     const store = make();
     for (let n = 1; n <= 4; n++) store.put(cred(n, { userId: new Uint8Array([n]) }));

@@ -16,7 +16,6 @@ import { isProtected } from '../pin/verification.js';
 import { chooseUvMethod, collectPresence, pinUvAuthPreamble, uvInputOf, verifyUser } from '../pinUvAuth.js';
 import { requireUserPresence } from '../presence.js';
 import type { CommandContext } from '../context.js';
-import { nextGlobalCounter } from '../counter.js';
 import { CtapError, Status } from '../../ctap/status.js';
 import { concatBytes, utf8 } from '../../util/bytes.js';
 import { MakeCredentialKey, MakeCredentialResponseKey } from '../../ctap/keys.js';
@@ -152,7 +151,7 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
       signCount: 0,
     });
   } else {
-    signCount = nextGlobalCounter(ctx.env);
+    signCount = ctx.session.globalCounter.next(ctx.env);
   }
 
   // Step 15: extension outputs.

@@ -1,6 +1,7 @@
 // authenticatorReset (CTAP 2.1 §6.6): wipe every credential and the master secret.
 import { requireUserPresence } from '../presence.js';
 import type { CommandContext } from '../context.js';
+import { GlobalCounter } from '../counter.js';
 import { CtapError, Status } from '../../ctap/status.js';
 
 export async function reset(ctx: CommandContext): Promise<void> {
@@ -20,4 +21,5 @@ export async function reset(ctx: CommandContext): Promise<void> {
   ctx.session.regenerateKeyAgreements();
   ctx.session.resetToken();
   ctx.session.pinMismatches = 0;
+  ctx.session.globalCounter = new GlobalCounter();
 }
