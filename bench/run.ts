@@ -15,6 +15,7 @@ import { Ctap2Client } from '../src/client/ctap2.js';
 import { CtapHidHost } from '../src/hid/host.js';
 import { VirtualAuthenticator } from '../src/node/virtual.js';
 import { NodeSigner } from '../src/node/nodeSigner.js';
+import { nobleCrypto } from '../src/ctap/nobleCrypto.js';
 
 const nodeSign = new NodeSigner().sign;
 import { randomBytes } from 'node:crypto';
@@ -38,7 +39,7 @@ async function rate(fn: () => unknown, ms = 700): Promise<number> {
 
 function core(store: CredentialStore, signer?: typeof nodeSign): Authenticator {
   return new Authenticator(
-    { now: Date.now, randomBytes: (n) => new Uint8Array(randomBytes(n)), userPresence: async () => 'approved', store, sign: signer },
+    { now: Date.now, randomBytes: (n) => new Uint8Array(randomBytes(n)), userPresence: async () => 'approved', store, crypto: signer && { ...nobleCrypto, sign: signer } },
     { maxDiscoverableCredentials: 100_000 },
   );
 }

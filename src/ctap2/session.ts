@@ -2,8 +2,8 @@
 // key agreement keys, the pinUvAuthToken, wrong PINs in a row, and the walks a host is part-way through.
 import type { CborEncodable } from '../ctap/cbor.js';
 import type { CoseAlgorithm } from '../ctap/cose.js';
+import type { Crypto, KeyAgreementKey } from '../ctap/crypto.js';
 import type { PinUvAuthProtocol } from '../ctap/pinUvAuthProtocol.js';
-import { newKeyAgreementKey } from '../ctap/pinUvAuthProtocol.js';
 import type { StoredCredential } from '../keystore/types.js';
 import { PinUvAuthToken } from './pin/token.js';
 
@@ -49,17 +49,11 @@ export interface CredMgmtWalk extends Walk {
   index: number;
 }
 
-/** Key agreement key of one PIN/UV auth protocol (regenerated at power-up, reset and after a PIN mismatch). */
-export interface KeyAgreementKey {
-  privateKey: Uint8Array;
-  publicKey: Uint8Array;
-}
-
 export class Session {
   nextAssertion: NextAssertionState | undefined;
   /** An enumeration of authenticatorCredentialManagement in progress. */
   credMgmt: CredMgmtWalk | undefined;
-  /** Per protocol version; made at power-up (§6.5.6 initialize()). */
+  /** Per protocol version; made at power-up (§6.5.6 initialize()), at reset and after a PIN mismatch. */
   readonly keyAgreement = new Map<number, KeyAgreementKey>();
   readonly token: PinUvAuthToken;
   /** Wrong PINs in a row this power cycle; three block PIN use until the next (§6.5.5.7). */
@@ -68,13 +62,14 @@ export class Session {
   constructor(
     readonly powerUpAt: number,
     private readonly random: (n: number) => Uint8Array,
+    private readonly crypto: Crypto,
   ) {
     this.regenerateKeyAgreements();
     this.token = new PinUvAuthToken(random(32));
   }
 
   regenerateKeyAgreement(version: number): KeyAgreementKey {
-    const key = newKeyAgreementKey(this.random(48));
+    const key = this.crypto.keyAgreementKey(this.random(48));
     this.keyAgreement.set(version, key);
     return key;
   }

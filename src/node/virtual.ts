@@ -12,6 +12,7 @@ import type { CredentialStore } from '../keystore/types.js';
 import { presenceFunction, verificationFunction, type PresencePolicy, type VerificationPolicy } from './presencePolicy.js';
 import { fromHex } from '../util/bytes.js';
 import { NodeSigner } from './nodeSigner.js';
+import { nobleCrypto } from '../ctap/nobleCrypto.js';
 
 export interface VirtualAuthenticatorOptions {
   /** 'memory' (default), a keystore file path, or a store object. */
@@ -82,8 +83,7 @@ export class VirtualAuthenticator {
     const env: AuthenticatorEnv = {
       now: options.now ?? Date.now,
       randomBytes: (n) => new Uint8Array(randomBytes(n)),
-      sign: signer.sign,
-      forgetKeys: signer.forget,
+      crypto: { ...nobleCrypto, sign: signer.sign, forget: signer.forget },
       userPresence: presenceFunction(options.presence ?? 'approve', timeout, () => this.allowReset),
       userVerification: options.userVerification === undefined ? undefined : verificationFunction(options.userVerification, timeout),
       store: this.store,

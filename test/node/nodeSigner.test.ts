@@ -5,7 +5,9 @@ import { p256 } from '@noble/curves/nist.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import fc from 'fast-check';
 import { NodeSigner } from '../../src/node/nodeSigner.js';
-import { sign as nobleSign } from '../../src/ctap/crypto.js';
+import { nobleCrypto } from '../../src/ctap/nobleCrypto.js';
+
+const nobleSign = nobleCrypto.sign;
 
 const nodeSign = new NodeSigner().sign;
 

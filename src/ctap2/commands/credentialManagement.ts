@@ -2,7 +2,6 @@
 import type { CborEncodable, CborMap } from '../../ctap/cbor.js';
 import { coseKey } from '../../ctap/cose.js';
 import type { CoseAlgorithm } from '../../ctap/cose.js';
-import { publicKeyOf, sha256 } from '../../ctap/crypto.js';
 import { asBytes, asDescriptor, asMap, asUint, optional, optionalName, required, type CredentialDescriptor } from '../../ctap/params.js';
 import { Permission } from '../../ctap/permissions.js';
 import { paramBytes, requireTokenMac } from '../pinUvAuth.js';
@@ -44,11 +43,11 @@ function authorize(ctx: CommandContext, req: CredMgmtRequest, rpId: string | nul
   }
 }
 
-function credentialResponse(c: StoredCredential, total?: number): Map<number, CborEncodable> {
+function credentialResponse(ctx: CommandContext, c: StoredCredential, total?: number): Map<number, CborEncodable> {
   return new Map<number, CborEncodable>([
     [R.user, { id: c.userId, name: c.userName, displayName: c.userDisplayName }],
     [R.credentialID, { id: c.id, type: 'public-key' }],
-    [R.publicKey, coseKey(c.alg as CoseAlgorithm, publicKeyOf(c.alg as CoseAlgorithm, c.privateKey))],
+    [R.publicKey, coseKey(c.alg as CoseAlgorithm, ctx.crypto.publicKeyOf(c.alg as CoseAlgorithm, c.privateKey))],
     [R.credProtect, c.credProtect],
     ...(total === undefined ? [] : [[R.totalCredentials, total] as [number, number]]),
   ]);
@@ -94,7 +93,7 @@ export function credentialManagement(ctx: CommandContext, req: CredMgmtRequest):
       authorize(ctx, req, null);
       const rps = [...rpsByHash(ctx)].map(([rpId, creds]) => new Map<number, CborEncodable>([
         [R.rp, { id: rpId, name: creds.find((c) => c.rpName !== undefined)?.rpName }],
-        [R.rpIDHash, sha256(utf8(rpId))],
+        [R.rpIDHash, ctx.crypto.sha256(utf8(rpId))],
       ]));
       return startWalk(ctx, 'rps', rps, R.totalRPs);
     }
@@ -102,9 +101,9 @@ export function credentialManagement(ctx: CommandContext, req: CredMgmtRequest):
       return nextInWalk(ctx, 'rps');
     case S.enumerateCredentialsBegin: {
       const hash = required(req.params ?? new Map(), CredMgmtParamKey.rpIDHash, asBytes, 'rpIDHash');
-      const rp = [...rpsByHash(ctx)].find(([rpId]) => equalBytes(sha256(utf8(rpId)), hash));
+      const rp = [...rpsByHash(ctx)].find(([rpId]) => equalBytes(ctx.crypto.sha256(utf8(rpId)), hash));
       authorize(ctx, req, rp?.[0] ?? null);
-      return startWalk(ctx, 'credentials', (rp?.[1] ?? []).map((c) => credentialResponse(c)), R.totalCredentials);
+      return startWalk(ctx, 'credentials', (rp?.[1] ?? []).map((c) => credentialResponse(ctx, c)), R.totalCredentials);
     }
     case S.enumerateCredentialsGetNextCredential:
       return nextInWalk(ctx, 'credentials');
@@ -113,7 +112,7 @@ export function credentialManagement(ctx: CommandContext, req: CredMgmtRequest):
       authorize(ctx, req, cred?.rpId ?? null);
       if (!cred) throw new CtapError(Status.CTAP2_ERR_NO_CREDENTIALS, 'no such credential');
       store.delete(cred.id);
-      ctx.env.forgetKeys?.(); // nothing of the deleted key stays in the signer's memory
+      ctx.crypto.forget?.(); // nothing of the deleted key stays in the crypto's memory
       return;
     }
     case S.updateUserInformation: {

@@ -2,7 +2,6 @@
 import type { CborEncodable, CborMap } from '../../ctap/cbor.js';
 import { AuthDataFlag } from '../../ctap/constants.js';
 import { assertionResponse } from '../assertion.js';
-import { sha256 } from '../../ctap/crypto.js';
 import { discoverableCredentials, locateCredential } from '../credentials.js';
 import { credProtectAllows } from '../extensions/credProtect.js';
 import { HMAC_SECRET, parseHmacSecretGet } from '../extensions/hmacSecret.js';
@@ -54,7 +53,7 @@ export async function getAssertion(ctx: CommandContext, req: GetAssertionRequest
   const uv = verification.uv;
 
   // Step 7: locate credentials, dropping those credProtect hides without uv.
-  const rpIdHash = sha256(utf8(req.rpId));
+  const rpIdHash = ctx.crypto.sha256(utf8(req.rpId));
   const fromAllowList = req.allowList.length > 0;
   const candidates: LocatedCredential[] = fromAllowList
     ? req.allowList
