@@ -5,11 +5,13 @@ export type {
   PresenceCallback, PresenceDecision, PresencePolicy, VerificationCallback, VerificationPolicy,
 } from './node/presencePolicy.js';
 
-// The browser's part, and the host roles under it (python-fido2's layering).
-export { WebAuthnClient, WebAuthnError, type HidConnectable, type WebAuthnClientOptions, type WebAuthnErrorName } from './client/webauthn.js';
+// The browser's part, and the host roles under it (python-fido2's layering); the clients compute
+// with OpenSSL (node:crypto) unless given another Crypto.
+export { WebAuthnClient, Ctap2Client } from './node/clients.js';
+export { WebAuthnError, type HidConnectable, type WebAuthnClientOptions, type WebAuthnErrorName } from './client/webauthn.js';
 export type * from './client/webauthnTypes.js';
 export {
-  Ctap2Client, type AssertionResponse, type AttestationResponse, type AuthenticatorInfo, type GetAssertionParams, type MakeCredentialParams,
+  type Ctap2ClientOptions, type AssertionResponse, type AttestationResponse, type AuthenticatorInfo, type GetAssertionParams, type MakeCredentialParams,
 } from './client/ctap2.js';
 export { ClientPin, PinPermission, pinUvAuthParam, type PinUvAuthToken } from './client/clientPin.js';
 export { CredentialManagement, type ManagedCredential, type ManagedRp } from './client/credentialManagement.js';
@@ -24,6 +26,11 @@ export { CtapHidDevice } from './hid/device.js';
 export type { ReportPipe } from './hid/pipe.js';
 export { connectUdp, sendReboot, DEFAULT_UDP_HOST, DEFAULT_UDP_PORT } from './hid/udp.js';
 export { openNodeHid, listFidoDevices, type FidoDeviceInfo } from './hid/nodehid.js';
+
+// The crypto both sides take: OpenSSL through node:crypto, and the portable @noble one.
+export { NodeCrypto, type NodeCryptoOptions } from './node/nodeCrypto.js';
+export { nobleCrypto } from './ctap/nobleCrypto.js';
+export type { Crypto, KeyAgreementKey } from './ctap/crypto.js';
 
 // The core and the shared vocabulary.
 export { Authenticator } from './ctap2/authenticator.js';

@@ -2,7 +2,7 @@
 // in this process, saying each step in plain words. The RP's checks are rpCheck.ts: the CLI
 // depends on no RP library.
 import { randomBytes } from 'node:crypto';
-import { WebAuthnClient } from '../client/webauthn.js';
+import { WebAuthnClient } from '../node/clients.js';
 import type { CreationOptionsJSON, RequestOptionsJSON } from '../client/webauthnTypes.js';
 import { CtapError } from '../ctap/status.js';
 import { VirtualAuthenticator } from '../node/virtual.js';

@@ -1,6 +1,6 @@
 // Talking to a key from the CLI: offline on its keystore (run in-process), a running one over
 // UDP, or any HID security key through node-hid.
-import { Ctap2Client } from '../client/ctap2.js';
+import { Ctap2Client } from '../node/clients.js';
 import { CtapHidHost } from '../hid/host.js';
 import { openNodeHid } from '../hid/nodehid.js';
 import type { ReportPipe } from '../hid/pipe.js';

@@ -1,5 +1,5 @@
 // The origin checks and the client data a browser makes for a ceremony (WebAuthn §5.1.3, §5.8.1).
-import { sha256 } from '../ctap/crypto.js';
+import type { Crypto } from '../ctap/crypto.js';
 import { fromBase64url, toBase64url, utf8 } from '../util/bytes.js';
 import { WebAuthnError } from './webauthnErrors.js';
 
@@ -20,7 +20,9 @@ export function rpIdFor(origin: string, rpId: string | undefined): string {
 }
 
 /** §5.8.1 CollectedClientData, serialized, and its hash (what the key signs over). */
-export function clientData(type: 'webauthn.create' | 'webauthn.get', challenge: string, origin: string): { json: Uint8Array; hash: Uint8Array } {
+export function clientData(
+  crypto: Crypto, type: 'webauthn.create' | 'webauthn.get', challenge: string, origin: string,
+): { json: Uint8Array; hash: Uint8Array } {
   const json = utf8(JSON.stringify({ type, challenge: toBase64url(fromBase64url(challenge)), origin, crossOrigin: false }));
-  return { json, hash: sha256(json) };
+  return { json, hash: crypto.sha256(json) };
 }

@@ -2,9 +2,7 @@
 // read retries, get pinUvAuthTokens with permissions, and compute pinUvAuthParams.
 import { Command } from '../ctap/constants.js';
 import { ClientPinKey, ClientPinResponseKey, ClientPinSubCommand as Sub } from '../ctap/keys.js';
-import {
-  coseToPoint, ecdhX, keyAgreementCose, newKeyAgreementKey, pinHash, PROTOCOLS, type PinUvAuthProtocol,
-} from '../ctap/pinUvAuthProtocol.js';
+import { isSupportedProtocol, keyAgreementCose, pinHash, protocolFor, type PinUvAuthProtocol } from '../ctap/pinUvAuthProtocol.js';
 import { concatBytes, utf8 } from '../util/bytes.js';
 import type { CborEncodable, CborMap } from '../ctap/cbor.js';
 import { request, type Ctap2Client } from './ctap2.js';
@@ -40,27 +38,26 @@ function padPin(pin: string): Uint8Array {
 export class ClientPin {
   readonly protocol: PinUvAuthProtocol;
 
-  /** Uses the key's preferred protocol among those both sides know, unless one is named. */
+  /** Uses the key's preferred protocol among those both sides know, unless one is named; computes with ctap.crypto. */
   constructor(
     private readonly ctap: Ctap2Client,
     supported: number[],
     version?: 1 | 2,
   ) {
-    const v = version ?? supported.find((x) => x in PROTOCOLS);
-    if (v === undefined || !(v in PROTOCOLS)) throw new Error('the key supports no PIN/UV auth protocol this client knows');
-    this.protocol = PROTOCOLS[v]!;
+    const v = version ?? supported.find(isSupportedProtocol);
+    if (v === undefined || !isSupportedProtocol(v)) throw new Error('the key supports no PIN/UV auth protocol this client knows');
+    this.protocol = protocolFor(v, ctap.crypto);
   }
 
   private call(subCommand: number, params: ClientPinParams = {}): Promise<CborMap | undefined> {
     return this.ctap.send(Command.authenticatorClientPIN, request(ClientPinKey, { pinUvAuthProtocol: this.protocol.version, subCommand, ...params }));
   }
 
-  /** getKeyAgreement, then our half: the platform COSE key and the shared secret. */
+  /** getKeyAgreement, then encapsulate() (§6.5.6): a fresh platform key each time, and the shared secret. */
   async keyAgreement(): Promise<{ platformKey: CborEncodable; shared: Uint8Array }> {
     const res = await this.call(Sub.getKeyAgreement);
-    const peer = coseToPoint(res!.get(R.keyAgreement)!);
-    const mine = newKeyAgreementKey(random(48));
-    return { platformKey: keyAgreementCose(mine.publicKey), shared: this.protocol.kdf(ecdhX(mine.privateKey, peer)) };
+    const mine = this.protocol.newKeyAgreementKey(random(48));
+    return { platformKey: keyAgreementCose(mine.publicKey), shared: this.protocol.sharedSecret(mine, res!.get(R.keyAgreement)!) };
   }
 
   async getPinRetries(): Promise<{ retries: number; powerCycleState: boolean }> {
@@ -80,7 +77,7 @@ export class ClientPin {
 
   async changePin(oldPin: string, newPin: string): Promise<void> {
     const { platformKey, shared } = await this.keyAgreement();
-    const pinHashEnc = this.protocol.encrypt(shared, pinHash(utf8(oldPin)), random(16));
+    const pinHashEnc = this.protocol.encrypt(shared, pinHash(this.ctap.crypto, utf8(oldPin)), random(16));
     const newPinEnc = this.protocol.encrypt(shared, padPin(newPin), random(16));
     const param = this.protocol.authenticate(shared, concatBytes(newPinEnc, pinHashEnc));
     await this.call(Sub.changePIN, { keyAgreement: platformKey, pinUvAuthParam: param, newPinEnc, pinHashEnc });
@@ -89,7 +86,7 @@ export class ClientPin {
   /** A token from the PIN: with permissions (and an RP ID) on CTAP 2.1 keys, or getPinToken without. */
   async getPinToken(pin: string, permissions?: number, rpId?: string): Promise<PinUvAuthToken> {
     const { platformKey, shared } = await this.keyAgreement();
-    const pinHashEnc = this.protocol.encrypt(shared, pinHash(utf8(pin)), random(16));
+    const pinHashEnc = this.protocol.encrypt(shared, pinHash(this.ctap.crypto, utf8(pin)), random(16));
     const res = permissions === undefined
       ? await this.call(Sub.getPinToken, { keyAgreement: platformKey, pinHashEnc })
       : await this.call(Sub.getPinUvAuthTokenUsingPinWithPermissions, { keyAgreement: platformKey, pinHashEnc, permissions, rpId });

@@ -56,7 +56,7 @@ async function makeCredential(s: Session, o: CreationOptionsJSON, rpId: string, 
 export async function create(s: Session, o: CreationOptionsJSON): Promise<RegistrationResponseJSON> {
   const rpId = rpIdFor(s.options.origin, o.rp.id);
   const rk = residentKey(o, s.info);
-  const cd = clientData('webauthn.create', o.challenge, s.options.origin);
+  const cd = clientData(s.ctap.crypto, 'webauthn.create', o.challenge, s.options.origin);
   const made = await makeCredential(s, o, rpId, cd.hash, rk);
   // §5.1.3 step 22: "none" (the default) is made client-side; other conveyances pass through.
   const att = (o.attestation ?? 'none') === 'none' ? conveyNone(made) : made;

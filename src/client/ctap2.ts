@@ -3,6 +3,8 @@ import { decodeCbor, encodeCbor, type CborEncodable, type CborMap, type CborValu
 import { Command } from '../ctap/constants.js';
 import { GetAssertionKey, GetAssertionResponseKey, GetInfoKey, MakeCredentialKey, MakeCredentialResponseKey } from '../ctap/keys.js';
 import { CtapError, Status } from '../ctap/status.js';
+import type { Crypto } from '../ctap/crypto.js';
+import { nobleCrypto } from '../ctap/nobleCrypto.js';
 import type { CtapHidHost, TransactOptions } from '../hid/host.js';
 
 export interface AuthenticatorInfo {
@@ -80,8 +82,21 @@ function textMap(m: CborMap | undefined): Record<string, boolean> {
   return Object.fromEntries([...(m ?? new Map())].map(([k, v]) => [String(k), v === true]));
 }
 
+export interface Ctap2ClientOptions {
+  /** What this host computes with (key agreement, PIN encryption, MACs); default nobleCrypto. */
+  crypto?: Crypto;
+}
+
 export class Ctap2Client {
-  constructor(readonly hid: CtapHidHost) {}
+  /** The host's crypto: ClientPin and the WebAuthn client over this connection use it. */
+  readonly crypto: Crypto;
+
+  constructor(
+    readonly hid: CtapHidHost,
+    options: Ctap2ClientOptions = {},
+  ) {
+    this.crypto = options.crypto ?? nobleCrypto;
+  }
 
   /** Sends one command; the response map, or a CtapError carrying the status byte. */
   async send(command: number, params?: Map<number, CborEncodable>, options?: TransactOptions): Promise<CborMap | undefined> {

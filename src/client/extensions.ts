@@ -74,8 +74,8 @@ function prfBytes(v: PrfInput): Uint8Array {
 /** §10.1.4 step 5: hmac-secret salts from the PRF inputs, encrypted to the key. */
 export async function prfSession(values: PrfValues | undefined, ctap: Ctap2Client, info: AuthenticatorInfo): Promise<HmacSecretSession | undefined> {
   if (!values || !info.extensions.includes('hmac-secret')) return undefined;
-  const second = values.second === undefined ? undefined : prfSalt(prfBytes(values.second));
-  return hmacSecretSession(new ClientPin(ctap, info.pinUvAuthProtocols), prfSalt(prfBytes(values.first)), second).catch(translate);
+  const second = values.second === undefined ? undefined : prfSalt(prfBytes(values.second), ctap.crypto);
+  return hmacSecretSession(new ClientPin(ctap, info.pinUvAuthProtocols), prfSalt(prfBytes(values.first), ctap.crypto), second).catch(translate);
 }
 
 export function getExtensionResults(session: HmacSecretSession | undefined, authData: ParsedAuthData): Record<string, unknown> {

@@ -36,7 +36,7 @@ async function allowListFor(s: Session, o: RequestOptionsJSON, rpId: string, cli
 
 export async function get(s: Session, o: RequestOptionsJSON): Promise<AuthenticationResponseJSON> {
   const rpId = rpIdFor(s.options.origin, o.rpId);
-  const cd = clientData('webauthn.get', o.challenge, s.options.origin);
+  const cd = clientData(s.ctap.crypto, 'webauthn.get', o.challenge, s.options.origin);
   const allowList = await allowListFor(s, o, rpId, cd.hash);
   const uv = await userVerification(s.ctap, s.info, {
     requirement: o.userVerification, needed: false, permission: Permission.ga, rpId, clientDataHash: cd.hash, pin: s.options.pin,

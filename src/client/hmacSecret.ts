@@ -1,7 +1,8 @@
 // The host side of hmac-secret (CTAP 2.1 §12.5) and the WebAuthn PRF extension built on it
 // (WebAuthn L3 §10.1.4): salts encrypted to the key, outputs decrypted from the authenticator data.
 import type { CborEncodable } from '../ctap/cbor.js';
-import { sha256 } from '../ctap/crypto.js';
+import type { Crypto } from '../ctap/crypto.js';
+import { nobleCrypto } from '../ctap/nobleCrypto.js';
 import { HmacSecretKey } from '../ctap/keys.js';
 import { concatBytes, utf8 } from '../util/bytes.js';
 import type { ClientPin } from './clientPin.js';
@@ -30,6 +31,6 @@ export async function hmacSecretSession(pin: ClientPin, salt1: Uint8Array, salt2
 }
 
 /** WebAuthn PRF: the salt for an input is SHA-256("WebAuthn PRF" || 0x00 || input). */
-export function prfSalt(input: Uint8Array): Uint8Array {
-  return sha256(concatBytes(utf8('WebAuthn PRF'), new Uint8Array([0]), input));
+export function prfSalt(input: Uint8Array, crypto: Crypto = nobleCrypto): Uint8Array {
+  return crypto.sha256(concatBytes(utf8('WebAuthn PRF'), new Uint8Array([0]), input));
 }

@@ -1,6 +1,7 @@
 // What one WebAuthnClient call works with: the key's CTAP2 client and getInfo, the client's
 // options, and the JSON shapes both ceremonies return.
 import { fromBase64url, toBase64url } from '../util/bytes.js';
+import type { Crypto } from '../ctap/crypto.js';
 import type { AssertionResponse, AuthenticatorInfo, Ctap2Client } from './ctap2.js';
 import type { CredentialDescriptorJSON, PublicKeyCredentialJSON } from './webauthnTypes.js';
 
@@ -13,6 +14,8 @@ export interface WebAuthnClientOptions {
   timeoutMs?: number;
   /** The key's PIN, entered whenever the key asks for user verification with it. */
   pin?: string;
+  /** What the client computes with (client data hash, key agreement, PIN/UV protocol); default nobleCrypto. */
+  crypto?: Crypto;
 }
 
 export interface Session {

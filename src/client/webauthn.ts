@@ -33,7 +33,7 @@ export class WebAuthnClient {
   private async session(): Promise<Session> {
     this.ctap ??= (async () => {
       const hid = await CtapHidHost.open(await this.key.connect());
-      const ctap = new Ctap2Client(hid);
+      const ctap = new Ctap2Client(hid, { crypto: this.options.crypto });
       return { ctap, info: await ctap.getInfo() };
     })();
     const { ctap, info } = await this.ctap;

@@ -1,28 +1,41 @@
-// The core's cryptography, over @noble/* so the core runs anywhere; each function checks its inputs.
-import { p256 } from '@noble/curves/nist.js';
-import { ed25519 } from '@noble/curves/ed25519.js';
-import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
-import { hmac } from '@noble/hashes/hmac.js';
-import { hkdf } from '@noble/hashes/hkdf.js';
-import { gcm } from '@noble/ciphers/aes.js';
+// The cryptography the key and the host compute with, as one interface: the core and the client
+// take it from outside. nobleCrypto.ts runs anywhere; the Node binding passes OpenSSL's.
 import { CoseAlg, type CoseAlgorithm } from './cose.js';
 
-function bytes(v: unknown, what: string, length?: number): Uint8Array {
-  if (!(v instanceof Uint8Array)) throw new TypeError(`${what} must be a Uint8Array`);
-  if (length !== undefined && v.length !== length) throw new RangeError(`${what} must be ${length} bytes`);
-  return v;
+/** A P-256 key agreement key pair of the PIN/UV auth protocols (CTAP 2.1 §6.5.6); the private half stays inside. */
+export interface KeyAgreementKey {
+  /** Uncompressed SEC1 point. */
+  readonly publicKey: Uint8Array;
+  /** Z, the x-coordinate of ECDH with the peer's uncompressed point; undefined when that is not a point on P-256. */
+  agree(peerPoint: Uint8Array): Uint8Array | undefined;
 }
 
-export function sha256(data: Uint8Array): Uint8Array {
-  return nobleSha256(bytes(data, 'data'));
-}
-
-export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
-  return hmac(nobleSha256, bytes(key, 'key'), bytes(data, 'data'));
-}
-
-export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: string, length: number): Uint8Array {
-  return hkdf(nobleSha256, bytes(ikm, 'ikm'), bytes(salt, 'salt'), new TextEncoder().encode(info), length);
+/**
+ * Every implementation gives the same bytes for the same inputs (ECDSA signatures aside, which
+ * only have to verify) and rejects bad inputs alike: TypeError or RangeError for a wrong type or
+ * length, undefined where a peer's data does not authenticate or is not a point.
+ */
+export interface Crypto {
+  sha256(data: Uint8Array): Uint8Array;
+  hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array;
+  hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: string, length: number): Uint8Array;
+  /** AES-256-GCM seal (12-byte nonce): the ciphertext with its 16-byte tag appended. */
+  aeadSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array;
+  /** AES-256-GCM open: undefined when the tag does not verify (wrong key, wrong AAD, altered bytes). */
+  aeadOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | undefined;
+  /** AES-256-CBC without padding, as the PIN/UV auth protocols use it: whole 16-byte blocks only. */
+  cbcEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array): Uint8Array;
+  cbcDecrypt(key: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array): Uint8Array;
+  /** A new credential private key from 48 bytes of injected randomness (the extra bytes reduce bias). */
+  generatePrivateKey(alg: CoseAlgorithm, seed: Uint8Array): Uint8Array;
+  /** The raw public key: uncompressed SEC1 point for ES256, 32 bytes for EdDSA. */
+  publicKeyOf(alg: CoseAlgorithm, privateKey: Uint8Array): Uint8Array;
+  /** A signature as WebAuthn carries it: DER ECDSA over SHA-256 for ES256, raw 64 bytes for EdDSA. */
+  sign(alg: CoseAlgorithm, privateKey: Uint8Array, message: Uint8Array): Uint8Array;
+  /** A key agreement key from 48 bytes of injected randomness (the same derivation as ES256 keys). */
+  keyAgreementKey(seed: Uint8Array): KeyAgreementKey;
+  /** Drops whatever the implementation keeps of private keys; the key calls it after a reset or a deletion. */
+  forget?(): void;
 }
 
 export const SUPPORTED_ALGORITHMS: readonly CoseAlgorithm[] = [CoseAlg.ES256, CoseAlg.EdDSA];
@@ -31,42 +44,26 @@ export function isSupportedAlgorithm(alg: number): alg is CoseAlgorithm {
   return (SUPPORTED_ALGORITHMS as readonly number[]).includes(alg);
 }
 
-/** A new private key for `alg` from 48 bytes of injected randomness (extra bytes reduce bias). */
-export function generatePrivateKey(alg: CoseAlgorithm, seed: Uint8Array): Uint8Array {
-  bytes(seed, 'seed', 48);
-  return alg === CoseAlg.ES256 ? p256.utils.randomSecretKey(seed) : seed.slice(0, 32);
+/** The input checks every implementation makes, so that they reject alike. */
+export function checkBytes(v: unknown, what: string, length?: number): Uint8Array {
+  if (!(v instanceof Uint8Array)) throw new TypeError(`${what} must be a Uint8Array`);
+  if (length !== undefined && v.length !== length) throw new RangeError(`${what} must be ${length} bytes`);
+  return v;
 }
 
-/** The raw public key: uncompressed SEC1 point for ES256, 32 bytes for EdDSA. */
-export function publicKeyOf(alg: CoseAlgorithm, privateKey: Uint8Array): Uint8Array {
-  bytes(privateKey, 'privateKey', 32);
-  return alg === CoseAlg.ES256 ? p256.getPublicKey(privateKey, false) : ed25519.getPublicKey(privateKey);
+export function checkAlg(alg: number): CoseAlgorithm {
+  if (!isSupportedAlgorithm(alg)) throw new RangeError(`unsupported algorithm ${alg}`);
+  return alg;
 }
 
-/** A signature as WebAuthn carries it: DER ECDSA over SHA-256 for ES256, raw 64 bytes for EdDSA. */
-export function sign(alg: CoseAlgorithm, privateKey: Uint8Array, message: Uint8Array): Uint8Array {
-  bytes(privateKey, 'privateKey', 32);
-  bytes(message, 'message');
-  return alg === CoseAlg.ES256
-    ? p256.sign(message, privateKey, { format: 'der' })
-    : ed25519.sign(message, privateKey);
+/** CBC input: whole blocks, at least one. */
+export function checkBlocks(v: unknown, what: string): Uint8Array {
+  const b = checkBytes(v, what);
+  if (b.length === 0 || b.length % 16 !== 0) throw new RangeError(`${what} must be whole 16-byte blocks`);
+  return b;
 }
 
-/** AES-256-GCM seal: returns ciphertext with its tag appended. */
-export function aeadSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
-  return gcm(bytes(key, 'key', 32), bytes(nonce, 'nonce', 12), aad).encrypt(plaintext);
-}
-
-/** AES-256-GCM open: undefined when the tag does not verify (wrong key, wrong AAD, altered bytes). */
-export function aeadOpen(
-  key: Uint8Array,
-  nonce: Uint8Array,
-  sealed: Uint8Array,
-  aad: Uint8Array,
-): Uint8Array | undefined {
-  try {
-    return gcm(bytes(key, 'key', 32), bytes(nonce, 'nonce', 12), aad).decrypt(sealed);
-  } catch {
-    return undefined;
-  }
+/** A peer's key agreement point in the only form the protocols carry: 65 bytes, uncompressed. */
+export function isUncompressedPoint(v: Uint8Array): boolean {
+  return v.length === 65 && v[0] === 0x04;
 }

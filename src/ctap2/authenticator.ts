@@ -14,6 +14,8 @@ import { DEFAULT_CONFIG, type AuthenticatorConfig, type AuthenticatorEnv, type K
 import { DeviceKeyStore } from './keyStore.js';
 import { asMap, missing } from '../ctap/params.js';
 import { pinHash } from '../ctap/pinUvAuthProtocol.js';
+import type { Crypto } from '../ctap/crypto.js';
+import { nobleCrypto } from '../ctap/nobleCrypto.js';
 import { equalBytes } from '../util/bytes.js';
 import { loadPin, PIN_RETRIES_MAX, savePin } from './pin/persistent.js';
 import { deviceSettings } from './pin/verification.js';
@@ -48,6 +50,8 @@ export class Authenticator {
   readonly config: AuthenticatorConfig;
   /** The device's secrets (env.keys, or the default over the store). */
   readonly keys: KeyStore;
+  /** env.crypto, else the portable one. */
+  readonly crypto: Crypto;
   private session: Session;
 
   constructor(
@@ -56,8 +60,9 @@ export class Authenticator {
   ) {
     this.config = { ...DEFAULT_CONFIG, ...config };
     if (this.config.aaguid.length !== 16) throw new RangeError('aaguid must be 16 bytes');
-    this.keys = env.keys ?? new DeviceKeyStore(env.store, env.randomBytes);
-    this.session = new Session(env.now(), env.randomBytes);
+    this.crypto = env.crypto ?? nobleCrypto;
+    this.keys = env.keys ?? new DeviceKeyStore(env.store, env.randomBytes, this.crypto);
+    this.session = new Session(env.now(), env.randomBytes, this.crypto);
   }
 
   /** Whether a PIN is set. */
@@ -68,7 +73,7 @@ export class Authenticator {
   /** Whether `pin` is the PIN set, as the owner checks it locally (no retry spent, nothing stored). */
   isPin(pin: string): boolean {
     const current = loadPin(this);
-    return current !== undefined && equalBytes(pinHash(new TextEncoder().encode(pin)), current.hash);
+    return current !== undefined && equalBytes(pinHash(this.crypto, new TextEncoder().encode(pin)), current.hash);
   }
 
   /** Sets the PIN directly, as a manufacturer or an owner's set-up would; refused if one is set. */
@@ -80,12 +85,12 @@ export class Authenticator {
     if (bytes.length > 63 || codePoints < min || bytes.includes(0)) {
       throw new CtapError(Status.CTAP2_ERR_PIN_POLICY_VIOLATION, `a PIN is ${min} to 63 bytes, without NUL`);
     }
-    savePin(this, { hash: pinHash(bytes), codePoints, retries: PIN_RETRIES_MAX, forceChange: false });
+    savePin(this, { hash: pinHash(this.crypto, bytes), codePoints, retries: PIN_RETRIES_MAX, forceChange: false });
   }
 
   /** Drops volatile state (walks, tokens, retry-in-this-boot counts) as unplugging a key does. */
   powerCycle(): void {
-    this.session = new Session(this.env.now(), this.env.randomBytes);
+    this.session = new Session(this.env.now(), this.env.randomBytes, this.crypto);
   }
 
   /** One CTAP2 request (command byte + CBOR) to one response (status byte + CBOR). Never throws. */
@@ -119,6 +124,7 @@ export class Authenticator {
       env: this.env,
       config: this.config,
       session: this.session,
+      crypto: this.crypto,
       keys: this.keys,
       settings: () => (settings ??= deviceSettings(ctx)),
     };

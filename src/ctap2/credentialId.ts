@@ -1,7 +1,7 @@
 // Non-discoverable credential IDs: the key itself, sealed under a device key and bound to the RP ID
 // hash, so these credentials need no storage and a foreign ID is simply not found. (Discoverable
 // credentials get random IDs and live in the store.)
-import { aeadOpen, aeadSeal, isSupportedAlgorithm } from '../ctap/crypto.js';
+import { isSupportedAlgorithm, type Crypto } from '../ctap/crypto.js';
 import type { CoseAlgorithm } from '../ctap/cose.js';
 
 /** 2 added the hmac-secret flag; IDs of version 1 answered hmac-secret whatever they were made with. */
@@ -24,7 +24,7 @@ export interface CredentialSecret {
   discoverable?: boolean;
 }
 
-export function sealCredentialId(key: Uint8Array, nonce: Uint8Array, rpIdHash: Uint8Array, secret: CredentialSecret): Uint8Array {
+export function sealCredentialId(crypto: Crypto, key: Uint8Array, nonce: Uint8Array, rpIdHash: Uint8Array, secret: CredentialSecret): Uint8Array {
   const plain = new Uint8Array(PLAIN_LENGTH);
   plain[0] = (secret.discoverable ? Flag.discoverable : 0) | (secret.hmacSecret ? Flag.hmacSecret : 0);
   plain[1] = secret.credProtect;
@@ -33,15 +33,15 @@ export function sealCredentialId(key: Uint8Array, nonce: Uint8Array, rpIdHash: U
   const out = new Uint8Array(CREDENTIAL_ID_LENGTH);
   out[0] = VERSION;
   out.set(nonce, 1);
-  out.set(aeadSeal(key, nonce, plain, rpIdHash), 1 + NONCE_LENGTH);
+  out.set(crypto.aeadSeal(key, nonce, plain, rpIdHash), 1 + NONCE_LENGTH);
   plain.fill(0);
   return out;
 }
 
 /** The sealed secret, or undefined when the ID is not one of this device's for this RP. */
-export function openCredentialId(key: Uint8Array, rpIdHash: Uint8Array, id: Uint8Array): CredentialSecret | undefined {
+export function openCredentialId(crypto: Crypto, key: Uint8Array, rpIdHash: Uint8Array, id: Uint8Array): CredentialSecret | undefined {
   if (id.length !== CREDENTIAL_ID_LENGTH || (id[0] !== VERSION && id[0] !== VERSION_1)) return undefined;
-  const plain = aeadOpen(key, id.subarray(1, 1 + NONCE_LENGTH), id.subarray(1 + NONCE_LENGTH), rpIdHash);
+  const plain = crypto.aeadOpen(key, id.subarray(1, 1 + NONCE_LENGTH), id.subarray(1 + NONCE_LENGTH), rpIdHash);
   if (!plain) return undefined;
   const alg = new DataView(plain.buffer, plain.byteOffset).getInt16(2);
   if (!isSupportedAlgorithm(alg)) return undefined;

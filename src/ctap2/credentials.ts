@@ -2,7 +2,6 @@
 import type { CredentialPosition, StoredCredential } from '../keystore/types.js';
 import { discoverableLevel } from './extensions/credProtect.js';
 import type { CoseAlgorithm } from '../ctap/cose.js';
-import { generatePrivateKey, publicKeyOf, sign } from '../ctap/crypto.js';
 import type { CommandContext } from './context.js';
 import type { LocatedCredential } from './session.js';
 
@@ -54,14 +53,14 @@ export interface CredentialOptions {
 
 /** A new key pair and its ID: random for a discoverable credential, the sealed key otherwise. */
 export function createCredential(ctx: CommandContext, o: CredentialOptions): NewCredential {
-  const privateKey = generatePrivateKey(o.alg, ctx.env.randomBytes(48));
+  const privateKey = ctx.crypto.generatePrivateKey(o.alg, ctx.env.randomBytes(48));
   const id = o.discoverable
     ? ctx.env.randomBytes(DISCOVERABLE_ID_LENGTH)
     : ctx.keys.sealCredentialId(o.rpIdHash, { alg: o.alg, privateKey, credProtect: o.credProtect, hmacSecret: o.hmacSecret });
-  return { id, alg: o.alg, privateKey, publicKey: publicKeyOf(o.alg, privateKey) };
+  return { id, alg: o.alg, privateKey, publicKey: ctx.crypto.publicKeyOf(o.alg, privateKey) };
 }
 
-/** A signature by a credential's key, with the environment's signer where it has one. */
+/** A signature by a credential's key, with the environment's crypto. */
 export function signWith(ctx: CommandContext, alg: CoseAlgorithm, privateKey: Uint8Array, message: Uint8Array): Uint8Array {
-  return (ctx.env.sign ?? sign)(alg, privateKey, message);
+  return ctx.crypto.sign(alg, privateKey, message);
 }

@@ -1,9 +1,9 @@
 // Everything the core needs from outside, injected: clock, randomness, the user, the store, the
-// device's secrets.
+// device's secrets, the crypto.
 import type { CredentialStore } from '../keystore/types.js';
 import type { CredentialSecret } from './credentialId.js';
 import type { KeepaliveStatusCode } from '../ctap/constants.js';
-import type { CoseAlgorithm } from '../ctap/cose.js';
+import type { Crypto } from '../ctap/crypto.js';
 
 /** What the user is being asked to touch the key for (shown by prompts, seen by scripted policies). */
 export interface PresenceRequest {
@@ -25,10 +25,12 @@ export interface AuthenticatorEnv {
   randomBytes(n: number): Uint8Array;
   /** Asks for a touch. Must settle, and should settle promptly once `signal` aborts. */
   userPresence(request: PresenceRequest, signal: AbortSignal): Promise<PresenceResult>;
-  /** A faster signer with the same output (e.g. OpenSSL); the core signs with @noble otherwise. */
-  sign?(alg: CoseAlgorithm, privateKey: Uint8Array, message: Uint8Array): Uint8Array;
-  /** Drops whatever the signer keeps of private keys; called after a reset or a credential deletion. */
-  forgetKeys?(): void;
+  /**
+   * Hashes, MACs, AEAD, key generation, signatures and key agreement; default nobleCrypto (portable).
+   * A faster one (OpenSSL in the Node binding) gives the same results; its forget() is called after a
+   * reset or a credential deletion.
+   */
+  crypto?: Crypto;
   /** The device's secrets; by default DeviceKeyStore over `store` (keyStore.ts). */
   keys?: KeyStore;
   /** Built-in user verification, used when config.builtInUv is on; a match also counts as a touch. */

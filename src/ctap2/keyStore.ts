@@ -1,7 +1,7 @@
 // The default KeyStore: a master secret made on first use and kept in the store's meta table, and
 // the keys derived from it for one purpose each. Derived keys are kept by this instance only (HKDF
 // on every assertion was a sixth of its cost) and go when the master secret does.
-import { aeadOpen, aeadSeal, hkdfSha256, hmacSha256 } from '../ctap/crypto.js';
+import type { Crypto } from '../ctap/crypto.js';
 import type { CredentialStore } from '../keystore/types.js';
 import { concatBytes, utf8 } from '../util/bytes.js';
 import { openCredentialId, sealCredentialId, type CredentialSecret } from './credentialId.js';
@@ -23,6 +23,7 @@ export class DeviceKeyStore implements KeyStore {
   constructor(
     private readonly store: CredentialStore,
     private readonly random: (n: number) => Uint8Array,
+    private readonly crypto: Crypto,
   ) {}
 
   private key(purpose: Purpose): Uint8Array {
@@ -33,32 +34,32 @@ export class DeviceKeyStore implements KeyStore {
         secret = this.random(32);
         this.store.setMeta(MASTER_SECRET, secret);
       }
-      key = hkdfSha256(secret, new Uint8Array(32), purpose, 32);
+      key = this.crypto.hkdfSha256(secret, new Uint8Array(32), purpose, 32);
       this.derived.set(purpose, key);
     }
     return key;
   }
 
   sealCredentialId(rpIdHash: Uint8Array, secret: CredentialSecret): Uint8Array {
-    return sealCredentialId(this.key(Purpose.credentialId), this.random(NONCE_LENGTH), rpIdHash, secret);
+    return sealCredentialId(this.crypto, this.key(Purpose.credentialId), this.random(NONCE_LENGTH), rpIdHash, secret);
   }
 
   openCredentialId(rpIdHash: Uint8Array, id: Uint8Array): CredentialSecret | undefined {
-    return openCredentialId(this.key(Purpose.credentialId), rpIdHash, id);
+    return openCredentialId(this.crypto, this.key(Purpose.credentialId), rpIdHash, id);
   }
 
   credRandom(credentialId: Uint8Array, uv: boolean): Uint8Array {
-    return hmacSha256(this.key(Purpose.hmacSecret), concatBytes(new Uint8Array([uv ? 1 : 0]), credentialId));
+    return this.crypto.hmacSha256(this.key(Purpose.hmacSecret), concatBytes(new Uint8Array([uv ? 1 : 0]), credentialId));
   }
 
   sealPinHash(hash: Uint8Array): Uint8Array {
     const nonce = this.random(NONCE_LENGTH);
-    return concatBytes(nonce, aeadSeal(this.key(Purpose.pinHash), nonce, hash, utf8('pin')));
+    return concatBytes(nonce, this.crypto.aeadSeal(this.key(Purpose.pinHash), nonce, hash, utf8('pin')));
   }
 
   openPinHash(sealed: Uint8Array): Uint8Array | undefined {
     if (sealed.length <= NONCE_LENGTH) return undefined;
-    return aeadOpen(this.key(Purpose.pinHash), sealed.subarray(0, NONCE_LENGTH), sealed.subarray(NONCE_LENGTH), utf8('pin'));
+    return this.crypto.aeadOpen(this.key(Purpose.pinHash), sealed.subarray(0, NONCE_LENGTH), sealed.subarray(NONCE_LENGTH), utf8('pin'));
   }
 
   /** The store's wipe removed the master secret; the next use makes a new one. */

@@ -61,7 +61,7 @@ export function requireTokenMac(
 ): void {
   if (req.pinUvAuthParam === undefined) throw new CtapError(Status.CTAP2_ERR_PUAT_REQUIRED, 'this command needs a pinUvAuthToken');
   if (req.pinUvAuthProtocol === undefined) throw new CtapError(Status.CTAP2_ERR_MISSING_PARAMETER, 'pinUvAuthProtocol');
-  if (!verifyMac(protocolFor(req.pinUvAuthProtocol), ctx.session.token.value, message, req.pinUvAuthParam)) {
+  if (!verifyMac(protocolFor(req.pinUvAuthProtocol, ctx.crypto), ctx.session.token.value, message, req.pinUvAuthParam)) {
     throw new CtapError(Status.CTAP2_ERR_PIN_AUTH_INVALID, 'pinUvAuthParam does not verify');
   }
   ctx.session.token.authorize(ctx.env.now(), req.pinUvAuthProtocol, permission, rpId, bindRpId);
@@ -89,7 +89,7 @@ export async function pinUvAuthPreamble(ctx: CommandContext, input: UvInput): Pr
   }
   // Step 2: the protocol must be named and supported.
   if (input.pinUvAuthProtocol === undefined) throw new CtapError(Status.CTAP2_ERR_MISSING_PARAMETER, 'pinUvAuthProtocol');
-  protocolFor(input.pinUvAuthProtocol);
+  protocolFor(input.pinUvAuthProtocol, ctx.crypto);
 }
 
 /** How the user will be verified: with the pinUvAuthToken, the built-in method, or not at all. */

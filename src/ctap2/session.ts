@@ -1,8 +1,8 @@
 // What the key holds until it loses power (CTAP 2.1 §6.5.6 initialize(), §6.3, §6.8): the PIN/UV
 // key agreement keys, the pinUvAuthToken, wrong PINs in a row, and the walks a host is part-way through.
 import type { CoseAlgorithm } from '../ctap/cose.js';
+import type { Crypto, KeyAgreementKey } from '../ctap/crypto.js';
 import type { PinUvAuthProtocol } from '../ctap/pinUvAuthProtocol.js';
-import { newKeyAgreementKey } from '../ctap/pinUvAuthProtocol.js';
 import type { CredentialPosition, StoredCredential } from '../keystore/types.js';
 import { PinUvAuthToken } from './pin/token.js';
 import { GlobalCounter } from './counter.js';
@@ -56,17 +56,11 @@ export interface CredMgmtWalk extends Walk {
   remaining: number;
 }
 
-/** Key agreement key of one PIN/UV auth protocol (regenerated at power-up, reset and after a PIN mismatch). */
-export interface KeyAgreementKey {
-  privateKey: Uint8Array;
-  publicKey: Uint8Array;
-}
-
 export class Session {
   nextAssertion: NextAssertionState | undefined;
   /** An enumeration of authenticatorCredentialManagement in progress. */
   credMgmt: CredMgmtWalk | undefined;
-  /** Per protocol version; made at power-up (§6.5.6 initialize()). */
+  /** Per protocol version; made at power-up (§6.5.6 initialize()), at reset and after a PIN mismatch. */
   readonly keyAgreement = new Map<number, KeyAgreementKey>();
   readonly token: PinUvAuthToken;
   /** The counter of non-discoverable credentials, from the store's reservation (counter.ts). */
@@ -77,13 +71,14 @@ export class Session {
   constructor(
     readonly powerUpAt: number,
     private readonly random: (n: number) => Uint8Array,
+    private readonly crypto: Crypto,
   ) {
     this.regenerateKeyAgreements();
     this.token = new PinUvAuthToken(random(32));
   }
 
   regenerateKeyAgreement(version: number): KeyAgreementKey {
-    const key = newKeyAgreementKey(this.random(48));
+    const key = this.crypto.keyAgreementKey(this.random(48));
     this.keyAgreement.set(version, key);
     return key;
   }

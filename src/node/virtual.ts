@@ -11,7 +11,8 @@ import { SqliteStore } from '../keystore/sqlite.js';
 import type { CredentialStore } from '../keystore/types.js';
 import { presenceFunction, verificationFunction, type PresencePolicy, type VerificationPolicy } from './presencePolicy.js';
 import { fromHex } from '../util/bytes.js';
-import { NodeSigner } from './nodeSigner.js';
+import type { Crypto } from '../ctap/crypto.js';
+import { NodeCrypto } from './nodeCrypto.js';
 
 export interface VirtualAuthenticatorOptions {
   /** 'memory' (default), a keystore file path, or a store object. */
@@ -39,6 +40,8 @@ export interface VirtualAuthenticatorOptions {
   /** Milliseconds after power-up in which reset is accepted; null switches the check off. */
   resetWindowMs?: number | null;
   maxDiscoverableCredentials?: number;
+  /** What the key computes with (default: OpenSSL through node:crypto, a NodeCrypto of its own). */
+  crypto?: Crypto;
   /** Clock for the core (default Date.now). */
   now?: () => number;
   hid?: CtapHidDeviceOptions;
@@ -78,12 +81,10 @@ export class VirtualAuthenticator {
     this.store = openStore(options.store, options.passphrase);
     this.allowReset = options.allowReset ?? this.store instanceof MemoryStore;
     const timeout = options.presenceTimeoutMs ?? 30_000;
-    const signer = new NodeSigner();
     const env: AuthenticatorEnv = {
       now: options.now ?? Date.now,
       randomBytes: (n) => new Uint8Array(randomBytes(n)),
-      sign: signer.sign,
-      forgetKeys: signer.forget,
+      crypto: options.crypto ?? new NodeCrypto(),
       userPresence: presenceFunction(options.presence ?? 'approve', timeout, () => this.allowReset),
       userVerification: options.userVerification === undefined ? undefined : verificationFunction(options.userVerification, timeout),
       store: this.store,

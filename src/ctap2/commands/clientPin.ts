@@ -41,8 +41,8 @@ const R = ClientPinResponseKey;
 
 const need = <T>(v: T | undefined, what: string): T => v ?? missing(what);
 
-function protocolOf(req: ClientPinRequest): PinUvAuthProtocol {
-  return protocolFor(need(req.pinUvAuthProtocol, 'pinUvAuthProtocol'));
+function protocolOf(ctx: CommandContext, req: ClientPinRequest): PinUvAuthProtocol {
+  return protocolFor(need(req.pinUvAuthProtocol, 'pinUvAuthProtocol'), ctx.crypto);
 }
 
 function getPinRetries(ctx: CommandContext): Response {
@@ -53,26 +53,26 @@ function getPinRetries(ctx: CommandContext): Response {
 }
 
 function getKeyAgreement(ctx: CommandContext, req: ClientPinRequest): Response {
-  const p = protocolOf(req);
+  const p = protocolOf(ctx, req);
   return new Map([[R.keyAgreement, keyAgreementCose(ctx.session.keyAgreement.get(p.version)!.publicKey)]]);
 }
 
 /** §6.5.5.5 */
 function setPin(ctx: CommandContext, req: ClientPinRequest): void {
-  const p = protocolOf(req);
+  const p = protocolOf(ctx, req);
   const keyAgreement = need(req.keyAgreement, 'keyAgreement');
   const newPinEnc = need(req.newPinEnc, 'newPinEnc');
   const param = need(req.pinUvAuthParam, 'pinUvAuthParam');
   if (loadPin(ctx)) throw new CtapError(Status.CTAP2_ERR_NOT_ALLOWED, 'a PIN is already set: use changePIN');
   const shared = sharedSecret(ctx, p, keyAgreement);
   if (!verifyMac(p, shared, newPinEnc, param)) throw new CtapError(Status.CTAP2_ERR_PIN_AUTH_INVALID);
-  const pin = decryptNewPin(p, shared, newPinEnc, ctx.settings().minPinLength);
+  const pin = decryptNewPin(ctx, p, shared, newPinEnc, ctx.settings().minPinLength);
   savePin(ctx, { ...pin, retries: PIN_RETRIES_MAX, forceChange: false });
 }
 
 /** §6.5.5.6 */
 function changePin(ctx: CommandContext, req: ClientPinRequest): void {
-  const p = protocolOf(req);
+  const p = protocolOf(ctx, req);
   const keyAgreement = need(req.keyAgreement, 'keyAgreement');
   const pinHashEnc = need(req.pinHashEnc, 'pinHashEnc');
   const newPinEnc = need(req.newPinEnc, 'newPinEnc');
@@ -81,7 +81,7 @@ function changePin(ctx: CommandContext, req: ClientPinRequest): void {
   const shared = sharedSecret(ctx, p, keyAgreement);
   if (!verifyMac(p, shared, concatBytes(newPinEnc, pinHashEnc), param)) throw new CtapError(Status.CTAP2_ERR_PIN_AUTH_INVALID);
   const old = checkPinHash(ctx, p, shared, pinHashEnc);
-  const pin = decryptNewPin(p, shared, newPinEnc, ctx.settings().minPinLength);
+  const pin = decryptNewPin(ctx, p, shared, newPinEnc, ctx.settings().minPinLength);
   if (old.forceChange && equalBytes(pin.hash, old.hash)) {
     throw new CtapError(Status.CTAP2_ERR_PIN_POLICY_VIOLATION, 'the PIN must change');
   }
@@ -107,7 +107,7 @@ function issueToken(ctx: CommandContext, p: PinUvAuthProtocol, shared: Uint8Arra
 
 /** §6.5.5.7.1 (getPinToken, the CTAP 2.0 form: mc and ga, any RP) and §6.5.5.7.2 (with permissions). */
 function getPinToken(ctx: CommandContext, req: ClientPinRequest, withPermissions: boolean): Response {
-  const p = protocolOf(req);
+  const p = protocolOf(ctx, req);
   const keyAgreement = need(req.keyAgreement, 'keyAgreement');
   const pinHashEnc = need(req.pinHashEnc, 'pinHashEnc');
   let permissions = Permission.mc | Permission.ga;
@@ -125,7 +125,7 @@ function getPinToken(ctx: CommandContext, req: ClientPinRequest, withPermissions
 
 /** §6.5.5.7.3: a token for a finger on the built-in sensor. */
 async function getUvToken(ctx: CommandContext, req: ClientPinRequest): Promise<Response> {
-  const p = protocolOf(req);
+  const p = protocolOf(ctx, req);
   const keyAgreement = need(req.keyAgreement, 'keyAgreement');
   const permissions = checkPermissions(req);
   if (!ctx.config.builtInUv) throw new CtapError(Status.CTAP2_ERR_NOT_ALLOWED, 'no built-in user verification');

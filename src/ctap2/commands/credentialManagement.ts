@@ -2,7 +2,6 @@
 import type { CborEncodable, CborMap } from '../../ctap/cbor.js';
 import { coseKey } from '../../ctap/cose.js';
 import type { CoseAlgorithm } from '../../ctap/cose.js';
-import { publicKeyOf, sha256 } from '../../ctap/crypto.js';
 import { asBytes, asDescriptor, asMap, asUint, optional, optionalName, required, type CredentialDescriptor } from '../../ctap/params.js';
 import { Permission } from '../../ctap/permissions.js';
 import { paramBytes, requireTokenMac } from '../pinUvAuth.js';
@@ -44,11 +43,11 @@ function authorize(ctx: CommandContext, req: CredMgmtRequest, rpId: string | nul
   }
 }
 
-function credentialResponse(c: StoredCredential, total?: number): Map<number, CborEncodable> {
+function credentialResponse(ctx: CommandContext, c: StoredCredential, total?: number): Map<number, CborEncodable> {
   return new Map<number, CborEncodable>([
     [R.user, { id: c.userId, name: c.userName, displayName: c.userDisplayName }],
     [R.credentialID, { id: c.id, type: 'public-key' }],
-    [R.publicKey, coseKey(c.alg as CoseAlgorithm, publicKeyOf(c.alg as CoseAlgorithm, c.privateKey))],
+    [R.publicKey, coseKey(c.alg as CoseAlgorithm, ctx.crypto.publicKeyOf(c.alg as CoseAlgorithm, c.privateKey))],
     [R.credProtect, c.credProtect],
     ...(total === undefined ? [] : [[R.totalCredentials, total] as [number, number]]),
   ]);
@@ -65,7 +64,7 @@ function rpAfter(ctx: CommandContext, after?: string): Response | undefined {
   const named = ctx.env.store.pageByRp(rp.rpId, { limit: 16 }).find((c) => c.rpName !== undefined);
   return new Map<number, CborEncodable>([
     [R.rp, { id: rp.rpId, name: named?.rpName }],
-    [R.rpIDHash, sha256(utf8(rp.rpId))],
+    [R.rpIDHash, ctx.crypto.sha256(utf8(rp.rpId))],
   ]);
 }
 
@@ -88,7 +87,7 @@ function nextInWalk(ctx: CommandContext, kind: CredMgmtWalk['kind']): Response {
       const c = credentialsOf(ctx, walk.rpId!, walk.after);
       if (c) {
         walk.after = { createdAt: c.createdAt, id: c.id };
-        item = credentialResponse(c);
+        item = credentialResponse(ctx, c);
       }
     }
   }
@@ -109,7 +108,7 @@ function findById(ctx: CommandContext, req: CredMgmtRequest): { d: CredentialDes
 function rpByHash(ctx: CommandContext, hash: Uint8Array): string | undefined {
   const page = 256;
   for (let rps = ctx.env.store.rps(undefined, page); rps.length > 0; rps = ctx.env.store.rps(rps[rps.length - 1]!.rpId, page)) {
-    const rp = rps.find((r) => equalBytes(sha256(utf8(r.rpId)), hash));
+    const rp = rps.find((r) => equalBytes(ctx.crypto.sha256(utf8(r.rpId)), hash));
     if (rp) return rp.rpId;
   }
   return undefined;
@@ -140,7 +139,7 @@ export function credentialManagement(ctx: CommandContext, req: CredMgmtRequest):
       const total = rpId === undefined ? 0 : store.countByRp(rpId);
       const first = total > 0 ? credentialsOf(ctx, rpId!) : undefined;
       const after = first && { createdAt: first.createdAt, id: first.id };
-      return startWalk(ctx, { kind: 'credentials', rpId, after, remaining: total - 1 }, first && credentialResponse(first), total, R.totalCredentials);
+      return startWalk(ctx, { kind: 'credentials', rpId, after, remaining: total - 1 }, first && credentialResponse(ctx, first), total, R.totalCredentials);
     }
     case S.enumerateCredentialsGetNextCredential:
       return nextInWalk(ctx, 'credentials');
@@ -149,7 +148,7 @@ export function credentialManagement(ctx: CommandContext, req: CredMgmtRequest):
       authorize(ctx, req, cred?.rpId ?? null);
       if (!cred) throw new CtapError(Status.CTAP2_ERR_NO_CREDENTIALS, 'no such credential');
       store.delete(cred.id);
-      ctx.env.forgetKeys?.(); // nothing of the deleted key stays in the signer's memory
+      ctx.crypto.forget?.(); // nothing of the deleted key stays in the crypto's memory
       return;
     }
     case S.updateUserInformation: {

@@ -2,7 +2,6 @@
 import type { CborEncodable, CborMap } from '../../ctap/cbor.js';
 import { AuthDataFlag } from '../../ctap/constants.js';
 import { assertionResponse } from '../assertion.js';
-import { sha256 } from '../../ctap/crypto.js';
 import { countDiscoverable, locateCredential, nextDiscoverable } from '../credentials.js';
 import { credProtectAllows } from '../extensions/credProtect.js';
 import { HMAC_SECRET, parseHmacSecretGet } from '../extensions/hmacSecret.js';
@@ -55,7 +54,7 @@ export async function getAssertion(ctx: CommandContext, req: GetAssertionRequest
 
   // Step 7: locate credentials, dropping those credProtect hides without uv. With an allowList the
   // first allowed one answers; without, the RP's newest, and how many there are.
-  const rpIdHash = sha256(utf8(req.rpId));
+  const rpIdHash = ctx.crypto.sha256(utf8(req.rpId));
   const fromAllowList = req.allowList.length > 0;
   let first: LocatedCredential | undefined;
   let count = 0;

@@ -2,7 +2,7 @@
 import type { CborEncodable, CborMap, CborValue } from '../../ctap/cbor.js';
 import { AuthDataFlag } from '../../ctap/constants.js';
 import { type CoseAlgorithm } from '../../ctap/cose.js';
-import { isSupportedAlgorithm, sha256 } from '../../ctap/crypto.js';
+import { isSupportedAlgorithm } from '../../ctap/crypto.js';
 import { encodeAuthData } from '../authData.js';
 import { createCredential, locateCredential, signWith } from '../credentials.js';
 import { CRED_PROTECT, credProtectAllows, parseCredProtect } from '../extensions/credProtect.js';
@@ -106,7 +106,7 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
   const verification = await verifyUser(ctx, uvInput, method);
   const uv = verification.uv;
 
-  const rpIdHash = sha256(utf8(req.rp.id));
+  const rpIdHash = ctx.crypto.sha256(utf8(req.rp.id));
   const credProtect = parseCredProtect(req.extensions.get(CRED_PROTECT));
   const hmacSecret = parseHmacSecretCreate(req.extensions.get(HMAC_SECRET));
 

@@ -12,9 +12,9 @@ export async function reset(ctx: CommandContext): Promise<void> {
   }
   await requireUserPresence(ctx, { command: 'reset' });
   ctx.env.store.wipe();
-  // The master secret went with the store: the keys derived from it, and any key the signer keeps, go too.
+  // The master secret went with the store: the keys derived from it, and any key the crypto keeps, go too.
   ctx.keys.reset();
-  ctx.env.forgetKeys?.();
+  ctx.crypto.forget?.();
   // As at power-up (§6.5.6 initialize()): new key agreement keys, a new token, no walks.
   ctx.session.nextAssertion = undefined;
   ctx.session.credMgmt = undefined;

@@ -3,7 +3,6 @@
 // the key store's HMAC over the credential ID, one value with UV, one without. Only credentials made
 // with hmac-secret answer it.
 import type { CborValue } from '../../ctap/cbor.js';
-import { hmacSha256 } from '../../ctap/crypto.js';
 import { asBool, asBytes, asMap, asUint, optional, required } from '../../ctap/params.js';
 import { sharedSecret } from '../pin/pinCheck.js';
 import { protocolFor, verifyMac } from '../../ctap/pinUvAuthProtocol.js';
@@ -28,7 +27,7 @@ export function parseHmacSecretGet(ctx: CommandContext, v: CborValue | undefined
   const keyAgreement = required(m, K.keyAgreement, (x) => x, 'hmac-secret.keyAgreement');
   const saltEnc = required(m, K.saltEnc, asBytes, 'hmac-secret.saltEnc');
   const saltAuth = required(m, K.saltAuth, asBytes, 'hmac-secret.saltAuth');
-  const protocol = protocolFor(optional(m, K.pinUvAuthProtocol, asUint, 'hmac-secret.pinUvAuthProtocol') ?? 1);
+  const protocol = protocolFor(optional(m, K.pinUvAuthProtocol, asUint, 'hmac-secret.pinUvAuthProtocol') ?? 1, ctx.crypto);
   const shared = sharedSecret(ctx, protocol, keyAgreement);
   if (!verifyMac(protocol, shared, saltEnc, saltAuth)) throw new CtapError(Status.CTAP2_ERR_PIN_AUTH_INVALID, 'hmac-secret saltAuth');
   const salts = protocol.decrypt(shared, saltEnc);
@@ -41,7 +40,7 @@ export function parseHmacSecretGet(ctx: CommandContext, v: CborValue | undefined
 /** The extension output: encrypt(shared, HMAC(CredRandom, salt1) [|| HMAC(CredRandom, salt2)]). */
 export function hmacSecretOutput(ctx: CommandContext, req: HmacSecretRequest, credentialId: Uint8Array, uv: boolean): Uint8Array {
   const cr = ctx.keys.credRandom(credentialId, uv);
-  const outputs = [hmacSha256(cr, req.salts.subarray(0, 32))];
-  if (req.salts.length === 64) outputs.push(hmacSha256(cr, req.salts.subarray(32)));
+  const outputs = [ctx.crypto.hmacSha256(cr, req.salts.subarray(0, 32))];
+  if (req.salts.length === 64) outputs.push(ctx.crypto.hmacSha256(cr, req.salts.subarray(32)));
   return req.protocol.encrypt(req.shared, concatBytes(...outputs), ctx.env.randomBytes(16));
 }

@@ -4,16 +4,14 @@ import type { CommandContext } from '../context.js';
 import { CtapError, Status } from '../../ctap/status.js';
 import { equalBytes } from '../../util/bytes.js';
 import { loadPin, PIN_RETRIES_MAX, savePin, type PinRecord } from './persistent.js';
-import { coseToPoint, ecdhX, pinHash, type PinUvAuthProtocol } from '../../ctap/pinUvAuthProtocol.js';
+import { pinHash, type PinUvAuthProtocol } from '../../ctap/pinUvAuthProtocol.js';
 import type { CborValue } from '../../ctap/cbor.js';
 
 const MAX_PIN_BYTES = 63;
 
 /** decapsulate(): the shared secret with the platform's key agreement key. */
 export function sharedSecret(ctx: CommandContext, p: PinUvAuthProtocol, platformKey: CborValue): Uint8Array {
-  const peer = coseToPoint(platformKey);
-  const own = ctx.session.keyAgreement.get(p.version)!;
-  return p.kdf(ecdhX(own.privateKey, peer));
+  return p.sharedSecret(ctx.session.keyAgreement.get(p.version)!, platformKey);
 }
 
 export interface NewPin {
@@ -22,7 +20,7 @@ export interface NewPin {
 }
 
 /** The new PIN from newPinEnc: 64 bytes padded with zeros, at most 63 of PIN, enough code points. */
-export function decryptNewPin(p: PinUvAuthProtocol, shared: Uint8Array, newPinEnc: Uint8Array, minLength: number): NewPin {
+export function decryptNewPin(ctx: CommandContext, p: PinUvAuthProtocol, shared: Uint8Array, newPinEnc: Uint8Array, minLength: number): NewPin {
   if (newPinEnc.length !== p.newPinEncLength) throw new CtapError(Status.CTAP1_ERR_INVALID_PARAMETER, 'newPinEnc length');
   const padded = p.decrypt(shared, newPinEnc);
   if (!padded || padded.length !== 64) throw new CtapError(Status.CTAP1_ERR_INVALID_PARAMETER, 'newPinEnc');
@@ -36,7 +34,7 @@ export function decryptNewPin(p: PinUvAuthProtocol, shared: Uint8Array, newPinEn
     throw new CtapError(Status.CTAP2_ERR_PIN_POLICY_VIOLATION, 'PIN is not UTF-8');
   }
   if (codePoints < minLength) throw new CtapError(Status.CTAP2_ERR_PIN_POLICY_VIOLATION, `PIN shorter than ${minLength}`);
-  return { hash: pinHash(pin), codePoints };
+  return { hash: pinHash(ctx.crypto, pin), codePoints };
 }
 
 /**

@@ -1,0 +1,68 @@
+// Per primitive, NodeCrypto (OpenSSL) against nobleCrypto, on the input sizes the key and the host
+// use (node dist/bench/crypto.js after a build). NodeCrypto keeps noble's code where OpenSSL's
+// per-call overhead loses; the "node:crypto direct" lines show those alternatives.
+import { createCipheriv, hkdfSync } from 'node:crypto';
+import { nobleCrypto } from '../src/ctap/nobleCrypto.js';
+import { NodeCrypto } from '../src/node/nodeCrypto.js';
+import type { Crypto } from '../src/ctap/crypto.js';
+
+/** ops/s of a and of b, measured in alternating short rounds (medians of 9), so a shared machine's load falls on both alike. */
+function rates(a: () => unknown, b: () => unknown, ms = 40): [number, number] {
+  const ra: number[] = [];
+  const rb: number[] = [];
+  for (let r = 0; r < 9; r++) {
+    for (const [fn, out] of [[a, ra], [b, rb]] as const) {
+      let n = 0;
+      const start = performance.now();
+      while (performance.now() - start < ms) {
+        fn();
+        n++;
+      }
+      out.push(n / ((performance.now() - start) / 1000));
+    }
+  }
+  const median = (v: number[]): number => v.sort((x, y) => x - y)[4]!;
+  return [median(ra), median(rb)];
+}
+
+const k32 = new Uint8Array(32).fill(3);
+const d32 = new Uint8Array(32).fill(7);
+const json = new Uint8Array(180).fill(0x61); // a clientDataJSON's size
+const seed = new Uint8Array(48).fill(5);
+const iv = new Uint8Array(16);
+const nonce = new Uint8Array(12);
+const sk = nobleCrypto.generatePrivateKey(-7, seed);
+const ed = nobleCrypto.generatePrivateKey(-8, seed);
+const peer = nobleCrypto.keyAgreementKey(new Uint8Array(48).fill(9)).publicKey;
+const msg = new Uint8Array(100);
+
+const cases: [string, (c: Crypto) => () => unknown][] = [
+  ['sha256, 32 bytes', (c) => () => c.sha256(d32)],
+  ['sha256, 180 bytes', (c) => () => c.sha256(json)],
+  ['hmacSha256, 32-byte key, 32 bytes', (c) => () => c.hmacSha256(k32, d32)],
+  ['hkdfSha256 to 32 bytes', (c) => () => c.hkdfSha256(d32, d32, 'CTAP2 HMAC key', 32)],
+  ['aeadSeal, 36 bytes (a credential ID)', (c) => () => c.aeadSeal(k32, nonce, new Uint8Array(36), d32)],
+  ['aeadOpen, 36 bytes', (c) => { const s = c.aeadSeal(k32, nonce, new Uint8Array(36), d32); return () => c.aeadOpen(k32, nonce, s, d32); }],
+  ['cbcEncrypt, 64 bytes (newPinEnc)', (c) => () => c.cbcEncrypt(k32, iv, new Uint8Array(64))],
+  ['generatePrivateKey ES256', (c) => () => c.generatePrivateKey(-7, seed)],
+  ['publicKeyOf ES256', (c) => () => c.publicKeyOf(-7, sk)],
+  ['publicKeyOf EdDSA', (c) => () => c.publicKeyOf(-8, ed)],
+  ['sign ES256 (key imported once)', (c) => () => c.sign(-7, sk, msg)],
+  ['sign EdDSA (key imported once)', (c) => () => c.sign(-8, ed, msg)],
+  ['sign ES256, a new key each time', (c) => () => { c.forget?.(); return c.sign(-7, sk, msg); }],
+  ['keyAgreementKey', (c) => () => c.keyAgreementKey(seed)],
+  ['keyAgreementKey + agree (the host, each ceremony)', (c) => () => c.keyAgreementKey(seed).agree(peer)],
+  ['agree (the key, its key made at power-up)', (c) => { const k = c.keyAgreementKey(seed); return () => k.agree(peer); }],
+];
+
+const node = new NodeCrypto();
+const row = (name: string, [a, b]: [number, number]): void =>
+  console.log(`${name.padEnd(52)} ${a.toFixed(0).padStart(9)} ${b.toFixed(0).padStart(9)}  ${(b / a).toFixed(2)}x`);
+console.log(`${'ops/s'.padEnd(52)} ${'noble'.padStart(9)} ${'node'.padStart(9)}  node/noble`);
+for (const [name, make] of cases) row(name, rates(make(nobleCrypto), make(node)));
+console.log('\nnode:crypto direct, for the primitives NodeCrypto leaves to noble:');
+row('  hkdf to 32 bytes: noble, hkdfSync', rates(() => nobleCrypto.hkdfSha256(d32, d32, 'CTAP2 HMAC key', 32), () => hkdfSync('sha256', d32, d32, 'CTAP2 HMAC key', 32)));
+row('  AES-256-CBC, 64 bytes: noble, createCipheriv', rates(() => nobleCrypto.cbcEncrypt(k32, iv, new Uint8Array(64)), () => {
+  const c = createCipheriv('aes-256-cbc', k32, iv).setAutoPadding(false);
+  return Buffer.concat([c.update(new Uint8Array(64)), c.final()]);
+}));

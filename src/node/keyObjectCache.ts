@@ -1,0 +1,42 @@
+// Credential keys imported into OpenSSL, kept for the next signature: importing costs OpenSSL more
+// than signing does. One cache per NodeCrypto (so per key), bounded, emptied by clear().
+import { createHmac, randomBytes, type KeyObject } from 'node:crypto';
+
+/**
+ * Least recently used entries go first. Entries are found by an HMAC of the private key under a
+ * secret of this cache, replaced (and the old one wiped) by clear(): the map's keys are strings,
+ * which cannot be wiped, and they tell nothing about a private key once that secret is gone.
+ */
+export class KeyObjectCache {
+  private readonly entries = new Map<string, KeyObject>();
+  private secret: Uint8Array = new Uint8Array(randomBytes(32));
+
+  constructor(private readonly capacity: number) {
+    if (!Number.isSafeInteger(capacity) || capacity < 0) throw new RangeError('keyCacheSize must be a whole number');
+  }
+
+  /** The key object of (alg, privateKey): the cached one, else `make()`'s, then kept. */
+  get(alg: number, privateKey: Uint8Array, make: () => KeyObject): KeyObject {
+    if (this.capacity === 0) return make();
+    const index = createHmac('sha256', this.secret).update(new Uint8Array([alg & 0xff])).update(privateKey).digest('base64');
+    let key = this.entries.get(index);
+    if (key) {
+      this.entries.delete(index); // re-inserted below: most recently used last
+    } else {
+      key = make();
+      if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    }
+    this.entries.set(index, key);
+    return key;
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.secret.fill(0);
+    this.secret = new Uint8Array(randomBytes(32));
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}

@@ -1,0 +1,169 @@
+// NodeCrypto (OpenSSL) against nobleCrypto (the portable reference), primitive by primitive: the
+// same bytes where the output is determined, signatures that verify with the other, keys that
+// agree across, inputs rejected alike; then both ends of a ceremony with either on either side.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { p256 } from '@noble/curves/nist.js';
+import { createPublicKey, verify } from 'node:crypto';
+import { nobleCrypto } from '../../src/ctap/nobleCrypto.js';
+import type { Crypto } from '../../src/ctap/crypto.js';
+import { NodeCrypto } from '../../src/node/nodeCrypto.js';
+import { KeyObjectCache } from '../../src/node/keyObjectCache.js';
+import { toHex } from '../../src/util/bytes.js';
+
+const node = new NodeCrypto();
+const noble = nobleCrypto;
+const ES256 = -7;
+const EdDSA = -8;
+const bytes = (min = 0, max = 200) => fc.uint8Array({ minLength: min, maxLength: max });
+const exact = (n: number) => fc.uint8Array({ minLength: n, maxLength: n });
+const blocks = fc.integer({ min: 1, max: 5 }).chain((n) => exact(16 * n));
+const runs = { numRuns: 40 };
+
+describe('NodeCrypto gives what nobleCrypto gives', () => {
+  it('hashes, MACs and HKDF', () => {
+    fc.assert(fc.property(bytes(), bytes(0, 80), fc.string(), fc.integer({ min: 1, max: 96 }), (data, key, info, length) => {
+      expect(node.sha256(data)).toEqual(noble.sha256(data));
+      expect(node.hmacSha256(key, data)).toEqual(noble.hmacSha256(key, data));
+      expect(node.hkdfSha256(data, key, info, length)).toEqual(noble.hkdfSha256(data, key, info, length));
+    }), runs);
+  });
+
+  it('AES-256-GCM: the same sealed bytes, each opens the other, and neither opens altered ones', () => {
+    fc.assert(fc.property(exact(32), exact(12), bytes(), bytes(0, 40), fc.nat(), (key, nonce, plain, aad, flip) => {
+      const sealed = node.aeadSeal(key, nonce, plain, aad);
+      expect(sealed).toEqual(noble.aeadSeal(key, nonce, plain, aad));
+      expect(noble.aeadOpen(key, nonce, sealed, aad)).toEqual(plain);
+      expect(node.aeadOpen(key, nonce, sealed, aad)).toEqual(plain);
+      const altered = sealed.slice();
+      altered[flip % altered.length]! ^= 1;
+      for (const c of [node, noble]) {
+        expect(c.aeadOpen(key, nonce, altered, aad)).toBeUndefined();
+        expect(c.aeadOpen(key, nonce, sealed, new Uint8Array([...aad, 0]))).toBeUndefined();
+        expect(c.aeadOpen(key, nonce, sealed.subarray(0, 15), aad)).toBeUndefined();
+      }
+    }), runs);
+  });
+
+  it('AES-256-CBC without padding, both ways across', () => {
+    fc.assert(fc.property(exact(32), exact(16), blocks, (key, iv, plain) => {
+      const ct = node.cbcEncrypt(key, iv, plain);
+      expect(ct).toEqual(noble.cbcEncrypt(key, iv, plain));
+      expect(node.cbcDecrypt(key, iv, noble.cbcEncrypt(key, iv, plain))).toEqual(plain);
+      expect(noble.cbcDecrypt(key, iv, ct)).toEqual(plain);
+    }), runs);
+  });
+
+  it('keys from a seed, and their public keys', () => {
+    fc.assert(fc.property(exact(48), (seed) => {
+      for (const alg of [ES256, EdDSA] as const) {
+        const sk = node.generatePrivateKey(alg, seed);
+        expect(sk).toEqual(noble.generatePrivateKey(alg, seed));
+        expect(node.publicKeyOf(alg, sk)).toEqual(noble.publicKeyOf(alg, sk));
+      }
+      expect(node.keyAgreementKey(seed).publicKey).toEqual(noble.keyAgreementKey(seed).publicKey);
+    }), runs);
+  });
+
+  it('ES256 signatures of each verify with the other; Ed25519 signatures are the same bytes', () => {
+    fc.assert(fc.property(exact(48), bytes(0, 300), (seed, msg) => {
+      const sk = noble.generatePrivateKey(ES256, seed);
+      const pub = noble.publicKeyOf(ES256, sk);
+      const spki = createPublicKey({ key: Buffer.concat([Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex'), pub]), format: 'der', type: 'spki' });
+      const byNode = node.sign(ES256, sk, msg);
+      expect(byNode[0]).toBe(0x30); // DER SEQUENCE
+      expect(p256.verify(byNode, msg, pub, { format: 'der', lowS: false })).toBe(true);
+      expect(verify('sha256', msg, spki, noble.sign(ES256, sk, msg))).toBe(true);
+      const ed = noble.generatePrivateKey(EdDSA, seed);
+      expect(node.sign(EdDSA, ed, msg)).toEqual(noble.sign(EdDSA, ed, msg));
+    }), runs);
+  });
+
+  it('key agreement keys agree across implementations, on the same Z as noble computes', () => {
+    fc.assert(fc.property(exact(48), exact(48), (s1, s2) => {
+      const a = noble.keyAgreementKey(s1);
+      const b = node.keyAgreementKey(s2);
+      const z = a.agree(b.publicKey)!;
+      expect(z.length).toBe(32);
+      expect(b.agree(a.publicKey)).toEqual(z);
+      expect(node.keyAgreementKey(s1).agree(b.publicKey)).toEqual(z);
+      expect(z).toEqual(p256.getSharedSecret(noble.generatePrivateKey(ES256, s2), a.publicKey, true).slice(1));
+    }), { numRuns: 20 });
+  });
+});
+
+describe('NodeCrypto and nobleCrypto reject bad inputs alike', () => {
+  const k32 = new Uint8Array(32).fill(1);
+  const seed = new Uint8Array(48).fill(2);
+  const cases: [string, (c: Crypto) => unknown][] = [
+    ['sha256 of a string', (c) => c.sha256('abc' as never)],
+    ['hmac with a string key', (c) => c.hmacSha256('k' as never, k32)],
+    ['GCM key of 31 bytes', (c) => c.aeadSeal(k32.subarray(1), new Uint8Array(12), k32, k32)],
+    ['GCM nonce of 16 bytes', (c) => c.aeadOpen(k32, new Uint8Array(16), k32, k32)],
+    ['CBC plaintext of 15 bytes', (c) => c.cbcEncrypt(k32, new Uint8Array(16), new Uint8Array(15))],
+    ['CBC ciphertext of 0 bytes', (c) => c.cbcDecrypt(k32, new Uint8Array(16), new Uint8Array(0))],
+    ['CBC IV of 12 bytes', (c) => c.cbcDecrypt(k32, new Uint8Array(12), new Uint8Array(16))],
+    ['seed of 32 bytes', (c) => c.generatePrivateKey(ES256, k32)],
+    ['key agreement seed of 47 bytes', (c) => c.keyAgreementKey(seed.subarray(1))],
+    ['private key of 31 bytes', (c) => c.publicKeyOf(ES256, k32.subarray(1))],
+    ['an RSA signature', (c) => c.sign(-257 as never, k32, k32)],
+    ['a message that is no Uint8Array', (c) => c.sign(EdDSA, k32, [1, 2] as never)],
+    ['a peer point that is no Uint8Array', (c) => c.keyAgreementKey(seed).agree('04' as never)],
+  ];
+  for (const [what, call] of cases) {
+    it(`throws the same error type: ${what}`, () => {
+      const errorOf = (c: Crypto): unknown => {
+        try {
+          call(c);
+        } catch (e) {
+          return (e as Error).constructor;
+        }
+        return undefined;
+      };
+      const e = errorOf(noble);
+      expect([TypeError, RangeError]).toContain(e);
+      expect(errorOf(node)).toBe(e);
+    });
+  }
+
+  it('refuses peer points off the curve, compressed, or of the wrong length: undefined', () => {
+    const own = seed;
+    const good = noble.keyAgreementKey(new Uint8Array(48).fill(9)).publicKey;
+    const offCurve = good.slice();
+    offCurve[64]! ^= 1;
+    const compressed = p256.getPublicKey(noble.generatePrivateKey(ES256, own), true);
+    for (const peer of [offCurve, compressed, good.subarray(0, 64), new Uint8Array(65), new Uint8Array([4, ...new Uint8Array(64).fill(0xff)])]) {
+      expect(noble.keyAgreementKey(own).agree(peer)).toBeUndefined();
+      expect(node.keyAgreementKey(own).agree(peer)).toBeUndefined();
+    }
+  });
+});
+
+describe('the key object cache', () => {
+  it('keeps at most its capacity, for its own instance only, and forgets all on request', () => {
+    const a = new NodeCrypto({ keyCacheSize: 4 });
+    const b = new NodeCrypto({ keyCacheSize: 4 });
+    for (let i = 1; i <= 10; i++) a.sign(EdDSA, new Uint8Array(32).fill(i), new Uint8Array([1]));
+    a.sign(ES256, noble.generatePrivateKey(ES256, new Uint8Array(48).fill(1)), new Uint8Array([1]));
+    expect(a.cachedKeys).toBe(4);
+    expect(b.cachedKeys).toBe(0);
+    a.forget();
+    expect(a.cachedKeys).toBe(0);
+    expect(new NodeCrypto({ keyCacheSize: 0 }).sign(EdDSA, new Uint8Array(32), new Uint8Array(0)).length).toBe(64);
+    expect(() => new NodeCrypto({ keyCacheSize: -1 })).toThrow(RangeError);
+  });
+
+  it('finds entries by a keyed hash, not by the key, and under a new secret after clear()', () => {
+    const cache = new KeyObjectCache(8);
+    const sk = new Uint8Array(32).fill(0xa7);
+    const make = () => createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: 'A'.repeat(43) }, format: 'jwk' });
+    const first = cache.get(EdDSA, sk, make);
+    expect(cache.get(EdDSA, sk, () => { throw new Error('not cached'); })).toBe(first);
+    const indexes = () => [...(cache as unknown as { entries: Map<string, unknown> }).entries.keys()];
+    const [index] = indexes();
+    for (const text of [toHex(sk), Buffer.from(sk).toString('base64'), Buffer.from(sk).toString('base64url')]) expect(index).not.toContain(text);
+    cache.clear();
+    cache.get(EdDSA, sk, make);
+    expect(indexes()).not.toContain(index);
+  });
+});
