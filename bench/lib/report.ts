@@ -7,6 +7,8 @@ export interface Figure {
   unit: string;
   /** CPU time per operation (µs), when it was measured. */
   cpuUsPerOp?: number;
+  /** e.g. '< 2000' (in the figure's unit) */
+  goal?: string;
 }
 
 export interface Ratio {
@@ -48,10 +50,10 @@ export class Report {
     return this.current;
   }
 
-  figure(name: string, value: number, unit: string, cpuUsPerOp?: number): number {
-    this.s.figures.push({ name, value, unit, cpuUsPerOp });
+  figure(name: string, value: number, unit: string, cpuUsPerOp?: number, goal?: string): number {
+    this.s.figures.push({ name, value, unit, cpuUsPerOp, goal });
     const cpu = cpuUsPerOp === undefined ? '' : `   cpu ${fmt(cpuUsPerOp).padStart(7)} µs/op`;
-    this.out(`  ${name.padEnd(66)} ${fmt(value).padStart(9)} ${unit}${cpu}`);
+    this.out(`  ${name.padEnd(66)} ${fmt(value).padStart(9)} ${unit}${cpu}${goal ? `   (goal ${goal} ${unit})` : ''}`);
     return value;
   }
 
