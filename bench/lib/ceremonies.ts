@@ -1,0 +1,77 @@
+// Runs verified passkey ceremonies in batches against any "browser + key" (the in-process
+// WebAuthnClient, or Chrome), timing the RP's part and the client+key step apart.
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '../../src/client/webauthnTypes.js';
+import { PasskeyRp, type CreationOptions, type RequestOptions } from './rp.js';
+
+/** What runs navigator.credentials.create/get: a batch of options in, their responses out, in order. */
+export interface CeremonyDriver {
+  create(batch: CreationOptions[]): Promise<RegistrationResponseJSON[]>;
+  get(batch: RequestOptions[]): Promise<AuthenticationResponseJSON[]>;
+  /** CPU time (µs) spent so far outside this process (a browser), if it can be read. */
+  externalCpuUs?(): number;
+}
+
+export interface CeremonyFigures {
+  perSecond: number;
+  /** Wall ms per ceremony in the client+key step (options in, response out), and in the RP. */
+  stepMs: number;
+  rpMs: number;
+  /** CPU µs per ceremony in this process, and outside it (undefined when not readable). */
+  cpuUs: number;
+  externalCpuUs?: number;
+  n: number;
+}
+
+type Kind = 'register' | 'login';
+
+async function batchOf(rp: PasskeyRp, driver: CeremonyDriver, kind: Kind, size: number): Promise<{ stepMs: number; rpMs: number }> {
+  let t = performance.now();
+  if (kind === 'register') {
+    const options = await Promise.all(Array.from({ length: size }, () => rp.registrationOptions()));
+    let rpMs = performance.now() - t;
+    t = performance.now();
+    const responses = await driver.create(options);
+    const stepMs = performance.now() - t;
+    t = performance.now();
+    for (let i = 0; i < size; i++) await rp.verifyRegistration(options[i]!, responses[i]!);
+    rpMs += performance.now() - t;
+    return { stepMs, rpMs };
+  }
+  const options = await Promise.all(Array.from({ length: size }, () => rp.authenticationOptions()));
+  let rpMs = performance.now() - t;
+  t = performance.now();
+  const responses = await driver.get(options);
+  const stepMs = performance.now() - t;
+  t = performance.now();
+  for (let i = 0; i < size; i++) await rp.verifyAuthentication(options[i]!, responses[i]!);
+  rpMs += performance.now() - t;
+  return { stepMs, rpMs };
+}
+
+/** Ceremonies of one kind for about `ms` (at least one batch after a warm-up batch). */
+export async function runCeremonies(rp: PasskeyRp, driver: CeremonyDriver, kind: Kind, batch: number, ms: number): Promise<CeremonyFigures> {
+  await batchOf(rp, driver, kind, batch); // warm-up: JIT, the key's PIN/UV set-up, the page's first call
+  let n = 0;
+  let stepMs = 0;
+  let rpMs = 0;
+  const cpu0 = process.cpuUsage();
+  const ext0 = driver.externalCpuUs?.();
+  const start = performance.now();
+  while (n === 0 || performance.now() - start < ms) {
+    const b = await batchOf(rp, driver, kind, batch);
+    stepMs += b.stepMs;
+    rpMs += b.rpMs;
+    n += batch;
+  }
+  const wall = performance.now() - start;
+  const cpu = process.cpuUsage(cpu0);
+  const ext = driver.externalCpuUs?.();
+  return {
+    perSecond: n / (wall / 1000),
+    stepMs: stepMs / n,
+    rpMs: rpMs / n,
+    cpuUs: (cpu.user + cpu.system) / n,
+    externalCpuUs: ext0 === undefined || ext === undefined ? undefined : (ext - ext0) / n,
+    n,
+  };
+}

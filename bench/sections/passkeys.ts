@@ -1,0 +1,132 @@
+// Section "passkeys": full verified passkey ceremonies (residentKey and userVerification
+// 'required', discoverable login), ctap-emu in-process (VirtualAuthenticator + WebAuthnClient, a
+// PIN key and a built-in-UV key) beside Chrome's DevTools virtual authenticator in the same run,
+// and beside the floor (the RP's own cost + the unavoidable crypto).
+import { WebAuthnClient } from '../../src/client/webauthn.js';
+import { VirtualAuthenticator, type VirtualAuthenticatorOptions } from '../../src/node/virtual.js';
+import { runCeremonies, type CeremonyDriver, type CeremonyFigures } from '../lib/ceremonies.js';
+import { chromeUnavailable, openChrome } from '../lib/chrome.js';
+import { cryptoCosts, rpCosts, type RecordedCeremony } from '../lib/floor.js';
+import { PasskeyRp, USERS_PER_KEY } from '../lib/rp.js';
+import type { Report } from '../lib/report.js';
+
+const ORIGIN = 'http://localhost';
+const RUN_MS = 1500;
+const CHROME_BATCH = 50;
+
+interface Measured {
+  register: CeremonyFigures;
+  login: CeremonyFigures;
+}
+
+function inProcess(options: VirtualAuthenticatorOptions, pin?: string): { driver: CeremonyDriver; close(): void } {
+  const key = new VirtualAuthenticator({ store: 'memory', ...options });
+  const client = new WebAuthnClient(key, { origin: ORIGIN, pin });
+  const each = async <O, R>(batch: O[], fn: (o: O) => Promise<R>): Promise<R[]> => {
+    const out: R[] = [];
+    for (const o of batch) out.push(await fn(o));
+    return out;
+  };
+  return {
+    driver: { create: (b) => each(b, (o) => client.create(o)), get: (b) => each(b, (o) => client.get(o)) },
+    close: () => (client.close(), key.close()),
+  };
+}
+
+async function measure(r: Report, label: string, rp: PasskeyRp, driver: CeremonyDriver, batch: number): Promise<Measured> {
+  const register = await runCeremonies(rp, driver, 'register', batch, RUN_MS);
+  const login = await runCeremonies(rp, driver, 'login', batch, RUN_MS);
+  for (const [kind, f] of [['registrations', register], ['logins', login]] as const) {
+    const ext = f.externalCpuUs === undefined ? '' : ` + browser ${(f.externalCpuUs / 1000).toFixed(2)} ms`;
+    r.figure(`${label}: ${kind}/s (verified)`, f.perSecond, '/s', f.cpuUs + (f.externalCpuUs ?? 0));
+    r.note(`${label} ${kind}: client+key step ${f.stepMs.toFixed(2)} ms, RP ${f.rpMs.toFixed(2)} ms per ceremony; CPU this process ${(f.cpuUs / 1000).toFixed(2)} ms${ext} (n=${f.n})`);
+  }
+  return { register, login };
+}
+
+/** One ceremony of each kind, kept for measuring the RP alone. */
+async function record(): Promise<RecordedCeremony> {
+  const rp = new PasskeyRp('localhost', ORIGIN);
+  const { driver, close } = inProcess({ userVerification: 'match' });
+  try {
+    const regOptions = await rp.registrationOptions();
+    const [reg] = await driver.create([regOptions]);
+    await rp.verifyRegistration(regOptions, reg!);
+    const authOptions = await rp.authenticationOptions();
+    const [auth] = await driver.get([authOptions]);
+    return { rp, reg: { options: regOptions, response: reg! }, auth: { options: authOptions, response: auth! } };
+  } finally {
+    close();
+  }
+}
+
+async function floor(r: Report, emu: Record<string, Measured>, chrome: Measured | undefined): Promise<void> {
+  const c = await cryptoCosts();
+  const rpAlone = await rpCosts(await record());
+  r.figure('floor: RP alone, registration (options + verify)', rpAlone.registerUs / 1000, 'ms');
+  r.figure('floor: RP alone, login (options + verify)', rpAlone.loginUs / 1000, 'ms');
+  r.note(`OpenSSL: ECDH ${c.ecdhUs.toFixed(0)} µs, ECDSA sign ${c.signUs.toFixed(0)} µs, P-256 key pair ${c.keypairUs.toFixed(0)} µs`);
+  const cryptoReg = 2 * c.ecdhUs + c.signUs + c.keypairUs;
+  const cryptoLogin = 2 * c.ecdhUs + c.signUs;
+  const floorReg = (rpAlone.registerUs + cryptoReg) / 1000;
+  const floorLogin = (rpAlone.loginUs + cryptoLogin) / 1000;
+  r.figure('floor: registration (RP + 2 ECDH + sign + key pair)', floorReg, 'ms');
+  r.figure('floor: login (RP + 2 ECDH + sign)', floorLogin, 'ms');
+  for (const [label, m] of Object.entries(emu)) {
+    r.ratio(`${label} registration step / floor`, m.register.stepMs / floorReg, '<= 1.5');
+    r.ratio(`${label} login step / floor`, m.login.stepMs / floorLogin, '<= 1.5');
+    r.ratio(`${label} registration (step + RP) / floor`, (m.register.stepMs + m.register.rpMs) / floorReg);
+    r.ratio(`${label} login (step + RP) / floor`, (m.login.stepMs + m.login.rpMs) / floorLogin);
+  }
+  if (chrome) {
+    // For scale only: Chrome's step includes the CDP round trip, spread over a batch.
+    r.ratio('Chrome registration step / floor', chrome.register.stepMs / floorReg);
+    r.ratio('Chrome login step / floor', chrome.login.stepMs / floorLogin);
+  }
+  r.note(`a discoverable login with ${USERS_PER_KEY} passkeys on the key signs ${USERS_PER_KEY} times (the client walks getNextAssertion for the account list); the floor counts one signature`);
+}
+
+async function chrome(r: Report): Promise<Measured | undefined> {
+  const why = await chromeUnavailable();
+  if (why) {
+    r.note(`Chrome comparison skipped: ${why}`);
+    return undefined;
+  }
+  const session = await openChrome();
+  try {
+    r.note(`Chrome ${session.version}, DevTools virtual authenticator (ctap2, usb, resident keys, UV), ${CHROME_BATCH} ceremonies per evaluate`);
+    return await measure(r, 'Chrome virtual authenticator', new PasskeyRp('localhost', session.origin), session, CHROME_BATCH);
+  } finally {
+    await session.close();
+  }
+}
+
+export async function passkeysSection(r: Report): Promise<void> {
+  r.section('passkeys', '3. verified passkey ceremonies in-process vs Chrome virtual authenticator, and the floor');
+  r.note(`at most ${USERS_PER_KEY} passkeys per key (Chrome's virtual key holds 3 discoverable credentials): users cycle, re-registering replaces`);
+  const emu: Record<string, Measured> = {};
+  for (const [label, options, pin] of [
+    ['ctap-emu PIN key', { pin: '1234' }, '1234'],
+    ['ctap-emu built-in-UV key', { userVerification: 'match' }, undefined],
+  ] as const) {
+    const { driver, close } = inProcess(options, pin);
+    try {
+      emu[label] = await measure(r, label, new PasskeyRp('localhost', ORIGIN), driver, 1);
+    } finally {
+      close();
+    }
+  }
+  let ch: Measured | undefined;
+  try {
+    ch = await chrome(r);
+  } catch (e) {
+    r.note(`Chrome comparison failed: ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (ch) {
+    for (const [label, m] of Object.entries(emu)) {
+      r.ratio(`${label} / Chrome, registrations/s`, m.register.perSecond / ch.register.perSecond, '>= 1.5');
+      r.ratio(`${label} / Chrome, logins/s`, m.login.perSecond / ch.login.perSecond, '>= 1.5');
+    }
+  }
+  await floor(r, emu, ch);
+}
