@@ -42,8 +42,7 @@ export async function get(s: Session, o: RequestOptionsJSON): Promise<Authentica
     requirement: o.userVerification, needed: false, permission: Permission.ga, rpId, clientDataHash: cd.hash, pin: s.options.pin,
   });
   const prf = await prfSession(prfValuesFor(o.extensions, allowList.length === 1 ? allowList[0]!.id : undefined), s.ctap, s.info);
-  const assertions = await s.ctap.getAssertions(
-    {
+  const request = {
       rpId,
       clientDataHash: cd.hash,
       allowList,
@@ -51,10 +50,12 @@ export async function get(s: Session, o: RequestOptionsJSON): Promise<Authentica
       options: uv.uv ? { uv: true } : undefined,
       pinUvAuthParam: uv.pinUvAuthParam,
       pinUvAuthProtocol: uv.pinUvAuthProtocol,
-    },
-    { signal: s.signal(o.timeout) },
-  ).catch(translate);
-  const picked = assertions[(await s.options.selectAccount?.(assertions)) ?? 0];
+  };
+  const signal = { signal: s.signal(o.timeout) };
+  // Every account only when there is a chooser to show them to; else the first, as a key with one passkey.
+  const choose = s.options.selectAccount;
+  const assertions = await (choose ? s.ctap.getAssertions(request, signal) : s.ctap.getAssertion(request, signal).then((a) => [a])).catch(translate);
+  const picked = assertions[choose ? await choose(assertions) : 0];
   if (!picked) throw new WebAuthnError('NotAllowedError', 'no account was selected');
   return credentialJSON(picked.credential.id, getExtensionResults(prf, parseAuthData(picked.authData)), {
     clientDataJSON: toBase64url(cd.json),

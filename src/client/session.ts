@@ -8,7 +8,11 @@ import type { CredentialDescriptorJSON, PublicKeyCredentialJSON } from './webaut
 export interface WebAuthnClientOptions {
   /** The page's origin, e.g. https://example.com. */
   origin: string;
-  /** When several discoverable credentials match, which one the "user" picks (default: the first). */
+  /**
+   * An account chooser: when several discoverable credentials match, the client walks them all
+   * (getNextAssertion) and this picks one. Without it the client takes the key's first answer (its
+   * newest credential) and walks nothing, which costs the same with 3 passkeys or 100,000.
+   */
   selectAccount?(accounts: AssertionResponse[]): number | Promise<number>;
   /** Default ceremony time-out when the options give none (ms). */
   timeoutMs?: number;
