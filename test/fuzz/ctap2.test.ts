@@ -107,7 +107,7 @@ describe('the corpus', () => {
 describe('mutants of valid requests', () => {
   it.each(GROUPS)('%s', async (name, inGroup) => {
     const pool = seeds.filter(inGroup);
-    await fuzz(`ctap2 mutants: ${name}`, fc.asyncProperty(cases(), (c) => runCase(pool, c)), 150);
+    await fuzz(`ctap2 mutants: ${name}`, fc.asyncProperty(cases(), (c) => runCase(pool, c)), 300);
   }, timeout(20_000));
 });
 
