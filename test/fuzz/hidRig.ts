@@ -76,11 +76,13 @@ export class HidRig {
   write(report: Uint8Array): void {
     const p = parsePacket(report);
     if (p?.kind === 'init') {
-      this.sent.add(`${p.cid}:${p.cmd}`);
+      remember(this.sent, `${p.cid}:${p.cmd}`);
       if (p.cmd === HidCmd.INIT) {
         const set = this.nonces.get(p.cid) ?? new Set<string>();
-        set.add(toHex(p.data.subarray(0, 8)));
+        remember(set, toHex(p.data.subarray(0, 8)));
+        this.nonces.delete(p.cid);
         this.nonces.set(p.cid, set);
+        if (this.nonces.size > LIMIT) this.nonces.delete(this.nonces.keys().next().value!);
       }
     }
     this.device.receive(report);
@@ -216,6 +218,19 @@ export class HidRig {
     }
     throw new Error('still CHANNEL_BUSY after 12 s');
   }
+}
+
+/**
+ * How much of the host's past the checker keeps: far more than a reply can lag behind, and bounded,
+ * so that over a long run the heap measures the device, not the checker.
+ */
+const LIMIT = 4096;
+
+/** Adds `key` as the newest entry of `set`, dropping the oldest past LIMIT. */
+function remember(set: Set<string>, key: string): void {
+  set.delete(key);
+  set.add(key);
+  if (set.size > LIMIT) set.delete(set.values().next().value!);
 }
 
 const hex = (cid: number): string => `cid ${cid.toString(16).padStart(8, '0')}`;
