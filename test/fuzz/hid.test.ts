@@ -61,12 +61,12 @@ describe('CTAPHID streams', () => {
       'hid long-lived device',
       fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 12 }), async (actions) => {
         await play(rig, actions);
-        if (++runs === 2000) heap.start();
+        if (++runs === 1000) heap.start();
       }),
       150,
     );
     // Over a long run the heap must level off; only measured there (a short run says nothing).
-    if (LONG && runs > 10_000) heap.check(32 * 2 ** 20);
+    if (LONG && runs > 5000) heap.check(32 * 2 ** 20);
   }, timeout(20_000));
 });
 
