@@ -2,6 +2,7 @@
 // (test/fuzz/run.mjs passes it in the environment). Every property reports its seed, and a failure
 // the fast-check counterexample and the command that replays it.
 import fc from 'fast-check';
+import { expect } from 'vitest';
 
 const env = process.env;
 const num = (s: string | undefined): number | undefined => (s === undefined || s === '' ? undefined : Number(s));
@@ -32,6 +33,9 @@ export async function fuzz<Ts>(name: string, property: fc.IAsyncProperty<Ts> | f
   if (LONG || out.failed) console.log(`[fuzz] ${name}: ${out.numRuns} runs in ${took} s, seed ${out.seed}${out.failed ? ', FAILED' : ', ok'}`);
   if (!out.failed) return;
   const report = (await fc.asyncDefaultReportMessage(out)) ?? 'failed';
-  const replay = `npm run fuzz -- --seed ${out.seed} --path ${out.counterexamplePath ?? ''} -t '${name}'`;
+  // vitest's -t takes a pattern over the test's name (not the property's): this test's, escaped.
+  const test = (expect.getState().currentTestName ?? name).split(' > ').at(-1)!;
+  const pattern = test.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/'/g, '.');
+  const replay = `npm run fuzz -- --seed ${out.seed} --path ${out.counterexamplePath ?? ''} -t '${pattern}'`;
   throw new Error(`${name}\n${report}\nReplay: ${replay}`, { cause: out.errorInstance });
 }
