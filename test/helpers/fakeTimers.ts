@@ -17,6 +17,10 @@ export class FakeTimers implements Timers {
   clearTimeout(handle: unknown): void {
     this.due.delete(handle as number);
   }
+  /** Timers set and not yet fired or cleared. */
+  get pending(): number {
+    return this.due.size;
+  }
   advance(ms: number): void {
     const end = this.t + ms;
     for (;;) {

@@ -1,11 +1,13 @@
-// Property tests of the core against malformed requests: whatever arrives, the answer is a status
-// the spec names; CTAP1_ERR_OTHER (what the core answers when a handler throws something that is
-// not a CtapError, i.e. a bug) never appears, and nothing hangs.
+// Property tests of the core against random parameter maps (made up, not mutated from valid ones:
+// see ctap2.test.ts for those): whatever arrives, the answer is a status the spec names;
+// CTAP1_ERR_OTHER (what the core answers when a handler throws something that is not a CtapError,
+// i.e. a bug) never appears, and nothing hangs.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { encodeCbor, type CborEncodable } from '../../src/ctap/cbor.js';
 import { Status } from '../../src/ctap/status.js';
 import { TestKey } from '../helpers/core.js';
+import { fuzz, timeout } from './settings.js';
 
 const leaf: fc.Arbitrary<CborEncodable> = fc.oneof(
   fc.integer({ min: -300, max: 300 }),
@@ -29,7 +31,8 @@ const KNOWN = new Set<number>(Object.values(Status));
 
 describe('the core under malformed requests', () => {
   it('answers every command with a named status, never CTAP1_ERR_OTHER', async () => {
-    await fc.assert(
+    await fuzz(
+      'random parameter maps',
       fc.asyncProperty(fc.constantFrom(0x01, 0x02, 0x04, 0x06, 0x07, 0x08, 0x0a, 0x0b, 0x0d, 0x41), params, async (command, p) => {
         const key = new TestKey({ resetWindowMs: null });
         key.auth.onInternalError = (e) => {
@@ -39,20 +42,21 @@ describe('the core under malformed requests', () => {
         expect(KNOWN.has(res[0]!), `status 0x${res[0]!.toString(16)}`).toBe(true);
         expect(res[0]).not.toBe(Status.CTAP1_ERR_OTHER);
       }),
-      { numRuns: 1500 },
+      1000,
     );
-  });
+  }, timeout(20_000));
 
   it('answers random bytes after a command byte with a named status', async () => {
     const key = new TestKey();
-    await fc.assert(
+    await fuzz(
+      'random request bytes on one key',
       fc.asyncProperty(fc.integer({ min: 0, max: 0x50 }), fc.uint8Array({ maxLength: 80 }), async (command, body) => {
         const res = await key.raw(new Uint8Array([command, ...body]));
         expect(res[0]).not.toBe(Status.CTAP1_ERR_OTHER);
       }),
-      { numRuns: 1500 },
+      1000,
     );
-  });
+  }, timeout(20_000));
 });
 
 describe('clientPIN with hostile key agreement keys', () => {
