@@ -10,7 +10,7 @@ import { hmacSecretSession } from '../../src/client/hmacSecret.js';
 import { parseAuthData } from '../../src/client/authData.js';
 import type { CborEncodable } from '../../src/ctap/cbor.js';
 import { Command } from '../../src/ctap/constants.js';
-import { sha256 } from '../../src/ctap/crypto.js';
+import { nobleCrypto } from '../../src/ctap/nobleCrypto.js';
 import { ClientPinKey } from '../../src/ctap/keys.js';
 import { CtapError, Status } from '../../src/ctap/status.js';
 import type { Authenticator } from '../../src/ctap2/authenticator.js';
@@ -101,7 +101,7 @@ export async function buildCorpus(): Promise<Seed[]> {
   const OK = Status.CTAP2_OK;
   const cred = (id: Uint8Array): { id: Uint8Array; type: string } => ({ id, type: 'public-key' });
   const cm = (c: Ctap2Client): CredentialManagement => new CredentialManagement(c, token);
-  const rpHash = sha256(utf8('example.com'));
+  const rpHash = nobleCrypto.sha256(utf8('example.com'));
   const clientPin = (c: Ctap2Client, v: 1 | 2 = 2): ClientPin => new ClientPin(c, [2, 1], v);
   const seeds = [
     capture('getInfo', pin, OK, (c) => c.getInfo()),

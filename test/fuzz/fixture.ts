@@ -7,7 +7,7 @@ import type { AuthenticatorConfig, PresenceResult, RequestContext, VerificationR
 import { Ctap2Client } from '../../src/client/ctap2.js';
 import type { CtapHidHost } from '../../src/hid/host.js';
 import { MemoryStore } from '../../src/keystore/memory.js';
-import { NodeSigner } from '../../src/node/nodeSigner.js';
+import { NodeCrypto } from '../../src/node/nodeCrypto.js';
 
 /** What the "user" and the clock do; shared by every copy, set by each case before it runs. */
 export const world: { now: number; presence: PresenceResult; uv: VerificationResult } = {
@@ -16,7 +16,7 @@ export const world: { now: number; presence: PresenceResult; uv: VerificationRes
   uv: 'match',
 };
 
-const signer = new NodeSigner(64);
+const crypto = new NodeCrypto({ keyCacheSize: 64 });
 
 /** A key whose environment reads `world`; with resetWindowMs null so reset reaches its handler. */
 export function newKey(config: Partial<AuthenticatorConfig> = {}): Authenticator {
@@ -26,8 +26,7 @@ export function newKey(config: Partial<AuthenticatorConfig> = {}): Authenticator
       randomBytes: (n) => new Uint8Array(randomBytes(n)),
       userPresence: async () => world.presence,
       userVerification: config.builtInUv ? async () => world.uv : undefined,
-      sign: signer.sign,
-      forgetKeys: signer.forget,
+      crypto,
       store: new MemoryStore(),
     },
     { resetWindowMs: null, ...config },
