@@ -4,4 +4,4 @@ export { CliError, ExitCode, exitFor, oneLine } from './errors.js';
 export { passphrase, storePath, withStore, type StoreOptions } from './store.js';
 export { parseHostPort, withKey, type KeyOptions } from './key.js';
 export { askSecret, confirm } from './terminal.js';
-export { printJson, printTable } from './output.js';
+export { printJson, printJsonArray, printTable } from './output.js';

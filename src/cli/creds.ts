@@ -1,8 +1,9 @@
 // `ctap-emu creds list|show|delete`: the discoverable credentials in a keystore file, offline.
 import type { StoredCredential } from '../keystore/types.js';
 import type { SqliteStore } from '../keystore/sqlite.js';
-import { toBase64url } from '../util/bytes.js';
-import { CliError, ExitCode, printJson, printTable, withStore, type StoreOptions } from './common.js';
+import { fromBase64url, toBase64url } from '../util/bytes.js';
+import { allCredentials, credentialsOfRp } from '../keystore/walk.js';
+import { CliError, ExitCode, printJson, printJsonArray, printTable, withStore, type StoreOptions } from './common.js';
 
 const ALG_NAMES: Record<number, string> = { [-7]: 'ES256', [-8]: 'EdDSA' };
 const PROTECT_NAMES: Record<number, string> = {
@@ -27,13 +28,17 @@ export function describeCredential(c: StoredCredential): Record<string, string |
   };
 }
 
+function* mapIterable<T, U>(items: Iterable<T>, f: (t: T) => U): Generator<U> {
+  for (const t of items) yield f(t);
+}
+
 /** The one credential whose base64url ID is `id` or starts with it (a prefix of any length, if unique). */
 function find(store: SqliteStore, id: string): StoredCredential {
   if (id === '') throw new CliError('give a credential ID (base64url, or a unique prefix of one)', ExitCode.usage);
-  const all = store.list();
-  const exact = all.find((c) => toBase64url(c.id) === id);
-  if (exact) return exact;
-  const matches = all.filter((c) => toBase64url(c.id).startsWith(id));
+  const exact = /^[A-Za-z0-9_-]+$/.test(id) ? store.get(fromBase64url(id)) : undefined;
+  if (exact && toBase64url(exact.id) === id) return exact;
+  const matches: StoredCredential[] = [];
+  for (const c of allCredentials(store)) if (toBase64url(c.id).startsWith(id)) matches.push(c);
   if (matches.length > 1) throw new CliError(`credential ID prefix ${id} matches ${matches.length} credentials: give more of it`);
   if (matches.length === 0) throw new CliError(`no credential ${id} in ${store.path}`, ExitCode.notFound);
   return matches[0]!;
@@ -41,20 +46,23 @@ function find(store: SqliteStore, id: string): StoredCredential {
 
 export async function credsList(o: StoreOptions & { rp?: string; json?: boolean }): Promise<void> {
   await withStore(o, (store) => {
-    const creds = (o.rp ? store.pageByRp(o.rp, { limit: Infinity }) : store.list()).map(describeCredential);
-    if (o.json) return printJson(creds);
-    if (creds.length === 0) {
-      process.stderr.write(`no discoverable credentials${o.rp ? ` for ${o.rp}` : ''} in ${store.path}\n`);
-      return;
-    }
-    printTable(
-      ['RP ID', 'USER', 'DISPLAY NAME', 'CREDENTIAL ID', 'ALG', 'PROTECT', 'CREATED', 'COUNT'],
-      creds.map((c) => [
+    // A page at a time: each credential becomes its printed form at once, and its key is dropped.
+    const creds = o.rp ? credentialsOfRp(store, o.rp) : allCredentials(store);
+    if (o.json) return printJsonArray(mapIterable(creds, describeCredential));
+    const rows: string[][] = [];
+    for (const cred of creds) {
+      const c = describeCredential(cred);
+      rows.push([
         String(c.rpId), String(c.userName ?? ''), String(c.userDisplayName ?? ''), `${String(c.credentialId).slice(0, 16)}…`,
         String(c.algorithm), String(c.credProtect).replace('userVerification', 'uv'), String(c.created).slice(0, 19).replace('T', ' '),
         String(c.signCount),
-      ]),
-    );
+      ]);
+    }
+    if (rows.length === 0) {
+      process.stderr.write(`no discoverable credentials${o.rp ? ` for ${o.rp}` : ''} in ${store.path}\n`);
+      return;
+    }
+    printTable(['RP ID', 'USER', 'DISPLAY NAME', 'CREDENTIAL ID', 'ALG', 'PROTECT', 'CREATED', 'COUNT'], rows);
   });
 }
 

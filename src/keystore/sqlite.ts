@@ -62,6 +62,13 @@ export class SqliteStore implements CredentialStore {
   private readonly realPath: string;
   /** Counters answered ahead of the file's reservations (reservedCounters.ts). */
   private readonly counters = new ReservedCounters();
+  /**
+   * What this process last read or wrote: the file is held under an exclusive lock, so no one else
+   * changes it. Device state is read on every command (getInfo, PIN state, the master secret) and
+   * the count on every registration; neither needs a query then. Cleared by wipe and close.
+   */
+  private readonly metaCache = new Map<string, Uint8Array | null>();
+  private countCache: number | undefined;
 
   constructor(readonly path: string, options: SqliteStoreOptions = {}) {
     if (options.passphrase === '') throw new KeystoreError('the passphrase is empty');
@@ -136,24 +143,39 @@ export class SqliteStore implements CredentialStore {
   };
 
   getMeta(key: string): Uint8Array | undefined {
-    return this.guard(() => {
-      const r = this.stmt.getMeta.get(key);
-      return r && this.open(r.value, `meta:${key}`);
-    });
+    let value = this.metaCache.get(key);
+    if (value === undefined) {
+      value = this.guard(() => {
+        const r = this.stmt.getMeta.get(key);
+        return r ? this.open(r.value, `meta:${key}`) : null;
+      });
+      this.metaCache.set(key, value);
+    }
+    return value === null ? undefined : new Uint8Array(value);
   }
   setMeta(key: string, value: Uint8Array): void {
+    this.metaCache.delete(key);
     this.guard(() => this.stmt.setMeta.run(key, this.seal(value, `meta:${key}`)));
+    this.metaCache.set(key, new Uint8Array(value));
   }
   put(c: StoredCredential): void {
     this.putMany([c]);
   }
   putMany(credentials: Iterable<StoredCredential>): void {
+    const count = this.count();
+    this.countCache = undefined; // until the transaction is known to have committed
     this.guard(() => {
+      let added = 0;
       const replaced = this.db.transaction(() => {
         let n = 0;
-        for (const c of credentials) n += this.insert(c);
+        for (const c of credentials) {
+          n += this.insert(c);
+          added++;
+        }
+        added -= n;
         return n > 0;
       });
+      this.countCache = count + added;
       if (replaced) this.scrubWal();
     });
   }
@@ -202,12 +224,14 @@ export class SqliteStore implements CredentialStore {
     return this.guard(() => this.stmt.all.all().map(this.credential));
   }
   count(): number {
-    return this.guard(() => Number(this.stmt.count.get()!.n));
+    this.countCache ??= this.guard(() => Number(this.stmt.count.get()!.n));
+    return this.countCache;
   }
   delete(id: Uint8Array): boolean {
     return this.guard(() => {
       this.counters.drop(hexId(id));
       const gone = this.stmt.delete.run(new Uint8Array(id)).changes > 0;
+      if (gone && this.countCache !== undefined) this.countCache--;
       if (gone) this.scrubWal();
       return gone;
     });
@@ -224,6 +248,8 @@ export class SqliteStore implements CredentialStore {
   wipe(): void {
     this.guard(() => {
       this.counters.clear();
+      this.metaCache.clear();
+      this.countCache = undefined;
       this.db.transaction(() => this.db.exec('DELETE FROM credentials; DELETE FROM rp_stats; DELETE FROM meta;'));
       this.db.exec('VACUUM');
       this.scrubWal();
@@ -232,6 +258,7 @@ export class SqliteStore implements CredentialStore {
   /** Writes back the exact counters (a clean stop skips nothing), then lets the file go. */
   close(): void {
     if (!openPaths.delete(this.realPath)) return;
+    this.metaCache.clear();
     this.guard(() => {
       const exact = this.counters.drain();
       if (exact.length > 0) this.db.transaction(() => exact.forEach(([id, value]) => this.writeCount(Buffer.from(id, 'hex'), value)));

@@ -61,6 +61,7 @@ describe.each(stores)('%s pages per RP as a full sort would', (_name, make) => {
             }
           }
           const rpIds = [...new Set([...model.values()].map((c) => c.rpId))].sort();
+          expect(store.count()).toBe(model.size);
           expect(store.rpCount()).toBe(rpIds.length);
           expect(store.rps(undefined, Infinity).map((r) => [r.rpId, r.credentials])).toEqual(
             rpIds.map((rp) => [rp, [...model.values()].filter((c) => c.rpId === rp).length]));
