@@ -28,6 +28,15 @@ export function describeCredential(c: StoredCredential): Record<string, string |
   };
 }
 
+/** The bytes of a whole base64url ID, or none (a prefix of one need not decode). */
+function bytesOr(id: string): Uint8Array {
+  try {
+    return fromBase64url(id);
+  } catch {
+    return new Uint8Array(0);
+  }
+}
+
 function* mapIterable<T, U>(items: Iterable<T>, f: (t: T) => U): Generator<U> {
   for (const t of items) yield f(t);
 }
@@ -35,7 +44,7 @@ function* mapIterable<T, U>(items: Iterable<T>, f: (t: T) => U): Generator<U> {
 /** The one credential whose base64url ID is `id` or starts with it (a prefix of any length, if unique). */
 function find(store: SqliteStore, id: string): StoredCredential {
   if (id === '') throw new CliError('give a credential ID (base64url, or a unique prefix of one)', ExitCode.usage);
-  const exact = /^[A-Za-z0-9_-]+$/.test(id) ? store.get(fromBase64url(id)) : undefined;
+  const exact = store.get(bytesOr(id));
   if (exact && toBase64url(exact.id) === id) return exact;
   const matches: StoredCredential[] = [];
   for (const c of allCredentials(store)) if (toBase64url(c.id).startsWith(id)) matches.push(c);
