@@ -40,8 +40,11 @@ const MAX_DEPTH = 8;
 // ---------------------------------------------------------------- encoding
 
 class Writer {
-  private buf = new Uint8Array(256);
+  private buf: Uint8Array;
   private len = 0;
+  constructor(size = 256) {
+    this.buf = new Uint8Array(size);
+  }
   private ensure(n: number): void {
     if (this.len + n <= this.buf.length) return;
     const next = new Uint8Array(Math.max(this.buf.length * 2, this.len + n));
@@ -57,9 +60,28 @@ class Writer {
     this.buf.set(b, this.len);
     this.len += b.length;
   }
+  /** A text string of ASCII characters, written directly (TextEncoder costs more than the copy); false if not ASCII. */
+  ascii(v: string): boolean {
+    for (let i = 0; i < v.length; i++) if (v.charCodeAt(i) > 0x7f) return false;
+    this.head(3, v.length);
+    this.ensure(v.length);
+    for (let i = 0; i < v.length; i++) this.buf[this.len++] = v.charCodeAt(i);
+    return true;
+  }
   /** Major type and argument in the shortest form (canonical rule 1). */
   head(major: number, arg: number | bigint): void {
     const m = major << 5;
+    if (typeof arg === 'number') {
+      // Plain numbers (every length and nearly every integer): no BigInt on the hot path.
+      if (arg < 24) return this.byte(m | arg);
+      if (arg < 0x100) return (this.byte(m | 24), this.byte(arg));
+      if (arg < 0x10000) return (this.byte(m | 25), this.byte(arg >>> 8), this.byte(arg & 0xff));
+      if (arg < 0x100000000) {
+        this.byte(m | 26);
+        for (let s = 24; s >= 0; s -= 8) this.byte((arg >>> s) & 0xff);
+        return;
+      }
+    }
     const n = BigInt(arg);
     if (n < 24n) this.byte(m | Number(n));
     else if (n < 0x100n) (this.byte(m | 24), this.byte(Number(n)));
@@ -94,9 +116,11 @@ function writeValue(w: Writer, v: CborEncodable): void {
     if (v >= 0n) w.head(0, v);
     else w.head(1, -1n - v);
   } else if (typeof v === 'string') {
-    const b = textEncoder.encode(v);
-    w.head(3, b.length);
-    w.bytes(b);
+    if (!w.ascii(v)) {
+      const b = textEncoder.encode(v);
+      w.head(3, b.length);
+      w.bytes(b);
+    }
   } else if (typeof v === 'boolean') w.byte(v ? 0xf5 : 0xf4);
   else if (v === null) w.byte(0xf6);
   else if (v instanceof CborFloat) {
@@ -114,7 +138,7 @@ function writeValue(w: Writer, v: CborEncodable): void {
     const entries: [CborKey, CborEncodable | undefined][] = v instanceof Map ? [...v.entries()] : Object.entries(v);
     const encoded = entries
       .filter((e): e is [CborKey, CborEncodable] => e[1] !== undefined)
-      .map(([k, val]) => [encodeCbor(k), val] as const)
+      .map(([k, val]) => [encodeKey(k), val] as const)
       .sort((a, b) => compareKeys(a[0], b[0]));
     w.head(5, encoded.length);
     for (const [k, val] of encoded) {
@@ -122,6 +146,24 @@ function writeValue(w: Writer, v: CborEncodable): void {
       writeValue(w, val);
     }
   }
+}
+
+/** Map keys are mostly small integers: those are encoded once. */
+const SMALL_INT_KEYS = Array.from({ length: 48 }, (_, i) => encodeCbor(i - 24));
+
+/** Text keys are member names ('id', 'name', 'credProtect'...): a few hundred at most are kept encoded. */
+const textKeys = new Map<string, Uint8Array>();
+const TEXT_KEYS_KEPT = 512;
+
+function encodeKey(k: CborKey): Uint8Array {
+  if (typeof k === 'number' && Number.isInteger(k) && k >= -24 && k < 24) return SMALL_INT_KEYS[k + 24]!;
+  const known = typeof k === 'string' ? textKeys.get(k) : undefined;
+  if (known) return known;
+  const w = new Writer(typeof k === 'string' ? k.length * 3 + 9 : 9);
+  writeValue(w, k);
+  const out = w.result();
+  if (typeof k === 'string' && k.length <= 32 && textKeys.size < TEXT_KEYS_KEPT) textKeys.set(k, out);
+  return out;
 }
 
 const isArray = (v: unknown): v is readonly CborEncodable[] => Array.isArray(v);
@@ -156,12 +198,21 @@ class Reader {
     return out;
   }
   byte(): number {
-    return this.take(1)[0]!;
+    if (this.pos >= this.data.length) this.fail('truncated');
+    return this.data[this.pos++]!;
   }
   arg(info: number): number | bigint {
     if (info < 24) return info;
     if (info > 27) this.fail('indefinite length or reserved additional information');
-    const b = this.take(1 << (info - 24));
+    if (info < 27) {
+      // 1, 2 or 4 bytes: a plain number (no BigInt on the hot path).
+      const size = 1 << (info - 24);
+      if (size > this.data.length - this.pos) this.fail('truncated');
+      let n = 0;
+      for (let i = 0; i < size; i++) n = n * 256 + this.data[this.pos++]!;
+      return n;
+    }
+    const b = this.take(8);
     let n = 0n;
     for (const x of b) n = (n << 8n) | BigInt(x);
     return n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
@@ -191,12 +242,15 @@ class Reader {
       }
       case 2:
         return this.take(this.length(info)).slice();
-      case 3:
+      case 3: {
+        const b = this.take(this.length(info));
+        if (b.length <= 64 && b.every((x) => x < 0x80)) return String.fromCharCode(...b); // ASCII: no decoder needed
         try {
-          return textDecoder.decode(this.take(this.length(info)));
+          return textDecoder.decode(b);
         } catch {
           return this.fail('text string is not UTF-8');
         }
+      }
       case 4: {
         const n = this.length(info);
         const out: CborValue[] = [];
