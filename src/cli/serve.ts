@@ -75,7 +75,10 @@ function openKey(o: ServeOptions, presence: PresencePolicy): OpenedKey {
       aaguid: o.aaguid,
       onExchange: o.verbose ? (req, res) => (log(describeRequest(req)), log(describeResponse(req, res))) : undefined,
     });
-    key.authenticator.onInternalError = (e) => log(`internal error: ${(e as Error).stack ?? String(e)}`);
+    // A keystore that cannot be written (a full disk) is not a bug: one line, no stack.
+    key.authenticator.onInternalError = (e) => log(e instanceof KeystoreError
+      ? `${e.message}; the request was refused (CTAP1_ERR_OTHER)`
+      : `internal error: ${(e as Error).stack ?? String(e)}`);
     return { key, where, created };
   } catch (e) {
     if (created) removeStore(where);

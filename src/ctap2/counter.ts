@@ -27,8 +27,10 @@ export class GlobalCounter {
     if (this.current === undefined) this.current = this.reserved = read(env);
     const next = (this.current + 1) >>> 0;
     if (next > this.reserved || next < this.current) {
-      this.reserved = Math.min(next + RESERVATION - 1, 0xffffffff);
-      write(env, this.reserved);
+      // Held only once stored: a write that throws (a full disk) must leave the next call to write again.
+      const reserved = Math.min(next + RESERVATION - 1, 0xffffffff);
+      write(env, reserved);
+      this.reserved = reserved;
     }
     this.current = next;
     return next;

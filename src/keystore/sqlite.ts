@@ -40,6 +40,8 @@ function keystoreError(e: unknown, path: string): KeystoreError {
       return new KeystoreError(messages.readOnly(path, firstLine(e)));
     case 'SQLITE_FULL':
       return new KeystoreError(`keystore ${path}: the disk is full`);
+    case 'SQLITE_IOERR': // a write past the end of the disk or of RLIMIT_FSIZE comes as EFBIG/ENOSPC mid-write
+      return new KeystoreError(`keystore ${path}: disk I/O error (a full disk, a file size limit, or a failing disk)`);
     default:
       return new KeystoreError(`keystore ${path}: ${errnoCode(e) ?? firstLine(e)}`);
   }
