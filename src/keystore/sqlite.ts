@@ -262,9 +262,14 @@ export class SqliteStore implements CredentialStore {
     if (!openPaths.delete(this.realPath)) return;
     this.metaCache.clear();
     this.guard(() => {
-      const exact = this.counters.drain();
-      if (exact.length > 0) this.db.transaction(() => exact.forEach(([id, value]) => this.writeCount(Buffer.from(id, 'hex'), value)));
-      this.db.close();
+      try {
+        const exact = this.counters.drain();
+        if (exact.length > 0) this.db.transaction(() => exact.forEach(([id, value]) => this.writeCount(Buffer.from(id, 'hex'), value)));
+      } finally {
+        // Even when the exact counters cannot be written (a full disk: the file's reservations stand,
+        // above every value answered), the file and its lock are let go.
+        this.db.close();
+      }
     });
   }
 
