@@ -119,8 +119,11 @@ export class Authenticator {
 
   private context(rctx: RequestContext): CommandContext {
     let settings: DeviceSettings | undefined;
+    // The request's fields named one by one: a spread of the caller's object costs more per request.
     const ctx: CommandContext = {
-      ...rctx,
+      channel: rctx.channel,
+      signal: rctx.signal,
+      keepalive: rctx.keepalive,
       env: this.env,
       config: this.config,
       session: this.session,
