@@ -8,13 +8,15 @@ import { HMAC_SECRET, hmacSecretOutput } from './extensions/hmacSecret.js';
 import type { HmacSecretRequest, LocatedCredential } from './session.js';
 import type { CommandContext } from './context.js';
 import { concatBytes } from '../util/bytes.js';
+import { CtapError, Status } from '../ctap/status.js';
 import { GetAssertionResponseKey } from '../ctap/keys.js';
 
 /** The signature counter for this use, stored before anything is signed with it. */
 function nextSignCount(ctx: CommandContext, cred: LocatedCredential): number {
   if (!cred.stored) return ctx.session.globalCounter.next(ctx.env);
-  const next = (cred.stored.signCount + 1) >>> 0;
-  ctx.env.store.setSignCount(cred.id, next);
+  const next = ctx.env.store.nextSignCount(cred.id);
+  // Deleted while the user was being asked (another host's credentialManagement): nothing to sign with.
+  if (next === undefined) throw new CtapError(Status.CTAP2_ERR_NO_CREDENTIALS, 'the credential is gone');
   cred.stored.signCount = next;
   return next;
 }

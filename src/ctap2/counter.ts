@@ -1,7 +1,7 @@
 // The signature counter shared by non-discoverable credentials (they have no row of their own).
 // As for stored credentials (keystore/reservedCounters.ts), the store holds a reservation ahead of
 // the counter and is written once per RESERVATION uses: after a crash the counter skips, never repeats.
-import { RESERVATION } from '../keystore/reservedCounters.js';
+import { countAfter, MAX_COUNT, RESERVATION } from '../keystore/reservedCounters.js';
 import type { AuthenticatorEnv } from './env.js';
 
 const GLOBAL_COUNTER = 'globalSignCount';
@@ -25,10 +25,10 @@ export class GlobalCounter {
   /** The next value, its reservation stored before it is returned. */
   next(env: AuthenticatorEnv): number {
     if (this.current === undefined) this.current = this.reserved = read(env);
-    const next = (this.current + 1) >>> 0;
-    if (next > this.reserved || next < this.current) {
+    const next = countAfter(this.current);
+    if (next > this.reserved) {
       // Held only once stored: a write that throws (a full disk) must leave the next call to write again.
-      const reserved = Math.min(next + RESERVATION - 1, 0xffffffff);
+      const reserved = Math.min(next + RESERVATION - 1, MAX_COUNT);
       write(env, reserved);
       this.reserved = reserved;
     }

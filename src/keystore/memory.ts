@@ -2,6 +2,7 @@
 // Per-RP queries are indexed as in the SQLite store: each RP keeps its credentials sorted, so the
 // newest, a count and the next after a position cost a binary search, not a pass over the RP.
 import { toHex as hex } from '../util/bytes.js';
+import { countAfter } from './reservedCounters.js';
 import type { CredentialPosition, CredentialStore, RpFilter, RpPage, RpSummary, StoredCredential } from './types.js';
 
 /**
@@ -57,6 +58,22 @@ function insertSorted(sorted: StoredCredential[], c: StoredCredential): void {
 function removeSorted(sorted: StoredCredential[], c: StoredCredential): void {
   const i = countOlder(sorted, c);
   if (sorted[i] === c) sorted.splice(i, 1);
+}
+
+/**
+ * Code point order, i.e. UTF-8 byte order: how SQLite's BINARY collation orders RP IDs, so both
+ * stores list RPs alike. UTF-16 order differs only where a surrogate (a code point above U+FFFF)
+ * meets U+E000..U+FFFF: those are remapped so surrogates sort after.
+ */
+function compareText(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  const rank = (u: number): number => (u >= 0xe000 ? u - 0x800 : u >= 0xd800 ? u + 0x2000 : u);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return rank(x) - rank(y);
+  }
+  return a.length - b.length;
 }
 
 /** Up to `limit` of `sorted`, newest first, starting after `after` (i.e. older than it). */
@@ -161,6 +178,11 @@ export class MemoryStore implements CredentialStore {
   rpCount(): number {
     return this.rpIds.length;
   }
+  rpName(rpId: string): string | undefined {
+    const all = this.buckets.get(rpId)?.all ?? [];
+    for (let i = all.length - 1; i >= 0; i--) if (all[i]!.rpName !== undefined) return all[i]!.rpName;
+    return undefined;
+  }
   list(): StoredCredential[] {
     return this.rpIds.flatMap((rpId) => newestFirst(this.buckets.get(rpId)!.all, undefined, Infinity).map(copy));
   }
@@ -173,6 +195,12 @@ export class MemoryStore implements CredentialStore {
   setSignCount(id: Uint8Array, signCount: number): void {
     const c = this.creds.get(hex(id));
     if (c) c.signCount = signCount;
+  }
+  nextSignCount(id: Uint8Array): number | undefined {
+    const c = this.creds.get(hex(id));
+    if (!c) return undefined;
+    c.signCount = countAfter(c.signCount);
+    return c.signCount;
   }
   wipe(): void {
     this.meta.clear();
@@ -189,7 +217,7 @@ export class MemoryStore implements CredentialStore {
     let hi = this.rpIds.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.rpIds[mid]! < rpId) lo = mid + 1;
+      if (compareText(this.rpIds[mid]!, rpId) < 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;

@@ -6,6 +6,14 @@
 /** How far ahead of a counter the file is: one synchronous write per this many assertions. */
 export const RESERVATION = 256;
 
+/** The counter is 32 bits; at the top it stays there (0 would read as a rollback to a relying party). */
+export const MAX_COUNT = 0xffffffff;
+
+/** The value after `n`, stopping at MAX_COUNT. */
+export function countAfter(n: number): number {
+  return Math.min(n + 1, MAX_COUNT);
+}
+
 interface Counter {
   /** The value last answered. */
   current: number;
@@ -34,7 +42,7 @@ export class ReservedCounters {
       c.current = value;
       return;
     }
-    const reserved = Math.min(value + RESERVATION - 1, 0xffffffff);
+    const reserved = Math.min(value + RESERVATION - 1, MAX_COUNT);
     if (!write(reserved)) return;
     this.live.delete(key);
     if (this.live.size >= this.capacity) this.live.delete(this.live.keys().next().value!);

@@ -8,8 +8,8 @@ import type { StoredCredential } from './types.js';
 
 /**
  * 1: the first release. 2: hmac_secret (per credential) and count_mac (sign counter MAC when
- * encrypted). 3: rp_stats (credentials per RP and credProtect level, kept by triggers) and an index
- * in the RP's order, so per-RP counts and pages never scan the RP.
+ * encrypted). 3: rp_stats (credentials per RP and credProtect level, kept by triggers) and indexes in
+ * the RP's order (all levels, and each level apart), so per-RP counts and pages never scan the RP.
  */
 export const SCHEMA_VERSION = 3;
 
@@ -19,6 +19,7 @@ export const SCHEMA_VERSION = 3;
  */
 const RP_INDEX = `
 CREATE INDEX credentials_in_rp_order ON credentials (rp_id, created_at DESC, id DESC);
+CREATE INDEX credentials_in_level_order ON credentials (rp_id, cred_protect, created_at DESC, id DESC);
 CREATE TABLE rp_stats (
   rp_id TEXT NOT NULL,
   cred_protect INTEGER NOT NULL,

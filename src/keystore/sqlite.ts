@@ -6,7 +6,7 @@ import { newKdfParams, Sealer } from './encryption.js';
 import { errnoCode, firstLine, KeystoreError } from './errors.js';
 import { APPLICATION_ID, createWhole, inspectPath, messages, removeCreated } from './file.js';
 import { boundContext, COLUMNS, fromRow, migrate, SCHEMA, SCHEMA_VERSION, toRow } from './schema.js';
-import { ReservedCounters } from './reservedCounters.js';
+import { countAfter, ReservedCounters } from './reservedCounters.js';
 import type { CredentialStore, RpFilter, RpPage, RpSummary, StoredCredential } from './types.js';
 
 export { KeystoreError } from './errors.js';
@@ -48,8 +48,9 @@ function keystoreError(e: unknown, path: string): KeystoreError {
 }
 
 type Statements = Record<
-  | 'getMeta' | 'setMeta' | 'deleteSameUser' | 'insert' | 'get' | 'countByRp' | 'firstPage' | 'nextPage' | 'byUser' | 'firstRps'
-  | 'nextRps' | 'rpCount' | 'all' | 'count' | 'delete' | 'setCount',
+  | 'getMeta' | 'setMeta' | 'deleteSameUser' | 'insert' | 'get' | 'countByRp' | 'levels' | 'firstPage' | 'nextPage'
+  | 'firstOfLevel' | 'nextOfLevel' | 'firstUpTo' | 'nextUpTo' | 'byUser' | 'firstRps'
+  | 'nextRps' | 'rpCount' | 'rpName' | 'all' | 'count' | 'delete' | 'setCount' | 'getCount',
   Statement
 >;
 
@@ -200,13 +201,30 @@ export class SqliteStore implements CredentialStore {
   countByRp(rpId: string, filter: RpFilter = {}): number {
     return this.guard(() => Number(this.stmt.countByRp.get(rpId, filter.maxCredProtect ?? ANY_LEVEL)!.n));
   }
+  /**
+   * In the RP's order from an index, whatever the filter: all levels (the filter takes every level
+   * the RP has), one level (the index of that level), or, rarely, a filtered walk (some but not all
+   * of several levels: no query the core makes).
+   */
   pageByRp(rpId: string, page: RpPage): StoredCredential[] {
-    const max = page.maxCredProtect ?? ANY_LEVEL;
     const limit = Number.isFinite(page.limit) ? page.limit : -1;
-    return this.guard(() => (page.after
-      ? this.stmt.nextPage.all(rpId, max, page.after.createdAt, new Uint8Array(page.after.id), limit)
-      : this.stmt.firstPage.all(rpId, max, limit)
-    ).map(this.credential));
+    const after = page.after && ([page.after.createdAt, new Uint8Array(page.after.id)] as const);
+    return this.guard(() => {
+      const max = page.maxCredProtect ?? ANY_LEVEL;
+      const levels = max === ANY_LEVEL ? [] : this.stmt.levels.all(rpId).map((r) => Number(r.cred_protect));
+      const seen = levels.filter((l) => l <= max);
+      let rows: Row[];
+      if (seen.length === levels.length) {
+        rows = after ? this.stmt.nextPage.all(rpId, ...after, limit) : this.stmt.firstPage.all(rpId, limit);
+      } else if (seen.length === 1) {
+        rows = after ? this.stmt.nextOfLevel.all(rpId, seen[0]!, ...after, limit) : this.stmt.firstOfLevel.all(rpId, seen[0]!, limit);
+      } else if (seen.length === 0) {
+        rows = [];
+      } else {
+        rows = after ? this.stmt.nextUpTo.all(rpId, max, ...after, limit) : this.stmt.firstUpTo.all(rpId, max, limit);
+      }
+      return rows.map(this.credential);
+    });
   }
   findByUser(rpId: string, userId: Uint8Array): StoredCredential | undefined {
     return this.guard(() => {
@@ -221,6 +239,13 @@ export class SqliteStore implements CredentialStore {
   }
   rpCount(): number {
     return this.guard(() => Number(this.stmt.rpCount.get()!.n));
+  }
+  /** From the row it was stored with, checked against its seal like any credential read. */
+  rpName(rpId: string): string | undefined {
+    return this.guard(() => {
+      const r = this.stmt.rpName.get(rpId);
+      return r && this.credential(r).rpName;
+    });
   }
   list(): StoredCredential[] {
     return this.guard(() => this.stmt.all.all().map(this.credential));
@@ -241,6 +266,22 @@ export class SqliteStore implements CredentialStore {
   /** In memory up to the reservation in the file; past it, a new reservation is written first. */
   setSignCount(id: Uint8Array, signCount: number): void {
     this.counters.advance(hexId(id), signCount, (reserved) => this.writeCount(id, reserved));
+  }
+  nextSignCount(id: Uint8Array): number | undefined {
+    const key = hexId(id);
+    let last = this.counters.current(key);
+    if (last === undefined) {
+      const r = this.guard(() => this.stmt.getCount.get(new Uint8Array(id)));
+      if (!r) return undefined;
+      last = Number(r.sign_count);
+      if (this.sealer && !this.sealer.checkCountMac(new Uint8Array(id), last, r.count_mac instanceof Uint8Array ? r.count_mac : null)) {
+        throw new KeystoreError(`${this.path}: a sign counter does not match its MAC (altered file?)`);
+      }
+    }
+    const next = countAfter(last);
+    let stored = true;
+    this.counters.advance(key, next, (reserved) => (stored = this.writeCount(id, reserved)));
+    return stored ? next : undefined;
   }
   private writeCount(id: Uint8Array, value: number): boolean {
     const mac = this.sealer ? this.sealer.countMac(id, value) : null;
@@ -361,17 +402,25 @@ function prepareStatements(db: Database): Statements {
     insert: db.prepare(`INSERT INTO credentials (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`),
     get: db.prepare('SELECT * FROM credentials WHERE id = ?'),
     countByRp: db.prepare('SELECT coalesce(sum(n), 0) AS n FROM rp_stats WHERE rp_id = ? AND cred_protect <= ?'),
-    firstPage: db.prepare(`SELECT * FROM credentials WHERE rp_id = ? AND cred_protect <= ?
+    levels: db.prepare('SELECT cred_protect FROM rp_stats WHERE rp_id = ?'),
+    firstPage: db.prepare('SELECT * FROM credentials WHERE rp_id = ? ORDER BY created_at DESC, id DESC LIMIT ?'),
+    nextPage: db.prepare(`SELECT * FROM credentials WHERE rp_id = ? AND (created_at, id) < (?, ?)
       ORDER BY created_at DESC, id DESC LIMIT ?`),
-    nextPage: db.prepare(`SELECT * FROM credentials WHERE rp_id = ? AND cred_protect <= ? AND (created_at, id) < (?, ?)
+    firstOfLevel: db.prepare('SELECT * FROM credentials WHERE rp_id = ? AND cred_protect = ? ORDER BY created_at DESC, id DESC LIMIT ?'),
+    nextOfLevel: db.prepare(`SELECT * FROM credentials WHERE rp_id = ? AND cred_protect = ? AND (created_at, id) < (?, ?)
+      ORDER BY created_at DESC, id DESC LIMIT ?`),
+    firstUpTo: db.prepare('SELECT * FROM credentials WHERE rp_id = ? AND cred_protect <= ? ORDER BY created_at DESC, id DESC LIMIT ?'),
+    nextUpTo: db.prepare(`SELECT * FROM credentials WHERE rp_id = ? AND cred_protect <= ? AND (created_at, id) < (?, ?)
       ORDER BY created_at DESC, id DESC LIMIT ?`),
     byUser: db.prepare('SELECT * FROM credentials WHERE rp_id = ? AND user_id = ?'),
     firstRps: db.prepare('SELECT rp_id, sum(n) AS n FROM rp_stats GROUP BY rp_id ORDER BY rp_id LIMIT ?'),
     nextRps: db.prepare('SELECT rp_id, sum(n) AS n FROM rp_stats WHERE rp_id > ? GROUP BY rp_id ORDER BY rp_id LIMIT ?'),
     rpCount: db.prepare('SELECT count(DISTINCT rp_id) AS n FROM rp_stats'),
+    rpName: db.prepare('SELECT * FROM credentials WHERE rp_id = ? AND rp_name IS NOT NULL ORDER BY created_at DESC, id DESC LIMIT 1'),
     all: db.prepare('SELECT * FROM credentials ORDER BY rp_id, created_at DESC, id DESC'),
     count: db.prepare('SELECT count(*) AS n FROM credentials'),
     delete: db.prepare('DELETE FROM credentials WHERE id = ?'),
     setCount: db.prepare('UPDATE credentials SET sign_count = ?, count_mac = ? WHERE id = ?'),
+    getCount: db.prepare('SELECT sign_count, count_mac FROM credentials WHERE id = ?'),
   };
 }

@@ -73,12 +73,20 @@ export interface CredentialStore {
   /** RPs with credentials, ordered by RP ID, after `after` (exclusive), at most `limit`. */
   rps(after: string | undefined, limit: number): RpSummary[];
   rpCount(): number;
+  /** The name the RP gave with its newest credential that has one. */
+  rpName(rpId: string): string | undefined;
   /** All credentials, grouped by RP, newest first within each. */
   list(): StoredCredential[];
   count(): number;
   delete(id: Uint8Array): boolean;
   /** Stores a credential's new signature counter. */
   setSignCount(id: Uint8Array, signCount: number): void;
+  /**
+   * The counter for a credential's next use, stored before it is returned: one more than the last,
+   * stopping at 2^32 - 1. Reads and increments in one step (nothing read before a touch goes stale).
+   * Undefined when there is no such credential.
+   */
+  nextSignCount(id: Uint8Array): number | undefined;
   /** authenticatorReset: every credential and all device state, in one step. */
   wipe(): void;
   close(): void;

@@ -75,6 +75,19 @@ describe('credentialManagement', () => {
     expect((err as CtapError).status).toBe(Status.CTAP2_ERR_PUAT_REQUIRED);
   });
 
+  it('ends a walk when another subcommand comes between (a deletion would change what was promised)', async () => {
+    const { ctap, pin } = await setup();
+    const token = await pin.getPinToken('1234', PinPermission.cm);
+    const cm = new CredentialManagement(ctap, token);
+    const [a] = await cm.rps();
+    const begin = new Map<number, never>([[1, 4 as never], [2, new Map([[1, a!.rpIdHash]]) as never], [3, 2 as never],
+      [4, pinUvAuthParam(token, new Uint8Array([4, 0xa1, 0x01, 0x58, 0x20, ...a!.rpIdHash])) as never]]);
+    const first = await ctap.send(0x0a, begin);
+    expect(first!.get(9)).toBe(2);
+    await cm.metadata();
+    await expect(ctap.send(0x0a, new Map([[1, 5]]))).rejects.toMatchObject({ status: Status.CTAP2_ERR_NOT_ALLOWED });
+  });
+
   it('refuses GetNext without an enumeration, and after another command', async () => {
     const { ctap, pin } = await setup();
     await expect(ctap.send(0x0a, new Map([[1, 3]]))).rejects.toMatchObject({ status: Status.CTAP2_ERR_NOT_ALLOWED });

@@ -250,6 +250,16 @@ describe('authenticatorGetAssertion and authenticatorGetNextAssertion', () => {
     expect((await key.call(NEXT))[0]).toBe(Status.CTAP2_ERR_NOT_ALLOWED);
   });
 
+  it('walks credentials made in the same millisecond newest first (creation order, not ID order)', async () => {
+    const key = new TestKey();
+    const ids = [];
+    for (const u of [1, 2, 3, 4, 5, 6]) ids.push(await makeRk(key, u)); // the clock does not move
+    const [, first] = await key.call(GA, gaParams());
+    const got = [(first!.get(1) as CborMap).get('id')];
+    for (let i = 0; i < 5; i++) got.push(((await key.call(NEXT))[1]!.get(1) as CborMap).get('id'));
+    expect(got).toEqual(ids.reverse());
+  });
+
   it('ends the walk after 30 s or after any other command', async () => {
     const key = new TestKey();
     for (const u of [1, 2, 3]) await makeRk(key, u);

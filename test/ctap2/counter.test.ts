@@ -56,4 +56,16 @@ describe('the global counter', () => {
     const [, after] = await assert();
     expect(parseAuthData(after!.get(2) as Uint8Array).signCount).toBeGreaterThan(answered);
   });
+
+  it('stops at 2^32 - 1 rather than wrapping to 0 (which would read as a cloned key)', async () => {
+    const key = new TestKey();
+    const [, mc] = await key.call(MC, mcParams());
+    const id = parseAuthData(mc!.get(2) as Uint8Array).attested!.credentialId;
+    key.store.setMeta('globalSignCount', new Uint8Array([0xff, 0xff, 0xff, 0xfe]));
+    key.auth.powerCycle();
+    for (let i = 0; i < 2; i++) {
+      const [, ga] = await key.call(GA, gaParams({ 3: [{ type: 'public-key', id }] }));
+      expect(parseAuthData((ga as CborMap).get(2) as Uint8Array).signCount).toBe(0xffffffff);
+    }
+  });
 });

@@ -64,6 +64,23 @@ describe.each(drivers.map((d) => [d.title, d] as const))('counters with %s', (_t
     after.close();
   });
 
+  it.skipIf(skip)('nextSignCount counts up from the stored value and stops at 2^32 - 1, across a reopen too', () => {
+    const path = join(dir, 'k.sqlite');
+    const s = new SqliteStore(path, { driver });
+    const c = cred(1);
+    s.put(c);
+    expect(s.nextSignCount(c.id)).toBe(1);
+    expect(s.nextSignCount(c.id)).toBe(2);
+    expect(s.nextSignCount(cred(9).id)).toBeUndefined();
+    s.setSignCount(c.id, 0xfffffffe);
+    expect(s.nextSignCount(c.id)).toBe(0xffffffff);
+    expect(s.nextSignCount(c.id)).toBe(0xffffffff);
+    s.close();
+    const t = new SqliteStore(path, { driver });
+    expect(t.nextSignCount(c.id)).toBe(0xffffffff);
+    t.close();
+  });
+
   it.skipIf(skip)('a credential replaced, deleted or wiped takes no old reservation with it', () => {
     const path = join(dir, 'k.sqlite');
     const s = new SqliteStore(path, { driver });

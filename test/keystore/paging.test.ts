@@ -114,3 +114,15 @@ describe.each(stores)('%s pages per RP as a full sort would', (_name, make) => {
     store.close();
   });
 });
+
+describe('RP order', () => {
+  it('is code point (UTF-8 byte) order in every store, as SQLite orders text', () => {
+    const ids = ['\uFFFD.example', '\u{1F600}.example', 'z.example', 'a.example'];
+    for (const [, make] of stores) {
+      const store = make();
+      ids.forEach((rpId, i) => store.put(cred(i + 1, { rpId })));
+      expect(store.rps(undefined, 10).map((r) => r.rpId)).toEqual(['a.example', 'z.example', '\uFFFD.example', '\u{1F600}.example']);
+      store.close();
+    }
+  });
+});

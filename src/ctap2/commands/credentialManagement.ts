@@ -60,10 +60,8 @@ function credentialsOf(ctx: CommandContext, rpId: string, after?: CredentialPosi
 function rpAfter(ctx: CommandContext, after?: string): Response | undefined {
   const [rp] = ctx.env.store.rps(after, 1);
   if (!rp) return undefined;
-  // The name the RP gave most recently, among its newest few (a credential made without one keeps none).
-  const named = ctx.env.store.pageByRp(rp.rpId, { limit: 16 }).find((c) => c.rpName !== undefined);
   return new Map<number, CborEncodable>([
-    [R.rp, { id: rp.rpId, name: named?.rpName }],
+    [R.rp, { id: rp.rpId, name: ctx.env.store.rpName(rp.rpId) }],
     [R.rpIDHash, ctx.crypto.sha256(utf8(rp.rpId))],
   ]);
 }
@@ -116,6 +114,11 @@ function rpByHash(ctx: CommandContext, hash: Uint8Array): string | undefined {
 
 export function credentialManagement(ctx: CommandContext, req: CredMgmtRequest): Response | void {
   const store = ctx.env.store;
+  // A walk reads the store as it goes: any subcommand but its GetNext ends it (a deletion or rename
+  // would otherwise change what the host was promised), as OpenSK does.
+  if (req.subCommand !== S.enumerateRPsGetNextRP && req.subCommand !== S.enumerateCredentialsGetNextCredential) {
+    ctx.session.credMgmt = undefined;
+  }
   switch (req.subCommand) {
     case S.getCredsMetadata:
       authorize(ctx, req, null);

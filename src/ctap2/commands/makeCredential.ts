@@ -83,6 +83,17 @@ function chooseFormat(preference: string[] | undefined): (typeof ATTESTATION_FOR
   return (found as (typeof ATTESTATION_FORMATS)[number] | undefined) ?? 'packed';
 }
 
+/**
+ * The new credential's creation time: now, or just after the RP's newest if the clock has not
+ * moved past it (same millisecond, or a clock set back), so creation order and the newest-first
+ * order of getAssertion (CTAP 2.1 §6.2.2 step 11) are one and the same.
+ */
+function creationTime(ctx: CommandContext, rpId: string): number {
+  const [newest] = ctx.env.store.pageByRp(rpId, { limit: 1 });
+  const now = ctx.env.now();
+  return newest && newest.createdAt >= now ? newest.createdAt + 1 : now;
+}
+
 export async function makeCredential(ctx: CommandContext, req: MakeCredentialRequest): Promise<Map<number, CborEncodable | undefined>> {
   const presence = { command: 'makeCredential', rpId: req.rp.id, userName: req.user.name } as const;
   const uvInput = uvInputOf(Permission.mc, req.rp.id, presence, req);
@@ -125,8 +136,9 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
   await collectPresence(ctx, verification, presence);
 
   // Step 17 (checked before anything is made): room in the store, unless this replaces a credential.
+  let replaces = false;
   if (rk) {
-    const replaces = ctx.env.store.findByUser(req.rp.id, req.user.id) !== undefined;
+    replaces = ctx.env.store.findByUser(req.rp.id, req.user.id) !== undefined;
     if (!replaces && ctx.env.store.count() >= ctx.config.maxDiscoverableCredentials) {
       throw new CtapError(Status.CTAP2_ERR_KEY_STORE_FULL, 'no room for another discoverable credential');
     }
@@ -147,9 +159,11 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
       privateKey: cred.privateKey,
       credProtect,
       hmacSecret,
-      createdAt: ctx.env.now(),
+      createdAt: creationTime(ctx, req.rp.id),
       signCount: 0,
     });
+    // The replaced credential's key may be among the signer's key objects: it goes with the credential.
+    if (replaces) ctx.crypto.forget?.();
   } else {
     signCount = ctx.session.globalCounter.next(ctx.env);
   }
