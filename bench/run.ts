@@ -1,6 +1,7 @@
 // `npm run bench [-- --scale N] [--only a,b] [--json]`: figures and ratios, never pass/fail (the
 // exit status says only whether the bench itself ran). Machines here are shared and noisy: compare
 // each figure with its anchor in the same run, not figures across runs.
+import { cryptoSection } from './sections/crypto.js';
 import { hidSection } from './sections/hid.js';
 import { passkeysSection } from './sections/passkeys.js';
 import { scaleSection } from './sections/scale.js';
@@ -15,6 +16,7 @@ export interface BenchOptions {
 }
 
 const SECTIONS: Record<string, (r: Report, o: BenchOptions) => Promise<void>> = {
+  crypto: cryptoSection,
   sign: signSection,
   hid: hidSection,
   passkeys: passkeysSection,

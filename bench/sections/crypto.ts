@@ -1,10 +1,11 @@
-// Per primitive, NodeCrypto (OpenSSL) against nobleCrypto, on the input sizes the key and the host
-// use (node dist/bench/crypto.js after a build). NodeCrypto keeps noble's code where OpenSSL's
-// per-call overhead loses; the "node:crypto direct" lines show those alternatives.
+// Section "crypto": per primitive, NodeCrypto (OpenSSL) against nobleCrypto (the portable one the
+// tests hold it against), on the input sizes the key and the host use. NodeCrypto keeps noble's code
+// where OpenSSL's per-call overhead loses; the last lines show those alternatives.
 import { createCipheriv, hkdfSync } from 'node:crypto';
-import { nobleCrypto } from '../src/ctap/nobleCrypto.js';
-import { NodeCrypto } from '../src/node/nodeCrypto.js';
-import type { Crypto } from '../src/ctap/crypto.js';
+import { nobleCrypto } from '../../src/ctap/nobleCrypto.js';
+import { NodeCrypto } from '../../src/node/nodeCrypto.js';
+import type { Crypto } from '../../src/ctap/crypto.js';
+import type { Report } from '../lib/report.js';
 
 /** ops/s of a and of b, measured in alternating short rounds (medians of 9), so a shared machine's load falls on both alike. */
 function rates(a: () => unknown, b: () => unknown, ms = 40): [number, number] {
@@ -55,14 +56,19 @@ const cases: [string, (c: Crypto) => () => unknown][] = [
   ['agree (the key, its key made at power-up)', (c) => { const k = c.keyAgreementKey(seed); return () => k.agree(peer); }],
 ];
 
-const node = new NodeCrypto();
-const row = (name: string, [a, b]: [number, number]): void =>
-  console.log(`${name.padEnd(52)} ${a.toFixed(0).padStart(9)} ${b.toFixed(0).padStart(9)}  ${(b / a).toFixed(2)}x`);
-console.log(`${'ops/s'.padEnd(52)} ${'noble'.padStart(9)} ${'node'.padStart(9)}  node/noble`);
-for (const [name, make] of cases) row(name, rates(make(nobleCrypto), make(node)));
-console.log('\nnode:crypto direct, for the primitives NodeCrypto leaves to noble:');
-row('  hkdf to 32 bytes: noble, hkdfSync', rates(() => nobleCrypto.hkdfSha256(d32, d32, 'CTAP2 HMAC key', 32), () => hkdfSync('sha256', d32, d32, 'CTAP2 HMAC key', 32)));
-row('  AES-256-CBC, 64 bytes: noble, createCipheriv', rates(() => nobleCrypto.cbcEncrypt(k32, iv, new Uint8Array(64)), () => {
-  const c = createCipheriv('aes-256-cbc', k32, iv).setAutoPadding(false);
-  return Buffer.concat([c.update(new Uint8Array(64)), c.final()]);
-}));
+export async function cryptoSection(r: Report): Promise<void> {
+  r.section('crypto', '0. primitives: NodeCrypto (OpenSSL) vs nobleCrypto, ops/s');
+  const node = new NodeCrypto();
+  const pair = (name: string, [a, b]: [number, number]): void => {
+    r.figure(`${name}: noble`, a, 'ops/s');
+    r.figure(`${name}: NodeCrypto`, b, 'ops/s');
+    r.ratio(`${name}: NodeCrypto / noble`, b / a);
+  };
+  for (const [name, make] of cases) pair(name, rates(make(nobleCrypto), make(node)));
+  r.note('node:crypto direct, for the primitives NodeCrypto leaves to noble (second figure):');
+  pair('hkdf to 32 bytes, hkdfSync', rates(() => nobleCrypto.hkdfSha256(d32, d32, 'CTAP2 HMAC key', 32), () => hkdfSync('sha256', d32, d32, 'CTAP2 HMAC key', 32)));
+  pair('AES-256-CBC 64 bytes, createCipheriv', rates(() => nobleCrypto.cbcEncrypt(k32, iv, new Uint8Array(64)), () => {
+    const c = createCipheriv('aes-256-cbc', k32, iv).setAutoPadding(false);
+    return Buffer.concat([c.update(new Uint8Array(64)), c.final()]);
+  }));
+}
