@@ -13,28 +13,14 @@ import time
 
 from fido2.ctap2 import Ctap2
 from fido2.hid import CtapHidDevice
-from fido2.hid.base import CtapHidConnection, HidDescriptor
+from fido2.hid.base import HidDescriptor
+
+# The connection test/python uses (one datagram per report).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "test", "python"))
+from udp_connection import UdpConnection  # noqa: E402
 
 RP = {"id": "bench.example", "name": "Bench"}
 ES256 = [{"type": "public-key", "alg": -7}]
-
-
-class UdpConnection(CtapHidConnection):
-    """One datagram per 64-byte report (the SoloKeys simulation convention), as test/python does."""
-
-    def __init__(self, addr):
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.settimeout(10)
-        self.sock.connect(addr)
-
-    def write_packet(self, data):
-        self.sock.send(bytes(data[1:]) if len(data) == 65 else bytes(data))
-
-    def read_packet(self):
-        return self.sock.recv(64)
-
-    def close(self):
-        self.sock.close()
 
 
 def main():

@@ -9,7 +9,9 @@ import socket
 
 import pytest
 from fido2.hid import CtapHidDevice
-from fido2.hid.base import CtapHidConnection, HidDescriptor
+from fido2.hid.base import HidDescriptor
+
+from udp_connection import UdpConnection
 
 MAGIC_REBOOT = bytes.fromhex(
     "ac1052ca95e569de69e02ebff333485f13f9b2da34c5a8a340526697a9ab2e0b"
@@ -20,26 +22,6 @@ MAGIC_REBOOT = bytes.fromhex(
 def address():
     host, port = os.environ.get("CTAP_EMU_UDP", "127.0.0.1:8111").rsplit(":", 1)
     return host, int(port)
-
-
-class UdpConnection(CtapHidConnection):
-    """One datagram per 64-byte report (the SoloKeys simulation convention)."""
-
-    def __init__(self, addr):
-        self.addr = addr
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.settimeout(10)
-        self.sock.connect(addr)
-
-    def write_packet(self, data):
-        # python-fido2 hands 65 bytes: the report number 0, then the report.
-        self.sock.send(bytes(data[1:]) if len(data) == 65 else bytes(data))
-
-    def read_packet(self):
-        return self.sock.recv(64)
-
-    def close(self):
-        self.sock.close()
 
 
 def power_cycle():
