@@ -2,27 +2,46 @@
 // in both directions as a real bus has. Every connected host hears every input report.
 import type { ReportPipe } from './pipe.js';
 
-export class LoopbackBus {
-  private readonly listeners = new Set<(report: Uint8Array) => void>();
+/**
+ * Reports in order, delivered on a later turn of the event loop: the reports written in one turn go
+ * together in one callback (a message of n reports costs one setImmediate, not n).
+ */
+class Lane {
+  private queue: Uint8Array[] = [];
 
-  /** `deliver` hands one output report to the device. */
   constructor(private readonly deliver: (report: Uint8Array) => void) {}
 
-  /** The device's send function: an input report to every connected host. */
-  readonly toHosts = (report: Uint8Array): void => {
-    const copy = report.slice();
-    setImmediate(() => {
-      for (const l of [...this.listeners]) l(copy);
-    });
+  push(report: Uint8Array): void {
+    if (this.queue.length === 0) setImmediate(this.flush);
+    this.queue.push(report.slice());
+  }
+
+  private readonly flush = (): void => {
+    const batch = this.queue;
+    this.queue = [];
+    for (const r of batch) this.deliver(r);
   };
+}
+
+export class LoopbackBus {
+  private readonly listeners = new Set<(report: Uint8Array) => void>();
+  private readonly down: Lane;
+  private readonly up = new Lane((report) => {
+    for (const l of [...this.listeners]) l(report);
+  });
+
+  /** `deliver` hands one output report to the device. */
+  constructor(deliver: (report: Uint8Array) => void) {
+    this.down = new Lane(deliver);
+  }
+
+  /** The device's send function: an input report to every connected host. */
+  readonly toHosts = (report: Uint8Array): void => this.up.push(report);
 
   connect(): ReportPipe {
     const mine = new Set<(report: Uint8Array) => void>();
     return {
-      write: (report) => {
-        const copy = report.slice();
-        setImmediate(() => this.deliver(copy));
-      },
+      write: (report) => this.down.push(report),
       onReport: (listener) => {
         mine.add(listener);
         this.listeners.add(listener);
