@@ -34,8 +34,7 @@ function p256Point(privateKey: Uint8Array): Uint8Array {
 }
 
 // JWK with the public point given: OpenSSL then skips deriving it, and its PKCS#8 decoders (about 7x slower).
-function p256KeyObject(privateKey: Uint8Array): KeyObject {
-  const p = p256Point(privateKey);
+function p256KeyObject(privateKey: Uint8Array, p = p256Point(privateKey)): KeyObject {
   return createPrivateKey({ key: { kty: 'EC', crv: 'P-256', d: b64u(privateKey), x: b64u(p.subarray(1, 33)), y: b64u(p.subarray(33)) }, format: 'jwk' });
 }
 
@@ -118,10 +117,18 @@ export class NodeCrypto implements Crypto {
     return take(plain);
   }
 
+  /**
+   * The public key, and the key object a signature with this key needs, kept: a new credential's
+   * key signs right after (its attestation), and its point is computed once, here.
+   */
   publicKeyOf(alg: CoseAlgorithm, privateKey: Uint8Array): Uint8Array {
     checkBytes(privateKey, 'privateKey', 32);
-    if (checkAlg(alg) === CoseAlg.ES256) return p256Point(privateKey);
-    const jwk = createPublicKey(ed25519KeyObject(privateKey)).export({ format: 'jwk' });
+    if (checkAlg(alg) === CoseAlg.ES256) {
+      const point = p256Point(privateKey);
+      this.keys.get(alg, privateKey, () => p256KeyObject(privateKey, point));
+      return point;
+    }
+    const jwk = createPublicKey(this.keys.get(alg, privateKey, () => ed25519KeyObject(privateKey))).export({ format: 'jwk' });
     return new Uint8Array(Buffer.from(jwk.x!, 'base64url'));
   }
 

@@ -1,6 +1,5 @@
 // VirtualAuthenticator: the core, a store, a user-presence policy and the CTAPHID device, wired
 // together in-process. Hosts reach it through connect(), as they would a USB key.
-import { randomBytes } from 'node:crypto';
 import { Authenticator } from '../ctap2/authenticator.js';
 import type { AuthenticatorConfig, AuthenticatorEnv } from '../ctap2/env.js';
 import { CtapHidDevice, type CtapHidDeviceOptions } from '../hid/device.js';
@@ -9,6 +8,7 @@ import type { ReportPipe } from '../hid/pipe.js';
 import { MemoryStore } from '../keystore/memory.js';
 import { SqliteStore } from '../keystore/sqlite.js';
 import type { CredentialStore } from '../keystore/types.js';
+import { RandomPool } from './randomPool.js';
 import { presenceFunction, verificationFunction, type PresencePolicy, type VerificationPolicy } from './presencePolicy.js';
 import { fromHex } from '../util/bytes.js';
 import type { Crypto } from '../ctap/crypto.js';
@@ -83,7 +83,7 @@ export class VirtualAuthenticator {
     const timeout = options.presenceTimeoutMs ?? 30_000;
     const env: AuthenticatorEnv = {
       now: options.now ?? Date.now,
-      randomBytes: (n) => new Uint8Array(randomBytes(n)),
+      randomBytes: new RandomPool().take,
       crypto: options.crypto ?? new NodeCrypto(),
       userPresence: presenceFunction(options.presence ?? 'approve', timeout, () => this.allowReset),
       userVerification: options.userVerification === undefined ? undefined : verificationFunction(options.userVerification, timeout),
