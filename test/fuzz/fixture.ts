@@ -41,7 +41,7 @@ export function newKey(config: Partial<AuthenticatorConfig> = {}): Authenticator
 /**
  * A deep copy of a key: store, session (token, key agreement keys, walks), derived keys. Shared
  * references stay shared (the key store's store is the env's store); functions are kept as they
- * are (they only read `world`, the signer, or the copy they are called on).
+ * are (they only read `world`, the crypto, or the copy they are called on); the crypto is shared.
  */
 export function copyKey(auth: Authenticator): Authenticator {
   return deepCopy(auth, new Map()) as Authenticator;
@@ -49,6 +49,8 @@ export function copyKey(auth: Authenticator): Authenticator {
 
 function deepCopy(v: unknown, seen: Map<object, unknown>): unknown {
   if (typeof v !== 'object' || v === null) return v;
+  // The crypto is shared by every copy (its OpenSSL key objects cannot be copied, and hold no state a case changes).
+  if (v === crypto) return v;
   const done = seen.get(v);
   if (done !== undefined) return done;
   if (ArrayBuffer.isView(v)) {
