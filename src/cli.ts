@@ -51,6 +51,7 @@ withStoreOptions(program.command('serve').description('run the key until Ctrl-C'
   .option('--pin <pin>', 'set this PIN on a keystore that has none')
   .option('--pin-file <path>', PIN_FILE_HELP)
   .option('--aaguid <hex>', 'AAGUID to report (32 hex digits, dashes allowed)', parseAaguidOption)
+  .option('--rs256', 'also make RS256 (RSA-2048) credentials, discoverable ones only (off by default, as on hardware keys)')
   .option('-v, --verbose', 'log each request and response, decoded, with PINs, keys and tokens redacted')
   .action(serve);
 

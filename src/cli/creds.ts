@@ -1,11 +1,11 @@
 // `ctap-emu creds list|show|delete`: the discoverable credentials in a keystore file, offline.
+import { algorithmName } from '../ctap/cose.js';
 import type { StoredCredential } from '../keystore/types.js';
 import type { SqliteStore } from '../keystore/sqlite.js';
 import { fromBase64url, toBase64url } from '../util/bytes.js';
 import { allCredentials, credentialsOfRp } from '../keystore/walk.js';
 import { CliError, ExitCode, printJson, printJsonArray, printTable, withStore, type StoreOptions } from './common.js';
 
-const ALG_NAMES: Record<number, string> = { [-7]: 'ES256', [-8]: 'EdDSA' };
 const PROTECT_NAMES: Record<number, string> = {
   1: 'userVerificationOptional',
   2: 'userVerificationOptionalWithCredentialIDList',
@@ -21,7 +21,7 @@ export function describeCredential(c: StoredCredential): Record<string, string |
     userDisplayName: c.userDisplayName,
     userHandle: toBase64url(c.userId),
     credentialId: toBase64url(c.id),
-    algorithm: ALG_NAMES[c.alg] ?? String(c.alg),
+    algorithm: algorithmName(c.alg),
     credProtect: PROTECT_NAMES[c.credProtect] ?? String(c.credProtect),
     created: new Date(c.createdAt).toISOString(),
     signCount: c.signCount,

@@ -53,7 +53,8 @@ function checkAuthData(authData: Uint8Array, e: Expected): ParsedAuthData {
 
 function checkSignature(alg: number, spki: Uint8Array, data: Uint8Array, signature: Uint8Array): void {
   const key = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
-  const ok = alg === CoseAlg.ES256 ? verify('sha256', data, key, signature)
+  const ok = alg === CoseAlg.ES256 || alg === CoseAlg.RS256 ? verify('sha256', data, key, signature)
+    : alg === CoseAlg.ES384 ? verify('sha384', data, key, signature)
     : alg === CoseAlg.EdDSA ? verify(null, data, key, signature)
       : fail(`unsupported algorithm ${alg}`);
   if (!ok) fail('the signature does not verify with the credential public key');

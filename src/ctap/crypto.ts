@@ -26,19 +26,56 @@ export interface Crypto {
   /** AES-256-CBC without padding, as the PIN/UV auth protocols use it: whole 16-byte blocks only. */
   cbcEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array): Uint8Array;
   cbcDecrypt(key: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array): Uint8Array;
-  /** A new credential private key from 48 bytes of injected randomness (the extra bytes reduce bias). */
+  /**
+   * A new credential private key from seedLength(alg) bytes of injected randomness (the extra bytes
+   * reduce bias). RS256 keys (PKCS#8 DER, RSA-2048) come from the implementation's own generator:
+   * primes from a seed would need a DRBG and a prime search of our own, for keys no test replays.
+   */
   generatePrivateKey(alg: CoseAlgorithm, seed: Uint8Array): Uint8Array;
-  /** The raw public key: uncompressed SEC1 point for ES256, 32 bytes for EdDSA. */
+  /**
+   * The raw public key: uncompressed SEC1 point for ES256 and ES384, 32 bytes for EdDSA, the
+   * 256-byte modulus followed by the exponent for RS256.
+   */
   publicKeyOf(alg: CoseAlgorithm, privateKey: Uint8Array): Uint8Array;
-  /** A signature as WebAuthn carries it: DER ECDSA over SHA-256 for ES256, raw 64 bytes for EdDSA. */
+  /**
+   * A signature as WebAuthn carries it: DER ECDSA over SHA-256 (ES256) or SHA-384 (ES384), raw 64
+   * bytes for EdDSA, RSASSA-PKCS1-v1_5 with SHA-256 for RS256.
+   */
   sign(alg: CoseAlgorithm, privateKey: Uint8Array, message: Uint8Array): Uint8Array;
   /** A key agreement key from 48 bytes of injected randomness (the same derivation as ES256 keys). */
   keyAgreementKey(seed: Uint8Array): KeyAgreementKey;
   /** Drops whatever the implementation keeps of private keys; the key calls it after a reset or a deletion. */
   forget?(): void;
+  /** Whether this implementation has `alg` (absent: every algorithm but RS256). */
+  supportsAlgorithm?(alg: CoseAlgorithm): boolean;
 }
 
-export const SUPPORTED_ALGORITHMS: readonly CoseAlgorithm[] = [CoseAlg.ES256, CoseAlg.EdDSA];
+/** Every algorithm some implementation has, in this key's order of preference. */
+export const SUPPORTED_ALGORITHMS: readonly CoseAlgorithm[] = [CoseAlg.ES256, CoseAlg.EdDSA, CoseAlg.ES384, CoseAlg.RS256];
+
+/** What a key does out of the box: RS256 only when the user turns it on, as on hardware keys. */
+export const DEFAULT_ALGORITHMS: readonly CoseAlgorithm[] = [CoseAlg.ES256, CoseAlg.EdDSA, CoseAlg.ES384];
+
+/**
+ * Bytes of randomness generatePrivateKey takes: a scalar's length and half again (FIPS 186-5
+ * A.2.1, the minimum noble accepts), 48 for EdDSA as for ES256 (its first 32 are the key), none
+ * for RS256 (see generatePrivateKey).
+ */
+export function seedLength(alg: CoseAlgorithm): number {
+  return alg === CoseAlg.ES384 ? 72 : alg === CoseAlg.RS256 ? 0 : 48;
+}
+
+/** A private key's length in bytes: fixed for the curves, undefined for RS256 (PKCS#8 DER). */
+export function privateKeyLength(alg: CoseAlgorithm): number | undefined {
+  return alg === CoseAlg.ES384 ? 48 : alg === CoseAlg.RS256 ? undefined : 32;
+}
+
+/** A private key of `alg` as the implementations take it: its length, or non-empty DER for RS256. */
+export function checkPrivateKey(alg: CoseAlgorithm, privateKey: unknown): Uint8Array {
+  const key = checkBytes(privateKey, 'privateKey', privateKeyLength(alg));
+  if (key.length === 0) throw new RangeError('privateKey must not be empty');
+  return key;
+}
 
 export function isSupportedAlgorithm(alg: number): alg is CoseAlgorithm {
   return (SUPPORTED_ALGORITHMS as readonly number[]).includes(alg);

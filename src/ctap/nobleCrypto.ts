@@ -1,13 +1,16 @@
 // The portable Crypto, over @noble/*: pure JavaScript, so the key and the client run anywhere (a
 // browser page too). The reference the faster implementations are tested against.
-import { p256 } from '@noble/curves/nist.js';
+import { p256, p384 } from '@noble/curves/nist.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { cbc, gcm } from '@noble/ciphers/aes.js';
 import { CoseAlg } from './cose.js';
-import { checkAlg, checkBlocks, checkBytes, isUncompressedPoint, type Crypto, type KeyAgreementKey } from './crypto.js';
+import {
+  checkAlg, checkBlocks, checkBytes, checkPrivateKey, isSupportedAlgorithm, isUncompressedPoint, seedLength, type Crypto, type KeyAgreementKey,
+} from './crypto.js';
+import type { CoseAlgorithm } from './cose.js';
 
 /** seed mod (n - 1) + 1, big-endian, as FIPS 186-5 A.2.1 (extra random bits) and noble do it. */
 function p256SecretKey(seed: Uint8Array): Uint8Array {
@@ -29,6 +32,12 @@ function keyAgreementKey(seed: Uint8Array): KeyAgreementKey {
   };
 }
 
+/** Noble has no RSA: RS256 needs the Node binding's OpenSSL (NodeCrypto). */
+function supported(alg: number): Exclude<CoseAlgorithm, typeof CoseAlg.RS256> {
+  if (checkAlg(alg) === CoseAlg.RS256) throw new RangeError('RS256 needs OpenSSL (NodeCrypto): the portable crypto has no RSA');
+  return alg as Exclude<CoseAlgorithm, typeof CoseAlg.RS256>;
+}
+
 export const nobleCrypto: Crypto = {
   sha256: (data) => sha256(checkBytes(data, 'data')),
   hmacSha256: (key, data) => hmac(sha256, checkBytes(key, 'key'), checkBytes(data, 'data')),
@@ -48,15 +57,27 @@ export const nobleCrypto: Crypto = {
     cbc(checkBytes(key, 'key', 32), checkBytes(iv, 'iv', 16), { disablePadding: true }).encrypt(checkBlocks(plaintext, 'plaintext')),
   cbcDecrypt: (key, iv, ciphertext) =>
     cbc(checkBytes(key, 'key', 32), checkBytes(iv, 'iv', 16), { disablePadding: true }).decrypt(checkBlocks(ciphertext, 'ciphertext')),
-  generatePrivateKey: (alg, seed) => (checkAlg(alg) === CoseAlg.ES256 ? p256SecretKey(seed) : checkBytes(seed, 'seed', 48).slice(0, 32)),
+  generatePrivateKey(alg, seed) {
+    checkBytes(seed, 'seed', seedLength(supported(alg)));
+    if (alg === CoseAlg.ES256) return p256SecretKey(seed);
+    // The same reduction as P-256's, over 72 bytes: 24 extra bytes against bias (noble's minimum).
+    if (alg === CoseAlg.ES384) return p384.utils.randomSecretKey(seed);
+    return seed.slice(0, 32);
+  },
   publicKeyOf(alg, privateKey) {
-    checkBytes(privateKey, 'privateKey', 32);
-    return checkAlg(alg) === CoseAlg.ES256 ? p256.getPublicKey(privateKey, false) : ed25519.getPublicKey(privateKey);
+    checkPrivateKey(supported(alg), privateKey);
+    if (alg === CoseAlg.ES256) return p256.getPublicKey(privateKey, false);
+    if (alg === CoseAlg.ES384) return p384.getPublicKey(privateKey, false);
+    return ed25519.getPublicKey(privateKey);
   },
   sign(alg, privateKey, message) {
-    checkBytes(privateKey, 'privateKey', 32);
+    checkPrivateKey(supported(alg), privateKey);
     checkBytes(message, 'message');
-    return checkAlg(alg) === CoseAlg.ES256 ? p256.sign(message, privateKey, { format: 'der' }) : ed25519.sign(message, privateKey);
+    if (alg === CoseAlg.ES256) return p256.sign(message, privateKey, { format: 'der' });
+    // noble's p384 hashes with SHA-384 (prehash by default), as ES384 requires.
+    if (alg === CoseAlg.ES384) return p384.sign(message, privateKey, { format: 'der' });
+    return ed25519.sign(message, privateKey);
   },
+  supportsAlgorithm: (alg) => alg !== CoseAlg.RS256 && isSupportedAlgorithm(alg),
   keyAgreementKey,
 };

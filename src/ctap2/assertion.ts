@@ -5,6 +5,7 @@ import { AuthDataFlag } from '../ctap/constants.js';
 import { encodeAuthData } from './authData.js';
 import { signWith } from './credentials.js';
 import { HMAC_SECRET, hmacSecretOutput } from './extensions/hmacSecret.js';
+import { THIRD_PARTY_PAYMENT } from './extensions/thirdPartyPayment.js';
 import type { HmacSecretRequest, LocatedCredential } from './session.js';
 import type { CommandContext } from './context.js';
 import { concatBytes } from '../util/bytes.js';
@@ -29,6 +30,8 @@ export interface AssertionInput {
   numberOfCredentials?: number;
   /** hmac-secret asked for in the request. */
   hmacSecret?: HmacSecretRequest;
+  /** thirdPartyPayment asked for: the answer says whether the credential was made with it. */
+  thirdPartyPayment?: boolean;
 }
 
 export function assertionResponse(
@@ -39,6 +42,7 @@ export function assertionResponse(
   const uv = (input.flags & AuthDataFlag.UV) !== 0;
   const extensions = new Map<string, CborEncodable>();
   if (input.hmacSecret && cred.hmacSecret) extensions.set(HMAC_SECRET, hmacSecretOutput(ctx, input.hmacSecret, cred.id, uv));
+  if (input.thirdPartyPayment) extensions.set(THIRD_PARTY_PAYMENT, cred.thirdPartyPayment);
   const authData = encodeAuthData({
     rpIdHash: input.rpIdHash,
     flags: input.flags,

@@ -12,6 +12,7 @@ import { reset } from './commands/reset.js';
 import { selection } from './commands/selection.js';
 import { DEFAULT_CONFIG, type AuthenticatorConfig, type AuthenticatorEnv, type KeyStore, type RequestContext } from './env.js';
 import { DeviceKeyStore } from './keyStore.js';
+import { checkAlgorithms } from './algorithms.js';
 import { asMap, missing } from '../ctap/params.js';
 import { pinHash } from '../ctap/pinUvAuthProtocol.js';
 import type { Crypto } from '../ctap/crypto.js';
@@ -61,6 +62,7 @@ export class Authenticator {
     this.config = { ...DEFAULT_CONFIG, ...config };
     if (this.config.aaguid.length !== 16) throw new RangeError('aaguid must be 16 bytes');
     this.crypto = env.crypto ?? nobleCrypto;
+    checkAlgorithms(this.config.algorithms, this.crypto);
     this.keys = env.keys ?? new DeviceKeyStore(env.store, env.randomBytes, this.crypto);
     this.session = new Session(env.now(), env.randomBytes, this.crypto);
   }

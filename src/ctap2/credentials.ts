@@ -2,6 +2,7 @@
 import type { CredentialPosition, StoredCredential } from '../keystore/types.js';
 import { discoverableLevel } from './extensions/credProtect.js';
 import type { CoseAlgorithm } from '../ctap/cose.js';
+import { seedLength } from '../ctap/crypto.js';
 import type { CommandContext } from './context.js';
 import type { LocatedCredential } from './session.js';
 
@@ -9,7 +10,10 @@ import type { LocatedCredential } from './session.js';
 const DISCOVERABLE_ID_LENGTH = 32;
 
 function fromStored(c: StoredCredential): LocatedCredential {
-  return { id: c.id, alg: c.alg as CoseAlgorithm, privateKey: c.privateKey, credProtect: c.credProtect, hmacSecret: c.hmacSecret, stored: c };
+  return {
+    id: c.id, alg: c.alg as CoseAlgorithm, privateKey: c.privateKey, credProtect: c.credProtect, hmacSecret: c.hmacSecret,
+    thirdPartyPayment: c.thirdPartyPayment === true, stored: c,
+  };
 }
 
 /** The credential with this ID for this RP, or undefined when it is not this key's (or was deleted). */
@@ -19,7 +23,10 @@ export function locateCredential(ctx: CommandContext, rpId: string, rpIdHash: Ui
   const secret = ctx.keys.openCredentialId(rpIdHash, id);
   // Earlier versions sealed discoverable credentials too: those live only as long as the store holds them.
   if (!secret || secret.discoverable) return undefined;
-  return { id, alg: secret.alg, privateKey: secret.privateKey, credProtect: secret.credProtect, hmacSecret: secret.hmacSecret };
+  return {
+    id, alg: secret.alg, privateKey: secret.privateKey, credProtect: secret.credProtect, hmacSecret: secret.hmacSecret,
+    thirdPartyPayment: secret.thirdPartyPayment === true,
+  };
 }
 
 /**
@@ -48,15 +55,18 @@ export interface CredentialOptions {
   rpIdHash: Uint8Array;
   credProtect: number;
   hmacSecret: boolean;
+  thirdPartyPayment: boolean;
   discoverable: boolean;
 }
 
 /** A new key pair and its ID: random for a discoverable credential, the sealed key otherwise. */
 export function createCredential(ctx: CommandContext, o: CredentialOptions): NewCredential {
-  const privateKey = ctx.crypto.generatePrivateKey(o.alg, ctx.env.randomBytes(48));
+  const privateKey = ctx.crypto.generatePrivateKey(o.alg, ctx.env.randomBytes(seedLength(o.alg)));
   const id = o.discoverable
     ? ctx.env.randomBytes(DISCOVERABLE_ID_LENGTH)
-    : ctx.keys.sealCredentialId(o.rpIdHash, { alg: o.alg, privateKey, credProtect: o.credProtect, hmacSecret: o.hmacSecret });
+    : ctx.keys.sealCredentialId(o.rpIdHash, {
+      alg: o.alg, privateKey, credProtect: o.credProtect, hmacSecret: o.hmacSecret, thirdPartyPayment: o.thirdPartyPayment,
+    });
   return { id, alg: o.alg, privateKey, publicKey: ctx.crypto.publicKeyOf(o.alg, privateKey) };
 }
 

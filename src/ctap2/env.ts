@@ -3,7 +3,8 @@
 import type { CredentialStore } from '../keystore/types.js';
 import type { CredentialSecret } from './credentialId.js';
 import type { KeepaliveStatusCode } from '../ctap/constants.js';
-import type { Crypto } from '../ctap/crypto.js';
+import { DEFAULT_ALGORITHMS, type Crypto } from '../ctap/crypto.js';
+import type { CoseAlgorithm } from '../ctap/cose.js';
 
 /** What the user is being asked to touch the key for (shown by prompts, seen by scripted policies). */
 export interface PresenceRequest {
@@ -86,12 +87,17 @@ export interface AuthenticatorConfig {
   /** Failed built-in verifications before it blocks (§6.5.5.7.3). */
   maxUvRetries: number;
   /**
-   * How many RP IDs setMinPINLength may name (maxRPIDsForSetMinPINLength). 0 until the minPinLength
-   * extension, which reports the minimum to those RPs, exists: getInfo then does not advertise it.
+   * How many RP IDs setMinPINLength may name (maxRPIDsForSetMinPINLength): the RPs the minPinLength
+   * extension reports the minimum to. 0: none, and getInfo does not advertise it.
    */
   maxRpIdsForSetMinPinLength: number;
   /** Whether enterprise attestation can be enabled (getInfo "ep"). */
   enterpriseAttestation: boolean;
+  /**
+   * The signature algorithms credentials are made with, in this key's order of preference (getInfo
+   * lists them so); the RP's order decides among them. RS256 needs a crypto with RSA (NodeCrypto).
+   */
+  algorithms: readonly CoseAlgorithm[];
 }
 
 /** d311f9db-f2b1-440a-abd1-247767021afc: a random (version 4, RFC 4122 variant) UUID for ctap-emu. */
@@ -110,6 +116,7 @@ export const DEFAULT_CONFIG: AuthenticatorConfig = {
   minPinLength: 4,
   builtInUv: false,
   maxUvRetries: 5,
-  maxRpIdsForSetMinPinLength: 0,
+  maxRpIdsForSetMinPinLength: 8,
   enterpriseAttestation: true,
+  algorithms: DEFAULT_ALGORITHMS,
 };

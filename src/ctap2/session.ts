@@ -15,6 +15,8 @@ export interface LocatedCredential {
   credProtect: number;
   /** Made with the hmac-secret extension: only then does it answer hmac-secret (CTAP 2.1 §12.5). */
   hmacSecret: boolean;
+  /** Made with thirdPartyPayment (CTAP 2.2): getAssertion says so when asked. */
+  thirdPartyPayment: boolean;
   stored?: StoredCredential;
 }
 
@@ -37,6 +39,8 @@ export interface NextAssertionState extends Walk {
   clientDataHash: Uint8Array;
   flags: number;
   hmacSecret?: HmacSecretRequest;
+  /** thirdPartyPayment asked for in the request. */
+  thirdPartyPayment?: boolean;
   /** Where the walk is: the RP, which credProtect levels it sees, the last credential answered, how many are left. */
   rpId: string;
   uv: boolean;

@@ -20,6 +20,7 @@ function copy(c: StoredCredential): StoredCredential {
     largeBlobKey: b(c.largeBlobKey),
     credRandom: b(c.credRandom),
     hmacSecret: c.hmacSecret === true,
+    thirdPartyPayment: c.thirdPartyPayment === true,
   };
 }
 

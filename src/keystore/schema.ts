@@ -10,8 +10,9 @@ import type { StoredCredential } from './types.js';
  * 1: the first release. 2: hmac_secret (per credential) and count_mac (sign counter MAC when
  * encrypted). 3: rp_stats (credentials per RP and credProtect level, kept by triggers) and indexes in
  * the RP's order (all levels, and each level apart), so per-RP counts and pages never scan the RP.
+ * 4: third_party_payment (the thirdPartyPayment extension, CTAP 2.2), bound with the sealed key.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /**
  * What version 3 adds. rp_stats holds counts only (no secret; an altered count misreports
@@ -62,6 +63,7 @@ CREATE TABLE credentials (
   sign_count INTEGER NOT NULL,
   hmac_secret INTEGER NOT NULL DEFAULT 1,
   count_mac BLOB,
+  third_party_payment INTEGER NOT NULL DEFAULT 0,
   UNIQUE (rp_id, user_id)
 );
 ${RP_INDEX}
@@ -72,6 +74,7 @@ PRAGMA user_version = ${SCHEMA_VERSION};
 export const COLUMNS = [
   'id', 'rp_id', 'rp_name', 'user_id', 'user_name', 'user_display_name', 'alg', 'private_key', 'cred_protect',
   'cred_blob', 'large_blob_key', 'cred_random', 'created_at', 'sign_count', 'hmac_secret', 'count_mac',
+  'third_party_payment',
 ] as const;
 
 /**
@@ -81,10 +84,15 @@ export const COLUMNS = [
  */
 const BOUND = [
   'id', 'rp_id', 'rp_name', 'user_id', 'user_name', 'user_display_name', 'alg', 'cred_protect',
-  'cred_blob', 'large_blob_key', 'cred_random', 'created_at', 'hmac_secret',
+  'cred_blob', 'large_blob_key', 'cred_random', 'created_at', 'hmac_secret', 'third_party_payment',
 ] as const;
+/** What version 2 and 3 bound a key to: the migration to 4 opens keys with it and seals them again. */
+const BOUND_V2 = BOUND.filter((c) => c !== 'third_party_payment');
 export function boundContext(row: Row): Uint8Array {
-  return encodeFields(['credential v2', ...BOUND.map((c) => row[c] ?? null)]);
+  return encodeFields(['credential v4', ...BOUND.map((c) => row[c] ?? null)]);
+}
+function boundContextV2(row: Row): Uint8Array {
+  return encodeFields(['credential v2', ...BOUND_V2.map((c) => row[c] ?? null)]);
 }
 
 const bytes = (b: Uint8Array | undefined): Uint8Array | null => (b ? new Uint8Array(b) : null);
@@ -108,6 +116,7 @@ export function toRow(c: StoredCredential): Row {
     sign_count: c.signCount,
     hmac_secret: c.hmacSecret ? 1 : 0,
     count_mac: null,
+    third_party_payment: c.thirdPartyPayment ? 1 : 0,
   };
 }
 
@@ -132,6 +141,7 @@ export function fromRow(r: Row, privateKey: Uint8Array): StoredCredential {
     createdAt: Number(r.created_at),
     signCount: Number(r.sign_count),
     hmacSecret: Number(r.hmac_secret) !== 0,
+    thirdPartyPayment: Number(r.third_party_payment) !== 0,
   };
 }
 
@@ -148,13 +158,26 @@ export function migrate(db: Database, from: number, sealer: Sealer | undefined, 
           const id = u8(r.id);
           const key = sealer.open(u8(r.private_key), `credential:${Buffer.from(id).toString('hex')}`);
           if (!key) throw new KeystoreError(`${path}: a sealed value does not open (altered file?); it was left unchanged`);
-          update.run(sealer.seal(key, boundContext(r)), sealer.countMac(id, Number(r.sign_count)), id);
+          update.run(sealer.seal(key, boundContextV2(r)), sealer.countMac(id, Number(r.sign_count)), id);
         }
       }
     }
     if (from < 3) {
       db.exec('DROP INDEX IF EXISTS credentials_by_rp;' + RP_INDEX);
       db.exec('INSERT INTO rp_stats (rp_id, cred_protect, n) SELECT rp_id, cred_protect, count(*) FROM credentials GROUP BY rp_id, cred_protect');
+    }
+    if (from < 4) {
+      db.exec('ALTER TABLE credentials ADD COLUMN third_party_payment INTEGER NOT NULL DEFAULT 0');
+      if (sealer) {
+        // The key is now bound to the new column too: sealed again under the version-4 context.
+        const update = db.prepare('UPDATE credentials SET private_key = ? WHERE id = ?');
+        for (const r of db.prepare('SELECT * FROM credentials').all()) {
+          const key = sealer.open(u8(r.private_key), boundContextV2(r));
+          if (!key) throw new KeystoreError(`${path}: a sealed value does not open (altered file?); it was left unchanged`);
+          update.run(sealer.seal(key, boundContext(r)), u8(r.id));
+          key.fill(0);
+        }
+      }
     }
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   });

@@ -19,6 +19,8 @@ export interface StoredCredential {
   credRandom?: Uint8Array;
   /** Made with the hmac-secret extension (CTAP 2.1 §12.5): only then does an assertion answer it. */
   hmacSecret: boolean;
+  /** Made with the thirdPartyPayment extension (CTAP 2.2): usable for payments another party starts. */
+  thirdPartyPayment?: boolean;
   /** Creation time, milliseconds since the epoch (from the injected clock). */
   createdAt: number;
   signCount: number;

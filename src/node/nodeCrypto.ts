@@ -3,10 +3,11 @@
 // Where OpenSSL's per-call overhead loses on the protocols' tiny inputs, noble's code stays
 // (measured per primitive with bench/crypto.ts): HKDF, AES-CBC, short hashes, the seed arithmetic.
 import {
-  createCipheriv, createDecipheriv, createECDH, createHash, createHmac, createPrivateKey, createPublicKey, sign, type KeyObject,
+  createCipheriv, createDecipheriv, createECDH, createHash, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, sign,
+  type KeyObject,
 } from 'node:crypto';
-import { CoseAlg, type CoseAlgorithm } from '../ctap/cose.js';
-import { checkAlg, checkBytes, isUncompressedPoint, type Crypto, type KeyAgreementKey } from '../ctap/crypto.js';
+import { CoseAlg, RSA_MODULUS_LENGTH, type CoseAlgorithm } from '../ctap/cose.js';
+import { checkAlg, checkBytes, checkPrivateKey, isUncompressedPoint, seedLength, type Crypto, type KeyAgreementKey } from '../ctap/crypto.js';
 import { nobleCrypto } from '../ctap/nobleCrypto.js';
 import { KeyObjectCache } from './keyObjectCache.js';
 
@@ -27,15 +28,49 @@ function take(b: Buffer): Uint8Array {
 
 const b64u = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('base64url');
 
-function p256Point(privateKey: Uint8Array): Uint8Array {
-  const ecdh = createECDH('prime256v1');
+/** The two curves' names in OpenSSL and JWK, and their coordinate length. */
+const CURVES = {
+  [CoseAlg.ES256]: { openssl: 'prime256v1', jwk: 'P-256', size: 32 },
+  [CoseAlg.ES384]: { openssl: 'secp384r1', jwk: 'P-384', size: 48 },
+} as const;
+type EcAlg = keyof typeof CURVES;
+
+function ecPoint(alg: EcAlg, privateKey: Uint8Array): Uint8Array {
+  const ecdh = createECDH(CURVES[alg].openssl);
   ecdh.setPrivateKey(privateKey);
   return take(ecdh.getPublicKey());
 }
 
 // JWK with the public point given: OpenSSL then skips deriving it, and its PKCS#8 decoders (about 7x slower).
-function p256KeyObject(privateKey: Uint8Array, p = p256Point(privateKey)): KeyObject {
-  return createPrivateKey({ key: { kty: 'EC', crv: 'P-256', d: b64u(privateKey), x: b64u(p.subarray(1, 33)), y: b64u(p.subarray(33)) }, format: 'jwk' });
+function ecKeyObject(alg: EcAlg, privateKey: Uint8Array, p = ecPoint(alg, privateKey)): KeyObject {
+  const { jwk, size } = CURVES[alg];
+  return createPrivateKey({
+    key: { kty: 'EC', crv: jwk, d: b64u(privateKey), x: b64u(p.subarray(1, 1 + size)), y: b64u(p.subarray(1 + size)) },
+    format: 'jwk',
+  });
+}
+
+function rsaKeyObject(privateKey: Uint8Array): KeyObject {
+  let key: KeyObject | undefined;
+  try {
+    key = createPrivateKey({ key: Buffer.from(privateKey.buffer, privateKey.byteOffset, privateKey.length), format: 'der', type: 'pkcs8' });
+  } catch {
+    key = undefined;
+  }
+  // The same error type as the other implementations' for a key of the wrong form.
+  if (key?.asymmetricKeyType !== 'rsa' || key.asymmetricKeyDetails?.modulusLength !== 2048) throw new RangeError('privateKey must be an RSA-2048 key in PKCS#8 DER');
+  return key;
+}
+
+/** An RSA-2048 key (exponent 65537) from OpenSSL's generator, as PKCS#8 DER. */
+function rsaPrivateKey(): Uint8Array {
+  const { privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicExponent: 65537,
+    privateKeyEncoding: { type: 'pkcs8', format: 'der' },
+    publicKeyEncoding: { type: 'spki', format: 'der' },
+  });
+  return take(privateKey);
 }
 
 function ed25519KeyObject(privateKey: Uint8Array): KeyObject {
@@ -53,8 +88,13 @@ function ed25519KeyObject(privateKey: Uint8Array): KeyObject {
   }
 }
 
-const keyObject = (alg: CoseAlgorithm, privateKey: Uint8Array): KeyObject =>
-  alg === CoseAlg.ES256 ? p256KeyObject(privateKey) : ed25519KeyObject(privateKey);
+function keyObject(alg: CoseAlgorithm, privateKey: Uint8Array): KeyObject {
+  if (alg === CoseAlg.ES256 || alg === CoseAlg.ES384) return ecKeyObject(alg, privateKey);
+  return alg === CoseAlg.RS256 ? rsaKeyObject(privateKey) : ed25519KeyObject(privateKey);
+}
+
+/** The digest each algorithm signs with (EdDSA hashes inside). */
+const DIGEST = { [CoseAlg.ES256]: 'sha256', [CoseAlg.ES384]: 'sha384', [CoseAlg.RS256]: 'sha256', [CoseAlg.EdDSA]: null } as const;
 
 function keyAgreementKey(seed: Uint8Array): KeyAgreementKey {
   const privateKey = nobleCrypto.generatePrivateKey(CoseAlg.ES256, seed);
@@ -94,7 +134,21 @@ export class NodeCrypto implements Crypto {
   readonly hkdfSha256 = nobleCrypto.hkdfSha256;
   readonly cbcEncrypt = nobleCrypto.cbcEncrypt;
   readonly cbcDecrypt = nobleCrypto.cbcDecrypt;
-  readonly generatePrivateKey = nobleCrypto.generatePrivateKey;
+
+  /** The curves' keys as noble derives them (the same bytes for the same seed); RSA from OpenSSL. */
+  generatePrivateKey(alg: CoseAlgorithm, seed: Uint8Array): Uint8Array {
+    if (checkAlg(alg) !== CoseAlg.RS256) return nobleCrypto.generatePrivateKey(alg, seed);
+    checkBytes(seed, 'seed', seedLength(alg));
+    return rsaPrivateKey();
+  }
+
+  readonly supportsAlgorithm = (alg: CoseAlgorithm): boolean => {
+    try {
+      return checkAlg(alg) === alg;
+    } catch {
+      return false;
+    }
+  };
 
   aeadSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
     const c = createCipheriv('aes-256-gcm', checkBytes(key, 'key', 32), checkBytes(nonce, 'nonce', 12), { authTagLength: TAG_LENGTH });
@@ -122,22 +176,27 @@ export class NodeCrypto implements Crypto {
    * key signs right after (its attestation), and its point is computed once, here.
    */
   publicKeyOf(alg: CoseAlgorithm, privateKey: Uint8Array): Uint8Array {
-    checkBytes(privateKey, 'privateKey', 32);
-    if (checkAlg(alg) === CoseAlg.ES256) {
-      const point = p256Point(privateKey);
-      this.keys.get(alg, privateKey, () => p256KeyObject(privateKey, point));
+    checkPrivateKey(checkAlg(alg), privateKey);
+    if (alg === CoseAlg.ES256 || alg === CoseAlg.ES384) {
+      const point = ecPoint(alg, privateKey);
+      this.keys.get(alg, privateKey, () => ecKeyObject(alg, privateKey, point));
       return point;
     }
-    const jwk = createPublicKey(this.keys.get(alg, privateKey, () => ed25519KeyObject(privateKey))).export({ format: 'jwk' });
+    const jwk = createPublicKey(this.keys.get(alg, privateKey, () => keyObject(alg, privateKey))).export({ format: 'jwk' });
+    if (alg === CoseAlg.RS256) {
+      const n = Buffer.from(jwk.n!, 'base64url');
+      if (n.length !== RSA_MODULUS_LENGTH) throw new RangeError('RS256 keys are RSA-2048');
+      return new Uint8Array(Buffer.concat([n, Buffer.from(jwk.e!, 'base64url')]));
+    }
     return new Uint8Array(Buffer.from(jwk.x!, 'base64url'));
   }
 
-  // Arrow functions: these two use the instance, and stay right when passed around detached.
+  // Arrow functions: these use the instance, and stay right when passed around detached.
   readonly sign = (alg: CoseAlgorithm, privateKey: Uint8Array, message: Uint8Array): Uint8Array => {
-    checkBytes(privateKey, 'privateKey', 32);
+    checkPrivateKey(checkAlg(alg), privateKey);
     checkBytes(message, 'message');
-    const key = this.keys.get(checkAlg(alg), privateKey, () => keyObject(alg, privateKey));
-    return take(sign(alg === CoseAlg.ES256 ? 'sha256' : null, message, key));
+    const key = this.keys.get(alg, privateKey, () => keyObject(alg, privateKey));
+    return take(sign(DIGEST[alg], message, key));
   };
 
   readonly keyAgreementKey = keyAgreementKey;

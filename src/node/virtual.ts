@@ -1,5 +1,7 @@
 // VirtualAuthenticator: the core, a store, a user-presence policy and the CTAPHID device, wired
 // together in-process. Hosts reach it through connect(), as they would a USB key.
+import { CoseAlg, type CoseAlgorithm, type CoseAlgorithmName } from '../ctap/cose.js';
+import { DEFAULT_ALGORITHMS } from '../ctap/crypto.js';
 import { Authenticator } from '../ctap2/authenticator.js';
 import type { AuthenticatorConfig, AuthenticatorEnv } from '../ctap2/env.js';
 import { CtapHidDevice, type CtapHidDeviceOptions } from '../hid/device.js';
@@ -35,6 +37,14 @@ export interface VirtualAuthenticatorOptions {
   userVerification?: VerificationPolicy;
   /** A PIN to set on a store that has none (as if the owner had set it). */
   pin?: string;
+  /**
+   * The signature algorithms the key makes credentials with, in its order of preference (default
+   * ES256, EdDSA, ES384). RS256 needs a crypto with RSA (the default NodeCrypto has it) and makes
+   * discoverable credentials only.
+   */
+  algorithms?: readonly (CoseAlgorithmName | CoseAlgorithm)[];
+  /** Adds RS256 after the other algorithms (off by default, as on hardware keys). */
+  rs256?: boolean;
   /** Minimum PIN length in code points (default 4). */
   minPinLength?: number;
   /** Milliseconds after power-up in which reset is accepted; null switches the check off. */
@@ -68,6 +78,18 @@ function parseAaguid(a: Uint8Array | string | undefined): Uint8Array | undefined
   return bytes;
 }
 
+/** The algorithms option by name or number, with rs256 added; undefined for the default. */
+function enabledAlgorithms(o: VirtualAuthenticatorOptions): CoseAlgorithm[] | undefined {
+  if (o.algorithms === undefined && !o.rs256) return undefined;
+  const algs = (o.algorithms ?? DEFAULT_ALGORITHMS).map((a): CoseAlgorithm => {
+    if (typeof a === 'number') return a;
+    if (!Object.hasOwn(CoseAlg, a)) throw new RangeError(`unknown algorithm "${String(a)}" (ES256, EdDSA, ES384, RS256)`);
+    return CoseAlg[a];
+  });
+  if (o.rs256 && !algs.includes(CoseAlg.RS256)) algs.push(CoseAlg.RS256);
+  return algs;
+}
+
 export class VirtualAuthenticator {
   readonly authenticator: Authenticator;
   readonly store: CredentialStore;
@@ -96,6 +118,8 @@ export class VirtualAuthenticator {
     if (options.maxDiscoverableCredentials !== undefined) config.maxDiscoverableCredentials = options.maxDiscoverableCredentials;
     if (options.minPinLength !== undefined) config.minPinLength = options.minPinLength;
     if (options.userVerification !== undefined) config.builtInUv = true;
+    const algorithms = enabledAlgorithms(options);
+    if (algorithms) config.algorithms = algorithms;
     this.authenticator = new Authenticator(env, config);
     if (options.pin !== undefined && !this.authenticator.hasPin()) this.authenticator.provisionPin(options.pin);
     this.bus = new LoopbackBus((report) => this.device.receive(report));

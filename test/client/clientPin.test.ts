@@ -221,8 +221,9 @@ describe('authenticatorConfig', () => {
   it('raises the minimum PIN length, forcing a change of a shorter PIN', async () => {
     const { ctap, pin } = await rig(2, { pin: '1234' });
     const acfg = await pin.getPinToken('1234', PinPermission.acfg);
-    // No RP IDs: the key offers none (maxRPIDsForSetMinPINLength) before the minPinLength extension exists.
-    expect(await status(authenticatorConfig(ctap, ConfigSubCommand.setMinPINLength, setMinPinLengthParams({ newMinPINLength: 6, minPinLengthRPIDs: ['example.com'] }), acfg))).toBe(Status.CTAP2_ERR_PIN_POLICY_VIOLATION);
+    // More RP IDs than maxRPIDsForSetMinPINLength (8 by default) are refused.
+    const nine = Array.from({ length: 9 }, (_, i) => `rp${i}.example`);
+    expect(await status(authenticatorConfig(ctap, ConfigSubCommand.setMinPINLength, setMinPinLengthParams({ newMinPINLength: 6, minPinLengthRPIDs: nine }), acfg))).toBe(Status.CTAP2_ERR_PIN_POLICY_VIOLATION);
     await authenticatorConfig(ctap, ConfigSubCommand.setMinPINLength, setMinPinLengthParams({ newMinPINLength: 6 }), acfg);
     const info = await ctap.getInfo();
     expect(info.raw.get(0x0d)).toBe(6);

@@ -36,7 +36,8 @@ describe('authenticatorGetInfo', () => {
     expect((info.get(3) as Uint8Array).length).toBe(16);
     for (const v of (info.get(4) as CborMap).values()) expect(typeof v).toBe('boolean');
     expect(info.get(9)).toEqual(['usb']);
-    expect(info.get(10)).toEqual([new Map<string, unknown>([['alg', -7], ['type', 'public-key']]), new Map<string, unknown>([['alg', -8], ['type', 'public-key']])]);
+    // ES256, EdDSA, ES384 by default, in that order; RS256 only when turned on.
+    expect(info.get(10)).toEqual([-7, -8, -35].map((alg) => new Map<string, unknown>([['alg', alg], ['type', 'public-key']])));
     expect(info.get(0x14)).toBe(256);
   });
 

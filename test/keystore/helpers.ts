@@ -17,6 +17,7 @@ export function cred(n: number, over: Partial<StoredCredential> = {}): StoredCre
     privateKey: new Uint8Array(32).fill(n),
     credProtect: 1,
     hmacSecret: false,
+    thirdPartyPayment: false,
     createdAt: 1000 + n,
     signCount: 0,
     ...over,

@@ -106,7 +106,9 @@ describe('NodeCrypto and nobleCrypto reject bad inputs alike', () => {
     ['seed of 32 bytes', (c) => c.generatePrivateKey(ES256, k32)],
     ['key agreement seed of 47 bytes', (c) => c.keyAgreementKey(seed.subarray(1))],
     ['private key of 31 bytes', (c) => c.publicKeyOf(ES256, k32.subarray(1))],
-    ['an RSA signature', (c) => c.sign(-257 as never, k32, k32)],
+    ['an ES512 signature (no such algorithm here)', (c) => c.sign(-36 as never, k32, k32)],
+    ['an RS256 signature with a key that is no RSA key', (c) => c.sign(-257 as never, k32, k32)],
+    ['an ES384 key of 32 bytes', (c) => c.publicKeyOf(-35 as never, k32)],
     ['a message that is no Uint8Array', (c) => c.sign(EdDSA, k32, [1, 2] as never)],
     ['a peer point that is no Uint8Array', (c) => c.keyAgreementKey(seed).agree('04' as never)],
   ];

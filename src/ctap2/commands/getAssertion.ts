@@ -5,6 +5,7 @@ import { assertionResponse } from '../assertion.js';
 import { countDiscoverable, locateCredential, nextDiscoverable } from '../credentials.js';
 import { credProtectAllows } from '../extensions/credProtect.js';
 import { HMAC_SECRET, parseHmacSecretGet } from '../extensions/hmacSecret.js';
+import { parseThirdPartyPayment, THIRD_PARTY_PAYMENT } from '../extensions/thirdPartyPayment.js';
 import { asBytes, asClientDataHash, asDescriptorList, asMap, asOptions, asText, asUint, optional, required, type CredentialDescriptor } from '../../ctap/params.js';
 import { Permission } from '../../ctap/permissions.js';
 import { chooseUvMethod, collectPresence, pinUvAuthPreamble, uvInputOf, verifyUser } from '../pinUvAuth.js';
@@ -74,6 +75,7 @@ export async function getAssertion(ctx: CommandContext, req: GetAssertionRequest
   }
   // Step 8: extensions. hmac-secret's input is checked now; only credentials made with it answer.
   const hmacSecret = parseHmacSecretGet(ctx, req.extensions.get(HMAC_SECRET));
+  const thirdPartyPayment = parseThirdPartyPayment(req.extensions.get(THIRD_PARTY_PAYMENT));
 
   // Step 9: user presence, asked even when nothing matched so a page cannot probe silently.
   if (up) await collectPresence(ctx, verification, { ...presence, probe: first === undefined });
@@ -88,6 +90,7 @@ export async function getAssertion(ctx: CommandContext, req: GetAssertionRequest
     flags,
     numberOfCredentials: walk ? count : undefined,
     hmacSecret,
+    thirdPartyPayment,
   });
   if (walk) {
     ctx.session.nextAssertion = {
@@ -96,6 +99,7 @@ export async function getAssertion(ctx: CommandContext, req: GetAssertionRequest
       clientDataHash: req.clientDataHash,
       flags,
       hmacSecret,
+      thirdPartyPayment,
       rpId: req.rpId,
       uv,
       after: { createdAt: first.stored!.createdAt, id: first.id },

@@ -1,6 +1,5 @@
 // authenticatorGetInfo (CTAP 2.1 §6.4): what this key is and supports.
 import type { CborEncodable } from '../../ctap/cbor.js';
-import { SUPPORTED_ALGORITHMS } from '../../ctap/crypto.js';
 import { CREDENTIAL_ID_LENGTH } from '../credentialId.js';
 import { loadPin, type DeviceSettings } from '../pin/persistent.js';
 import { pinIsSet } from '../pin/verification.js';
@@ -8,7 +7,7 @@ import type { CommandContext } from '../context.js';
 import { GetInfoKey } from '../../ctap/keys.js';
 
 /** Extensions this key implements, as getInfo lists them. */
-export const EXTENSIONS = ['credProtect', 'hmac-secret'] as const;
+export const EXTENSIONS = ['credProtect', 'hmac-secret', 'minPinLength', 'hmac-secret-mc', 'thirdPartyPayment'] as const;
 
 function options(ctx: CommandContext, settings: DeviceSettings): Record<string, boolean | undefined> {
   return {
@@ -43,7 +42,7 @@ export function getInfo(ctx: CommandContext): Map<number, CborEncodable | undefi
     [GetInfoKey.maxCredentialCountInList, config.maxCredentialCountInList],
     [GetInfoKey.maxCredentialIdLength, CREDENTIAL_ID_LENGTH],
     [GetInfoKey.transports, ['usb']],
-    [GetInfoKey.algorithms, SUPPORTED_ALGORITHMS.map((alg) => ({ alg, type: 'public-key' }))],
+    [GetInfoKey.algorithms, config.algorithms.map((alg) => ({ alg, type: 'public-key' }))],
     [GetInfoKey.forcePINChange, loadPin(ctx)?.forceChange ?? false],
     [GetInfoKey.minPINLength, settings.minPinLength],
     [GetInfoKey.firmwareVersion, config.firmwareVersion],

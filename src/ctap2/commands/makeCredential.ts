@@ -1,12 +1,12 @@
 // authenticatorMakeCredential (CTAP 2.1 §6.1): parse, handle, encode.
 import type { CborEncodable, CborMap, CborValue } from '../../ctap/cbor.js';
 import { AuthDataFlag } from '../../ctap/constants.js';
-import { type CoseAlgorithm } from '../../ctap/cose.js';
-import { isSupportedAlgorithm } from '../../ctap/crypto.js';
+import { chooseAlgorithm } from '../algorithms.js';
 import { encodeAuthData } from '../authData.js';
 import { createCredential, locateCredential, signWith } from '../credentials.js';
 import { CRED_PROTECT, credProtectAllows, parseCredProtect } from '../extensions/credProtect.js';
 import { HMAC_SECRET, parseHmacSecretCreate } from '../extensions/hmacSecret.js';
+import { addRegistrationOutputs, parseRegistrationExtensions } from '../extensions/registration.js';
 import {
   asArray, asBytes, asClientDataHash, asDescriptorList, asInt, asMap, asOptions, asText, asUint, optional, optionalName, required,
   type CredentialDescriptor,
@@ -99,8 +99,8 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
   const uvInput = uvInputOf(Permission.mc, req.rp.id, presence, req);
   // Steps 1-2: the zero-length probe; the protocol of a pinUvAuthParam.
   await pinUvAuthPreamble(ctx, uvInput);
-  // Step 3: the first algorithm the RP offers that this key supports.
-  const alg = req.algorithms.find(isSupportedAlgorithm) as CoseAlgorithm | undefined;
+  // Step 3: the first algorithm the RP offers that this key has enabled (RS256: discoverable only).
+  const alg = chooseAlgorithm(ctx, req.algorithms, req.options.get('rk') === true);
   if (alg === undefined) throw new CtapError(Status.CTAP2_ERR_UNSUPPORTED_ALGORITHM, 'no offered algorithm is supported');
   // Step 5: options. up=false makes no sense for a new credential.
   if (req.options.get('up') === false) throw new CtapError(Status.CTAP2_ERR_INVALID_OPTION, 'up=false');
@@ -120,6 +120,7 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
   const rpIdHash = ctx.crypto.sha256(utf8(req.rp.id));
   const credProtect = parseCredProtect(req.extensions.get(CRED_PROTECT));
   const hmacSecret = parseHmacSecretCreate(req.extensions.get(HMAC_SECRET));
+  const more = parseRegistrationExtensions(ctx, req.extensions, hmacSecret);
 
   // Step 12: excludeList. A match still asks for a touch, so a page cannot silently probe for keys,
   // unless the user already acted (a finger on the sensor, or the token's user-present flag).
@@ -145,7 +146,7 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
   }
 
   // Steps 16-17: the credential, stored when discoverable.
-  const cred = createCredential(ctx, { alg, rpIdHash, credProtect, hmacSecret, discoverable: rk });
+  const cred = createCredential(ctx, { alg, rpIdHash, credProtect, hmacSecret, thirdPartyPayment: more.thirdPartyPayment, discoverable: rk });
   let signCount = 0;
   if (rk) {
     ctx.env.store.put({
@@ -159,6 +160,7 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
       privateKey: cred.privateKey,
       credProtect,
       hmacSecret,
+      thirdPartyPayment: more.thirdPartyPayment,
       createdAt: creationTime(ctx, req.rp.id),
       signCount: 0,
     });
@@ -172,6 +174,7 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
   const extensions = new Map<string, CborEncodable>();
   if (req.extensions.has(CRED_PROTECT)) extensions.set(CRED_PROTECT, credProtect);
   if (hmacSecret) extensions.set(HMAC_SECRET, true); // CredRandom is derived from the credential ID
+  addRegistrationOutputs(ctx, more, { rpId: req.rp.id, credentialId: cred.id, uv }, extensions);
   // Step 18: authenticator data.
   const authData = encodeAuthData({
     rpIdHash,

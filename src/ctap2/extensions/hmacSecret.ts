@@ -19,20 +19,23 @@ export function parseHmacSecretCreate(v: CborValue | undefined): boolean {
   return v === undefined ? false : asBool(v, 'extensions.hmac-secret');
 }
 
-/** getAssertion input: checks saltAuth and decrypts the one or two 32-byte salts. */
-export function parseHmacSecretGet(ctx: CommandContext, v: CborValue | undefined): HmacSecretRequest | undefined {
+/**
+ * getAssertion input (and hmac-secret-mc's at makeCredential, `name` telling which): checks
+ * saltAuth and decrypts the one or two 32-byte salts.
+ */
+export function parseHmacSecretGet(ctx: CommandContext, v: CborValue | undefined, name = HMAC_SECRET): HmacSecretRequest | undefined {
   if (v === undefined) return undefined;
   const K = HmacSecretKey;
-  const m = asMap(v, 'extensions.hmac-secret');
-  const keyAgreement = required(m, K.keyAgreement, (x) => x, 'hmac-secret.keyAgreement');
-  const saltEnc = required(m, K.saltEnc, asBytes, 'hmac-secret.saltEnc');
-  const saltAuth = required(m, K.saltAuth, asBytes, 'hmac-secret.saltAuth');
-  const protocol = protocolFor(optional(m, K.pinUvAuthProtocol, asUint, 'hmac-secret.pinUvAuthProtocol') ?? 1, ctx.crypto);
+  const m = asMap(v, `extensions.${name}`);
+  const keyAgreement = required(m, K.keyAgreement, (x) => x, `${name}.keyAgreement`);
+  const saltEnc = required(m, K.saltEnc, asBytes, `${name}.saltEnc`);
+  const saltAuth = required(m, K.saltAuth, asBytes, `${name}.saltAuth`);
+  const protocol = protocolFor(optional(m, K.pinUvAuthProtocol, asUint, `${name}.pinUvAuthProtocol`) ?? 1, ctx.crypto);
   const shared = sharedSecret(ctx, protocol, keyAgreement);
-  if (!verifyMac(protocol, shared, saltEnc, saltAuth)) throw new CtapError(Status.CTAP2_ERR_PIN_AUTH_INVALID, 'hmac-secret saltAuth');
+  if (!verifyMac(protocol, shared, saltEnc, saltAuth)) throw new CtapError(Status.CTAP2_ERR_PIN_AUTH_INVALID, `${name} saltAuth`);
   const salts = protocol.decrypt(shared, saltEnc);
   if (!salts || (salts.length !== 32 && salts.length !== 64)) {
-    throw new CtapError(Status.CTAP1_ERR_INVALID_LENGTH, 'hmac-secret takes one or two 32-byte salts');
+    throw new CtapError(Status.CTAP1_ERR_INVALID_LENGTH, `${name} takes one or two 32-byte salts`);
   }
   return { protocol, shared, salts };
 }
