@@ -8,7 +8,8 @@ import { conveyNone } from './attestation.js';
 import { clientData, rpIdFor } from './clientData.js';
 import { coseToSpki } from './cose.js';
 import type { AttestationResponse, AuthenticatorInfo } from './ctap2.js';
-import { createExtensionInputs, createExtensionResults } from './extensions.js';
+import { createExtensionInputs, createExtensionResults, prfCreateSession } from './extensions.js';
+import type { HmacSecretSession } from './hmacSecret.js';
 import { userVerification } from './userVerification.js';
 import { credentialJSON, descriptors, type Session } from './session.js';
 import { translate, WebAuthnError } from './webauthnErrors.js';
@@ -31,12 +32,20 @@ function residentKey(o: CreationOptionsJSON, info: AuthenticatorInfo): boolean {
   return rk;
 }
 
-async function makeCredential(s: Session, o: CreationOptionsJSON, rpId: string, clientDataHash: Uint8Array, rk: boolean): Promise<AttestationResponse> {
+async function makeCredential(
+  s: Session, o: CreationOptionsJSON, rpId: string, clientDataHash: Uint8Array, rk: boolean, prf: (p: HmacSecretSession) => void,
+): Promise<AttestationResponse> {
   const extensions = createExtensionInputs(o.extensions, s.info);
   // makeCredUvNotRqd: a protected key makes discoverable credentials only for a verified user.
   const uv = await userVerification(s.ctap, s.info, {
     requirement: o.authenticatorSelection?.userVerification, needed: rk, permission: Permission.mc, rpId, clientDataHash, pin: s.options.pin,
   });
+  // PRF eval at create(): the salts ride on hmac-secret-mc, alongside hmac-secret: true.
+  const session = extensions['hmac-secret'] === true ? await prfCreateSession(o.extensions, s.ctap, s.info) : undefined;
+  if (session) {
+    extensions['hmac-secret-mc'] = session.input;
+    prf(session);
+  }
   return s.ctap.makeCredential(
     {
       clientDataHash,
@@ -57,12 +66,13 @@ export async function create(s: Session, o: CreationOptionsJSON): Promise<Regist
   const rpId = rpIdFor(s.options.origin, o.rp.id);
   const rk = residentKey(o, s.info);
   const cd = clientData(s.ctap.crypto, 'webauthn.create', o.challenge, s.options.origin);
-  const made = await makeCredential(s, o, rpId, cd.hash, rk);
+  let prf: HmacSecretSession | undefined;
+  const made = await makeCredential(s, o, rpId, cd.hash, rk, (p) => (prf = p));
   // §5.1.3 step 22: "none" (the default) is made client-side; other conveyances pass through.
   const att = (o.attestation ?? 'none') === 'none' ? conveyNone(made) : made;
   const parsed = parseAuthData(att.authData);
   const attested = parsed.attested!;
-  return credentialJSON(attested.credentialId, createExtensionResults(o.extensions, parsed, rk), {
+  return credentialJSON(attested.credentialId, createExtensionResults(o.extensions, parsed, rk, prf), {
     clientDataJSON: toBase64url(cd.json),
     attestationObject: toBase64url(encodeCbor({ fmt: att.fmt, attStmt: att.attStmt, authData: att.authData })),
     authenticatorData: toBase64url(att.authData),

@@ -1,5 +1,7 @@
 // Client extensions a browser maps onto CTAP ones (WebAuthn L3 §9, §10): credProps, credProtect
-// (CTAP 2.1 §12.1) and PRF on hmac-secret (WebAuthn L3 §10.1.4, CTAP 2.1 §12.5).
+// (CTAP 2.1 §12.1), minPinLength (§12.4), PRF on hmac-secret and hmac-secret-mc (WebAuthn L3
+// §10.1.4, CTAP 2.1 §12.5, CTAP 2.2 §12.8), and Secure Payment Confirmation's payment on
+// thirdPartyPayment (CTAP 2.2 §12.9).
 import type { CborEncodable } from '../ctap/cbor.js';
 import { CredProtect } from '../ctap/constants.js';
 import { fromBase64url, toBase64url } from '../util/bytes.js';
@@ -22,6 +24,8 @@ export function createExtensionInputs(ext: ExtensionsInputJSON | undefined, info
   // §10.1.4 registration: "If evalByCredential is present, return a NotSupportedError."
   if (ext?.prf?.evalByCredential !== undefined) throw new WebAuthnError('NotSupportedError', 'prf.evalByCredential is for get(), not create()');
   if (ext?.prf !== undefined && info.extensions.includes('hmac-secret')) out['hmac-secret'] = true;
+  if (ext?.minPinLength === true && info.extensions.includes('minPinLength')) out.minPinLength = true;
+  if (ext?.payment?.isPayment === true && info.extensions.includes('thirdPartyPayment')) out.thirdPartyPayment = true;
   const policy = ext?.credentialProtectionPolicy;
   if (policy && info.extensions.includes('credProtect')) {
     out.credProtect = PROTECTION[policy as keyof typeof PROTECTION] ?? CredProtect.userVerificationOptional;
@@ -29,11 +33,36 @@ export function createExtensionInputs(ext: ExtensionsInputJSON | undefined, info
   return out;
 }
 
-export function createExtensionResults(ext: ExtensionsInputJSON | undefined, authData: ParsedAuthData, rk: boolean): Record<string, unknown> {
+/**
+ * PRF at create() with eval (WebAuthn L3 §10.1.4 registration step 3): where the key has
+ * hmac-secret-mc, the salts go with makeCredential and the results come back at once, as Chrome
+ * does; without it, only `enabled` (the RP then evaluates with get()).
+ */
+export async function prfCreateSession(ext: ExtensionsInputJSON | undefined, ctap: Ctap2Client, info: AuthenticatorInfo): Promise<HmacSecretSession | undefined> {
+  if (!ext?.prf?.eval || !info.extensions.includes('hmac-secret-mc')) return undefined;
+  return prfSession(ext.prf.eval, ctap, info);
+}
+
+export function createExtensionResults(
+  ext: ExtensionsInputJSON | undefined,
+  authData: ParsedAuthData,
+  rk: boolean,
+  prf?: HmacSecretSession,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (ext?.credProps) out.credProps = { rk };
-  if (ext?.prf) out.prf = { enabled: authData.extensions?.get('hmac-secret') === true };
+  if (ext?.prf) {
+    const enabled = authData.extensions?.get('hmac-secret') === true;
+    const mc = authData.extensions?.get('hmac-secret-mc');
+    const results = enabled && prf && mc instanceof Uint8Array ? prfResults(prf, mc) : undefined;
+    out.prf = results ? { enabled, results } : { enabled };
+  }
   return out;
+}
+
+function prfResults(session: HmacSecretSession, output: Uint8Array): { first: string; second?: string } {
+  const [first, second] = session.outputs(output).map(toBase64url);
+  return second === undefined ? { first: first! } : { first: first!, second };
 }
 
 /**
@@ -78,9 +107,20 @@ export async function prfSession(values: PrfValues | undefined, ctap: Ctap2Clien
   return hmacSecretSession(new ClientPin(ctap, info.pinUvAuthProtocols), prfSalt(prfBytes(values.first), ctap.crypto), second).catch(translate);
 }
 
+/** The getAssertion extension inputs: hmac-secret for PRF, thirdPartyPayment for payment. */
+export function getExtensionInputs(
+  ext: ExtensionsInputJSON | undefined,
+  info: AuthenticatorInfo,
+  prf: HmacSecretSession | undefined,
+): Record<string, CborEncodable> | undefined {
+  const out: Record<string, CborEncodable> = {};
+  if (prf) out['hmac-secret'] = prf.input;
+  if (ext?.payment?.isPayment === true && info.extensions.includes('thirdPartyPayment')) out.thirdPartyPayment = true;
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
 export function getExtensionResults(session: HmacSecretSession | undefined, authData: ParsedAuthData): Record<string, unknown> {
   const output = session && authData.extensions?.get('hmac-secret');
   if (!session || !(output instanceof Uint8Array)) return {};
-  const [first, second] = session.outputs(output).map(toBase64url);
-  return { prf: { results: second === undefined ? { first } : { first, second } } };
+  return { prf: { results: prfResults(session, output) } };
 }

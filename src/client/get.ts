@@ -4,7 +4,7 @@ import { CtapError, Status } from '../ctap/status.js';
 import { toBase64url } from '../util/bytes.js';
 import { parseAuthData } from './authData.js';
 import { clientData, rpIdFor } from './clientData.js';
-import { checkEvalByCredential, getExtensionResults, prfSession, prfValuesFor } from './extensions.js';
+import { checkEvalByCredential, getExtensionInputs, getExtensionResults, prfSession, prfValuesFor } from './extensions.js';
 import { credentialJSON, descriptors, type Descriptor, type Session } from './session.js';
 import { userVerification } from './userVerification.js';
 import { translate, WebAuthnError } from './webauthnErrors.js';
@@ -46,7 +46,7 @@ export async function get(s: Session, o: RequestOptionsJSON): Promise<Authentica
       rpId,
       clientDataHash: cd.hash,
       allowList,
-      extensions: prf ? { 'hmac-secret': prf.input } : undefined,
+      extensions: getExtensionInputs(o.extensions, s.info, prf),
       options: uv.uv ? { uv: true } : undefined,
       pinUvAuthParam: uv.pinUvAuthParam,
       pinUvAuthProtocol: uv.pinUvAuthProtocol,

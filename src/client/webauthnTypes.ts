@@ -18,6 +18,10 @@ export interface ExtensionsInputJSON {
   prf?: { eval?: PrfValues; evalByCredential?: Record<string, PrfValues> };
   credentialProtectionPolicy?: string;
   enforceCredentialProtectionPolicy?: boolean;
+  /** create(): ask for the key's minimum PIN length (CTAP minPinLength; told only to RPs the key lists). */
+  minPinLength?: boolean;
+  /** Secure Payment Confirmation's `payment` (isPayment: CTAP thirdPartyPayment). */
+  payment?: { isPayment?: boolean };
 }
 
 export interface CredentialDescriptorJSON {

@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { newKdfParams, Sealer } from '../../src/keystore/encryption.js';
+import { encodeFields, newKdfParams, Sealer } from '../../src/keystore/encryption.js';
+import { SCHEMA } from '../../src/keystore/schema.js';
 import { SCHEMA_VERSION, SqliteStore } from '../../src/keystore/sqlite.js';
 import type { DriverName } from '../../src/keystore/driver.js';
 import { cred, drivers, raw, snapshot } from './helpers.js';
@@ -52,6 +53,34 @@ function writeV1(path: string, driver: DriverName, passphrase?: string): void {
       seal(c.privateKey, `credential:${Buffer.from(c.id).toString('hex')}`), c.credProtect, null, null, null, c.createdAt, c.signCount);
   }
   db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('masterSecret', seal(new Uint8Array(32).fill(0xb8), 'meta:masterSecret'));
+  db.close();
+}
+
+// Version 3: today's schema without third_party_payment (the one column version 4 adds).
+const SCHEMA_V3 = SCHEMA.replace('  third_party_payment INTEGER NOT NULL DEFAULT 0,\n', '').replace(/user_version = \d+/, 'user_version = 3');
+
+/** A version-3 keystore with credentials 1 and 2, keys sealed (if `passphrase`) to version 3's context, 'credential v2'. */
+function writeV3(path: string, driver: DriverName, passphrase?: string): void {
+  writeFileSync(path, '', { mode: 0o600 });
+  const db = raw(path, driver);
+  db.pragma('journal_mode = WAL');
+  db.exec(SCHEMA_V3);
+  let sealer: Sealer | undefined;
+  if (passphrase) {
+    const params = newKdfParams();
+    sealer = Sealer.derive(passphrase, params);
+    const record = { v: 1, kdf: 'scrypt', salt: Buffer.from(params.salt).toString('hex'), N: params.N, r: params.r, p: params.p,
+      check: Buffer.from(sealer.checkValue()).toString('hex') };
+    db.prepare("INSERT INTO keystore (key, value) VALUES ('encryption', ?)").run(JSON.stringify(record));
+  }
+  const insert = db.prepare(`INSERT INTO credentials (id, rp_id, rp_name, user_id, user_name, user_display_name, alg, private_key, cred_protect,
+    cred_blob, large_blob_key, cred_random, created_at, sign_count, hmac_secret, count_mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  for (const n of [1, 2]) {
+    const c = cred(n, { rpName: 'Example', signCount: 5, alg: -35, privateKey: new Uint8Array(48).fill(n) });
+    const bound = encodeFields(['credential v2', c.id, c.rpId, c.rpName!, c.userId, c.userName!, null, c.alg, c.credProtect, null, null, null, c.createdAt, 1]);
+    insert.run(c.id, c.rpId, c.rpName!, c.userId, c.userName!, null, c.alg, sealer ? sealer.seal(c.privateKey, bound) : c.privateKey,
+      c.credProtect, null, null, null, c.createdAt, c.signCount, 1, sealer ? sealer.countMac(c.id, c.signCount) : null);
+  }
   db.close();
 }
 
@@ -109,6 +138,27 @@ describe.each(drivers.map((d) => [d.title, d] as const))('migration with %s', (_
     db.close();
     expect(() => new SqliteStore(path, { driver, passphrase: 'pw' })).toThrow(/altered file\?/);
     expect(version(path, driver)).toBe(1);
+  });
+
+  it.skipIf(skip).each([undefined, 'pw'])('brings a version-3 file to version 4: thirdPartyPayment false, ES384 keys intact, the new column bound (passphrase %s)', (passphrase) => {
+    const path = join(dir, 'k.sqlite');
+    writeV3(path, driver, passphrase);
+    const s = new SqliteStore(path, { driver, passphrase });
+    expect(s.list().map((c) => [c.id[0], c.alg, c.thirdPartyPayment, c.signCount, c.privateKey.length, c.privateKey[0]])).toEqual([[2, -35, false, 5, 48, 2], [1, -35, false, 5, 48, 1]]);
+    s.put(cred(3, { thirdPartyPayment: true }));
+    s.close();
+    expect(version(path, driver)).toBe(SCHEMA_VERSION);
+    if (passphrase) {
+      // Marking an old credential for payments by hand is caught: the column is bound to the sealed key.
+      const db = raw(path, driver);
+      db.exec("UPDATE credentials SET third_party_payment = 1 WHERE id = x'010101'");
+      db.close();
+    }
+    const t = new SqliteStore(path, { driver, passphrase });
+    expect(t.get(cred(3).id)!.thirdPartyPayment).toBe(true);
+    expect(t.get(cred(2).id)!.thirdPartyPayment).toBe(false);
+    if (passphrase) expect(() => t.get(cred(1).id)).toThrow(/altered file\?/);
+    t.close();
   });
 
   it.skipIf(skip)('refuses a newer version than it reads, unchanged', () => {

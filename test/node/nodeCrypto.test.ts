@@ -3,7 +3,7 @@
 // agree across, inputs rejected alike; then both ends of a ceremony with either on either side.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { p256 } from '@noble/curves/nist.js';
+import { p256, p384 } from '@noble/curves/nist.js';
 import { createPublicKey, verify } from 'node:crypto';
 import { nobleCrypto } from '../../src/ctap/nobleCrypto.js';
 import type { Crypto } from '../../src/ctap/crypto.js';
@@ -15,6 +15,8 @@ const node = new NodeCrypto();
 const noble = nobleCrypto;
 const ES256 = -7;
 const EdDSA = -8;
+const ES384 = -35;
+const RS256 = -257;
 const bytes = (min = 0, max = 200) => fc.uint8Array({ minLength: min, maxLength: max });
 const exact = (n: number) => fc.uint8Array({ minLength: n, maxLength: n });
 const blocks = fc.integer({ min: 1, max: 5 }).chain((n) => exact(16 * n));
@@ -77,6 +79,44 @@ describe('NodeCrypto gives what nobleCrypto gives', () => {
       const ed = noble.generatePrivateKey(EdDSA, seed);
       expect(node.sign(EdDSA, ed, msg)).toEqual(noble.sign(EdDSA, ed, msg));
     }), runs);
+  });
+
+  it('ES384: the same key and point from a 72-byte seed; signatures (DER, SHA-384) of each verify with the other', () => {
+    fc.assert(fc.property(exact(72), bytes(0, 300), (seed, msg) => {
+      const sk = node.generatePrivateKey(ES384, seed);
+      expect(sk).toEqual(noble.generatePrivateKey(ES384, seed));
+      expect(sk.length).toBe(48);
+      const pub = node.publicKeyOf(ES384, sk);
+      expect(pub).toEqual(noble.publicKeyOf(ES384, sk));
+      expect(pub.length).toBe(97);
+      const spki = createPublicKey({ key: Buffer.concat([Buffer.from('3076301006072a8648ce3d020106052b81040022036200', 'hex'), pub]), format: 'der', type: 'spki' });
+      const byNode = node.sign(ES384, sk, msg);
+      expect(byNode[0]).toBe(0x30);
+      expect(p384.verify(byNode, msg, pub, { format: 'der', lowS: false })).toBe(true);
+      expect(verify('sha384', msg, spki, noble.sign(ES384, sk, msg))).toBe(true);
+    }), { numRuns: 20 });
+  });
+
+  it('ES256 keys from a seed are what they were before ES384 came (the first 48 bytes, the same reduction)', () => {
+    // Known answer: what commit 79265bf (before ES384) derived from the seed 0x01 x 48.
+    const sk = noble.generatePrivateKey(ES256, new Uint8Array(48).fill(1));
+    expect(toHex(sk)).toBe('00435c61b45051b886ec1ab16936000aa50ca81bfe996ad41c0c29192c288bb2');
+    expect(() => noble.generatePrivateKey(ES256, new Uint8Array(72))).toThrow(RangeError);
+  });
+
+  it('RS256 (OpenSSL only): an RSA-2048 key, its modulus and exponent, PKCS#1 v1.5 SHA-256 signatures', () => {
+    const sk = node.generatePrivateKey(RS256, new Uint8Array(0));
+    const pub = node.publicKeyOf(RS256, sk);
+    expect(pub.length).toBe(256 + 3);
+    expect(toHex(pub.subarray(256))).toBe('010001');
+    const msg = new Uint8Array([1, 2, 3]);
+    const sig = node.sign(RS256, sk, msg);
+    expect(sig.length).toBe(256);
+    const spki = createPublicKey({ key: { kty: 'RSA', n: Buffer.from(pub.subarray(0, 256)).toString('base64url'), e: 'AQAB' }, format: 'jwk' });
+    expect(verify('sha256', msg, spki, sig)).toBe(true);
+    expect(node.supportsAlgorithm(RS256)).toBe(true);
+    expect(noble.supportsAlgorithm!(RS256)).toBe(false);
+    expect(() => noble.generatePrivateKey(RS256, new Uint8Array(0))).toThrow(/OpenSSL/);
   });
 
   it('key agreement keys agree across implementations, on the same Z as noble computes', () => {
