@@ -26,7 +26,7 @@ describe.skipIf(!available && !process.env.CI)(`python-fido2 ${probe.stdout.trim
   let server: UdpServer;
 
   beforeAll(async () => {
-    key = new VirtualAuthenticator({ store: 'memory' });
+    key = new VirtualAuthenticator({ store: 'memory', rs256: true });
     server = await serveUdp(key, { host: '127.0.0.1', port: 0 });
   });
   afterAll(async () => {

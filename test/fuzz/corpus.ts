@@ -127,6 +127,16 @@ export async function buildCorpus(): Promise<Seed[]> {
       const hs = await hmacSecretSession(clientPin(c), new Uint8Array(32).fill(1), new Uint8Array(32).fill(2));
       return c.getAssertion({ rpId: 'example.com', clientDataHash: cdh, allowList: [cred(new Uint8Array(40)), cred(k.nonRkId)], extensions: { 'hmac-secret': hs.input } });
     }),
+    // ES384 and the CTAP 2.2 extensions (minPinLength, hmac-secret-mc, thirdPartyPayment).
+    capture('makeCredential, ES384, 2.2 extensions', pin, OK, async (c) => {
+      const hs = await hmacSecretSession(clientPin(c), new Uint8Array(32).fill(1), new Uint8Array(32).fill(2));
+      return c.makeCredential(mc('example.com', 'gina', {
+        ...auth(token), pubKeyCredParams: [{ alg: -35, type: 'public-key' }],
+        extensions: { 'hmac-secret': true, 'hmac-secret-mc': hs.input, minPinLength: true, thirdPartyPayment: true },
+      }));
+    }),
+    capture('getAssertion, thirdPartyPayment', pin, OK, (c) =>
+      c.getAssertion({ rpId: 'example.com', clientDataHash: cdh, allowList: [cred(k.nonRkId)], extensions: { thirdPartyPayment: true } })),
     capture('getAssertion, silent (up false)', pin, OK, (c) => c.getAssertion({ rpId: 'example.com', clientDataHash: cdh, allowList: [cred(k.nonRkId)], options: { up: false } })),
     capture('getAssertion, credProtect 3 without uv', pin, Status.CTAP2_ERR_NO_CREDENTIALS, (c) => c.getAssertion({ rpId: 'other.org', clientDataHash: cdh })),
     capture('getNextAssertion', pin, OK, (c) => c.getAssertions({ rpId: 'example.com', clientDataHash: cdh, ...auth(token) })),

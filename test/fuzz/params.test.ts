@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { encodeCbor, type CborEncodable } from '../../src/ctap/cbor.js';
 import { Status } from '../../src/ctap/status.js';
-import { TestKey } from '../helpers/core.js';
+import { gaParams, mcParams, TestKey } from '../helpers/core.js';
 import { fuzz, timeout } from './settings.js';
 
 const leaf: fc.Arbitrary<CborEncodable> = fc.oneof(
@@ -55,6 +55,40 @@ describe('the core under malformed requests', () => {
         expect(res[0]).not.toBe(Status.CTAP1_ERR_OTHER);
       }),
       1000,
+    );
+  }, timeout(20_000));
+});
+
+describe('extension inputs, malformed', () => {
+  // The extensions' own inputs: every makeCredential and getAssertion extension this key reads.
+  const NAMES = ['credProtect', 'hmac-secret', 'hmac-secret-mc', 'minPinLength', 'thirdPartyPayment'] as const;
+  const extensions = fc.array(fc.tuple(fc.constantFrom(...NAMES, 'unknownExt'), value), { minLength: 1, maxLength: 4 })
+    .map((e) => new Map<string, CborEncodable>(e));
+
+  it('makeCredential and getAssertion answer them with a named status, never CTAP1_ERR_OTHER', async () => {
+    const key = new TestKey({ algorithms: [-7, -8, -35] });
+    key.auth.onInternalError = (e) => {
+      throw e;
+    };
+    // One credential of each algorithm, so getAssertion with an allowList has something to answer with.
+    const ids: Uint8Array[] = [];
+    for (const alg of [-7, -8, -35]) {
+      const [, made] = await key.call(0x01, mcParams({ 4: [{ alg, type: 'public-key' }], 7: { rk: alg === -35 } }));
+      const authData = made!.get(2) as Uint8Array;
+      const len = (authData[53]! << 8) | authData[54]!;
+      ids.push(authData.slice(55, 55 + len));
+    }
+    await fuzz(
+      'malformed extension inputs',
+      fc.asyncProperty(fc.boolean(), fc.nat(2), fc.constantFrom(-7, -8, -35), extensions, async (mc, which, alg, ext) => {
+        const p = mc
+          ? mcParams({ 4: [{ alg, type: 'public-key' }], 6: ext, 7: { rk: which === 0 } })
+          : gaParams({ 3: which === 2 ? undefined : [{ id: ids[which]!, type: 'public-key' }], 4: ext });
+        const res = await key.raw(new Uint8Array([mc ? 0x01 : 0x02, ...encodeCbor(p)]));
+        expect(KNOWN.has(res[0]!), `status 0x${res[0]!.toString(16)}`).toBe(true);
+        expect(res[0]).not.toBe(Status.CTAP1_ERR_OTHER);
+      }),
+      500,
     );
   }, timeout(20_000));
 });

@@ -15,6 +15,7 @@ from conftest import power_cycle
 RP = {"id": "example.com", "name": "Example"}
 ES256 = [{"type": "public-key", "alg": -7}]
 EDDSA = [{"type": "public-key", "alg": -8}]
+RS256 = [{"type": "public-key", "alg": -257}]
 
 
 def client_data_hash(n=0):
@@ -27,14 +28,20 @@ def test_get_info(device):
     assert len(info.aaguid) == 16
     assert info.options["rk"] is True
     assert info.transports == ["usb"]
-    assert {"alg": -7, "type": "public-key"} in info.algorithms
+    assert [a["alg"] for a in info.algorithms] == [-7, -8, -35, -257]
+    for ext in ["credProtect", "hmac-secret", "minPinLength", "hmac-secret-mc", "thirdPartyPayment"]:
+        assert ext in info.extensions
 
 
-@pytest.mark.parametrize("alg", [ES256, EDDSA], ids=["ES256", "EdDSA"])
+# python-fido2 0.9.1 has no ES384 (its cose module knows ES256, EdDSA, RS256, PS256); RS256 keys
+# are discoverable only (the suite's key has RS256 turned on).
+@pytest.mark.parametrize("alg", [ES256, EDDSA, RS256], ids=["ES256", "EdDSA", "RS256"])
 def test_make_credential_and_assert(device, alg):
     ctap = Ctap2(device)
     user = {"id": os.urandom(8), "name": "alice"}
-    att = ctap.make_credential(client_data_hash(1), RP, user, alg)
+    options = {"rk": True} if alg is RS256 else None
+    att = ctap.make_credential(client_data_hash(1), RP, user, alg, options=options)
+    assert att.auth_data.credential_data.public_key[3] == alg[0]["alg"]
     assert att.fmt == "packed"
     result = PackedAttestation().verify(att.att_statement, att.auth_data, client_data_hash(1))
     assert result.attestation_type == AttestationType.SELF

@@ -99,3 +99,32 @@ def test_credential_management(device):
     assert sorted(c[CredentialManagement.RESULT.USER]["name"] for c in creds) == ["frank", "grace"]
     cm.delete_cred(creds[0][CredentialManagement.RESULT.CREDENTIAL_ID])
     assert cm.get_metadata()[CredentialManagement.RESULT.EXISTING_CRED_COUNT] == 1
+
+
+def test_min_pin_length_extension(device):
+    """Config.set_min_pin_length names the RPs; Fido2Client's MinPinLengthExtension reads the minimum."""
+    from fido2.ctap2.config import Config
+    from fido2.webauthn import PublicKeyCredentialCreationOptions
+
+    ctap = fresh(device)
+    pin = ClientPin(ctap)
+    pin.set_pin("123456")
+    token = pin.get_pin_token("123456", ClientPin.PERMISSION.AUTHENTICATOR_CFG)
+    assert ctap.info.max_rpids_for_min_pin == 8
+    Config(ctap, pin.protocol, token).set_min_pin_length(min_pin_length=6, rp_ids=["example.com"])
+    server = Fido2Server(PublicKeyCredentialRpEntity("example.com", "Example"))
+    client = Fido2Client(device, "https://example.com")
+    outputs = {}
+    for rp in ["example.com", "other.example"]:
+        server = Fido2Server(PublicKeyCredentialRpEntity(rp, "Example"))
+        client = Fido2Client(device, "https://" + rp)
+        create_options, _ = server.register_begin({"id": b"ming", "name": "ming"}, user_verification="required")
+        o = create_options["publicKey"]
+        with_ext = PublicKeyCredentialCreationOptions(
+            o.rp, o.user, o.challenge, o.pub_key_cred_params, o.timeout, o.exclude_credentials,
+            o.authenticator_selection, o.attestation, extensions={"minPinLength": True},
+        )
+        reg = client.make_credential(with_ext, pin="123456")
+        outputs[rp] = reg.attestation_object.auth_data.extensions or {}
+    assert outputs["example.com"].get("minPinLength") == 6
+    assert "minPinLength" not in outputs["other.example"]
