@@ -5,7 +5,8 @@ import { AuthDataFlag } from '../ctap/constants.js';
 import { encodeAuthData } from './authData.js';
 import { signWith } from './credentials.js';
 import { HMAC_SECRET, hmacSecretOutput } from './extensions/hmacSecret.js';
-import type { HmacSecretRequest, LocatedCredential } from './session.js';
+import type { BlobRequest, HmacSecretRequest, LocatedCredential } from './session.js';
+import { CRED_BLOB, credBlobOutput } from './extensions/credBlob.js';
 import type { CommandContext } from './context.js';
 import { concatBytes } from '../util/bytes.js';
 import { CtapError, Status } from '../ctap/status.js';
@@ -29,6 +30,8 @@ export interface AssertionInput {
   numberOfCredentials?: number;
   /** hmac-secret asked for in the request. */
   hmacSecret?: HmacSecretRequest;
+  /** getCredBlob and largeBlobKey asked for. */
+  blobs?: BlobRequest;
 }
 
 export function assertionResponse(
@@ -39,6 +42,7 @@ export function assertionResponse(
   const uv = (input.flags & AuthDataFlag.UV) !== 0;
   const extensions = new Map<string, CborEncodable>();
   if (input.hmacSecret && cred.hmacSecret) extensions.set(HMAC_SECRET, hmacSecretOutput(ctx, input.hmacSecret, cred.id, uv));
+  if (input.blobs?.getCredBlob) extensions.set(CRED_BLOB, credBlobOutput(cred.stored));
   const authData = encodeAuthData({
     rpIdHash: input.rpIdHash,
     flags: input.flags,
@@ -61,5 +65,7 @@ export function assertionResponse(
     });
   }
   if (input.numberOfCredentials !== undefined) out.set(K.numberOfCredentials, input.numberOfCredentials);
+  // §12.3: the key is a top-level member, for the credentials that have one.
+  if (input.blobs?.largeBlobKey && cred.stored?.largeBlobKey) out.set(K.largeBlobKey, cred.stored.largeBlobKey);
   return out;
 }

@@ -5,6 +5,8 @@ import { assertionResponse } from '../assertion.js';
 import { countDiscoverable, locateCredential, nextDiscoverable } from '../credentials.js';
 import { credProtectAllows } from '../extensions/credProtect.js';
 import { HMAC_SECRET, parseHmacSecretGet } from '../extensions/hmacSecret.js';
+import { GET_CRED_BLOB, parseGetCredBlob } from '../extensions/credBlob.js';
+import { LARGE_BLOB_KEY, parseLargeBlobKey } from '../extensions/largeBlobKey.js';
 import { asBytes, asClientDataHash, asDescriptorList, asMap, asOptions, asText, asUint, optional, required, type CredentialDescriptor } from '../../ctap/params.js';
 import { Permission } from '../../ctap/permissions.js';
 import { chooseUvMethod, collectPresence, pinUvAuthPreamble, uvInputOf, verifyUser } from '../pinUvAuth.js';
@@ -74,6 +76,7 @@ export async function getAssertion(ctx: CommandContext, req: GetAssertionRequest
   }
   // Step 8: extensions. hmac-secret's input is checked now; only credentials made with it answer.
   const hmacSecret = parseHmacSecretGet(ctx, req.extensions.get(HMAC_SECRET));
+  const blobs = { getCredBlob: parseGetCredBlob(req.extensions.get(GET_CRED_BLOB)), largeBlobKey: parseLargeBlobKey(req.extensions.get(LARGE_BLOB_KEY)) };
 
   // Step 9: user presence, asked even when nothing matched so a page cannot probe silently.
   if (up) await collectPresence(ctx, verification, { ...presence, probe: first === undefined });
@@ -88,6 +91,7 @@ export async function getAssertion(ctx: CommandContext, req: GetAssertionRequest
     flags,
     numberOfCredentials: walk ? count : undefined,
     hmacSecret,
+    blobs,
   });
   if (walk) {
     ctx.session.nextAssertion = {
@@ -96,6 +100,7 @@ export async function getAssertion(ctx: CommandContext, req: GetAssertionRequest
       clientDataHash: req.clientDataHash,
       flags,
       hmacSecret,
+      blobs,
       rpId: req.rpId,
       uv,
       after: { createdAt: first.stored!.createdAt, id: first.id },

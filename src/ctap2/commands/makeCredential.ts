@@ -7,6 +7,8 @@ import { encodeAuthData } from '../authData.js';
 import { createCredential, locateCredential, signWith } from '../credentials.js';
 import { CRED_PROTECT, credProtectAllows, parseCredProtect } from '../extensions/credProtect.js';
 import { HMAC_SECRET, parseHmacSecretCreate } from '../extensions/hmacSecret.js';
+import { CRED_BLOB, credBlobToStore, parseCredBlobCreate } from '../extensions/credBlob.js';
+import { LARGE_BLOB_KEY, newLargeBlobKey, parseLargeBlobKeyCreate } from '../extensions/largeBlobKey.js';
 import {
   asArray, asBytes, asClientDataHash, asDescriptorList, asInt, asMap, asOptions, asText, asUint, optional, optionalName, required,
   type CredentialDescriptor,
@@ -120,6 +122,8 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
   const rpIdHash = ctx.crypto.sha256(utf8(req.rp.id));
   const credProtect = parseCredProtect(req.extensions.get(CRED_PROTECT));
   const hmacSecret = parseHmacSecretCreate(req.extensions.get(HMAC_SECRET));
+  const credBlob = credBlobToStore(parseCredBlobCreate(req.extensions.get(CRED_BLOB)), rk);
+  const largeBlobKey = parseLargeBlobKeyCreate(req.extensions.get(LARGE_BLOB_KEY), rk) ? newLargeBlobKey(ctx) : undefined;
 
   // Step 12: excludeList. A match still asks for a touch, so a page cannot silently probe for keys,
   // unless the user already acted (a finger on the sensor, or the token's user-present flag).
@@ -159,6 +163,8 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
       privateKey: cred.privateKey,
       credProtect,
       hmacSecret,
+      credBlob,
+      largeBlobKey,
       createdAt: creationTime(ctx, req.rp.id),
       signCount: 0,
     });
@@ -172,6 +178,7 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
   const extensions = new Map<string, CborEncodable>();
   if (req.extensions.has(CRED_PROTECT)) extensions.set(CRED_PROTECT, credProtect);
   if (hmacSecret) extensions.set(HMAC_SECRET, true); // CredRandom is derived from the credential ID
+  if (req.extensions.has(CRED_BLOB)) extensions.set(CRED_BLOB, credBlob !== undefined);
   // Step 18: authenticator data.
   const authData = encodeAuthData({
     rpIdHash,
@@ -193,6 +200,7 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
     [K.authData, authData],
     [K.attStmt, attStmt],
     [K.epAtt, epAtt ? true : undefined],
+    [K.largeBlobKey, largeBlobKey],
   ]);
 }
 
