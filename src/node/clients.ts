@@ -35,7 +35,7 @@ export class LargeBlobs extends PortableLargeBlobs {
 /** WebAuthnClient computing with node:crypto unless options.crypto says otherwise. */
 export class WebAuthnClient extends PortableWebAuthnClient {
   constructor(key: HidConnectable, options: WebAuthnClientOptions) {
-    super(key, { ...options, crypto: options.crypto ?? new NodeCrypto({ keyCacheSize: 0 }) });
+    super(key, { ...options, crypto: options.crypto ?? new NodeCrypto({ keyCacheSize: 0 }), compression: options.compression ?? nodeCompression });
   }
 }
 
