@@ -3,6 +3,7 @@
 import { Command, Option } from 'commander';
 import { ExitCode, exitFor } from './cli/errors.js';
 import { parseAaguidOption, prepareOptions } from './cli/options.js';
+import { blobsDelete, blobsGet, blobsList, blobsSet } from './cli/blobs.js';
 import { credsDelete, credsList, credsShow } from './cli/creds.js';
 import { demo } from './cli/demo.js';
 import { devices } from './cli/devices.js';
@@ -81,6 +82,18 @@ withStoreOptions(pin.command('change').description('change the PIN'))
   .option('--new-pin <pin>', 'the new PIN').option('--new-pin-file <path>', 'read the new PIN from this file').action(pinChange);
 withStoreOptions(pin.command('status').description('whether a PIN is set, retries left, policy'))
   .option('--udp [hostport]', UDP_HELP).option('--device <path>', DEVICE_HELP).option('--json', 'JSON output').action(pinStatus);
+
+const blobs = program.command('blobs').description("the key's large-blob array (largeBlobs), per credential with its largeBlobKey");
+const blobOptions = (c: Command): Command => withStoreOptions(c).option('--udp [hostport]', UDP_HELP).option('--device <path>', DEVICE_HELP)
+  .option('--pin <pin>', 'the PIN (or $CTAP_EMU_PIN; asked on the terminal when needed and absent)').option('--pin-file <path>', PIN_FILE_HELP)
+  .option('--json', 'JSON output');
+blobOptions(blobs.command('list').description('the entries of the array; with the PIN, the credential each belongs to')).action(blobsList);
+blobOptions(blobs.command('get').description("a credential's blob (ID in base64url, or a unique prefix), to stdout or --out").argument('<id>'))
+  .option('--out <path>', 'write the blob to this file').action(blobsGet);
+blobOptions(blobs.command('set').description("store a credential's blob, replacing its old one").argument('<id>'))
+  .option('--file <path>', 'the blob is this file').option('--data <text>', 'the blob is this text (UTF-8)')
+  .option('--base64url <b64>', 'the blob in base64url').action(blobsSet);
+blobOptions(blobs.command('delete').description("delete a credential's blob").argument('<id>')).action(blobsDelete);
 
 program.command('demo').description('register a passkey and sign in with it, in-process, step by step')
   .option('--pin <pin>', 'PIN of the demo key (or $CTAP_EMU_PIN)', '1234').option('--pin-file <path>', PIN_FILE_HELP).action(demo);

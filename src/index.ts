@@ -7,16 +7,18 @@ export type {
 
 // The browser's part, and the host roles under it (python-fido2's layering); the clients compute
 // with OpenSSL (node:crypto) unless given another Crypto.
-export { WebAuthnClient, Ctap2Client } from './node/clients.js';
+export { WebAuthnClient, Ctap2Client, LargeBlobs, nodeCompression } from './node/clients.js';
 export { WebAuthnError, type HidConnectable, type WebAuthnClientOptions, type WebAuthnErrorName } from './client/webauthn.js';
 export type * from './client/webauthnTypes.js';
 export {
   type Ctap2ClientOptions, type AssertionResponse, type AttestationResponse, type AuthenticatorInfo, type GetAssertionParams, type MakeCredentialParams,
+  type LargeBlobsParams,
 } from './client/ctap2.js';
 export { ClientPin, PinPermission, pinUvAuthParam, type PinUvAuthToken } from './client/clientPin.js';
 export { CredentialManagement, type ManagedCredential, type ManagedRp } from './client/credentialManagement.js';
 export { authenticatorConfig, ConfigSubCommand, setMinPinLengthParams, type SetMinPinLength } from './client/config.js';
 export { hmacSecretSession, prfSalt, type HmacSecretSession } from './client/hmacSecret.js';
+export type { Compression, LargeBlobsOptions } from './client/largeBlobs.js';
 export { parseAuthData, type ParsedAuthData } from './client/authData.js';
 export { coseToSpki } from './client/cose.js';
 

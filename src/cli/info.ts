@@ -24,6 +24,8 @@ export function describeInfo(info: AuthenticatorInfo): Record<string, unknown> {
     forcePINChange: info.forcePINChange,
     firmwareVersion: info.firmwareVersion,
     remainingDiscoverableCredentials: info.remainingDiscoverableCredentials,
+    maxSerializedLargeBlobArray: info.maxSerializedLargeBlobArray,
+    maxCredBlobLength: info.maxCredBlobLength,
   };
 }
 

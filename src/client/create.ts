@@ -35,7 +35,7 @@ function residentKey(o: CreationOptionsJSON, info: AuthenticatorInfo): boolean {
 async function makeCredential(
   s: Session, o: CreationOptionsJSON, rpId: string, clientDataHash: Uint8Array, rk: boolean, prf: (p: HmacSecretSession) => void,
 ): Promise<AttestationResponse> {
-  const extensions = createExtensionInputs(o.extensions, s.info);
+  const extensions = createExtensionInputs(o.extensions, s.info, rk);
   // makeCredUvNotRqd: a protected key makes discoverable credentials only for a verified user.
   const uv = await userVerification(s.ctap, s.info, {
     requirement: o.authenticatorSelection?.userVerification, needed: rk, permission: Permission.mc, rpId, clientDataHash, pin: s.options.pin,
@@ -72,7 +72,7 @@ export async function create(s: Session, o: CreationOptionsJSON): Promise<Regist
   const att = (o.attestation ?? 'none') === 'none' ? conveyNone(made) : made;
   const parsed = parseAuthData(att.authData);
   const attested = parsed.attested!;
-  return credentialJSON(attested.credentialId, createExtensionResults(o.extensions, parsed, rk, prf), {
+  return credentialJSON(attested.credentialId, createExtensionResults(o.extensions, parsed, rk, prf, made), {
     clientDataJSON: toBase64url(cd.json),
     attestationObject: toBase64url(encodeCbor({ fmt: att.fmt, attStmt: att.attStmt, authData: att.authData })),
     authenticatorData: toBase64url(att.authData),

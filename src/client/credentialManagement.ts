@@ -19,6 +19,8 @@ export interface ManagedCredential {
   credentialId: Uint8Array;
   publicKey: CborMap;
   credProtect?: number;
+  /** The credential's largeBlobKey, when it has one (CTAP 2.1 §6.8.3). */
+  largeBlobKey?: Uint8Array;
 }
 
 type SubCommandParams = Partial<Record<keyof typeof CredMgmtParamKey, CborEncodable>>;
@@ -74,6 +76,7 @@ export class CredentialManagement {
         credentialId: (m.get(R.credentialID) as CborMap).get('id') as Uint8Array,
         publicKey: m.get(R.publicKey) as CborMap,
         credProtect: m.get(R.credProtect) as number | undefined,
+        largeBlobKey: m.get(R.largeBlobKey) as Uint8Array | undefined,
       };
     });
   }

@@ -1,7 +1,9 @@
 // A CTAP2 client (python-fido2's Ctap2): typed calls over a CTAPHID host connection.
 import { decodeCbor, encodeCbor, type CborEncodable, type CborMap, type CborValue } from '../ctap/cbor.js';
 import { Command } from '../ctap/constants.js';
-import { GetAssertionKey, GetAssertionResponseKey, GetInfoKey, MakeCredentialKey, MakeCredentialResponseKey } from '../ctap/keys.js';
+import {
+  GetAssertionKey, GetAssertionResponseKey, GetInfoKey, LargeBlobsKey, LargeBlobsResponseKey, MakeCredentialKey, MakeCredentialResponseKey,
+} from '../ctap/keys.js';
 import { CtapError, Status } from '../ctap/status.js';
 import type { Crypto } from '../ctap/crypto.js';
 import { nobleCrypto } from '../ctap/nobleCrypto.js';
@@ -22,6 +24,8 @@ export interface AuthenticatorInfo {
   minPINLength?: number;
   firmwareVersion?: number;
   remainingDiscoverableCredentials?: number;
+  maxSerializedLargeBlobArray?: number;
+  maxCredBlobLength?: number;
   /** Every member as the key sent it, by its integer key. */
   raw: CborMap;
 }
@@ -43,6 +47,8 @@ export interface AttestationResponse {
   fmt: string;
   authData: Uint8Array;
   attStmt: CborMap;
+  /** The largeBlobKey extension's key (CTAP 2.1 §12.3), when asked for. */
+  largeBlobKey?: Uint8Array;
 }
 
 export interface GetAssertionParams {
@@ -61,6 +67,19 @@ export interface AssertionResponse {
   signature: Uint8Array;
   user?: { id: Uint8Array; name?: string; displayName?: string };
   numberOfCredentials?: number;
+  /** The credential's largeBlobKey, when asked for and it has one. */
+  largeBlobKey?: Uint8Array;
+}
+
+/** One authenticatorLargeBlobs request (CTAP 2.1 §6.10.2): a read (get) or one fragment of a write (set). */
+export interface LargeBlobsParams {
+  offset: number;
+  get?: number;
+  set?: Uint8Array;
+  /** The whole array's length, with the first fragment only. */
+  length?: number;
+  pinUvAuthParam?: Uint8Array;
+  pinUvAuthProtocol?: number;
 }
 
 const get = <T>(m: CborMap, k: number | string): T => m.get(k) as T;
@@ -132,6 +151,8 @@ export class Ctap2Client {
       minPINLength: get(m, K.minPINLength),
       firmwareVersion: get(m, K.firmwareVersion),
       remainingDiscoverableCredentials: get(m, K.remainingDiscoverableCredentials),
+      maxSerializedLargeBlobArray: get(m, K.maxSerializedLargeBlobArray),
+      maxCredBlobLength: get(m, K.maxCredBlobLength),
       raw: m,
     };
   }
@@ -154,7 +175,7 @@ export class Ctap2Client {
       options,
     ))!;
     const K = MakeCredentialResponseKey;
-    return { fmt: get(m, K.fmt), authData: get(m, K.authData), attStmt: get(m, K.attStmt) };
+    return { fmt: get(m, K.fmt), authData: get(m, K.authData), attStmt: get(m, K.attStmt), largeBlobKey: get(m, K.largeBlobKey) };
   }
 
   async getAssertion(p: GetAssertionParams, options?: TransactOptions): Promise<AssertionResponse> {
@@ -186,6 +207,12 @@ export class Ctap2Client {
     return out;
   }
 
+  /** authenticatorLargeBlobs: a read answers the bytes (config); a write fragment answers nothing. */
+  async largeBlobs(p: LargeBlobsParams): Promise<Uint8Array | undefined> {
+    const m = await this.send(Command.authenticatorLargeBlobs, request(LargeBlobsKey, { ...p }));
+    return m && get<Uint8Array | undefined>(m, LargeBlobsResponseKey.config);
+  }
+
   async reset(options?: TransactOptions): Promise<void> {
     await this.send(Command.authenticatorReset, undefined, options);
   }
@@ -205,5 +232,6 @@ function assertion(m: CborMap): AssertionResponse {
     signature: get(m, K.signature),
     user: user && { id: get(user, 'id'), name: get(user, 'name'), displayName: get(user, 'displayName') },
     numberOfCredentials: get(m, K.numberOfCredentials),
+    largeBlobKey: get(m, K.largeBlobKey),
   };
 }

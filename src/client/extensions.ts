@@ -1,13 +1,15 @@
 // Client extensions a browser maps onto CTAP ones (WebAuthn L3 §9, §10): credProps, credProtect
 // (CTAP 2.1 §12.1), minPinLength (§12.4), PRF on hmac-secret and hmac-secret-mc (WebAuthn L3
-// §10.1.4, CTAP 2.1 §12.5, CTAP 2.2 §12.8), and Secure Payment Confirmation's payment on
-// thirdPartyPayment (CTAP 2.2 §12.9).
+// §10.1.4, CTAP 2.1 §12.5, CTAP 2.2 §12.8), Secure Payment Confirmation's payment on
+// thirdPartyPayment (CTAP 2.2 §12.9), credBlob / getCredBlob (CTAP 2.1 §12.2, as Chrome exposes
+// them) and largeBlob (largeBlob.ts).
 import type { CborEncodable } from '../ctap/cbor.js';
 import { CredProtect } from '../ctap/constants.js';
 import { fromBase64url, toBase64url } from '../util/bytes.js';
 import type { ParsedAuthData } from './authData.js';
 import { ClientPin } from './clientPin.js';
-import type { AuthenticatorInfo, Ctap2Client } from './ctap2.js';
+import type { AttestationResponse, AuthenticatorInfo, Ctap2Client } from './ctap2.js';
+import { bytesOf, largeBlobCreateInput } from './largeBlob.js';
 import { hmacSecretSession, prfSalt, type HmacSecretSession } from './hmacSecret.js';
 import { translate, WebAuthnError } from './webauthnErrors.js';
 import type { ExtensionsInputJSON, PrfInput, PrfValues } from './webauthnTypes.js';
@@ -19,7 +21,7 @@ const PROTECTION = {
 } as const;
 
 /** The makeCredential extension inputs for the client extensions of create(). */
-export function createExtensionInputs(ext: ExtensionsInputJSON | undefined, info: AuthenticatorInfo): Record<string, CborEncodable> {
+export function createExtensionInputs(ext: ExtensionsInputJSON | undefined, info: AuthenticatorInfo, rk = false): Record<string, CborEncodable> {
   const out: Record<string, CborEncodable> = {};
   // §10.1.4 registration: "If evalByCredential is present, return a NotSupportedError."
   if (ext?.prf?.evalByCredential !== undefined) throw new WebAuthnError('NotSupportedError', 'prf.evalByCredential is for get(), not create()');
@@ -30,6 +32,8 @@ export function createExtensionInputs(ext: ExtensionsInputJSON | undefined, info
   if (policy && info.extensions.includes('credProtect')) {
     out.credProtect = PROTECTION[policy as keyof typeof PROTECTION] ?? CredProtect.userVerificationOptional;
   }
+  if (ext?.credBlob !== undefined && info.extensions.includes('credBlob')) out.credBlob = bytesOf(ext.credBlob);
+  if (largeBlobCreateInput(ext?.largeBlob, info, rk)) out.largeBlobKey = true;
   return out;
 }
 
@@ -48,6 +52,7 @@ export function createExtensionResults(
   authData: ParsedAuthData,
   rk: boolean,
   prf?: HmacSecretSession,
+  made?: AttestationResponse,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (ext?.credProps) out.credProps = { rk };
@@ -57,6 +62,8 @@ export function createExtensionResults(
     const results = enabled && prf && mc instanceof Uint8Array ? prfResults(prf, mc) : undefined;
     out.prf = results ? { enabled, results } : { enabled };
   }
+  if (ext?.credBlob !== undefined) out.credBlob = authData.extensions?.get('credBlob') === true;
+  if (ext?.largeBlob) out.largeBlob = { supported: made?.largeBlobKey !== undefined };
   return out;
 }
 
@@ -117,6 +124,17 @@ export function getExtensionInputs(
   if (prf) out['hmac-secret'] = prf.input;
   if (ext?.payment?.isPayment === true && info.extensions.includes('thirdPartyPayment')) out.thirdPartyPayment = true;
   return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** get(): the CTAP inputs of getCredBlob (the largeBlobKey of largeBlob is largeBlob.ts's). */
+export function getCredBlobInput(ext: ExtensionsInputJSON | undefined, info: AuthenticatorInfo): Record<string, CborEncodable> {
+  return ext?.getCredBlob === true && info.extensions.includes('credBlob') ? { getCredBlob: true } : {};
+}
+
+/** get(): getCredBlob's result, the blob as base64url (empty when the credential has none). */
+export function getCredBlobResult(ext: ExtensionsInputJSON | undefined, authData: ParsedAuthData): Record<string, unknown> {
+  const blob = authData.extensions?.get('credBlob');
+  return ext?.getCredBlob === true && blob instanceof Uint8Array ? { getCredBlob: toBase64url(blob) } : {};
 }
 
 export function getExtensionResults(session: HmacSecretSession | undefined, authData: ParsedAuthData): Record<string, unknown> {

@@ -4,7 +4,8 @@ import { CtapError, Status } from '../ctap/status.js';
 import { toBase64url } from '../util/bytes.js';
 import { parseAuthData } from './authData.js';
 import { clientData, rpIdFor } from './clientData.js';
-import { checkEvalByCredential, getExtensionInputs, getExtensionResults, prfSession, prfValuesFor } from './extensions.js';
+import { checkEvalByCredential, getCredBlobInput, getCredBlobResult, getExtensionInputs, getExtensionResults, prfSession, prfValuesFor } from './extensions.js';
+import { largeBlobGetInput, largeBlobGetResult } from './largeBlob.js';
 import { credentialJSON, descriptors, type Descriptor, type Session } from './session.js';
 import { userVerification } from './userVerification.js';
 import { translate, WebAuthnError } from './webauthnErrors.js';
@@ -34,19 +35,30 @@ async function allowListFor(s: Session, o: RequestOptionsJSON, rpId: string, cli
   return list.length > max || (perCredential && list.length > 1) ? preflight(s, rpId, clientDataHash, list, max) : list;
 }
 
+/** No extensions member rather than an empty map (what the key would see otherwise). */
+const nonEmpty = <T extends object>(m: T): T | undefined => (Object.keys(m).length > 0 ? m : undefined);
+
 export async function get(s: Session, o: RequestOptionsJSON): Promise<AuthenticationResponseJSON> {
   const rpId = rpIdFor(s.options.origin, o.rpId);
   const cd = clientData(s.ctap.crypto, 'webauthn.get', o.challenge, s.options.origin);
   const allowList = await allowListFor(s, o, rpId, cd.hash);
+  const largeBlob = largeBlobGetInput(o.extensions?.largeBlob, s.info);
+  // A largeBlob write on a protected key needs a token with lbw: user verification it is.
+  const protectedKey = s.info.options.clientPin === true || s.info.options.uv === true;
   const uv = await userVerification(s.ctap, s.info, {
-    requirement: o.userVerification, needed: false, permission: Permission.ga, rpId, clientDataHash: cd.hash, pin: s.options.pin,
+    requirement: largeBlob.permission && protectedKey ? 'required' : o.userVerification,
+    needed: false, permission: Permission.ga | largeBlob.permission, rpId, clientDataHash: cd.hash, pin: s.options.pin,
   });
   const prf = await prfSession(prfValuesFor(o.extensions, allowList.length === 1 ? allowList[0]!.id : undefined), s.ctap, s.info);
   const request = {
       rpId,
       clientDataHash: cd.hash,
       allowList,
-      extensions: getExtensionInputs(o.extensions, s.info, prf),
+      extensions: nonEmpty({
+        ...getExtensionInputs(o.extensions, s.info, prf),
+        ...getCredBlobInput(o.extensions, s.info),
+        ...(largeBlob.largeBlobKey ? { largeBlobKey: true } : {}),
+      }),
       options: uv.uv ? { uv: true } : undefined,
       pinUvAuthParam: uv.pinUvAuthParam,
       pinUvAuthProtocol: uv.pinUvAuthProtocol,
@@ -57,7 +69,13 @@ export async function get(s: Session, o: RequestOptionsJSON): Promise<Authentica
   const assertions = await (choose ? s.ctap.getAssertions(request, signal) : s.ctap.getAssertion(request, signal).then((a) => [a])).catch(translate);
   const picked = assertions[choose ? await choose(assertions) : 0];
   if (!picked) throw new WebAuthnError('NotAllowedError', 'no account was selected');
-  return credentialJSON(picked.credential.id, getExtensionResults(prf, parseAuthData(picked.authData)), {
+  const authData = parseAuthData(picked.authData);
+  const results = {
+    ...getExtensionResults(prf, authData),
+    ...getCredBlobResult(o.extensions, authData),
+    ...(await largeBlobGetResult(s, o.extensions?.largeBlob, picked, uv.token)),
+  };
+  return credentialJSON(picked.credential.id, results, {
     clientDataJSON: toBase64url(cd.json),
     authenticatorData: toBase64url(picked.authData),
     signature: toBase64url(picked.signature),

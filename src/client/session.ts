@@ -2,6 +2,7 @@
 // options, and the JSON shapes both ceremonies return.
 import { fromBase64url, toBase64url } from '../util/bytes.js';
 import type { Crypto } from '../ctap/crypto.js';
+import type { Compression } from './largeBlobs.js';
 import type { AssertionResponse, AuthenticatorInfo, Ctap2Client } from './ctap2.js';
 import type { CredentialDescriptorJSON, PublicKeyCredentialJSON } from './webauthnTypes.js';
 
@@ -20,6 +21,8 @@ export interface WebAuthnClientOptions {
   pin?: string;
   /** What the client computes with (client data hash, key agreement, PIN/UV protocol); default nobleCrypto. */
   crypto?: Crypto;
+  /** DEFLATE for the largeBlob extension (client/ has none of its own; the Node WebAuthnClient gives node:zlib's). */
+  compression?: Compression;
 }
 
 export interface Session {

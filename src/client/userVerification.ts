@@ -1,7 +1,6 @@
 // What a browser does for userVerification (WebAuthn §5.1.3 step 20, CTAP 2.1 §6.1.1, §6.5.5.7):
 // with "required", or "preferred" on a key that can verify, get a pinUvAuthToken from the built-in
 // method or from the PIN, with the right permission and RP ID, and send its MAC over clientDataHash.
-import { Permission } from '../ctap/permissions.js';
 import { ClientPin, pinUvAuthParam, type PinUvAuthToken } from './clientPin.js';
 import type { AuthenticatorInfo, Ctap2Client } from './ctap2.js';
 import { translate, WebAuthnError } from './webauthnErrors.js';
@@ -10,6 +9,8 @@ export interface UvParams {
   pinUvAuthParam?: Uint8Array;
   pinUvAuthProtocol?: number;
   uv?: boolean;
+  /** The token the param was made with (a largeBlob write MACs its fragments with it too). */
+  token?: PinUvAuthToken;
 }
 
 export interface UvRequest {
@@ -17,7 +18,8 @@ export interface UvRequest {
   requirement: string | undefined;
   /** The key will verify anyway (a discoverable credential on a makeCredUvNotRqd key...). */
   needed: boolean;
-  permission: (typeof Permission)['mc' | 'ga'];
+  /** mc or ga, and lbw with them for a largeBlob write. */
+  permission: number;
   rpId: string;
   clientDataHash: Uint8Array;
   /** The PIN the "user" types when asked. */
@@ -46,7 +48,7 @@ export async function userVerification(ctap: Ctap2Client, info: AuthenticatorInf
   if (info.options.uv === true && !info.options.pinUvAuthToken) return { uv: true };
   try {
     const t = await token(ctap, info, r);
-    return { pinUvAuthParam: pinUvAuthParam(t, r.clientDataHash), pinUvAuthProtocol: t.protocol.version };
+    return { pinUvAuthParam: pinUvAuthParam(t, r.clientDataHash), pinUvAuthProtocol: t.protocol.version, token: t };
   } catch (e) {
     return translate(e);
   }

@@ -22,6 +22,12 @@ export interface ExtensionsInputJSON {
   minPinLength?: boolean;
   /** Secure Payment Confirmation's `payment` (isPayment: CTAP thirdPartyPayment). */
   payment?: { isPayment?: boolean };
+  /** CTAP credBlob at create(): base64url (the JSON form) or bytes. */
+  credBlob?: PrfInput;
+  /** get(): return the credential's credBlob. */
+  getCredBlob?: boolean;
+  /** WebAuthn L3 §10.1.5: support at create(); read or write (base64url or bytes) at get(). */
+  largeBlob?: { support?: 'required' | 'preferred'; read?: boolean; write?: PrfInput };
 }
 
 export interface CredentialDescriptorJSON {

@@ -78,7 +78,7 @@ export const MakeCredentialKey = {
   attestationFormatsPreference: 0x0b,
 } as const;
 
-export const MakeCredentialResponseKey = { fmt: 0x01, authData: 0x02, attStmt: 0x03, epAtt: 0x04 } as const;
+export const MakeCredentialResponseKey = { fmt: 0x01, authData: 0x02, attStmt: 0x03, epAtt: 0x04, largeBlobKey: 0x05 } as const;
 
 export const ConfigKey = { subCommand: 0x01, subCommandParams: 0x02, pinUvAuthProtocol: 0x03, pinUvAuthParam: 0x04 } as const;
 
@@ -125,3 +125,11 @@ export const ClientPinSubCommand = {
   getUVRetries: 0x07,
   getPinUvAuthTokenUsingPinWithPermissions: 0x09,
 } as const;
+
+/** authenticatorLargeBlobs (CTAP 2.1 §6.10.2) request members. */
+export const LargeBlobsKey = { get: 0x01, set: 0x02, offset: 0x03, length: 0x04, pinUvAuthParam: 0x05, pinUvAuthProtocol: 0x06 } as const;
+
+export const LargeBlobsResponseKey = { config: 0x01 } as const;
+
+/** An entry of the serialized large-blob array (CTAP 2.1 §6.10.3): a large-blob map. */
+export const LargeBlobMapKey = { ciphertext: 0x01, nonce: 0x02, origSize: 0x03 } as const;

@@ -6,7 +6,8 @@ import { encodeAuthData } from './authData.js';
 import { signWith } from './credentials.js';
 import { HMAC_SECRET, hmacSecretOutput } from './extensions/hmacSecret.js';
 import { THIRD_PARTY_PAYMENT } from './extensions/thirdPartyPayment.js';
-import type { HmacSecretRequest, LocatedCredential } from './session.js';
+import type { BlobRequest, HmacSecretRequest, LocatedCredential } from './session.js';
+import { CRED_BLOB, credBlobOutput } from './extensions/credBlob.js';
 import type { CommandContext } from './context.js';
 import { concatBytes } from '../util/bytes.js';
 import { CtapError, Status } from '../ctap/status.js';
@@ -32,6 +33,8 @@ export interface AssertionInput {
   hmacSecret?: HmacSecretRequest;
   /** thirdPartyPayment asked for: the answer says whether the credential was made with it. */
   thirdPartyPayment?: boolean;
+  /** getCredBlob and largeBlobKey asked for. */
+  blobs?: BlobRequest;
 }
 
 export function assertionResponse(
@@ -43,6 +46,7 @@ export function assertionResponse(
   const extensions = new Map<string, CborEncodable>();
   if (input.hmacSecret && cred.hmacSecret) extensions.set(HMAC_SECRET, hmacSecretOutput(ctx, input.hmacSecret, cred.id, uv));
   if (input.thirdPartyPayment) extensions.set(THIRD_PARTY_PAYMENT, cred.thirdPartyPayment);
+  if (input.blobs?.getCredBlob) extensions.set(CRED_BLOB, credBlobOutput(cred.stored));
   const authData = encodeAuthData({
     rpIdHash: input.rpIdHash,
     flags: input.flags,
@@ -65,5 +69,7 @@ export function assertionResponse(
     });
   }
   if (input.numberOfCredentials !== undefined) out.set(K.numberOfCredentials, input.numberOfCredentials);
+  // §12.3: the key is a top-level member, for the credentials that have one.
+  if (input.blobs?.largeBlobKey && cred.stored?.largeBlobKey) out.set(K.largeBlobKey, cred.stored.largeBlobKey);
   return out;
 }

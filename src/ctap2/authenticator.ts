@@ -7,6 +7,7 @@ import { credentialManagement, parseCredentialManagement } from './commands/cred
 import { getAssertion, parseGetAssertion } from './commands/getAssertion.js';
 import { getInfo } from './commands/getInfo.js';
 import { getNextAssertion } from './commands/getNextAssertion.js';
+import { largeBlobs, parseLargeBlobs } from './commands/largeBlobs.js';
 import { makeCredential, parseMakeCredential } from './commands/makeCredential.js';
 import { reset } from './commands/reset.js';
 import { selection } from './commands/selection.js';
@@ -41,6 +42,7 @@ const HANDLERS: Record<number, Handler> = {
   [Command.authenticatorCredentialManagementPreview]: (ctx, p) => credentialManagement(ctx, parseCredentialManagement(needParams(p))),
   [Command.authenticatorSelection]: (ctx) => selection(ctx),
   [Command.authenticatorConfig]: (ctx, p) => config(ctx, parseConfig(needParams(p))),
+  [Command.authenticatorLargeBlobs]: (ctx, p) => largeBlobs(ctx, parseLargeBlobs(needParams(p))),
 };
 
 /** Commands that do not end a getAssertion walk (CTAP 2.1 §6.3: any other command ends it). */

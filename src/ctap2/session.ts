@@ -28,6 +28,12 @@ export interface HmacSecretRequest {
   salts: Uint8Array;
 }
 
+/** getAssertion's getCredBlob and largeBlobKey inputs (CTAP 2.1 §12.2, §12.3). */
+export interface BlobRequest {
+  getCredBlob: boolean;
+  largeBlobKey: boolean;
+}
+
 /** State one host builds over several commands; it belongs to the CTAPHID channel that began it. */
 interface Walk {
   channel: number;
@@ -41,6 +47,8 @@ export interface NextAssertionState extends Walk {
   hmacSecret?: HmacSecretRequest;
   /** thirdPartyPayment asked for in the request. */
   thirdPartyPayment?: boolean;
+  /** credBlob and largeBlobKey asked for (each credential of the walk answers them). */
+  blobs?: BlobRequest;
   /** Where the walk is: the RP, which credProtect levels it sees, the last credential answered, how many are left. */
   rpId: string;
   uv: boolean;
@@ -60,10 +68,20 @@ export interface CredMgmtWalk extends Walk {
   remaining: number;
 }
 
+/** A serialized large-blob array arriving in fragments (CTAP 2.1 §6.10.2): expectedLength, the bytes so far. */
+export interface LargeBlobWrite extends Walk {
+  expectedLength: number;
+  buffer: Uint8Array;
+  /** expectedNextOffset: how many bytes have arrived. */
+  received: number;
+}
+
 export class Session {
   nextAssertion: NextAssertionState | undefined;
   /** An enumeration of authenticatorCredentialManagement in progress. */
   credMgmt: CredMgmtWalk | undefined;
+  /** An authenticatorLargeBlobs write in progress. */
+  largeBlobWrite: LargeBlobWrite | undefined;
   /** Per protocol version; made at power-up (§6.5.6 initialize()), at reset and after a PIN mismatch. */
   readonly keyAgreement = new Map<number, KeyAgreementKey>();
   readonly token: PinUvAuthToken;
@@ -100,6 +118,7 @@ export class Session {
   endWalksNotOf(channel: number): void {
     if (this.nextAssertion && this.nextAssertion.channel !== channel) this.nextAssertion = undefined;
     if (this.credMgmt && this.credMgmt.channel !== channel) this.credMgmt = undefined;
+    if (this.largeBlobWrite && this.largeBlobWrite.channel !== channel) this.largeBlobWrite = undefined;
   }
 
   get pinAuthBlocked(): boolean {

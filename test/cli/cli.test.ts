@@ -128,6 +128,31 @@ describe('serve, then the offline creds commands', () => {
   });
 });
 
+describe('blobs over CTAP', () => {
+  it('set, list (with and without the PIN), get, delete a credential\'s large blob on a running key', async () => {
+    const s = await startServe(['--memory', '--pin', '2580']);
+    try {
+      const client = udpClient(s.port, '2580');
+      const o = await generateRegistrationOptions({ rpName: 'Ex', rpID: 'example.com', userName: 'dora', authenticatorSelection: { residentKey: 'required' } });
+      const reg = await client.create({ ...o, extensions: { largeBlob: { support: 'required' } } } as never);
+      client.close();
+      expect(reg.clientExtensionResults).toEqual({ largeBlob: { supported: true } });
+      const key = ['--udp', `127.0.0.1:${s.port}`];
+      const pin = { CTAP_EMU_PIN: '2580' };
+      expect((await run(['blobs', 'set', reg.id.slice(0, 10), '--data', 'hello blob', ...key], pin)).stdout).toMatch(/stored 10 bytes for example.com dora/);
+      expect((await run(['blobs', 'list', ...key, '--pin', '2580'])).stdout).toMatch(/0\s+\d+\s+10\s+example\.com\s+dora/);
+      expect((await run(['blobs', 'list', ...key, '--json'])).stdout).toMatch(/"origSize": 10/);
+      expect((await run(['blobs', 'get', reg.id, ...key], pin)).stdout).toBe('hello blob');
+      expect((await run(['blobs', 'delete', reg.id, ...key], pin)).code).toBe(0);
+      const gone = await run(['blobs', 'get', reg.id, ...key], pin);
+      expect([gone.code, gone.stderr]).toEqual([3, expect.stringMatching(/no large blob/)]);
+      expect((await run(['blobs', 'get', reg.id, ...key, '--pin', '0000'])).stderr).toMatch(/wrong PIN/);
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
 describe('failures: a message, an exit code, and the file left as it was', () => {
   function snapshot(path: string): Buffer | undefined {
     return existsSync(path) ? readFileSync(path) : undefined;

@@ -141,9 +141,7 @@ describe.each([1, 2] as const)('PIN/UV auth protocol %i', (version) => {
 
   it('refuses permissions for features the key lacks, and none at all', async () => {
     const { pin } = await rig(version, { pin: '1234' });
-    for (const p of [PinPermission.be, PinPermission.lbw]) {
-      expect(await status(pin.getPinToken('1234', p))).toBe(Status.CTAP2_ERR_UNAUTHORIZED_PERMISSION);
-    }
+    expect(await status(pin.getPinToken('1234', PinPermission.be))).toBe(Status.CTAP2_ERR_UNAUTHORIZED_PERMISSION);
     expect(await status(pin.getPinToken('1234', 0))).toBe(Status.CTAP1_ERR_INVALID_PARAMETER);
   });
 

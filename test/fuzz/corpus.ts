@@ -5,6 +5,7 @@
 import { ClientPin, PinPermission, pinUvAuthParam, type PinUvAuthToken } from '../../src/client/clientPin.js';
 import { authenticatorConfig, ConfigSubCommand, setMinPinLengthParams } from '../../src/client/config.js';
 import { CredentialManagement } from '../../src/client/credentialManagement.js';
+import { LargeBlobs } from '../../src/node/clients.js';
 import { request, type Ctap2Client, type MakeCredentialParams } from '../../src/client/ctap2.js';
 import { hmacSecretSession } from '../../src/client/hmacSecret.js';
 import { parseAuthData } from '../../src/client/authData.js';
@@ -19,7 +20,7 @@ import { copyKey, newKey, Recorder } from './fixture.js';
 
 export const PIN = '1234';
 const cdh = new Uint8Array(32).fill(7);
-const ALL = PinPermission.mc | PinPermission.ga | PinPermission.cm | PinPermission.acfg;
+const ALL = PinPermission.mc | PinPermission.ga | PinPermission.cm | PinPermission.lbw | PinPermission.acfg;
 
 /** A request that starts a case: `prefix` runs first, unmutated (a walk's begin, say). */
 export interface Seed {
@@ -77,7 +78,7 @@ interface Keys {
   nonRkId: Uint8Array;
 }
 
-/** The keys: blank; with credentials, a PIN and a token for mc|ga|cm|acfg; with built-in UV. */
+/** The keys: blank; with credentials, a PIN and a token for mc|ga|cm|lbw|acfg; with built-in UV. */
 async function makeKeys(): Promise<Keys> {
   const blank = newKey();
   const pin = newKey();
@@ -110,6 +111,8 @@ export async function buildCorpus(): Promise<Seed[]> {
     capture('makeCredential, no PIN', blank, OK, (c) => c.makeCredential(mc('example.com', 'eve', { options: { rk: true } }))),
     capture('makeCredential, token, rk, extensions', pin, OK, (c) =>
       c.makeCredential(mc('example.com', 'eve', { ...auth(token), options: { rk: true }, extensions: { credProtect: 2, 'hmac-secret': true }, excludeList: [cred(new Uint8Array(64).fill(9))] }))),
+    capture('makeCredential, credBlob and largeBlobKey', pin, OK, (c) =>
+      c.makeCredential(mc('example.com', 'eve', { ...auth(token), options: { rk: true }, extensions: { credBlob: new Uint8Array(32).fill(4), largeBlobKey: true } }))),
     capture('makeCredential, excluded', pin, Status.CTAP2_ERR_CREDENTIAL_EXCLUDED, (c) =>
       c.makeCredential(mc('example.com', 'eve', { ...auth(token), excludeList: [cred(k.nonRkId), cred(k.rkIds[0]!)] }))),
     capture('makeCredential, PIN probe (empty pinUvAuthParam)', pin, Status.CTAP2_ERR_PIN_INVALID, (c) =>
@@ -137,6 +140,8 @@ export async function buildCorpus(): Promise<Seed[]> {
     }),
     capture('getAssertion, thirdPartyPayment', pin, OK, (c) =>
       c.getAssertion({ rpId: 'example.com', clientDataHash: cdh, allowList: [cred(k.nonRkId)], extensions: { thirdPartyPayment: true } })),
+    capture('getAssertion, getCredBlob and largeBlobKey', pin, OK, (c) =>
+      c.getAssertion({ rpId: 'example.com', clientDataHash: cdh, ...auth(token), extensions: { getCredBlob: true, largeBlobKey: true } })),
     capture('getAssertion, silent (up false)', pin, OK, (c) => c.getAssertion({ rpId: 'example.com', clientDataHash: cdh, allowList: [cred(k.nonRkId)], options: { up: false } })),
     capture('getAssertion, credProtect 3 without uv', pin, Status.CTAP2_ERR_NO_CREDENTIALS, (c) => c.getAssertion({ rpId: 'other.org', clientDataHash: cdh })),
     capture('getNextAssertion', pin, OK, (c) => c.getAssertions({ rpId: 'example.com', clientDataHash: cdh, ...auth(token) })),
@@ -163,6 +168,12 @@ export async function buildCorpus(): Promise<Seed[]> {
     capture('credMgmt deleteCredential', pin, OK, (c) => cm(c).delete(k.rkIds[1]!)),
     capture('credMgmt updateUserInformation', pin, OK, (c) => cm(c).updateUser(k.rkIds[0]!, { id: utf8('alice'), name: 'alice2', displayName: 'Alice 2' })),
     capture('credMgmt getCredsMetadata', pin, OK, (c) => cm(c).metadata()).then((seed) => withCommand(seed, Command.authenticatorCredentialManagementPreview)),
+    // largeBlobs: a read, a one-fragment write with the token, the second fragment of a write
+    capture('largeBlobs get', pin, OK, async (c) => new LargeBlobs(c, await c.getInfo()).readSerialized()),
+    capture('largeBlobs set', pin, OK, async (c) => new LargeBlobs(c, await c.getInfo(), { token }).putBlob(new Uint8Array(32).fill(1), utf8('blob'))),
+    capture('largeBlobs set, second fragment', pin, OK, async (c) =>
+      new LargeBlobs(c, { ...(await c.getInfo()), maxMsgSize: 100 }, { token }).writeBlobArray([new Uint8Array(50).fill(2)])),
+    raw('largeBlobs set, bad MAC', pin, Command.authenticatorLargeBlobs, new Map<number, CborEncodable>([[2, new Uint8Array(17)], [3, 0], [4, 17], [5, new Uint8Array(32)], [6, 2]]), Status.CTAP2_ERR_PIN_AUTH_INVALID),
     // authenticatorConfig, each subcommand
     capture('config enableEnterpriseAttestation', pin, OK, (c) => authenticatorConfig(c, ConfigSubCommand.enableEnterpriseAttestation, undefined, token)),
     capture('config toggleAlwaysUv', pin, OK, (c) => authenticatorConfig(c, ConfigSubCommand.toggleAlwaysUv, undefined, token)),
@@ -170,10 +181,8 @@ export async function buildCorpus(): Promise<Seed[]> {
       authenticatorConfig(c, ConfigSubCommand.setMinPINLength, setMinPinLengthParams({ newMinPINLength: 6, forceChangePin: true }), token)),
     capture('config vendorPrototype', pin, Status.CTAP2_ERR_INVALID_SUBCOMMAND, (c) => authenticatorConfig(c, ConfigSubCommand.vendorPrototype, new Map([[1, 1]]), token)),
     capture('config without a PIN', blank, OK, (c) => authenticatorConfig(c, ConfigSubCommand.toggleAlwaysUv)),
-    // Commands this key does not implement: bioEnrollment, largeBlobs, vendor and unknown numbers.
+    // Commands this key does not implement: bioEnrollment, vendor and unknown numbers.
     raw('bioEnrollment getFingerprintSensorInfo', pin, 0x09, new Map([[1, 1], [2, 7]]), Status.CTAP1_ERR_INVALID_COMMAND),
-    raw('largeBlobs get', pin, Command.authenticatorLargeBlobs, new Map([[1, 1024], [3, 0]]), Status.CTAP1_ERR_INVALID_COMMAND),
-    raw('largeBlobs set', pin, Command.authenticatorLargeBlobs, new Map<number, CborEncodable>([[2, new Uint8Array(17)], [3, 0], [4, 17], [5, new Uint8Array(32)], [6, 2]]), Status.CTAP1_ERR_INVALID_COMMAND),
     raw('vendor 0x40', pin, 0x40, new Map([[1, 1]]), Status.CTAP1_ERR_INVALID_COMMAND),
     raw('vendor 0xbf', pin, 0xbf, undefined, Status.CTAP1_ERR_INVALID_COMMAND),
     raw('unknown 0x03', pin, 0x03, new Map([[1, 'x']]), Status.CTAP1_ERR_INVALID_COMMAND),

@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { encodeCbor, type CborEncodable } from '../../src/ctap/cbor.js';
 import { Status } from '../../src/ctap/status.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { equalBytes } from '../../src/util/bytes.js';
 import { gaParams, mcParams, TestKey } from '../helpers/core.js';
 import { fuzz, timeout } from './settings.js';
 
@@ -33,7 +35,7 @@ describe('the core under malformed requests', () => {
   it('answers every command with a named status, never CTAP1_ERR_OTHER', async () => {
     await fuzz(
       'random parameter maps',
-      fc.asyncProperty(fc.constantFrom(0x01, 0x02, 0x04, 0x06, 0x07, 0x08, 0x0a, 0x0b, 0x0d, 0x41), params, async (command, p) => {
+      fc.asyncProperty(fc.constantFrom(0x01, 0x02, 0x04, 0x06, 0x07, 0x08, 0x0a, 0x0b, 0x0c, 0x0d, 0x41), params, async (command, p) => {
         const key = new TestKey({ resetWindowMs: null });
         key.auth.onInternalError = (e) => {
           throw e;
@@ -61,7 +63,7 @@ describe('the core under malformed requests', () => {
 
 describe('extension inputs, malformed', () => {
   // The extensions' own inputs: every makeCredential and getAssertion extension this key reads.
-  const NAMES = ['credProtect', 'hmac-secret', 'hmac-secret-mc', 'minPinLength', 'thirdPartyPayment'] as const;
+  const NAMES = ['credProtect', 'hmac-secret', 'hmac-secret-mc', 'minPinLength', 'thirdPartyPayment', 'credBlob', 'getCredBlob', 'largeBlobKey'] as const;
   const extensions = fc.array(fc.tuple(fc.constantFrom(...NAMES, 'unknownExt'), value), { minLength: 1, maxLength: 4 })
     .map((e) => new Map<string, CborEncodable>(e));
 
@@ -87,6 +89,41 @@ describe('extension inputs, malformed', () => {
         const res = await key.raw(new Uint8Array([mc ? 0x01 : 0x02, ...encodeCbor(p)]));
         expect(KNOWN.has(res[0]!), `status 0x${res[0]!.toString(16)}`).toBe(true);
         expect(res[0]).not.toBe(Status.CTAP1_ERR_OTHER);
+      }),
+      500,
+    );
+  }, timeout(20_000));
+});
+
+describe('authenticatorLargeBlobs under malformed and out-of-order fragments', () => {
+  // Requests near the edges §6.10.2 checks: offsets and lengths around 0, 17, the array's size and
+  // maxFragmentLength; fragments of a real array and of junk; members of the wrong type; other channels.
+  const edge = fc.constantFrom(0, 1, 16, 17, 18, 40, 100, 4096, 4097, 7545, 7546, 2 ** 32, -1);
+  const good = new Uint8Array([...encodeCbor([new Uint8Array(60).fill(5)])]);
+  const goodArray = new Uint8Array([...good, ...sha256(good).subarray(0, 16)]);
+  const member = fc.oneof(edge, fc.uint8Array({ maxLength: 40 }), fc.constant('x' as CborEncodable), fc.constant(goodArray.subarray(0, 40)), fc.constant(goodArray.subarray(40)));
+  const request = fc.record({
+    channel: fc.constantFrom(1, 1, 1, 2),
+    members: fc.array(fc.tuple(fc.integer({ min: 1, max: 7 }), member), { maxLength: 6 }),
+  });
+
+  it('answers a named status, never CTAP1_ERR_OTHER, and the stored array always ends in its hash', async () => {
+    await fuzz(
+      'largeBlobs request sequences',
+      fc.asyncProperty(fc.array(request, { maxLength: 8 }), async (requests) => {
+        const key = new TestKey();
+        key.auth.onInternalError = (e) => {
+          throw e;
+        };
+        for (const r of requests) {
+          key.channel = r.channel;
+          const res = await key.raw(new Uint8Array([0x0c, ...encodeCbor(new Map(r.members))]));
+          expect(KNOWN.has(res[0]!), `status 0x${res[0]!.toString(16)}`).toBe(true);
+          expect(res[0]).not.toBe(Status.CTAP1_ERR_OTHER);
+        }
+        const [, read] = await key.call(0x0c, new Map([[1, 7545], [3, 0]]));
+        const array = read!.get(1) as Uint8Array;
+        expect(equalBytes(sha256(array.subarray(0, -16)).subarray(0, 16), array.subarray(-16))).toBe(true);
       }),
       500,
     );

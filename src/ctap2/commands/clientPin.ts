@@ -89,8 +89,8 @@ function changePin(ctx: CommandContext, req: ClientPinRequest): void {
   ctx.session.resetToken();
 }
 
-/** The permissions this key can grant (be and lbw are features it does not have yet). */
-const GRANTABLE = Permission.mc | Permission.ga | Permission.cm | Permission.acfg;
+/** The permissions this key can grant (be is for bio enrollment, a feature it does not have). */
+const GRANTABLE = Permission.mc | Permission.ga | Permission.cm | Permission.lbw | Permission.acfg;
 
 function checkPermissions(req: ClientPinRequest): number {
   const permissions = need(req.permissions, 'permissions');

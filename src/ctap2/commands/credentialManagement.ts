@@ -49,6 +49,7 @@ function credentialResponse(ctx: CommandContext, c: StoredCredential, total?: nu
     [R.credentialID, { id: c.id, type: 'public-key' }],
     [R.publicKey, coseKey(c.alg as CoseAlgorithm, ctx.crypto.publicKeyOf(c.alg as CoseAlgorithm, c.privateKey))],
     [R.credProtect, c.credProtect],
+    ...(c.largeBlobKey ? [[R.largeBlobKey, c.largeBlobKey] as [number, Uint8Array]] : []),
     ...(total === undefined ? [] : [[R.totalCredentials, total] as [number, number]]),
   ]);
 }

@@ -6,6 +6,8 @@ import { countDiscoverable, locateCredential, nextDiscoverable } from '../creden
 import { credProtectAllows } from '../extensions/credProtect.js';
 import { HMAC_SECRET, parseHmacSecretGet } from '../extensions/hmacSecret.js';
 import { parseThirdPartyPayment, THIRD_PARTY_PAYMENT } from '../extensions/thirdPartyPayment.js';
+import { GET_CRED_BLOB, parseGetCredBlob } from '../extensions/credBlob.js';
+import { LARGE_BLOB_KEY, parseLargeBlobKey } from '../extensions/largeBlobKey.js';
 import { asBytes, asClientDataHash, asDescriptorList, asMap, asOptions, asText, asUint, optional, required, type CredentialDescriptor } from '../../ctap/params.js';
 import { Permission } from '../../ctap/permissions.js';
 import { chooseUvMethod, collectPresence, pinUvAuthPreamble, uvInputOf, verifyUser } from '../pinUvAuth.js';
@@ -76,6 +78,7 @@ export async function getAssertion(ctx: CommandContext, req: GetAssertionRequest
   // Step 8: extensions. hmac-secret's input is checked now; only credentials made with it answer.
   const hmacSecret = parseHmacSecretGet(ctx, req.extensions.get(HMAC_SECRET));
   const thirdPartyPayment = parseThirdPartyPayment(req.extensions.get(THIRD_PARTY_PAYMENT));
+  const blobs = { getCredBlob: parseGetCredBlob(req.extensions.get(GET_CRED_BLOB)), largeBlobKey: parseLargeBlobKey(req.extensions.get(LARGE_BLOB_KEY)) };
 
   // Step 9: user presence, asked even when nothing matched so a page cannot probe silently.
   if (up) await collectPresence(ctx, verification, { ...presence, probe: first === undefined });
@@ -91,6 +94,7 @@ export async function getAssertion(ctx: CommandContext, req: GetAssertionRequest
     numberOfCredentials: walk ? count : undefined,
     hmacSecret,
     thirdPartyPayment,
+    blobs,
   });
   if (walk) {
     ctx.session.nextAssertion = {
@@ -100,6 +104,7 @@ export async function getAssertion(ctx: CommandContext, req: GetAssertionRequest
       flags,
       hmacSecret,
       thirdPartyPayment,
+      blobs,
       rpId: req.rpId,
       uv,
       after: { createdAt: first.stored!.createdAt, id: first.id },

@@ -5,9 +5,12 @@ import { loadPin, type DeviceSettings } from '../pin/persistent.js';
 import { pinIsSet } from '../pin/verification.js';
 import type { CommandContext } from '../context.js';
 import { GetInfoKey } from '../../ctap/keys.js';
+import { CRED_BLOB, MAX_CRED_BLOB_LENGTH } from '../extensions/credBlob.js';
+import { LARGE_BLOB_KEY } from '../extensions/largeBlobKey.js';
+import { MAX_SERIALIZED_LARGE_BLOB_ARRAY } from './largeBlobs.js';
 
 /** Extensions this key implements, as getInfo lists them. */
-export const EXTENSIONS = ['credProtect', 'hmac-secret', 'minPinLength', 'hmac-secret-mc', 'thirdPartyPayment'] as const;
+export const EXTENSIONS = ['credProtect', 'hmac-secret', CRED_BLOB, LARGE_BLOB_KEY, 'minPinLength', 'hmac-secret-mc', 'thirdPartyPayment'] as const;
 
 function options(ctx: CommandContext, settings: DeviceSettings): Record<string, boolean | undefined> {
   return {
@@ -22,6 +25,7 @@ function options(ctx: CommandContext, settings: DeviceSettings): Record<string, 
     alwaysUv: settings.alwaysUv,
     authnrCfg: true,
     setMinPINLength: true,
+    largeBlobs: true,
     ep: ctx.config.enterpriseAttestation ? settings.enterpriseAttestation : undefined,
   };
 }
@@ -43,9 +47,11 @@ export function getInfo(ctx: CommandContext): Map<number, CborEncodable | undefi
     [GetInfoKey.maxCredentialIdLength, CREDENTIAL_ID_LENGTH],
     [GetInfoKey.transports, ['usb']],
     [GetInfoKey.algorithms, config.algorithms.map((alg) => ({ alg, type: 'public-key' }))],
+    [GetInfoKey.maxSerializedLargeBlobArray, MAX_SERIALIZED_LARGE_BLOB_ARRAY],
     [GetInfoKey.forcePINChange, loadPin(ctx)?.forceChange ?? false],
     [GetInfoKey.minPINLength, settings.minPinLength],
     [GetInfoKey.firmwareVersion, config.firmwareVersion],
+    [GetInfoKey.maxCredBlobLength, MAX_CRED_BLOB_LENGTH],
     [GetInfoKey.maxRPIDsForSetMinPINLength, config.maxRpIdsForSetMinPinLength || undefined],
     [GetInfoKey.preferredPlatformUvAttempts, uv ? 1 : undefined],
     [GetInfoKey.uvModality, uv ? 0x02 : undefined], // fingerprint (FIDO registry USER_VERIFY_FINGERPRINT)

@@ -22,5 +22,5 @@ export function getNextAssertion(ctx: CommandContext): Map<number, CborEncodable
   st.lastAt = now;
   if (--st.remaining <= 0) ctx.session.nextAssertion = undefined;
   return assertionResponse(ctx, cred, { rpIdHash: st.rpIdHash, clientDataHash: st.clientDataHash, flags: st.flags, hmacSecret: st.hmacSecret,
-    thirdPartyPayment: st.thirdPartyPayment });
+    thirdPartyPayment: st.thirdPartyPayment, blobs: st.blobs });
 }

@@ -7,6 +7,8 @@ import { createCredential, locateCredential, signWith } from '../credentials.js'
 import { CRED_PROTECT, credProtectAllows, parseCredProtect } from '../extensions/credProtect.js';
 import { HMAC_SECRET, parseHmacSecretCreate } from '../extensions/hmacSecret.js';
 import { addRegistrationOutputs, parseRegistrationExtensions } from '../extensions/registration.js';
+import { CRED_BLOB, credBlobToStore, parseCredBlobCreate } from '../extensions/credBlob.js';
+import { LARGE_BLOB_KEY, newLargeBlobKey, parseLargeBlobKeyCreate } from '../extensions/largeBlobKey.js';
 import {
   asArray, asBytes, asClientDataHash, asDescriptorList, asInt, asMap, asOptions, asText, asUint, optional, optionalName, required,
   type CredentialDescriptor,
@@ -121,6 +123,8 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
   const credProtect = parseCredProtect(req.extensions.get(CRED_PROTECT));
   const hmacSecret = parseHmacSecretCreate(req.extensions.get(HMAC_SECRET));
   const more = parseRegistrationExtensions(ctx, req.extensions, hmacSecret);
+  const credBlob = credBlobToStore(parseCredBlobCreate(req.extensions.get(CRED_BLOB)), rk);
+  const largeBlobKey = parseLargeBlobKeyCreate(req.extensions.get(LARGE_BLOB_KEY), rk) ? newLargeBlobKey(ctx) : undefined;
 
   // Step 12: excludeList. A match still asks for a touch, so a page cannot silently probe for keys,
   // unless the user already acted (a finger on the sensor, or the token's user-present flag).
@@ -161,6 +165,8 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
       credProtect,
       hmacSecret,
       thirdPartyPayment: more.thirdPartyPayment,
+      credBlob,
+      largeBlobKey,
       createdAt: creationTime(ctx, req.rp.id),
       signCount: 0,
     });
@@ -175,6 +181,7 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
   if (req.extensions.has(CRED_PROTECT)) extensions.set(CRED_PROTECT, credProtect);
   if (hmacSecret) extensions.set(HMAC_SECRET, true); // CredRandom is derived from the credential ID
   addRegistrationOutputs(ctx, more, { rpId: req.rp.id, credentialId: cred.id, uv }, extensions);
+  if (req.extensions.has(CRED_BLOB)) extensions.set(CRED_BLOB, credBlob !== undefined);
   // Step 18: authenticator data.
   const authData = encodeAuthData({
     rpIdHash,
@@ -196,6 +203,7 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
     [K.authData, authData],
     [K.attStmt, attStmt],
     [K.epAtt, epAtt ? true : undefined],
+    [K.largeBlobKey, largeBlobKey],
   ]);
 }
 

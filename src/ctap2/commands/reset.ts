@@ -18,6 +18,7 @@ export async function reset(ctx: CommandContext): Promise<void> {
   // As at power-up (§6.5.6 initialize()): new key agreement keys, a new token, no walks.
   ctx.session.nextAssertion = undefined;
   ctx.session.credMgmt = undefined;
+  ctx.session.largeBlobWrite = undefined;
   ctx.session.regenerateKeyAgreements();
   ctx.session.resetToken();
   ctx.session.pinMismatches = 0;
