@@ -12,6 +12,7 @@ import { reset } from './commands/reset.js';
 import { selection } from './commands/selection.js';
 import { DEFAULT_CONFIG, type AuthenticatorConfig, type AuthenticatorEnv, type KeyStore, type RequestContext } from './env.js';
 import { DeviceKeyStore } from './keyStore.js';
+import { attestationMaterial, type AttestationMaterial } from './attestation/batch.js';
 import { asMap, missing } from '../ctap/params.js';
 import { pinHash } from '../ctap/pinUvAuthProtocol.js';
 import type { Crypto } from '../ctap/crypto.js';
@@ -86,6 +87,11 @@ export class Authenticator {
       throw new CtapError(Status.CTAP2_ERR_PIN_POLICY_VIOLATION, `a PIN is ${min} to 63 bytes, without NUL`);
     }
     savePin(this, { hash: pinHash(this.crypto, bytes), codePoints, retries: PIN_RETRIES_MAX, forceChange: false });
+  }
+
+  /** The attestation key and certificates (made on first use, kept across reset): see attestation/batch.ts. */
+  attestation(): AttestationMaterial {
+    return attestationMaterial({ store: this.env.store, crypto: this.crypto, config: this.config, now: this.env.now, randomBytes: this.env.randomBytes });
   }
 
   /** Drops volatile state (walks, tokens, retry-in-this-boot counts) as unplugging a key does. */
