@@ -107,6 +107,7 @@ export class VirtualAuthenticator {
           options.onExchange?.(request, response);
           return response;
         },
+        msg: (apdu, ctx) => this.authenticator.handleApdu(apdu, ctx),
       },
       (report) => {
         for (const sink of this.sinks) sink(report);

@@ -8,7 +8,7 @@ import { CoseAlg } from '../../ctap/cose.js';
 import type { Crypto } from '../../ctap/crypto.js';
 import { FACTORY_META_PREFIX, type CredentialStore } from '../../keystore/types.js';
 import { toHex } from '../../util/bytes.js';
-import type { AuthenticatorConfig } from '../env.js';
+import type { AuthenticatorConfig, AuthenticatorEnv } from '../env.js';
 import { certificate, keyIdentifier, type DistinguishedName } from './x509.js';
 
 const Meta = {
@@ -72,6 +72,11 @@ export function attestationMaterial(d: AttestationDeps): AttestationMaterial {
   m = { privateKey: derivedKey(d.crypto, seed, Purpose.batch), x5c: [batch], root: ca };
   perStore.set(aaguid, m);
   return m;
+}
+
+/** The material, for the key whose environment and configuration these are. */
+export function attestationOf(k: { env: AuthenticatorEnv; crypto: Crypto; config: AuthenticatorConfig }): AttestationMaterial {
+  return attestationMaterial({ store: k.env.store, crypto: k.crypto, config: k.config, now: k.env.now, randomBytes: k.env.randomBytes });
 }
 
 /** The CA certificate an RP trusts (undefined for a supplied chain without a root). */

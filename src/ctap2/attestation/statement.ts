@@ -5,7 +5,7 @@ import { CoseAlg, type CoseAlgorithm } from '../../ctap/cose.js';
 import { concatBytes } from '../../util/bytes.js';
 import type { CommandContext } from '../context.js';
 import { signWith } from '../credentials.js';
-import { attestationMaterial } from './batch.js';
+import { attestationOf } from './batch.js';
 
 /** Formats this key can produce, in its order of preference. */
 export const ATTESTATION_FORMATS = ['packed', 'none'] as const;
@@ -37,6 +37,6 @@ export function attestationStatement(ctx: CommandContext, a: AttestationInput): 
     return { alg: a.alg, sig: signWith(ctx, a.alg, a.privateKey, signed) };
   }
   // §8.2 basic: the batch key signs with ES256 whatever the credential's algorithm.
-  const m = attestationMaterial({ store: ctx.env.store, crypto: ctx.crypto, config: ctx.config, now: ctx.env.now, randomBytes: ctx.env.randomBytes });
+  const m = attestationOf(ctx);
   return { alg: CoseAlg.ES256, sig: ctx.crypto.sign(CoseAlg.ES256, m.privateKey, signed), x5c: m.x5c };
 }
