@@ -54,7 +54,7 @@ export function parseApdu(b: Uint8Array): Apdu {
   if (body[0] === 0 && body.length >= 3) {
     const n = (body[1]! << 8) | body[2]!;
     if (body.length === 3) return { ...head, data: none, le: n }; // case 2E
-    if (n === 0) throw wrongLength('extended Lc of 0 with data');
+    // Lc may be 0 with Le after it: python-fido2 and others send VERSION so (00 0000 0000).
     const rest = body.length - 3 - n;
     if (rest === 0) return { ...head, data: body.slice(3) }; // case 3E
     if (rest === 2) return { ...head, data: body.slice(3, 3 + n), le: (body[3 + n]! << 8) | body[4 + n]! }; // case 4E

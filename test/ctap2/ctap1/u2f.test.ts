@@ -81,6 +81,7 @@ describe('APDU encodings (ISO 7816-4 cases, short and extended)', () => {
     ['0003000000', { ins: 3, data: '', le: 0 }],
     ['0003000000000000', undefined],
     ['00030000000000', { ins: 3, data: '', le: 0 }],
+    ['000300000000000000', { ins: 3, data: '', le: 0 }], // python-fido2's VERSION: Lc 0000, Le 0000
     ['0002030003aabbcc', { ins: 2, data: 'aabbcc', le: undefined }],
     ['0002030003aabbcc00', { ins: 2, data: 'aabbcc', le: 0 }],
     ['000203000000 03aabbcc', { ins: 2, data: 'aabbcc', le: undefined }],
