@@ -23,6 +23,7 @@ export interface ServeOptions extends StoreOptions {
   uv?: 'match' | 'nomatch';
   pin?: string;
   aaguid?: string;
+  attestation?: 'basic' | 'self';
   verbose?: boolean;
 }
 
@@ -73,6 +74,7 @@ function openKey(o: ServeOptions, presence: PresencePolicy): OpenedKey {
       allowReset: o.allowReset ? true : undefined,
       userVerification: o.uv as VerificationPolicy | undefined,
       aaguid: o.aaguid,
+      attestation: o.attestation,
       onExchange: o.verbose ? (req, res) => (log(describeRequest(req)), log(describeResponse(req, res))) : undefined,
     });
     // A keystore that cannot be written (a full disk) is not a bug: one line, no stack.

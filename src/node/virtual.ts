@@ -1,7 +1,7 @@
 // VirtualAuthenticator: the core, a store, a user-presence policy and the CTAPHID device, wired
 // together in-process. Hosts reach it through connect(), as they would a USB key.
 import { Authenticator } from '../ctap2/authenticator.js';
-import type { AuthenticatorConfig, AuthenticatorEnv } from '../ctap2/env.js';
+import type { AttestationChain, AuthenticatorConfig, AuthenticatorEnv } from '../ctap2/env.js';
 import { CtapHidDevice, type CtapHidDeviceOptions } from '../hid/device.js';
 import { LoopbackBus } from '../hid/loopback.js';
 import type { ReportPipe } from '../hid/pipe.js';
@@ -31,6 +31,10 @@ export interface VirtualAuthenticatorOptions {
   presenceTimeoutMs?: number;
   /** 16 bytes, or 32 hex digits (dashes allowed). */
   aaguid?: Uint8Array | string;
+  /** Packed 'basic' attestation with the key's batch certificate (default), or 'self'. */
+  attestation?: 'basic' | 'self';
+  /** Your own attestation key and certificates (DER), used in place of the generated CA and batch certificate. */
+  attestationChain?: AttestationChain;
   /** Built-in user verification ("a fingerprint key"): what the finger does each time it is asked. */
   userVerification?: VerificationPolicy;
   /** A PIN to set on a store that has none (as if the owner had set it). */
@@ -92,6 +96,8 @@ export class VirtualAuthenticator {
     const config: Partial<AuthenticatorConfig> = {};
     const aaguid = parseAaguid(options.aaguid);
     if (aaguid) config.aaguid = aaguid;
+    if (options.attestation !== undefined) config.attestation = options.attestation;
+    if (options.attestationChain !== undefined) config.attestationChain = options.attestationChain;
     if (options.resetWindowMs !== undefined) config.resetWindowMs = options.resetWindowMs;
     if (options.maxDiscoverableCredentials !== undefined) config.maxDiscoverableCredentials = options.maxDiscoverableCredentials;
     if (options.minPinLength !== undefined) config.minPinLength = options.minPinLength;

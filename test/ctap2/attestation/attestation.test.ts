@@ -103,7 +103,18 @@ describe('packed basic attestation', () => {
     expect(cert.checkIssued(new X509Certificate(material(key.store).root!))).toBe(true);
   });
 
-  it('stays self attestation when configured so, except for enterprise attestation', async () => {
+  it('uses a chain and key the user supplies', async () => {
+    const own = material(new MemoryStore(), new Uint8Array(16).fill(5));
+    const key = new TestKey({ attestationChain: { privateKey: own.privateKey, certificates: own.x5c, root: own.root } });
+    const [, res] = await key.call(MC, params() as never);
+    const attStmt = res!.get(3) as CborMap;
+    expect(attStmt.get('x5c')).toEqual(own.x5c);
+    const signed = concatBytes(res!.get(2) as Uint8Array, new Uint8Array(32).fill(9));
+    expect(verify('sha256', signed, new X509Certificate(own.x5c[0]!).publicKey, attStmt.get('sig') as Uint8Array)).toBe(true);
+    expect(key.store.getMeta('factory.attestationSeed')).toBeUndefined(); // nothing generated
+  });
+
+  it('stays self attestation when configured so', async () => {
     const key = new TestKey({ attestation: 'self' });
     const [, res] = await key.call(MC, params() as never);
     expect((res!.get(3) as CborMap).has('x5c')).toBe(false);
