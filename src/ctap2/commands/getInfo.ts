@@ -6,7 +6,7 @@ import { loadPin, type DeviceSettings } from '../pin/persistent.js';
 import { pinIsSet } from '../pin/verification.js';
 import type { CommandContext } from '../context.js';
 import { GetInfoKey } from '../../ctap/keys.js';
-import { CTAP1_VERSIONS } from '../ctap1/version.js';
+import { ctap1Versions } from '../ctap1/version.js';
 
 /** Extensions this key implements, as getInfo lists them. */
 export const EXTENSIONS = ['credProtect', 'hmac-secret'] as const;
@@ -35,7 +35,7 @@ export function getInfo(ctx: CommandContext): Map<number, CborEncodable | undefi
   // DESIGN.md getInfo rules: no duplicate versions, 16-byte aaguid, boolean options,
   // algorithms as {alg, type} maps, pinUvAuthProtocols with clientPin / pinUvAuthToken.
   return new Map<number, CborEncodable | undefined>([
-    [GetInfoKey.versions, [...CTAP1_VERSIONS, 'FIDO_2_0', 'FIDO_2_1']],
+    [GetInfoKey.versions, [...ctap1Versions(settings), 'FIDO_2_0', 'FIDO_2_1']],
     [GetInfoKey.extensions, [...EXTENSIONS]],
     [GetInfoKey.aaguid, config.aaguid],
     [GetInfoKey.options, options(ctx, settings)],

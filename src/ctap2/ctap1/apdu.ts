@@ -5,6 +5,8 @@
 export const StatusWord = {
   SW_NO_ERROR: 0x9000,
   SW_CONDITIONS_NOT_SATISFIED: 0x6985,
+  /** ISO 7816-4 "command not allowed": U2F is off while alwaysUv is on. */
+  SW_COMMAND_NOT_ALLOWED: 0x6986,
   SW_WRONG_DATA: 0x6a80,
   SW_WRONG_LENGTH: 0x6700,
   SW_INCORRECT_P1P2: 0x6a86,

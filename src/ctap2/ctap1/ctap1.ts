@@ -14,6 +14,8 @@ const HANDLERS: Record<number, (ctx: CommandContext, apdu: Apdu) => Uint8Array> 
 
 export function handleApdu(ctx: CommandContext, bytes: Uint8Array, onInternalError?: (e: unknown) => void): Uint8Array {
   try {
+    // alwaysUv: U2F cannot verify the user, so it is off (getInfo no longer lists U2F_V2).
+    if (ctx.settings().alwaysUv) throw new Ctap1Error(StatusWord.SW_COMMAND_NOT_ALLOWED, 'alwaysUv is on');
     const apdu = parseApdu(bytes);
     // §3: CLA is 0.
     if (apdu.cla !== 0) throw new Ctap1Error(StatusWord.SW_CLA_NOT_SUPPORTED, `CLA 0x${apdu.cla.toString(16)}`);

@@ -268,6 +268,19 @@ describe('fido-u2f attestation (WebAuthn L3 §8.6) as a browser builds it from U
   });
 });
 
+describe('alwaysUv', () => {
+  it('turns U2F off (6986 to every APDU, as OpenSK does) and takes U2F_V2 out of getInfo', async () => {
+    const key = new TestKey();
+    const reg = await registerU2f(key);
+    expect((await key.call(0x0d, new Map([[1, 0x02]])))[0]).toBe(0); // toggleAlwaysUv on an unprotected key
+    expect(toHex(await send(key, fromHex('00030000000000')))).toBe('6986');
+    const auth = concatBytes(CHALLENGE, APP, new Uint8Array([reg.keyHandle.length]), reg.keyHandle);
+    expect(toHex(await send(key, extended(0x02, 0x08, auth)))).toBe('6986');
+    const [, info] = await key.call(0x04);
+    expect(info!.get(1)).toEqual(['FIDO_2_0', 'FIDO_2_1']);
+  });
+});
+
 describe('malformed APDUs', () => {
   const KNOWN = new Set<number>(Object.values(StatusWord));
   it('always get a status word, never an exception or SW_UNKNOWN', async () => {
