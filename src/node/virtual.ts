@@ -51,6 +51,8 @@ export interface VirtualAuthenticatorOptions {
   hid?: CtapHidDeviceOptions;
   /** Sees every CTAP2 request and its response (for logs; PINs and keys are inside: redact). */
   onExchange?(request: Uint8Array, response: Uint8Array): void;
+  /** Sees every CTAP1/U2F APDU and its response (CTAPHID_MSG). */
+  onApdu?(apdu: Uint8Array, response: Uint8Array): void;
 }
 
 /** A transport's hold on the key: reports in through receive(), out through its sink. */
@@ -113,7 +115,11 @@ export class VirtualAuthenticator {
           options.onExchange?.(request, response);
           return response;
         },
-        msg: (apdu, ctx) => this.authenticator.handleApdu(apdu, ctx),
+        msg: async (apdu, ctx) => {
+          const response = await this.authenticator.handleApdu(apdu, ctx);
+          options.onApdu?.(apdu, response);
+          return response;
+        },
       },
       (report) => {
         for (const sink of this.sinks) sink(report);
