@@ -5,7 +5,8 @@
 import { createHash, createPublicKey, verify, X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { verifyRegistrationResponse } from '@simplewebauthn/server';
+import { generateAuthenticationOptions, verifyAuthenticationResponse, verifyRegistrationResponse } from '@simplewebauthn/server';
+import { WebAuthnClient } from '../../../src/client/webauthn.js';
 import { parseApdu, StatusWord } from '../../../src/ctap2/ctap1/apdu.js';
 import { encodeCbor, type CborMap } from '../../../src/ctap/cbor.js';
 import { coseKey } from '../../../src/ctap/cose.js';
@@ -241,30 +242,49 @@ describe('CTAP 2.1 §10: one credential, two protocols', () => {
 });
 
 describe('fido-u2f attestation (WebAuthn L3 §8.6) as a browser builds it from U2F_REGISTER', () => {
-  it('is verified by @simplewebauthn/server', async () => {
-    const key = new TestKey();
-    const origin = 'https://example.com';
-    const challenge = toBase64url(sha256('server challenge'));
-    const clientDataJSON = utf8(JSON.stringify({ type: 'webauthn.create', challenge, origin, crossOrigin: false }));
-    // CTAP 2.1 §10.2: the challenge parameter is the clientDataHash, the application the rpIdHash.
-    const r = await poll(key, extended(0x01, 0x03, concatBytes(sha256(clientDataJSON), APP)));
-    const reg = parseRegistration(body(r));
-    const cose = coseKey(-7, reg.publicKey);
-    const authData = concatBytes(
-      APP, new Uint8Array([0x41, 0, 0, 0, 0]), new Uint8Array(16), new Uint8Array([0, reg.keyHandle.length]), reg.keyHandle, encodeCbor(cose),
-    );
-    const attStmt = new Map<string, unknown>([['sig', reg.signature], ['x5c', [reg.certificate]]]) as CborMap;
-    const attestationObject = encodeCbor(new Map<string, unknown>([['fmt', 'fido-u2f'], ['attStmt', attStmt], ['authData', authData]]) as CborMap);
-    const id = toBase64url(reg.keyHandle);
-    const result = await verifyRegistrationResponse({
-      response: {
-        id, rawId: id, type: 'public-key', clientExtensionResults: {},
-        response: { clientDataJSON: toBase64url(clientDataJSON), attestationObject: toBase64url(attestationObject) },
-      },
-      expectedChallenge: challenge, expectedOrigin: origin, expectedRPID: 'example.com', requireUserVerification: false,
-    });
-    expect(result.verified).toBe(true);
-    expect(result.registrationInfo!.fmt).toBe('fido-u2f');
+  it('is verified by @simplewebauthn/server, and the credential then signs in over CTAP2 (WebAuthnClient)', async () => {
+    const key = new VirtualAuthenticator();
+    const hid = await CtapHidHost.open(key.connect());
+    try {
+      const origin = 'https://example.com';
+      const challenge = toBase64url(sha256('server challenge'));
+      const clientDataJSON = utf8(JSON.stringify({ type: 'webauthn.create', challenge, origin, crossOrigin: false }));
+      // CTAP 2.1 §10.2: the challenge parameter is the clientDataHash, the application the rpIdHash.
+      const apdu = extended(0x01, 0x03, concatBytes(sha256(clientDataJSON), APP));
+      let r = await hid.msg(apdu);
+      for (let i = 0; i < 50 && sw(r) === StatusWord.SW_CONDITIONS_NOT_SATISFIED; i++) {
+        await tick();
+        r = await hid.msg(apdu);
+      }
+      const reg = parseRegistration(body(r));
+      const cose = coseKey(-7, reg.publicKey);
+      const authData = concatBytes(
+        APP, new Uint8Array([0x41, 0, 0, 0, 0]), new Uint8Array(16), new Uint8Array([0, reg.keyHandle.length]), reg.keyHandle, encodeCbor(cose),
+      );
+      const attStmt = new Map<string, unknown>([['sig', reg.signature], ['x5c', [reg.certificate]]]) as CborMap;
+      const attestationObject = encodeCbor(new Map<string, unknown>([['fmt', 'fido-u2f'], ['attStmt', attStmt], ['authData', authData]]) as CborMap);
+      const id = toBase64url(reg.keyHandle);
+      const result = await verifyRegistrationResponse({
+        response: {
+          id, rawId: id, type: 'public-key', clientExtensionResults: {},
+          response: { clientDataJSON: toBase64url(clientDataJSON), attestationObject: toBase64url(attestationObject) },
+        },
+        expectedChallenge: challenge, expectedOrigin: origin, expectedRPID: 'example.com', requireUserVerification: false,
+      });
+      expect(result.verified).toBe(true);
+      expect(result.registrationInfo!.fmt).toBe('fido-u2f');
+      // The same credential, used through CTAP2 getAssertion as a browser would.
+      const options = await generateAuthenticationOptions({ rpID: 'example.com', allowCredentials: [{ id }], userVerification: 'discouraged' });
+      const assertion = await new WebAuthnClient(key, { origin }).get(options);
+      const auth = await verifyAuthenticationResponse({
+        response: assertion, expectedChallenge: options.challenge, expectedOrigin: origin, expectedRPID: 'example.com',
+        credential: result.registrationInfo!.credential, requireUserVerification: false,
+      });
+      expect(auth.verified).toBe(true);
+    } finally {
+      await hid.close();
+      key.close();
+    }
   });
 });
 
