@@ -5,6 +5,7 @@ import { ExitCode, exitFor } from './cli/errors.js';
 import { parseAaguidOption, prepareOptions } from './cli/options.js';
 import { blobsDelete, blobsGet, blobsList, blobsSet } from './cli/blobs.js';
 import { credsDelete, credsList, credsShow } from './cli/creds.js';
+import { attestationExport } from './cli/attestation.js';
 import { demo } from './cli/demo.js';
 import { devices } from './cli/devices.js';
 import { info } from './cli/info.js';
@@ -53,6 +54,7 @@ withStoreOptions(program.command('serve').description('run the key until Ctrl-C'
   .option('--pin-file <path>', PIN_FILE_HELP)
   .option('--aaguid <hex>', 'AAGUID to report (32 hex digits, dashes allowed)', parseAaguidOption)
   .option('--rs256', 'also make RS256 (RSA-2048) credentials, discoverable ones only (off by default, as on hardware keys)')
+  .addOption(new Option('--attestation <type>', 'packed attestation: basic (the batch certificate, signed by the key\'s CA) or self').choices(['basic', 'self']))
   .option('-v, --verbose', 'log each request and response, decoded, with PINs, keys and tokens redacted')
   .action(serve);
 
@@ -66,6 +68,13 @@ withStoreOptions(creds.command('delete').description('delete one; the key will n
 
 withStoreOptions(program.command('info').description("the key's getInfo"))
   .option('--udp [hostport]', UDP_HELP).option('--device <path>', DEVICE_HELP).option('--json', 'JSON output').action(info);
+
+const attestation = program.command('attestation').description("the key's attestation CA and batch certificate");
+withStoreOptions(attestation.command('export').description('write the CA certificate (PEM) and an MDS3 metadata statement (JSON) for relying parties'))
+  .option('--out <dir>', 'directory to write them to', '.')
+  .option('--aaguid <hex>', 'the AAGUID the key is served with, if not the default', parseAaguidOption)
+  .option('--memory', 'a throw-away key (for trying it out)')
+  .action(attestationExport);
 
 program.command('devices').description('list the FIDO security keys the OS shows (HID usage page 0xF1D0)')
   .option('--json', 'JSON output').action(devices);

@@ -91,3 +91,21 @@ export function describeRequest(request: Uint8Array): string {
 export function describeResponse(request: Uint8Array, response: Uint8Array): string {
   return `<- ${statusName(response[0] ?? 0x7f)}${body(response.subarray(1), SCHEMAS[request[0] ?? -1]?.[1] ?? {})}`;
 }
+
+const U2F_INS: Record<number, string> = { 0x01: 'U2F_REGISTER', 0x02: 'U2F_AUTHENTICATE', 0x03: 'U2F_VERSION' };
+const U2F_CONTROL: Record<number, string> = { 0x03: 'enforce-user-presence', 0x07: 'check-only', 0x08: 'dont-enforce-user-presence' };
+
+/** A CTAP1/U2F APDU (CTAPHID_MSG) for `serve -v`: the instruction, the control byte, the data length. */
+export function describeApdu(apdu: Uint8Array): string {
+  if (apdu.length < 4) return `-> MSG <${apdu.length} bytes, not an APDU>`;
+  const ins = U2F_INS[apdu[1]!] ?? `INS 0x${apdu[1]!.toString(16)}`;
+  const control = apdu[1] === 0x02 ? ` ${U2F_CONTROL[apdu[2]!] ?? `P1 0x${apdu[2]!.toString(16)}`}` : '';
+  return `-> ${ins}${control} (${apdu.length} bytes)`;
+}
+
+/** The status word, and how much data came with it. */
+export function describeApduResponse(response: Uint8Array): string {
+  const n = response.length;
+  const sw = n >= 2 ? toHex(response.subarray(n - 2)).toUpperCase() : '????';
+  return `<- SW ${sw}${n > 2 ? ` (${n - 2} bytes)` : ''}`;
+}

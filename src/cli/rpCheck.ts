@@ -1,7 +1,7 @@
 // What a relying party checks of a registration and an assertion (WebAuthn L3 §7.1, §7.2), small
 // enough for `ctap-emu demo` to show the ceremony without an RP library: challenge, origin, type,
 // rpIdHash, flags, and the signature over authenticatorData || SHA-256(clientDataJSON).
-import { createHash, createPublicKey, verify } from 'node:crypto';
+import { createHash, createPublicKey, verify, X509Certificate } from 'node:crypto';
 import { parseAuthData, type ParsedAuthData } from '../client/authData.js';
 import { coseToSpki } from '../client/cose.js';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '../client/webauthnTypes.js';
@@ -60,7 +60,7 @@ function checkSignature(alg: number, spki: Uint8Array, data: Uint8Array, signatu
   if (!ok) fail('the signature does not verify with the credential public key');
 }
 
-/** WebAuthn L3 §7.1 (registration), for "none" and packed self attestation. */
+/** WebAuthn L3 §7.1 (registration), for "none" and packed (self or basic) attestation. */
 export function verifyRegistration(r: RegistrationResponseJSON, e: Expected): RegisteredCredential & { uv: boolean; fmt: string } {
   const clientDataHash = checkClientData(r.response.clientDataJSON, 'webauthn.create', e);
   const att = decodeCbor(fromBase64url(r.response.attestationObject));
@@ -74,10 +74,16 @@ export function verifyRegistration(r: RegistrationResponseJSON, e: Expected): Re
   if (toBase64url(ad.attested.credentialId) !== r.id) fail('the credential ID is not the one in the authenticator data');
   const alg = ad.attested.publicKey.get(CoseKey.alg) as number;
   const publicKey = coseToSpki(ad.attested.publicKey);
-  // §8.7: "none" has nothing to check; §8.2 packed self attestation signs with the credential key.
+  // §8.7: "none" has nothing to check; §8.2 packed self attestation signs with the credential key,
+  // basic attestation with the key of x5c[0] (its signature only: whom to trust is the RP's choice).
   if (fmt === 'packed' && !attStmt.has('x5c')) {
     if (attStmt.get('alg') !== alg) fail('packed self attestation with an algorithm not the credential\'s');
     checkSignature(alg, publicKey, concatBytes(authData, clientDataHash), attStmt.get('sig') as Uint8Array);
+  } else if (fmt === 'packed') {
+    const x5c = attStmt.get('x5c');
+    if (!Array.isArray(x5c) || !(x5c[0] instanceof Uint8Array)) fail('packed x5c is not a list of certificates');
+    const certKey = new X509Certificate(x5c[0]).publicKey.export({ format: 'der', type: 'spki' });
+    checkSignature(attStmt.get('alg') as number, new Uint8Array(certKey), concatBytes(authData, clientDataHash), attStmt.get('sig') as Uint8Array);
   } else if (fmt !== 'none') fail(`attestation format ${fmt} is not checked here`);
   return { id: r.id, alg, publicKey, counter: ad.signCount, uv: ad.uv, fmt };
 }

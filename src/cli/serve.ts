@@ -8,7 +8,7 @@ import type { PresencePolicy, VerificationPolicy } from '../node/presencePolicy.
 import { serveUdp, serveUhid, type RunningTransport } from '../node/serve.js';
 import { VirtualAuthenticator } from '../node/virtual.js';
 import { CliError, ExitCode, passphrase, storePath, type StoreOptions } from './common.js';
-import { describeRequest, describeResponse } from './describe.js';
+import { describeApdu, describeApduResponse, describeRequest, describeResponse } from './describe.js';
 import { ensureParentDir } from './paths.js';
 import { terminalPresence } from './prompt.js';
 
@@ -24,6 +24,7 @@ export interface ServeOptions extends StoreOptions {
   pin?: string;
   aaguid?: string;
   rs256?: boolean;
+  attestation?: 'basic' | 'self';
   verbose?: boolean;
 }
 
@@ -75,7 +76,9 @@ function openKey(o: ServeOptions, presence: PresencePolicy): OpenedKey {
       userVerification: o.uv as VerificationPolicy | undefined,
       aaguid: o.aaguid,
       rs256: o.rs256,
+      attestation: o.attestation,
       onExchange: o.verbose ? (req, res) => (log(describeRequest(req)), log(describeResponse(req, res))) : undefined,
+      onApdu: o.verbose ? (apdu, res) => (log(describeApdu(apdu)), log(describeApduResponse(res))) : undefined,
     });
     // A keystore that cannot be written (a full disk) is not a bug: one line, no stack.
     key.authenticator.onInternalError = (e) => log(e instanceof KeystoreError

@@ -14,6 +14,8 @@ import { selection } from './commands/selection.js';
 import { DEFAULT_CONFIG, type AuthenticatorConfig, type AuthenticatorEnv, type KeyStore, type RequestContext } from './env.js';
 import { DeviceKeyStore } from './keyStore.js';
 import { checkAlgorithms } from './algorithms.js';
+import { attestationOf, type AttestationMaterial } from './attestation/batch.js';
+import { handleApdu } from './ctap1/ctap1.js';
 import { asMap, missing } from '../ctap/params.js';
 import { pinHash } from '../ctap/pinUvAuthProtocol.js';
 import type { Crypto } from '../ctap/crypto.js';
@@ -92,6 +94,11 @@ export class Authenticator {
     savePin(this, { hash: pinHash(this.crypto, bytes), codePoints, retries: PIN_RETRIES_MAX, forceChange: false });
   }
 
+  /** The attestation key and certificates (made on first use, kept across reset): see attestation/batch.ts. */
+  attestation(): AttestationMaterial {
+    return attestationOf(this);
+  }
+
   /** Drops volatile state (walks, tokens, retry-in-this-boot counts) as unplugging a key does. */
   powerCycle(): void {
     this.session = new Session(this.env.now(), this.env.randomBytes, this.crypto);
@@ -119,6 +126,11 @@ export class Authenticator {
       this.onInternalError?.(e);
       return new Uint8Array([Status.CTAP1_ERR_OTHER]);
     }
+  }
+
+  /** One CTAP1/U2F APDU (CTAPHID_MSG) to its response: data and a status word. Never throws. */
+  async handleApdu(apdu: Uint8Array, rctx: RequestContext): Promise<Uint8Array> {
+    return handleApdu(this.context(rctx), apdu, (e) => this.onInternalError?.(e));
   }
 
   private context(rctx: RequestContext): CommandContext {

@@ -57,6 +57,16 @@ export interface KeyStore {
   reset(): void;
 }
 
+/** A user's attestation key and certificates (DER), as a vendor would provision them. */
+export interface AttestationChain {
+  /** P-256 private key (32 bytes) of the first certificate. */
+  privateKey: Uint8Array;
+  /** The attestation certificate first, then intermediates; the root left out (x5c). */
+  certificates: Uint8Array[];
+  /** The root, which `attestation export` writes. */
+  root?: Uint8Array;
+}
+
 /** Per-request hooks from the transport: a cancel signal and a way to report keepalive status. */
 export interface RequestContext {
   /**
@@ -71,6 +81,10 @@ export interface RequestContext {
 export interface AuthenticatorConfig {
   /** 16 bytes, reported in getInfo and attested credential data. */
   aaguid: Uint8Array;
+  /** How new credentials are attested: packed 'basic' (the batch certificate; default) or 'self'. */
+  attestation: 'basic' | 'self';
+  /** A chain and key the user supplies in place of the generated CA and batch certificate. */
+  attestationChain?: AttestationChain;
   /** How many discoverable credentials fit. */
   maxDiscoverableCredentials: number;
   firmwareVersion: number;
@@ -107,6 +121,7 @@ export const DEFAULT_AAGUID = new Uint8Array([
 
 export const DEFAULT_CONFIG: AuthenticatorConfig = {
   aaguid: DEFAULT_AAGUID,
+  attestation: 'basic',
   maxDiscoverableCredentials: 256,
   firmwareVersion: 1,
   resetWindowMs: 10_000,

@@ -3,7 +3,7 @@
 // newest, a count and the next after a position cost a binary search, not a pass over the RP.
 import { toHex as hex } from '../util/bytes.js';
 import { countAfter } from './reservedCounters.js';
-import type { CredentialPosition, CredentialStore, RpFilter, RpPage, RpSummary, StoredCredential } from './types.js';
+import { FACTORY_META_PREFIX, type CredentialPosition, type CredentialStore, type RpFilter, type RpPage, type RpSummary, type StoredCredential } from './types.js';
 
 /**
  * A deep copy: what the caller holds and what the store holds never share bytes (new Uint8Array,
@@ -204,7 +204,7 @@ export class MemoryStore implements CredentialStore {
     return c.signCount;
   }
   wipe(): void {
-    this.meta.clear();
+    for (const key of [...this.meta.keys()]) if (!key.startsWith(FACTORY_META_PREFIX)) this.meta.delete(key);
     this.creds.clear();
     this.byUser.clear();
     this.buckets.clear();

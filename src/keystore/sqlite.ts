@@ -7,7 +7,7 @@ import { errnoCode, firstLine, KeystoreError } from './errors.js';
 import { APPLICATION_ID, createWhole, inspectPath, messages, removeCreated } from './file.js';
 import { boundContext, COLUMNS, fromRow, migrate, SCHEMA, SCHEMA_VERSION, toRow } from './schema.js';
 import { countAfter, ReservedCounters } from './reservedCounters.js';
-import type { CredentialStore, RpFilter, RpPage, RpSummary, StoredCredential } from './types.js';
+import { FACTORY_META_PREFIX, type CredentialStore, type RpFilter, type RpPage, type RpSummary, type StoredCredential } from './types.js';
 
 export { KeystoreError } from './errors.js';
 export { SCHEMA_VERSION } from './schema.js';
@@ -293,7 +293,9 @@ export class SqliteStore implements CredentialStore {
       this.counters.clear();
       this.metaCache.clear();
       this.countCache = undefined;
-      this.db.transaction(() => this.db.exec('DELETE FROM credentials; DELETE FROM rp_stats; DELETE FROM meta;'));
+      this.db.transaction(() =>
+        this.db.exec(`DELETE FROM credentials; DELETE FROM rp_stats; DELETE FROM meta WHERE substr(key, 1, ${FACTORY_META_PREFIX.length}) <> '${FACTORY_META_PREFIX}';`),
+      );
       this.db.exec('VACUUM');
       this.scrubWal();
     });

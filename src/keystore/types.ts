@@ -89,7 +89,13 @@ export interface CredentialStore {
    * Undefined when there is no such credential.
    */
   nextSignCount(id: Uint8Array): number | undefined;
-  /** authenticatorReset: every credential and all device state, in one step. */
+  /**
+   * authenticatorReset: every credential and all device state, in one step, except meta keys that
+   * start with FACTORY_META_PREFIX (what a key is given at manufacture: its attestation).
+   */
   wipe(): void;
   close(): void;
 }
+
+/** Meta keys that survive wipe(), as a hardware key's attestation key survives a reset. */
+export const FACTORY_META_PREFIX = 'factory.';

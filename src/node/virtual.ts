@@ -3,7 +3,7 @@
 import { CoseAlg, type CoseAlgorithm, type CoseAlgorithmName } from '../ctap/cose.js';
 import { DEFAULT_ALGORITHMS } from '../ctap/crypto.js';
 import { Authenticator } from '../ctap2/authenticator.js';
-import type { AuthenticatorConfig, AuthenticatorEnv } from '../ctap2/env.js';
+import type { AttestationChain, AuthenticatorConfig, AuthenticatorEnv } from '../ctap2/env.js';
 import { CtapHidDevice, type CtapHidDeviceOptions } from '../hid/device.js';
 import { LoopbackBus } from '../hid/loopback.js';
 import type { ReportPipe } from '../hid/pipe.js';
@@ -33,6 +33,10 @@ export interface VirtualAuthenticatorOptions {
   presenceTimeoutMs?: number;
   /** 16 bytes, or 32 hex digits (dashes allowed). */
   aaguid?: Uint8Array | string;
+  /** Packed 'basic' attestation with the key's batch certificate (default), or 'self'. */
+  attestation?: 'basic' | 'self';
+  /** Your own attestation key and certificates (DER), used in place of the generated CA and batch certificate. */
+  attestationChain?: AttestationChain;
   /** Built-in user verification ("a fingerprint key"): what the finger does each time it is asked. */
   userVerification?: VerificationPolicy;
   /** A PIN to set on a store that has none (as if the owner had set it). */
@@ -57,6 +61,8 @@ export interface VirtualAuthenticatorOptions {
   hid?: CtapHidDeviceOptions;
   /** Sees every CTAP2 request and its response (for logs; PINs and keys are inside: redact). */
   onExchange?(request: Uint8Array, response: Uint8Array): void;
+  /** Sees every CTAP1/U2F APDU and its response (CTAPHID_MSG). */
+  onApdu?(apdu: Uint8Array, response: Uint8Array): void;
 }
 
 /** A transport's hold on the key: reports in through receive(), out through its sink. */
@@ -114,6 +120,8 @@ export class VirtualAuthenticator {
     const config: Partial<AuthenticatorConfig> = {};
     const aaguid = parseAaguid(options.aaguid);
     if (aaguid) config.aaguid = aaguid;
+    if (options.attestation !== undefined) config.attestation = options.attestation;
+    if (options.attestationChain !== undefined) config.attestationChain = options.attestationChain;
     if (options.resetWindowMs !== undefined) config.resetWindowMs = options.resetWindowMs;
     if (options.maxDiscoverableCredentials !== undefined) config.maxDiscoverableCredentials = options.maxDiscoverableCredentials;
     if (options.minPinLength !== undefined) config.minPinLength = options.minPinLength;
@@ -129,6 +137,11 @@ export class VirtualAuthenticator {
         cbor: async (request, ctx) => {
           const response = await this.authenticator.handle(request, ctx);
           options.onExchange?.(request, response);
+          return response;
+        },
+        msg: async (apdu, ctx) => {
+          const response = await this.authenticator.handleApdu(apdu, ctx);
+          options.onApdu?.(apdu, response);
           return response;
         },
       },

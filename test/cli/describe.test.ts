@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeCbor } from '../../src/ctap/cbor.js';
 import { Command } from '../../src/ctap/constants.js';
 import { ClientPinKey, ClientPinSubCommand, CredMgmtKey, CredMgmtSubCommand } from '../../src/ctap/keys.js';
-import { describeRequest } from '../../src/cli/describe.js';
+import { describeApdu, describeApduResponse, describeRequest } from '../../src/cli/describe.js';
 
 function request(cmd: number, params: Map<number, unknown>): Uint8Array {
   const body = encodeCbor(params as Parameters<typeof encodeCbor>[0]);
@@ -31,5 +31,15 @@ describe('describeRequest', () => {
   it('names a sub-command it does not know by number', () => {
     expect(describeRequest(request(Command.authenticatorClientPIN, new Map([[ClientPinKey.subCommand, 0x42]]))))
       .toMatch(/^-> authenticatorClientPIN subCommand 0x42 \{/);
+  });
+});
+
+describe('describeApdu', () => {
+  it('names U2F instructions and control bytes, and answers with the status word', () => {
+    expect(describeApdu(new Uint8Array([0, 3, 0, 0, 0, 0, 0]))).toBe('-> U2F_VERSION (7 bytes)');
+    expect(describeApdu(new Uint8Array([0, 2, 7, 0]))).toBe('-> U2F_AUTHENTICATE check-only (4 bytes)');
+    expect(describeApdu(new Uint8Array([0, 9, 0, 0]))).toBe('-> INS 0x9 (4 bytes)');
+    expect(describeApduResponse(new Uint8Array([0x69, 0x85]))).toBe('<- SW 6985');
+    expect(describeApduResponse(new Uint8Array([1, 2, 0x90, 0]))).toBe('<- SW 9000 (2 bytes)');
   });
 });

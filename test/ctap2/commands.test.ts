@@ -50,8 +50,8 @@ describe('authenticatorGetInfo', () => {
 });
 
 describe('authenticatorMakeCredential', () => {
-  it('returns packed self attestation whose signature verifies with the new key', async () => {
-    const key = new TestKey();
+  it('returns packed self attestation whose signature verifies with the new key (attestation: self)', async () => {
+    const key = new TestKey({ attestation: 'self' });
     const [st, res] = await key.call(MC, mcParams());
     expect(st).toBe(0);
     expect(res!.get(1)).toBe('packed');

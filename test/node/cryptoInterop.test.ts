@@ -80,10 +80,10 @@ function seeded(seed: number): (n: number) => Uint8Array {
 }
 
 describe('the same injected randomness gives the same key whichever crypto computes', () => {
-  it('answers makeCredential and getAssertion (EdDSA, sealed credential ID) with the same bytes', async () => {
+  it('answers makeCredential (self attestation) and getAssertion (EdDSA, sealed credential ID) with the same bytes', async () => {
     const ctx = { channel: 1, signal: new AbortController().signal, keepalive: () => undefined };
     const responses = await Promise.all(cryptos.map(async ([, crypto]) => {
-      const key = new Authenticator({ now: () => 0, randomBytes: seeded(7), userPresence: async () => 'approved', store: new MemoryStore(), crypto: crypto() });
+      const key = new Authenticator({ now: () => 0, randomBytes: seeded(7), userPresence: async () => 'approved', store: new MemoryStore(), crypto: crypto() }, { attestation: 'self' });
       const mc = encodeCbor(new Map<number, never>([
         [1, new Uint8Array(32).fill(1) as never], [2, { id: rpID } as never], [3, { id: new Uint8Array([1]) } as never],
         [4, [{ alg: -8, type: 'public-key' }] as never],

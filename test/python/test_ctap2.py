@@ -44,7 +44,9 @@ def test_make_credential_and_assert(device, alg):
     assert att.auth_data.credential_data.public_key[3] == alg[0]["alg"]
     assert att.fmt == "packed"
     result = PackedAttestation().verify(att.att_statement, att.auth_data, client_data_hash(1))
-    assert result.attestation_type == AttestationType.SELF
+    # Basic attestation: the batch certificate passes python-fido2's packed certificate checks.
+    assert result.attestation_type == AttestationType.BASIC
+    assert len(result.trust_path) == 1
     cred = att.auth_data.credential_data
     allow = [{"type": "public-key", "id": cred.credential_id}]
     first = ctap.get_assertion("example.com", client_data_hash(2), allow)

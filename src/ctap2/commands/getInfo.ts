@@ -8,6 +8,7 @@ import { GetInfoKey } from '../../ctap/keys.js';
 import { CRED_BLOB, MAX_CRED_BLOB_LENGTH } from '../extensions/credBlob.js';
 import { LARGE_BLOB_KEY } from '../extensions/largeBlobKey.js';
 import { MAX_SERIALIZED_LARGE_BLOB_ARRAY } from './largeBlobs.js';
+import { ctap1Versions } from '../ctap1/version.js';
 
 /** Extensions this key implements, as getInfo lists them. */
 export const EXTENSIONS = ['credProtect', 'hmac-secret', CRED_BLOB, LARGE_BLOB_KEY, 'minPinLength', 'hmac-secret-mc', 'thirdPartyPayment'] as const;
@@ -37,7 +38,7 @@ export function getInfo(ctx: CommandContext): Map<number, CborEncodable | undefi
   // DESIGN.md getInfo rules: no duplicate versions, 16-byte aaguid, boolean options,
   // algorithms as {alg, type} maps, pinUvAuthProtocols with clientPin / pinUvAuthToken.
   return new Map<number, CborEncodable | undefined>([
-    [GetInfoKey.versions, ['FIDO_2_0', 'FIDO_2_1']],
+    [GetInfoKey.versions, [...ctap1Versions(settings), 'FIDO_2_0', 'FIDO_2_1']],
     [GetInfoKey.extensions, [...EXTENSIONS]],
     [GetInfoKey.aaguid, config.aaguid],
     [GetInfoKey.options, options(ctx, settings)],

@@ -3,7 +3,8 @@ import type { CborEncodable, CborMap, CborValue } from '../../ctap/cbor.js';
 import { AuthDataFlag } from '../../ctap/constants.js';
 import { chooseAlgorithm } from '../algorithms.js';
 import { encodeAuthData } from '../authData.js';
-import { createCredential, locateCredential, signWith } from '../credentials.js';
+import { createCredential, locateCredential } from '../credentials.js';
+import { attestationStatement, chooseFormat } from '../attestation/statement.js';
 import { CRED_PROTECT, credProtectAllows, parseCredProtect } from '../extensions/credProtect.js';
 import { HMAC_SECRET, parseHmacSecretCreate } from '../extensions/hmacSecret.js';
 import { addRegistrationOutputs, parseRegistrationExtensions } from '../extensions/registration.js';
@@ -19,7 +20,7 @@ import { chooseUvMethod, collectPresence, pinUvAuthPreamble, uvInputOf, verifyUs
 import { requireUserPresence } from '../presence.js';
 import type { CommandContext } from '../context.js';
 import { CtapError, Status } from '../../ctap/status.js';
-import { concatBytes, utf8 } from '../../util/bytes.js';
+import { utf8 } from '../../util/bytes.js';
 import { MakeCredentialKey, MakeCredentialResponseKey } from '../../ctap/keys.js';
 
 /** WebAuthn §5.4.3: a user handle is at most 64 bytes. */
@@ -75,14 +76,6 @@ export function parseMakeCredential(p: CborMap): MakeCredentialRequest {
       'attestationFormatsPreference',
     ),
   };
-}
-
-const ATTESTATION_FORMATS = ['packed', 'none'] as const;
-
-function chooseFormat(preference: string[] | undefined): (typeof ATTESTATION_FORMATS)[number] {
-  // CTAP 2.2 §6.1.2: the first supported format in the platform's preference, else our default.
-  const found = preference?.find((f) => (ATTESTATION_FORMATS as readonly string[]).includes(f));
-  return (found as (typeof ATTESTATION_FORMATS)[number] | undefined) ?? 'packed';
 }
 
 /**
@@ -191,12 +184,11 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
     extensions,
   });
 
-  // Step 19: attestation: packed self attestation, or none where the platform prefers it.
+  // Step 19: attestation: packed (basic, or self by configuration), or none where the platform prefers it.
   const fmt = chooseFormat(req.attestationFormatsPreference);
-  const attStmt =
-    fmt === 'packed'
-      ? { alg, sig: signWith(ctx, alg, cred.privateKey, concatBytes(authData, req.clientDataHash)) }
-      : {};
+  const attStmt = attestationStatement(ctx, {
+    fmt, authData, clientDataHash: req.clientDataHash, alg, privateKey: cred.privateKey, enterprise: epAtt,
+  });
   const K = MakeCredentialResponseKey;
   return new Map<number, CborEncodable | undefined>([
     [K.fmt, fmt],
@@ -208,8 +200,8 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
 }
 
 /**
- * Step 9: enterprise attestation. This key has no batch certificate, so an enterprise attestation is
- * its ordinary self attestation flagged epAtt; 1 (vendor-facilitated) applies to no RP.
+ * Step 9: enterprise attestation. An enterprise attestation is the batch certificate's (even when
+ * self attestation is configured) flagged epAtt; 1 (vendor-facilitated) applies to no RP.
  */
 function enterpriseAttestation(ctx: CommandContext, requested: number | undefined): boolean {
   if (requested === undefined) return false;

@@ -1,0 +1,143 @@
+// The key's attestation material: an attestation CA and a batch certificate it signed, made on first
+// need and kept in the store's factory meta, which authenticatorReset leaves alone, as a hardware
+// key's attestation key burned in at manufacture survives a reset. Only a 32-byte seed is secret:
+// both private keys are derived from it (HKDF) and never stored; the certificates are stored as made
+// (ECDSA signatures are randomized, and an RP that trusts the CA needs the same bytes every time).
+// A chain and key the user supplies (config.attestationChain) take the place of all of this.
+import { CoseAlg } from '../../ctap/cose.js';
+import type { Crypto } from '../../ctap/crypto.js';
+import { FACTORY_META_PREFIX, type CredentialStore } from '../../keystore/types.js';
+import { toHex } from '../../util/bytes.js';
+import type { AuthenticatorConfig, AuthenticatorEnv } from '../env.js';
+import { certificate, keyIdentifier, type DistinguishedName } from './x509.js';
+
+const Meta = {
+  seed: `${FACTORY_META_PREFIX}attestationSeed`,
+  ca: `${FACTORY_META_PREFIX}attestationCa`,
+  /** Followed by .<AAGUID in hex>. */
+  batch: `${FACTORY_META_PREFIX}attestationCert`,
+} as const;
+const Purpose = { ca: 'ctap-emu attestation CA key v1', batch: 'ctap-emu batch attestation key v1' } as const;
+const ORGANIZATION = 'ctap-emu';
+const DAY_MS = 86_400_000;
+
+export interface AttestationMaterial {
+  /** P-256 private key that signs attestation statements (ES256). */
+  privateKey: Uint8Array;
+  /** x5c: the attestation certificate first, then its chain without the trust anchor. */
+  x5c: Uint8Array[];
+  /** The trust anchor an RP is given (the CA certificate), when known. */
+  root?: Uint8Array;
+}
+
+export interface AttestationDeps {
+  store: CredentialStore;
+  crypto: Crypto;
+  config: Pick<AuthenticatorConfig, 'aaguid' | 'attestationChain'>;
+  now(): number;
+  randomBytes(n: number): Uint8Array;
+}
+
+/** Per store, per AAGUID (a store reopened with another AAGUID gets a batch certificate naming it). */
+const cache = new WeakMap<CredentialStore, Map<string, AttestationMaterial>>();
+
+function derivedKey(crypto: Crypto, seed: Uint8Array, purpose: string): Uint8Array {
+  return crypto.generatePrivateKey(CoseAlg.ES256, crypto.hkdfSha256(seed, new Uint8Array(32), purpose, 48));
+}
+
+/** The material attestation signs with: the user's chain, else the generated batch certificate. */
+export function attestationMaterial(d: AttestationDeps): AttestationMaterial {
+  const supplied = d.config.attestationChain;
+  if (supplied) return { privateKey: supplied.privateKey, x5c: supplied.certificates, root: supplied.root };
+  const aaguid = toHex(d.config.aaguid);
+  let perStore = cache.get(d.store);
+  if (!perStore) cache.set(d.store, (perStore = new Map()));
+  let m = perStore.get(aaguid);
+  if (m) return m;
+  let seed = d.store.getMeta(Meta.seed);
+  let ca = d.store.getMeta(Meta.ca);
+  if (!seed || !ca) {
+    seed = d.randomBytes(32);
+    ca = makeCa(d, seed);
+    // The certificate before the seed: a crash in between leaves no seed without its CA.
+    d.store.setMeta(Meta.ca, ca);
+    d.store.setMeta(Meta.seed, seed);
+  }
+  const batchMeta = `${Meta.batch}.${aaguid}`;
+  let batch = d.store.getMeta(batchMeta);
+  if (!batch) {
+    batch = makeBatch(d, seed);
+    d.store.setMeta(batchMeta, batch);
+  }
+  m = { privateKey: derivedKey(d.crypto, seed, Purpose.batch), x5c: [batch], root: ca };
+  perStore.set(aaguid, m);
+  return m;
+}
+
+/** The material, for the key whose environment and configuration these are. */
+export function attestationOf(k: { env: AuthenticatorEnv; crypto: Crypto; config: AuthenticatorConfig }): AttestationMaterial {
+  return attestationMaterial({ store: k.env.store, crypto: k.crypto, config: k.config, now: k.env.now, randomBytes: k.env.randomBytes });
+}
+
+/** The CA certificate an RP trusts (undefined for a supplied chain without a root). */
+export function attestationRoot(d: AttestationDeps): Uint8Array | undefined {
+  return attestationMaterial(d).root;
+}
+
+interface Ca {
+  key: Uint8Array;
+  id: Uint8Array;
+  name: DistinguishedName;
+}
+
+function caOf(crypto: Crypto, seed: Uint8Array): Ca {
+  const key = derivedKey(crypto, seed, Purpose.ca);
+  const id = keyIdentifier(crypto.sha256, crypto.publicKeyOf(CoseAlg.ES256, key));
+  return { key, id, name: { C: 'US', O: ORGANIZATION, CN: `ctap-emu Attestation CA ${toHex(id.subarray(0, 4))}` } };
+}
+
+const signer = (crypto: Crypto, key: Uint8Array) => (tbs: Uint8Array) => crypto.sign(CoseAlg.ES256, key, tbs);
+/** A day back, so a host whose clock is a little behind still finds the certificates valid. */
+const notBefore = (d: AttestationDeps): number => d.now() - DAY_MS;
+
+function makeCa(d: AttestationDeps, seed: Uint8Array): Uint8Array {
+  const ca = caOf(d.crypto, seed);
+  const point = d.crypto.publicKeyOf(CoseAlg.ES256, ca.key);
+  const cert = certificate(
+    { serial: serial(d), issuer: ca.name, subject: ca.name, notBefore: notBefore(d), subjectPublicKey: point, authorityKeyId: ca.id, subjectKeyId: ca.id, ca: true },
+    signer(d.crypto, ca.key),
+  );
+  ca.key.fill(0);
+  return cert;
+}
+
+function makeBatch(d: AttestationDeps, seed: Uint8Array): Uint8Array {
+  const ca = caOf(d.crypto, seed);
+  const batchKey = derivedKey(d.crypto, seed, Purpose.batch);
+  const point = d.crypto.publicKeyOf(CoseAlg.ES256, batchKey);
+  batchKey.fill(0);
+  const cert = certificate(
+    {
+      serial: serial(d),
+      issuer: ca.name,
+      // WebAuthn L3 §8.2.1: C, O, OU "Authenticator Attestation", CN; CA false; the AAGUID extension.
+      subject: { C: 'US', O: ORGANIZATION, OU: 'Authenticator Attestation', CN: 'ctap-emu Batch Attestation' },
+      notBefore: notBefore(d),
+      subjectPublicKey: point,
+      authorityKeyId: ca.id,
+      subjectKeyId: keyIdentifier(d.crypto.sha256, point),
+      ca: false,
+      aaguid: d.config.aaguid,
+    },
+    signer(d.crypto, ca.key),
+  )
+  ca.key.fill(0);
+  return cert;
+}
+
+/** 16 random bytes, top bit clear: a positive serial of at most 20 octets (RFC 5280 §4.1.2.2). */
+function serial(d: AttestationDeps): Uint8Array {
+  const s = d.randomBytes(16);
+  s[0] = (s[0]! & 0x7f) | 0x01;
+  return s;
+}
