@@ -6,9 +6,10 @@ import { authenticatorConfig, ConfigSubCommand, setMinPinLengthParams } from '..
 import { Ctap2Client, type MakeCredentialParams } from '../../src/client/ctap2.js';
 import { parseAuthData } from '../../src/client/authData.js';
 import { Command } from '../../src/ctap/constants.js';
-import { CtapError, Status } from '../../src/ctap/status.js';
+import { Status } from '../../src/ctap/status.js';
 import { CtapHidHost } from '../../src/hid/host.js';
 import { VirtualAuthenticator, type VirtualAuthenticatorOptions } from '../../src/node/virtual.js';
+import { status } from '../helpers/status.js';
 
 const opened: { close(): void }[] = [];
 afterEach(() => {
@@ -32,15 +33,6 @@ async function rig(version: 1 | 2, options: VirtualAuthenticatorOptions = {}): P
   return { key, ctap, pin: new ClientPin(ctap, (await ctap.getInfo()).pinUvAuthProtocols, version), clock };
 }
 
-async function status(p: Promise<unknown>): Promise<number> {
-  try {
-    await p;
-    return Status.CTAP2_OK;
-  } catch (e) {
-    if (e instanceof CtapError) return e.status;
-    throw e;
-  }
-}
 
 const cdh = new Uint8Array(32).fill(7);
 function mc(token?: PinUvAuthToken, rpId = 'example.com', rk = false): MakeCredentialParams {

@@ -7,13 +7,14 @@ import { authenticatorConfig, ConfigSubCommand, setMinPinLengthParams } from '..
 import { Ctap2Client, type MakeCredentialParams } from '../../src/client/ctap2.js';
 import { parseAuthData } from '../../src/client/authData.js';
 import { hmacSecretSession } from '../../src/client/hmacSecret.js';
-import { CtapError, Status } from '../../src/ctap/status.js';
+import { Status } from '../../src/ctap/status.js';
 import { nobleCrypto } from '../../src/ctap/nobleCrypto.js';
 import { openCredentialId, sealCredentialId } from '../../src/ctap2/credentialId.js';
 import { CtapHidHost } from '../../src/hid/host.js';
 import { VirtualAuthenticator, type VirtualAuthenticatorOptions } from '../../src/node/virtual.js';
 import { Command } from '../../src/ctap/constants.js';
 import { hash32, mcParams, TestKey } from '../helpers/core.js';
+import { status } from '../helpers/status.js';
 
 const opened: { close(): void }[] = [];
 afterEach(() => {
@@ -29,15 +30,6 @@ async function rig(options: VirtualAuthenticatorOptions = {}) {
   return { key, ctap, cp: new ClientPin(ctap, [2, 1]) };
 }
 
-async function status(p: Promise<unknown>): Promise<number> {
-  try {
-    await p;
-    return Status.CTAP2_OK;
-  } catch (e) {
-    if (e instanceof CtapError) return e.status;
-    throw e;
-  }
-}
 
 const cdh = new Uint8Array(32).fill(3);
 const mc = (rp: string, over: Partial<MakeCredentialParams> = {}): MakeCredentialParams => ({

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { encodeFields, newKdfParams, Sealer } from '../../src/keystore/encryption.js';
 import { SCHEMA } from '../../src/keystore/schema.js';
 import { SCHEMA_VERSION, SqliteStore } from '../../src/keystore/sqlite.js';
-import type { DriverName } from '../../src/keystore/driver.js';
+import type { Database, DriverName } from '../../src/keystore/driver.js';
 import { cred, drivers, raw, snapshot } from './helpers.js';
 
 let dir: string;
@@ -15,6 +15,16 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'ctap-emu-migrate-'));
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The encryption record every version writes (unchanged since version 1), and the sealer it stands for. */
+function encryptionRecord(db: Database, passphrase: string): Sealer {
+  const params = newKdfParams();
+  const sealer = Sealer.derive(passphrase, params);
+  const record = { v: 1, kdf: 'scrypt', salt: Buffer.from(params.salt).toString('hex'), N: params.N, r: params.r, p: params.p,
+    check: Buffer.from(sealer.checkValue()).toString('hex') };
+  db.prepare("INSERT INTO keystore (key, value) VALUES ('encryption', ?)").run(JSON.stringify(record));
+  return sealer;
+}
 
 // The version-1 schema exactly as ctap-emu 0.1 wrote it (commit 2e8d544).
 const SCHEMA_V1 = `
@@ -37,14 +47,7 @@ function writeV1(path: string, driver: DriverName, passphrase?: string): void {
   db.exec(SCHEMA_V1);
   db.pragma(`application_id = ${0x43544150}`);
   db.pragma('user_version = 1');
-  let sealer: Sealer | undefined;
-  if (passphrase) {
-    const params = newKdfParams();
-    sealer = Sealer.derive(passphrase, params);
-    const record = { v: 1, kdf: 'scrypt', salt: Buffer.from(params.salt).toString('hex'), N: params.N, r: params.r, p: params.p,
-      check: Buffer.from(sealer.checkValue()).toString('hex') };
-    db.prepare("INSERT INTO keystore (key, value) VALUES ('encryption', ?)").run(JSON.stringify(record));
-  }
+  const sealer = passphrase === undefined ? undefined : encryptionRecord(db, passphrase);
   const seal = (v: Uint8Array, ctx: string): Uint8Array => (sealer ? sealer.seal(v, ctx) : v);
   const insert = db.prepare('INSERT INTO credentials VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
   for (const n of [1, 2]) {
@@ -65,14 +68,7 @@ function writeV3(path: string, driver: DriverName, passphrase?: string): void {
   const db = raw(path, driver);
   db.pragma('journal_mode = WAL');
   db.exec(SCHEMA_V3);
-  let sealer: Sealer | undefined;
-  if (passphrase) {
-    const params = newKdfParams();
-    sealer = Sealer.derive(passphrase, params);
-    const record = { v: 1, kdf: 'scrypt', salt: Buffer.from(params.salt).toString('hex'), N: params.N, r: params.r, p: params.p,
-      check: Buffer.from(sealer.checkValue()).toString('hex') };
-    db.prepare("INSERT INTO keystore (key, value) VALUES ('encryption', ?)").run(JSON.stringify(record));
-  }
+  const sealer = passphrase === undefined ? undefined : encryptionRecord(db, passphrase);
   const insert = db.prepare(`INSERT INTO credentials (id, rp_id, rp_name, user_id, user_name, user_display_name, alg, private_key, cred_protect,
     cred_blob, large_blob_key, cred_random, created_at, sign_count, hmac_secret, count_mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   for (const n of [1, 2]) {
