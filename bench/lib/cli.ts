@@ -1,8 +1,7 @@
 // The built CLI (dist/src/cli.js) as child processes: `ctap-emu serve` on UDP until stopped, and
-// one-shot commands timed from spawn to exit, with their peak RSS read from /proc while they run.
+// one-shot commands timed from spawn to exit, with the peak RSS they report at exit.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { procRssKb } from './measure.js';
 
 /** dist/bench/lib/cli.js -> dist/src/cli.js */
 export const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
@@ -45,27 +44,28 @@ export function serve(store: string, timeoutMs = 30_000): Promise<Served> {
 export interface Ran {
   ms: number;
   code: number | null;
-  /** Peak RSS seen (kB): VmHWM polled every 10 ms, so a very short process may be missed (NaN). */
+  /** Peak RSS (kB), as the process itself reports it at exit (getrusage's maxRSS). */
   peakRssKb: number;
   stderr: string;
 }
 
+/** Loaded before the CLI: at exit, its peak RSS on stderr, on a line of its own that runCli takes out. */
+const REPORT_PEAK = `data:text/javascript,${encodeURIComponent(
+  "import { writeSync } from 'node:fs'; process.on('exit', () => writeSync(2, `\\nbench-max-rss-kb=${process.resourceUsage().maxRSS}\\n`));",
+)}`;
+
 /** Runs the CLI with `args`, its stdout read and dropped (a 100,000-line table is part of the cost). */
 export function runCli(args: string[]): Promise<Ran> {
   const start = performance.now();
-  const child: ChildProcess = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let peak = NaN;
-  const poll = setInterval(() => {
-    const r = procRssKb(child.pid!);
-    if (r && !(r.peak <= peak)) peak = r.peak;
-  }, 10);
+  const child: ChildProcess = spawn(process.execPath, ['--import', REPORT_PEAK, CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stdout!.resume();
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve) => {
     child.once('close', (code) => {
-      clearInterval(poll);
-      resolve({ ms: performance.now() - start, code, peakRssKb: peak, stderr });
+      const ms = performance.now() - start;
+      const m = /\nbench-max-rss-kb=(\d+)\n/.exec(stderr);
+      resolve({ ms, code, peakRssKb: m ? Number(m[1]) : NaN, stderr: stderr.replace(/\nbench-max-rss-kb=\d+\n/, '') });
     });
   });
 }
