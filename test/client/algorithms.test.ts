@@ -1,25 +1,22 @@
 // ES384 and RS256 registrations and assertions, and the CTAP 2.2 extensions as a browser maps them
 // (credProps, minPinLength, prf at create() on hmac-secret-mc, payment on thirdPartyPayment),
 // through CTAPHID over loopback, verified by @simplewebauthn/server.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse,
 } from '@simplewebauthn/server';
 import { parseAuthData } from '../../src/client/authData.js';
 import { nobleCrypto } from '../../src/ctap/nobleCrypto.js';
 import { VirtualAuthenticator, WebAuthnClient, WebAuthnError } from '../../src/index.js';
+import { closeLater } from '../helpers/cleanup.js';
 
 const origin = 'https://example.com';
 const rpID = 'example.com';
-const closers: (() => void)[] = [];
-afterEach(() => {
-  while (closers.length) closers.pop()!();
-});
 
 function rig(opts: ConstructorParameters<typeof VirtualAuthenticator>[0] = {}): { key: VirtualAuthenticator; client: WebAuthnClient } {
   const key = new VirtualAuthenticator({ store: 'memory', ...opts });
   const client = new WebAuthnClient(key, { origin });
-  closers.push(() => key.close(), () => client.close());
+  closeLater(() => key.close(), () => client.close());
   return { key, client };
 }
 

@@ -1,23 +1,20 @@
 // The WebAuthn client's credBlob / getCredBlob and largeBlob extensions, as Chrome exposes them,
 // through CTAPHID over loopback; every ceremony verified by @simplewebauthn/server.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse,
 } from '@simplewebauthn/server';
 import { VirtualAuthenticator, WebAuthnClient, WebAuthnError } from '../../src/index.js';
 import type { ExtensionsInputJSON } from '../../src/client/webauthnTypes.js';
 import { toBase64url, utf8 } from '../../src/util/bytes.js';
+import { closeLater } from '../helpers/cleanup.js';
 
 const origin = 'https://example.com';
 const rpID = 'example.com';
-const keys: VirtualAuthenticator[] = [];
-afterEach(() => {
-  while (keys.length) keys.pop()!.close();
-});
 
 function client(pin?: string): WebAuthnClient {
   const key = new VirtualAuthenticator({ pin });
-  keys.push(key);
+  closeLater(() => key.close());
   return new WebAuthnClient(key, { origin, pin });
 }
 

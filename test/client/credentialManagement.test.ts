@@ -1,5 +1,5 @@
 // authenticatorCredentialManagement through CTAPHID over loopback.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ClientPin, PinPermission } from '../../src/client/clientPin.js';
 import { CredentialManagement } from '../../src/client/credentialManagement.js';
@@ -9,18 +9,15 @@ import { CtapError, Status } from '../../src/ctap/status.js';
 import { CtapHidHost } from '../../src/hid/host.js';
 import { VirtualAuthenticator } from '../../src/node/virtual.js';
 import { utf8 } from '../../src/util/bytes.js';
+import { closeLater } from '../helpers/cleanup.js';
 
-const closers: (() => void)[] = [];
-afterEach(() => {
-  while (closers.length) closers.pop()!();
-});
 
 async function setup(): Promise<{ ctap: Ctap2Client; pin: ClientPin; key: VirtualAuthenticator }> {
   let t = 1_700_000_000_000;
   const key = new VirtualAuthenticator({ pin: '1234', now: () => (t += 10) });
-  closers.push(() => key.close());
+  closeLater(() => key.close());
   const hid = await CtapHidHost.open(key.connect());
-  closers.push(() => void hid.close());
+  closeLater(() => void hid.close());
   const ctap = new Ctap2Client(hid);
   const pin = new ClientPin(ctap, [2]);
   for (const [rp, user] of [['a.example', 'ann'], ['a.example', 'al'], ['b.example', 'bo']] as const) {

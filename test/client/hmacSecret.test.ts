@@ -1,5 +1,5 @@
 // hmac-secret (and WebAuthn PRF on top of it) through CTAPHID over loopback.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse } from '@simplewebauthn/server';
 import { ClientPin, PinPermission, pinUvAuthParam } from '../../src/client/clientPin.js';
 import { Ctap2Client } from '../../src/client/ctap2.js';
@@ -8,17 +8,14 @@ import { hmacSecretSession } from '../../src/client/hmacSecret.js';
 import { Status } from '../../src/ctap/status.js';
 import { CtapHidHost } from '../../src/hid/host.js';
 import { VirtualAuthenticator, WebAuthnClient } from '../../src/index.js';
+import { closeLater } from '../helpers/cleanup.js';
 
-const closers: (() => void)[] = [];
-afterEach(() => {
-  while (closers.length) closers.pop()!();
-});
 
 async function rig(pin?: string) {
   const key = new VirtualAuthenticator({ pin });
-  closers.push(() => key.close());
+  closeLater(() => key.close());
   const hid = await CtapHidHost.open(key.connect());
-  closers.push(() => void hid.close());
+  closeLater(() => void hid.close());
   const ctap = new Ctap2Client(hid);
   const cp = new ClientPin(ctap, [2, 1]);
   return { key, ctap, cp };
@@ -87,7 +84,7 @@ describe('hmac-secret', () => {
 describe('WebAuthn PRF through the client', () => {
   it('enables PRF at registration and evaluates it at sign-in, the same input giving the same output', async () => {
     const key = new VirtualAuthenticator();
-    closers.push(() => key.close());
+    closeLater(() => key.close());
     const client = new WebAuthnClient(key, { origin: 'https://example.com' });
     const reg = await generateRegistrationOptions({ rpName: 'Ex', rpID: 'example.com', userName: 'p', extensions: { prf: {} } });
     const created = await client.create(reg);

@@ -1,6 +1,6 @@
 // Large blobs, largeBlobKey and credBlob through CTAPHID over loopback, with the host classes: the
 // lbw-token paths, fragments on both sides, per-credential entries sealed with largeBlobKeys.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deflateSync } from 'node:zlib';
 import { gcm } from '@noble/ciphers/aes.js';
 import { ClientPin, PinPermission, pinUvAuthParam } from '../../src/client/clientPin.js';
@@ -13,17 +13,14 @@ import { CtapHidHost } from '../../src/hid/host.js';
 import { LargeBlobs } from '../../src/node/clients.js';
 import { VirtualAuthenticator } from '../../src/node/virtual.js';
 import { concatBytes, toHex, utf8 } from '../../src/util/bytes.js';
+import { closeLater } from '../helpers/cleanup.js';
 
-const closers: (() => void)[] = [];
-afterEach(() => {
-  while (closers.length) closers.pop()!();
-});
 
 async function setup(pin?: string): Promise<{ ctap: Ctap2Client; cp: ClientPin }> {
   const key = new VirtualAuthenticator({ pin });
-  closers.push(() => key.close());
+  closeLater(() => key.close());
   const hid = await CtapHidHost.open(key.connect());
-  closers.push(() => void hid.close());
+  closeLater(() => void hid.close());
   const ctap = new Ctap2Client(hid);
   return { ctap, cp: new ClientPin(ctap, [2, 1]) };
 }

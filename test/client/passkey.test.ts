@@ -1,21 +1,18 @@
 // Passkey ceremonies (residentKey required, userVerification required) verified by
 // @simplewebauthn/server, with a PIN and with built-in UV; and what the scripted user can do.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse,
 } from '@simplewebauthn/server';
 import { VirtualAuthenticator, WebAuthnClient, type VirtualAuthenticatorOptions } from '../../src/index.js';
+import { closeLater } from '../helpers/cleanup.js';
 
 const origin = 'https://example.com';
 const rpID = 'example.com';
-const keys: VirtualAuthenticator[] = [];
-afterEach(() => {
-  while (keys.length) keys.pop()!.close();
-});
 
 function client(options: VirtualAuthenticatorOptions, pin?: string): WebAuthnClient {
   const key = new VirtualAuthenticator({ store: 'memory', ...options });
-  keys.push(key);
+  closeLater(() => key.close());
   return new WebAuthnClient(key, { origin, pin });
 }
 

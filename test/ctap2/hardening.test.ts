@@ -1,5 +1,5 @@
 // Findings of the review of the core against CTAP 2.1/2.2: each test failed before its fix.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ClientPin, PinPermission, pinUvAuthParam } from '../../src/client/clientPin.js';
 import { Ctap2Client } from '../../src/client/ctap2.js';
@@ -16,23 +16,20 @@ import { CtapHidHost } from '../../src/hid/host.js';
 import { VirtualAuthenticator, type VirtualAuthenticatorOptions } from '../../src/node/virtual.js';
 import { concatBytes, fromHex, toHex, utf8 } from '../../src/util/bytes.js';
 import { gaParams, hash32, mcParams, TestKey } from '../helpers/core.js';
+import { closeLater } from '../helpers/cleanup.js';
 
 const { authenticatorMakeCredential: MC, authenticatorGetAssertion: GA, authenticatorGetNextAssertion: NEXT,
   authenticatorCredentialManagement: CM, authenticatorClientPIN: PIN, authenticatorConfig: CONFIG, authenticatorReset: RESET } = Command;
 
-const closers: (() => void)[] = [];
-afterEach(() => {
-  while (closers.length) closers.pop()!();
-});
 
 /** A key and `hosts` CTAPHID hosts on it, each on its own channel. */
 async function rig(options: VirtualAuthenticatorOptions = {}, hosts = 1): Promise<{ key: VirtualAuthenticator; ctaps: Ctap2Client[]; hids: CtapHidHost[] }> {
   const key = new VirtualAuthenticator(options);
-  closers.push(() => key.close());
+  closeLater(() => key.close());
   const hids: CtapHidHost[] = [];
   for (let i = 0; i < hosts; i++) {
     const hid = await CtapHidHost.open(key.connect());
-    closers.push(() => void hid.close());
+    closeLater(() => void hid.close());
     hids.push(hid);
   }
   return { key, ctaps: hids.map((h) => new Ctap2Client(h)), hids };

@@ -1,7 +1,7 @@
 // The key and the host with either Crypto on either side: passkey ceremonies (PIN token, PRF) that
 // an RP library verifies, PIN/UV protocol 1 and 2 across, and the same bytes out of a key with the
 // same injected randomness whichever crypto it computes with.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse,
 } from '@simplewebauthn/server';
@@ -17,13 +17,10 @@ import { Authenticator } from '../../src/ctap2/authenticator.js';
 import { MemoryStore } from '../../src/keystore/memory.js';
 import { parseAuthData } from '../../src/client/authData.js';
 import { decodeCbor, encodeCbor, type CborMap } from '../../src/ctap/cbor.js';
+import { closeLater } from '../helpers/cleanup.js';
 
 const origin = 'https://example.com';
 const rpID = 'example.com';
-const closers: (() => void)[] = [];
-afterEach(() => {
-  while (closers.length) closers.pop()!();
-});
 
 const cryptos: [string, () => Crypto][] = [['noble', () => nobleCrypto], ['node', () => new NodeCrypto()]];
 
@@ -32,7 +29,7 @@ describe.each(cryptos)('key computing with %s', (_, keyCrypto) => {
     it('registers and signs in with a passkey (PIN token, PRF), verified by the RP', async () => {
       const key = new VirtualAuthenticator({ pin: '1234', crypto: keyCrypto() });
       const client = new WebAuthnClient(key, { origin, pin: '1234', crypto: hostCrypto() });
-      closers.push(() => key.close(), () => client.close());
+      closeLater(() => key.close(), () => client.close());
       const reg = await generateRegistrationOptions({
         rpName: 'Example', rpID, userName: 'alice', authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
       });
@@ -56,9 +53,9 @@ describe.each(cryptos)('key computing with %s', (_, keyCrypto) => {
 
     it.each([1, 2] as const)('changes the PIN and gets tokens with PIN/UV auth protocol %i', async (version) => {
       const key = new VirtualAuthenticator({ pin: '1234', crypto: keyCrypto() });
-      closers.push(() => key.close());
+      closeLater(() => key.close());
       const hid = await CtapHidHost.open(key.connect());
-      closers.push(() => void hid.close());
+      closeLater(() => void hid.close());
       const cp = new ClientPin(new Ctap2Client(hid, { crypto: hostCrypto() }), [2, 1], version);
       await cp.changePin('1234', '98765');
       await expect(cp.getPinToken('1234', PinPermission.mc, rpID)).rejects.toMatchObject({ status: 0x31 });
