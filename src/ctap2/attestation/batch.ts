@@ -38,9 +38,6 @@ export interface AttestationDeps {
   randomBytes(n: number): Uint8Array;
 }
 
-/** Per store, per AAGUID (a store reopened with another AAGUID gets a batch certificate naming it). */
-const cache = new WeakMap<CredentialStore, Map<string, AttestationMaterial>>();
-
 function derivedKey(crypto: Crypto, seed: Uint8Array, purpose: string): Uint8Array {
   return crypto.generatePrivateKey(CoseAlg.ES256, crypto.hkdfSha256(seed, new Uint8Array(32), purpose, 48));
 }
@@ -49,11 +46,10 @@ function derivedKey(crypto: Crypto, seed: Uint8Array, purpose: string): Uint8Arr
 export function attestationMaterial(d: AttestationDeps): AttestationMaterial {
   const supplied = d.config.attestationChain;
   if (supplied) return { privateKey: supplied.privateKey, x5c: supplied.certificates, root: supplied.root };
+  // Read each time (no cache of the key outside the store: device state is cheap to read, and
+  // the key is derived with one HKDF); a store reopened with another AAGUID gets a batch
+  // certificate naming it.
   const aaguid = toHex(d.config.aaguid);
-  let perStore = cache.get(d.store);
-  if (!perStore) cache.set(d.store, (perStore = new Map()));
-  let m = perStore.get(aaguid);
-  if (m) return m;
   let seed = d.store.getMeta(Meta.seed);
   let ca = d.store.getMeta(Meta.ca);
   if (!seed || !ca) {
@@ -69,9 +65,7 @@ export function attestationMaterial(d: AttestationDeps): AttestationMaterial {
     batch = makeBatch(d, seed);
     d.store.setMeta(batchMeta, batch);
   }
-  m = { privateKey: derivedKey(d.crypto, seed, Purpose.batch), x5c: [batch], root: ca };
-  perStore.set(aaguid, m);
-  return m;
+  return { privateKey: derivedKey(d.crypto, seed, Purpose.batch), x5c: [batch], root: ca };
 }
 
 /** The material, for the key whose environment and configuration these are. */
