@@ -76,6 +76,12 @@ export interface LargeBlobWrite extends Walk {
   received: number;
 }
 
+/** CTAP1/U2F presence (ctap1/presence.ts): the request being asked about, and a touch not yet spent. */
+export interface U2fPresence {
+  pending?: { request: Uint8Array; abort: AbortController };
+  granted?: { request: Uint8Array; at: number };
+}
+
 export class Session {
   nextAssertion: NextAssertionState | undefined;
   /** An enumeration of authenticatorCredentialManagement in progress. */
@@ -85,6 +91,7 @@ export class Session {
   /** Per protocol version; made at power-up (§6.5.6 initialize()), at reset and after a PIN mismatch. */
   readonly keyAgreement = new Map<number, KeyAgreementKey>();
   readonly token: PinUvAuthToken;
+  readonly u2fPresence: U2fPresence = {};
   /** The counter of non-discoverable credentials, from the store's reservation (counter.ts). */
   globalCounter = new GlobalCounter();
   /** Wrong PINs in a row this power cycle; three block PIN use until the next (§6.5.5.7). */

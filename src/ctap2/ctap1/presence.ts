@@ -5,23 +5,14 @@
 // touch given for one site never signs for another. State lives in this power cycle's session.
 import type { CommandContext } from '../context.js';
 import type { PresenceRequest } from '../env.js';
-import type { Session } from '../session.js';
 import { equalBytes } from '../../util/bytes.js';
 
 /** How long an approval waits for the host's next poll (hardware keys keep a touch for a few seconds). */
 export const TOUCH_VALID_MS = 10_000;
 
-interface U2fPresence {
-  pending?: { request: Uint8Array; abort: AbortController };
-  granted?: { request: Uint8Array; at: number };
-}
-
-const states = new WeakMap<Session, U2fPresence>();
-
 /** True when the user has approved this very request (the touch is spent); false: answer 6985. */
 export function takePresence(ctx: CommandContext, request: Uint8Array, asking: PresenceRequest): boolean {
-  let state = states.get(ctx.session);
-  if (!state) states.set(ctx.session, (state = {}));
+  const state = ctx.session.u2fPresence;
   const g = state.granted;
   if (g && equalBytes(g.request, request) && ctx.env.now() - g.at <= TOUCH_VALID_MS) {
     state.granted = undefined;
@@ -32,11 +23,10 @@ export function takePresence(ctx: CommandContext, request: Uint8Array, asking: P
   state.pending?.abort.abort();
   const pending = { request: request.slice(), abort: new AbortController() };
   state.pending = pending;
-  const s = state;
   const settle = (approved: boolean): void => {
-    if (s.pending !== pending) return;
-    s.pending = undefined;
-    if (approved) s.granted = { request: pending.request, at: ctx.env.now() };
+    if (state.pending !== pending) return;
+    state.pending = undefined;
+    if (approved) state.granted = { request: pending.request, at: ctx.env.now() };
   };
   ctx.env.userPresence(asking, pending.abort.signal).then((r) => settle(r === 'approved'), () => settle(false));
   return false;
