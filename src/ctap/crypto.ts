@@ -47,7 +47,7 @@ export interface Crypto {
   /** Drops whatever the implementation keeps of private keys; the key calls it after a reset or a deletion. */
   forget?(): void;
   /** Whether this implementation has `alg` (absent: every algorithm but RS256). */
-  supportsAlgorithm?(alg: CoseAlgorithm): boolean;
+  supportsAlgorithm(alg: CoseAlgorithm): boolean;
 }
 
 /** Every algorithm some implementation has, in this key's order of preference. */

@@ -28,7 +28,7 @@ export function checkAlgorithms(algorithms: readonly number[], crypto: Crypto): 
   if (new Set(algorithms).size !== algorithms.length) throw new RangeError('algorithms must not repeat');
   for (const alg of algorithms) {
     if (!isSupportedAlgorithm(alg)) throw new RangeError(`unknown algorithm ${alg}`);
-    const has = crypto.supportsAlgorithm ? crypto.supportsAlgorithm(alg) : alg !== CoseAlg.RS256;
+    const has = crypto.supportsAlgorithm(alg);
     if (!has) throw new RangeError(`this crypto implementation has no ${alg === CoseAlg.RS256 ? 'RS256 (RSA needs OpenSSL: NodeCrypto)' : String(alg)}`);
   }
 }

@@ -116,6 +116,24 @@ export class Session {
     for (const v of [1, 2]) this.regenerateKeyAgreement(v);
   }
 
+  /**
+   * After authenticatorReset, as at power-up (§6.5.6 initialize()): new key agreement keys and
+   * token, no walk, no large-blob write, no PIN mismatches, no U2F touch pending or unspent, and
+   * the global counter read again from the (wiped) store.
+   */
+  afterReset(): void {
+    this.nextAssertion = undefined;
+    this.credMgmt = undefined;
+    this.largeBlobWrite = undefined;
+    this.regenerateKeyAgreements();
+    this.resetToken();
+    this.pinMismatches = 0;
+    this.globalCounter = new GlobalCounter();
+    this.u2fPresence.pending?.abort.abort();
+    this.u2fPresence.pending = undefined;
+    this.u2fPresence.granted = undefined;
+  }
+
   /** resetPinUvAuthToken(): every outstanding token stops working. */
   resetToken(): void {
     this.token.reset(this.random(32));

@@ -8,7 +8,12 @@ import type { Authenticator } from '../ctap2/authenticator.js';
 import { toHex } from '../util/bytes.js';
 
 /** COSE algorithm to the FIDO Registry's ALG_SIGN name (FIDO Registry of Predefined Values §3.6.1). */
-const ALG_SIGN: Record<number, string> = { [-7]: 'secp256r1_ecdsa_sha256_raw', [-8]: 'ed25519_eddsa_sha512_raw' };
+const ALG_SIGN: Record<number, string> = {
+  [-7]: 'secp256r1_ecdsa_sha256_raw',
+  [-8]: 'ed25519_eddsa_sha512_raw',
+  [-35]: 'secp384r1_ecdsa_sha384_raw',
+  [-257]: 'rsassa_pkcsv15_sha256_raw',
+};
 
 function uuid(a: Uint8Array): string {
   const h = toHex(a);
@@ -51,10 +56,11 @@ export async function metadataStatement(key: { authenticator: Authenticator }): 
     upv: [{ major: 1, minor: 0 }, ...(versions.includes('FIDO_2_1') ? [{ major: 1, minor: 1 }] : [])],
     authenticationAlgorithms: algs.map((alg) => ALG_SIGN[alg]).filter((n) => n !== undefined),
     publicKeyAlgAndEncodings: ['cose'],
-    attestationTypes: ['basic_full'],
+    // Self attestation is what MDS3 calls basic_surrogate; the CA is listed either way (export writes it).
+    attestationTypes: [a.config.attestation === 'self' ? 'basic_surrogate' : 'basic_full'],
     userVerificationDetails: [
       [{ userVerificationMethod: 'presence_internal' }],
-      [{ userVerificationMethod: 'passcode_external', caDesc: { base: 10, minLength: 4, maxRetries: 8, blockSlowdown: 0 } }],
+      [{ userVerificationMethod: 'passcode_external', caDesc: { base: 10, minLength: a.config.minPinLength, maxRetries: 8, blockSlowdown: 0 } }],
       ...(options.get('uv') === true ? [[{ userVerificationMethod: 'fingerprint_internal' }]] : []),
       [{ userVerificationMethod: 'none' }],
     ],

@@ -38,6 +38,8 @@ describe('ctap-emu attestation export', () => {
     expect(ca.ca).toBe(true);
     const mds = JSON.parse(readFileSync(mdsPath, 'utf8'));
     expect(mds).toMatchObject({ aaguid: 'd311f9db-f2b1-440a-abd1-247767021afc', schema: 3, protocolFamily: 'fido2', attestationTypes: ['basic_full'] });
+    // Every algorithm getInfo lists has its FIDO registry name (ES384 is on by default).
+    expect(mds.authenticationAlgorithms).toEqual(['secp256r1_ecdsa_sha256_raw', 'ed25519_eddsa_sha512_raw', 'secp384r1_ecdsa_sha384_raw']);
     expect(mds.attestationRootCertificates).toEqual([ca.raw.toString('base64')]);
     expect(mds.authenticatorGetInfo.versions).toContain('U2F_V2');
     // The key on that store attests with a certificate the exported CA issued; a reset keeps it.

@@ -73,11 +73,6 @@ export function attestationOf(k: { env: AuthenticatorEnv; crypto: Crypto; config
   return attestationMaterial({ store: k.env.store, crypto: k.crypto, config: k.config, now: k.env.now, randomBytes: k.env.randomBytes });
 }
 
-/** The CA certificate an RP trusts (undefined for a supplied chain without a root). */
-export function attestationRoot(d: AttestationDeps): Uint8Array | undefined {
-  return attestationMaterial(d).root;
-}
-
 interface Ca {
   key: Uint8Array;
   id: Uint8Array;

@@ -1,7 +1,6 @@
 // authenticatorReset (CTAP 2.1 §6.6): wipe every credential and the master secret.
 import { requireUserPresence } from '../presence.js';
 import type { CommandContext } from '../context.js';
-import { GlobalCounter } from '../counter.js';
 import { CtapError, Status } from '../../ctap/status.js';
 
 export async function reset(ctx: CommandContext): Promise<void> {
@@ -16,11 +15,5 @@ export async function reset(ctx: CommandContext): Promise<void> {
   ctx.keys.reset();
   ctx.crypto.forget?.();
   // As at power-up (§6.5.6 initialize()): new key agreement keys, a new token, no walks.
-  ctx.session.nextAssertion = undefined;
-  ctx.session.credMgmt = undefined;
-  ctx.session.largeBlobWrite = undefined;
-  ctx.session.regenerateKeyAgreements();
-  ctx.session.resetToken();
-  ctx.session.pinMismatches = 0;
-  ctx.session.globalCounter = new GlobalCounter();
+  ctx.session.afterReset();
 }
