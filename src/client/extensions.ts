@@ -12,7 +12,7 @@ import type { AttestationResponse, AuthenticatorInfo, Ctap2Client } from './ctap
 import { bytesOf, largeBlobCreateInput } from './largeBlob.js';
 import { hmacSecretSession, prfSalt, type HmacSecretSession } from './hmacSecret.js';
 import { translate, WebAuthnError } from './webauthnErrors.js';
-import type { ExtensionsInputJSON, PrfInput, PrfValues } from './webauthnTypes.js';
+import type { ExtensionsInputJSON, PrfValues } from './webauthnTypes.js';
 
 const PROTECTION = {
   userVerificationOptional: CredProtect.userVerificationOptional,
@@ -102,16 +102,12 @@ export function prfValuesFor(ext: ExtensionsInputJSON | undefined, credentialId:
   return byCred ?? prf?.eval;
 }
 
-function prfBytes(v: PrfInput): Uint8Array {
-  if (typeof v === 'string') return fromBase64url(v);
-  return v instanceof ArrayBuffer ? new Uint8Array(v) : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-}
 
 /** §10.1.4 step 5: hmac-secret salts from the PRF inputs, encrypted to the key. */
 export async function prfSession(values: PrfValues | undefined, ctap: Ctap2Client, info: AuthenticatorInfo): Promise<HmacSecretSession | undefined> {
   if (!values || !info.extensions.includes('hmac-secret')) return undefined;
-  const second = values.second === undefined ? undefined : prfSalt(prfBytes(values.second), ctap.crypto);
-  return hmacSecretSession(new ClientPin(ctap, info.pinUvAuthProtocols), prfSalt(prfBytes(values.first), ctap.crypto), second).catch(translate);
+  const second = values.second === undefined ? undefined : prfSalt(bytesOf(values.second), ctap.crypto);
+  return hmacSecretSession(new ClientPin(ctap, info.pinUvAuthProtocols), prfSalt(bytesOf(values.first), ctap.crypto), second).catch(translate);
 }
 
 /** The getAssertion extension inputs: hmac-secret for PRF, thirdPartyPayment for payment. */

@@ -17,6 +17,7 @@ export function largeBlobSupported(info: AuthenticatorInfo): boolean {
   return info.options.largeBlobs === true && info.extensions.includes('largeBlobKey');
 }
 
+/** A PRF or blob input as WebAuthn takes it: base64url (the JSON form) or bytes. */
 export function bytesOf(v: PrfInput): Uint8Array {
   if (typeof v === 'string') return fromBase64url(v);
   return v instanceof ArrayBuffer ? new Uint8Array(v) : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
