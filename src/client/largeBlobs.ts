@@ -4,7 +4,8 @@
 // client/ imports no node:* (src/node/clients.ts supplies node:zlib's).
 import { decodeCbor, encodeCbor, type CborEncodable, type CborValue } from '../ctap/cbor.js';
 import { LargeBlobMapKey as M } from '../ctap/keys.js';
-import { concatBytes, equalBytes } from '../util/bytes.js';
+import { largeBlobArrayContents, largeBlobsMacMessage, serializeLargeBlobArray } from '../ctap/largeBlobArray.js';
+import { concatBytes } from '../util/bytes.js';
 import { pinUvAuthParam, type PinUvAuthToken } from './clientPin.js';
 import type { AuthenticatorInfo, Ctap2Client } from './ctap2.js';
 
@@ -23,13 +24,6 @@ export interface LargeBlobsOptions {
   token?: PinUvAuthToken;
 }
 
-const TRAILER = 16;
-
-/** The array with its trailer, LEFT(SHA-256(contents), 16). */
-function serialize(ctap: Ctap2Client, entries: CborEncodable[]): Uint8Array {
-  const contents = encodeCbor(entries);
-  return concatBytes(contents, ctap.crypto.sha256(contents).subarray(0, TRAILER));
-}
 
 /** associatedData = "blob" || uint64LittleEndian(origSize) (§6.10.3). */
 function associatedData(origSize: number): Uint8Array {
@@ -73,9 +67,8 @@ export class LargeBlobs {
 
   /** The array's entries; an array whose trailer is wrong reads as empty (§6.10.4). */
   async readBlobArray(): Promise<CborValue[]> {
-    const data = await this.readSerialized();
-    const contents = data.subarray(0, Math.max(0, data.length - TRAILER));
-    if (data.length < TRAILER + 1 || !equalBytes(this.ctap.crypto.sha256(contents).subarray(0, TRAILER), data.subarray(contents.length))) return [];
+    const contents = largeBlobArrayContents(this.ctap.crypto, await this.readSerialized());
+    if (!contents) return [];
     try {
       const value = decodeCbor(contents);
       return Array.isArray(value) ? value : [];
@@ -86,15 +79,13 @@ export class LargeBlobs {
 
   /** Replaces the whole array: fragments in order, length with the first, each MACed when a token is given. */
   async writeBlobArray(entries: CborEncodable[]): Promise<void> {
-    const data = serialize(this.ctap, entries);
+    const data = serializeLargeBlobArray(this.ctap.crypto, encodeCbor(entries));
     const t = this.options.token;
     for (let offset = 0; offset < data.length; offset += this.maxFragmentLength) {
       const set = data.subarray(offset, offset + this.maxFragmentLength);
       let auth: Pick<Parameters<Ctap2Client['largeBlobs']>[0], 'pinUvAuthParam' | 'pinUvAuthProtocol'> = {};
       if (t) {
-        const off = new Uint8Array(4);
-        new DataView(off.buffer).setUint32(0, offset, true);
-        const message = concatBytes(new Uint8Array(32).fill(0xff), new Uint8Array([0x0c, 0x00]), off, this.ctap.crypto.sha256(set));
+        const message = largeBlobsMacMessage(this.ctap.crypto, offset, set);
         auth = { pinUvAuthParam: pinUvAuthParam(t, message), pinUvAuthProtocol: t.protocol.version };
       }
       await this.ctap.largeBlobs({ offset, set, length: offset === 0 ? data.length : undefined, ...auth });

@@ -6,8 +6,7 @@ import { asBytes, asUint, optional } from '../../ctap/params.js';
 import { Permission } from '../../ctap/permissions.js';
 import { LargeBlobsKey, LargeBlobsResponseKey } from '../../ctap/keys.js';
 import { CtapError, Status } from '../../ctap/status.js';
-import type { Crypto } from '../../ctap/crypto.js';
-import { concatBytes, equalBytes } from '../../util/bytes.js';
+import { LARGE_BLOB_TRAILER, largeBlobArrayContents, largeBlobsMacMessage, serializeLargeBlobArray } from '../../ctap/largeBlobArray.js';
 import { isProtected } from '../pin/verification.js';
 import { requireTokenMac } from '../pinUvAuth.js';
 import type { CommandContext } from '../context.js';
@@ -18,8 +17,6 @@ export const MAX_SERIALIZED_LARGE_BLOB_ARRAY = 4096;
 /** The store's meta entry holding the committed array; absent means the initial empty array. */
 export const LARGE_BLOB_ARRAY_META = 'largeBlobArray';
 
-/** The trailer's length: LEFT(SHA-256(array), 16). */
-const TRAILER = 16;
 
 export interface LargeBlobsRequest {
   get?: number;
@@ -47,11 +44,6 @@ export function parseLargeBlobs(p: CborMap): LargeBlobsRequest {
   // Step 1: offset, and exactly one of get and set (a missing offset is INVALID_PARAMETER, not MISSING_PARAMETER).
   if ((req.get === undefined) === (req.set === undefined)) invalid('exactly one of get and set');
   return req;
-}
-
-/** The array with its trailer: `contents` || LEFT(SHA-256(contents), 16) (§6.10.3). */
-export function serializeLargeBlobArray(crypto: Crypto, contents: Uint8Array): Uint8Array {
-  return concatBytes(contents, crypto.sha256(contents).subarray(0, TRAILER));
 }
 
 /** The stored array, or the initial one: the empty CBOR array 0x80 and its trailer. */
@@ -82,7 +74,7 @@ function set(ctx: CommandContext, req: LargeBlobsRequest, fragment: Uint8Array):
   if (req.offset === 0) {
     const length = req.length ?? invalid('the first fragment announces the length');
     if (length > MAX_SERIALIZED_LARGE_BLOB_ARRAY) throw new CtapError(Status.CTAP2_ERR_LARGE_BLOB_STORAGE_FULL, `over ${MAX_SERIALIZED_LARGE_BLOB_ARRAY} bytes`);
-    if (length < TRAILER + 1) invalid('an array is at least 17 bytes');
+    if (length < LARGE_BLOB_TRAILER + 1) invalid('an array is at least 17 bytes');
     // expectedLength, expectedNextOffset = 0: a new write replaces any pending one, and belongs to this channel.
     session.largeBlobWrite = { channel: ctx.channel, expectedLength: length, buffer: new Uint8Array(length), received: 0 };
   } else if (req.length !== undefined) {
@@ -91,19 +83,15 @@ function set(ctx: CommandContext, req: LargeBlobsRequest, fragment: Uint8Array):
   const write = session.largeBlobWrite;
   if (!write || req.offset !== write.received) throw new CtapError(Status.CTAP1_ERR_INVALID_SEQ, 'offset is not where the write is');
   if (isProtected(ctx) || ctx.settings().alwaysUv) {
-    // MAC over 32 x 0xff || 0x0c 0x00 || uint32LE(offset) || SHA-256(set); the token needs lbw.
-    const offset = new Uint8Array(4);
-    new DataView(offset.buffer).setUint32(0, req.offset, true);
-    const message = concatBytes(new Uint8Array(32).fill(0xff), new Uint8Array([0x0c, 0x00]), offset, ctx.crypto.sha256(fragment));
-    requireTokenMac(ctx, req, message, Permission.lbw);
+    // A MAC over the fragment's offset and hash, with a token that has lbw.
+    requireTokenMac(ctx, req, largeBlobsMacMessage(ctx.crypto, req.offset, fragment), Permission.lbw);
   }
   if (req.offset + fragment.length > write.expectedLength) invalid('the fragment runs past the announced length');
   write.buffer.set(fragment, req.offset);
   write.received += fragment.length;
   if (write.received < write.expectedLength) return;
   session.largeBlobWrite = undefined;
-  const contents = write.buffer.subarray(0, write.expectedLength - TRAILER);
-  if (!equalBytes(serializeLargeBlobArray(ctx.crypto, contents), write.buffer)) {
+  if (!largeBlobArrayContents(ctx.crypto, write.buffer)) {
     throw new CtapError(Status.CTAP2_ERR_INTEGRITY_FAILURE, 'the array does not end in LEFT(SHA-256(array), 16)');
   }
   // One setMeta: the new array is stored whole, or not at all.
