@@ -3,7 +3,6 @@
 import type { CborEncodable } from '../ctap/cbor.js';
 import { AuthDataFlag } from '../ctap/constants.js';
 import { encodeAuthData } from './authData.js';
-import { signWith } from './credentials.js';
 import { HMAC_SECRET, hmacSecretOutput } from './extensions/hmacSecret.js';
 import { THIRD_PARTY_PAYMENT } from './extensions/thirdPartyPayment.js';
 import type { BlobRequest, HmacSecretRequest, LocatedCredential } from './session.js';
@@ -53,7 +52,7 @@ export function assertionResponse(
     signCount: nextSignCount(ctx, cred),
     extensions,
   });
-  const signature = signWith(ctx, cred.alg, cred.privateKey, concatBytes(authData, input.clientDataHash));
+  const signature = ctx.crypto.sign(cred.alg, cred.privateKey, concatBytes(authData, input.clientDataHash));
   const K = GetAssertionResponseKey;
   const out = new Map<number, CborEncodable>([
     [K.credential, { id: cred.id, type: 'public-key' }],

@@ -69,8 +69,3 @@ export function createCredential(ctx: CommandContext, o: CredentialOptions): New
     });
   return { id, alg: o.alg, privateKey, publicKey: ctx.crypto.publicKeyOf(o.alg, privateKey) };
 }
-
-/** A signature by a credential's key, with the environment's crypto. */
-export function signWith(ctx: CommandContext, alg: CoseAlgorithm, privateKey: Uint8Array, message: Uint8Array): Uint8Array {
-  return ctx.crypto.sign(alg, privateKey, message);
-}

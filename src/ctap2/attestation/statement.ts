@@ -4,7 +4,6 @@ import type { CborEncodable } from '../../ctap/cbor.js';
 import { CoseAlg, type CoseAlgorithm } from '../../ctap/cose.js';
 import { concatBytes } from '../../util/bytes.js';
 import type { CommandContext } from '../context.js';
-import { signWith } from '../credentials.js';
 import { attestationOf } from './batch.js';
 
 /** Formats this key can produce, in its order of preference. */
@@ -34,7 +33,7 @@ export function attestationStatement(ctx: CommandContext, a: AttestationInput): 
   const signed = concatBytes(a.authData, a.clientDataHash);
   if (ctx.config.attestation === 'self' && !a.enterprise) {
     // §8.2 self attestation: the credential's own key, its own alg, no x5c.
-    return { alg: a.alg, sig: signWith(ctx, a.alg, a.privateKey, signed) };
+    return { alg: a.alg, sig: ctx.crypto.sign(a.alg, a.privateKey, signed) };
   }
   // §8.2 basic: the batch key signs with ES256 whatever the credential's algorithm.
   const m = attestationOf(ctx);

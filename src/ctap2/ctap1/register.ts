@@ -9,6 +9,7 @@ import type { CommandContext } from '../context.js';
 import { Ctap1Error, StatusWord, type Apdu } from './apdu.js';
 import { takePresence } from './presence.js';
 import { attestationOf } from '../attestation/batch.js';
+import { createCredential } from '../credentials.js';
 
 /** §4.3: the reserved byte that opens a registration response, and the one the signed data opens with. */
 const REGISTER_ID = 0x05;
@@ -22,12 +23,13 @@ export function register(ctx: CommandContext, apdu: Apdu): Uint8Array {
   if (!takePresence(ctx, concatBytes(new Uint8Array([apdu.ins]), apdu.data), { command: 'ctap1' })) {
     throw new Ctap1Error(StatusWord.SW_CONDITIONS_NOT_SATISFIED, 'waiting for a touch');
   }
-  const privateKey = ctx.crypto.generatePrivateKey(CoseAlg.ES256, ctx.env.randomBytes(48));
-  const publicKey = ctx.crypto.publicKeyOf(CoseAlg.ES256, privateKey);
-  const keyHandle = ctx.keys.sealCredentialId(application, {
-    alg: CoseAlg.ES256, privateKey, credProtect: CredProtect.userVerificationOptional, hmacSecret: false,
+  // The credential CTAP2 makes for a non-discoverable request of the RP whose ID hash is `application`.
+  const cred = createCredential(ctx, {
+    alg: CoseAlg.ES256, rpIdHash: application, credProtect: CredProtect.userVerificationOptional,
+    hmacSecret: false, thirdPartyPayment: false, discoverable: false,
   });
-  privateKey.fill(0);
+  cred.privateKey.fill(0);
+  const { id: keyHandle, publicKey } = cred;
   // §4.3: the attestation signature over 0x00 | application | challenge | key handle | public key.
   const m = attestationOf(ctx);
   const signed = concatBytes(new Uint8Array([SIGNED_PREFIX]), application, challenge, keyHandle, publicKey);
