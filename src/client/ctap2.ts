@@ -96,6 +96,8 @@ export function request<K extends string>(keys: Record<K, number>, params: Parti
 }
 
 const nonEmpty = <T>(v: T[] | undefined): T[] | undefined => (v?.length ? v : undefined);
+/** No member rather than an empty map (extensions: the key would see `{}` otherwise). */
+const nonEmptyMap = <T extends object>(m: T | undefined): T | undefined => (m && Object.keys(m).length > 0 ? m : undefined);
 
 function textMap(m: CborMap | undefined): Record<string, boolean> {
   return Object.fromEntries([...(m ?? new Map())].map(([k, v]) => [String(k), v === true]));
@@ -166,7 +168,7 @@ export class Ctap2Client {
         user: stripUndefined(p.user),
         pubKeyCredParams: p.pubKeyCredParams,
         excludeList: nonEmpty(p.excludeList),
-        extensions: p.extensions && Object.keys(p.extensions).length ? p.extensions : undefined,
+        extensions: nonEmptyMap(p.extensions),
         options: p.options && stripUndefined(p.options),
         pinUvAuthParam: p.pinUvAuthParam,
         pinUvAuthProtocol: p.pinUvAuthProtocol,
@@ -185,7 +187,7 @@ export class Ctap2Client {
         rpId: p.rpId,
         clientDataHash: p.clientDataHash,
         allowList: nonEmpty(p.allowList),
-        extensions: p.extensions && Object.keys(p.extensions).length ? p.extensions : undefined,
+        extensions: nonEmptyMap(p.extensions),
         options: p.options && stripUndefined(p.options),
         pinUvAuthParam: p.pinUvAuthParam,
         pinUvAuthProtocol: p.pinUvAuthProtocol,

@@ -7,7 +7,7 @@ import { clientData, rpIdFor } from './clientData.js';
 import { checkEvalByCredential, getCredBlobInput, getCredBlobResult, getExtensionInputs, getExtensionResults, prfSession, prfValuesFor } from './extensions.js';
 import { largeBlobGetInput, largeBlobGetResult } from './largeBlob.js';
 import { credentialJSON, descriptors, type Descriptor, type Session } from './session.js';
-import { userVerification } from './userVerification.js';
+import { canVerifyUser, userVerification } from './userVerification.js';
 import { translate, WebAuthnError } from './webauthnErrors.js';
 import type { AuthenticationResponseJSON, RequestOptionsJSON } from './webauthnTypes.js';
 
@@ -35,18 +35,14 @@ async function allowListFor(s: Session, o: RequestOptionsJSON, rpId: string, cli
   return list.length > max || (perCredential && list.length > 1) ? preflight(s, rpId, clientDataHash, list, max) : list;
 }
 
-/** No extensions member rather than an empty map (what the key would see otherwise). */
-const nonEmpty = <T extends object>(m: T): T | undefined => (Object.keys(m).length > 0 ? m : undefined);
-
 export async function get(s: Session, o: RequestOptionsJSON): Promise<AuthenticationResponseJSON> {
   const rpId = rpIdFor(s.options.origin, o.rpId);
   const cd = clientData(s.ctap.crypto, 'webauthn.get', o.challenge, s.options.origin);
   const allowList = await allowListFor(s, o, rpId, cd.hash);
   const largeBlob = largeBlobGetInput(o.extensions?.largeBlob, s.info);
   // A largeBlob write on a protected key needs a token with lbw: user verification it is.
-  const protectedKey = s.info.options.clientPin === true || s.info.options.uv === true;
   const uv = await userVerification(s.ctap, s.info, {
-    requirement: largeBlob.permission && protectedKey ? 'required' : o.userVerification,
+    requirement: largeBlob.permission && canVerifyUser(s.info) ? 'required' : o.userVerification,
     needed: false, permission: Permission.ga | largeBlob.permission, rpId, clientDataHash: cd.hash, pin: s.options.pin,
   });
   const prf = await prfSession(prfValuesFor(o.extensions, allowList.length === 1 ? allowList[0]!.id : undefined), s.ctap, s.info);
@@ -54,11 +50,12 @@ export async function get(s: Session, o: RequestOptionsJSON): Promise<Authentica
       rpId,
       clientDataHash: cd.hash,
       allowList,
-      extensions: nonEmpty({
+      // Ctap2Client leaves an empty extensions map out of the request.
+      extensions: {
         ...getExtensionInputs(o.extensions, s.info, prf),
         ...getCredBlobInput(o.extensions, s.info),
         ...(largeBlob.largeBlobKey ? { largeBlobKey: true } : {}),
-      }),
+      },
       options: uv.uv ? { uv: true } : undefined,
       pinUvAuthParam: uv.pinUvAuthParam,
       pinUvAuthProtocol: uv.pinUvAuthProtocol,

@@ -26,8 +26,13 @@ export interface UvRequest {
   pin: string | undefined;
 }
 
+/** The key can verify its user: a PIN is set, or built-in verification is enrolled. */
+export function canVerifyUser(info: AuthenticatorInfo): boolean {
+  return info.options.clientPin === true || info.options.uv === true;
+}
+
 function wanted(info: AuthenticatorInfo, r: UvRequest): boolean {
-  const able = info.options.clientPin === true || info.options.uv === true;
+  const able = canVerifyUser(info);
   const want = r.requirement === 'required' || (able && (r.requirement !== 'discouraged' || r.needed || info.options.alwaysUv === true));
   if (want && !able) throw new WebAuthnError('NotAllowedError', 'user verification required, and the key has no PIN or built-in verification');
   return want;
