@@ -7,8 +7,8 @@ import { metadataStatement } from '../node/metadata.js';
 import { VirtualAuthenticator } from '../node/virtual.js';
 import type { CredentialStore } from '../keystore/types.js';
 import { CliError } from './errors.js';
-import { formatAaguid } from './info.js';
 import { withStore, type StoreOptions } from './store.js';
+import { formatUuid } from '../util/bytes.js';
 
 export interface ExportOptions extends StoreOptions {
   out: string;
@@ -22,7 +22,7 @@ async function write(o: ExportOptions, store: CredentialStore | 'memory'): Promi
     const root = key.authenticator.attestation().root;
     if (!root) throw new CliError('this key has no attestation root certificate to export');
     const statement = await metadataStatement(key);
-    const aaguid = formatAaguid(key.authenticator.config.aaguid);
+    const aaguid = formatUuid(key.authenticator.config.aaguid);
     try {
       mkdirSync(o.out, { recursive: true });
       const caPath = join(o.out, 'ctap-emu-attestation-ca.pem');

@@ -6,10 +6,10 @@ import { ClientPin, PinPermission } from '../client/clientPin.js';
 import { CredentialManagement, type ManagedCredential } from '../client/credentialManagement.js';
 import type { AuthenticatorInfo, Ctap2Client } from '../client/ctap2.js';
 import { LargeBlobMapKey } from '../ctap/keys.js';
-import { CtapError, Status } from '../ctap/status.js';
+import { Status } from '../ctap/status.js';
 import { LargeBlobs } from '../node/clients.js';
 import { fromBase64url, toBase64url, utf8 } from '../util/bytes.js';
-import { askSecret, CliError, ExitCode, printJson, printTable, withKey, type KeyOptions } from './common.js';
+import { askSecret, CliError, ctapErrorAsCli, ExitCode, PIN_MESSAGES, printJson, printTable, withKey, type KeyOptions } from './common.js';
 
 export interface BlobOptions extends KeyOptions {
   pin?: string;
@@ -20,16 +20,12 @@ interface Located extends ManagedCredential {
   rpId: string;
 }
 
-function ctapError(e: unknown): never {
-  if (!(e instanceof CtapError)) throw e;
-  const messages: Record<number, string> = {
-    [Status.CTAP2_ERR_PIN_INVALID]: 'wrong PIN',
-    [Status.CTAP2_ERR_PIN_NOT_SET]: 'the key has no PIN: finding credentials (credentialManagement) needs one',
-    [Status.CTAP2_ERR_LARGE_BLOB_STORAGE_FULL]: 'the large-blob array would be over the key\'s maxSerializedLargeBlobArray',
-    [Status.CTAP2_ERR_PIN_AUTH_BLOCKED]: 'three wrong PINs in a row: restart the key (power cycle) to try again',
-  };
-  throw new CliError(messages[e.status] ?? e.message);
-}
+const BLOB_MESSAGES = {
+  ...PIN_MESSAGES,
+  [Status.CTAP2_ERR_PIN_NOT_SET]: 'the key has no PIN: finding credentials (credentialManagement) needs one',
+  [Status.CTAP2_ERR_LARGE_BLOB_STORAGE_FULL]: 'the large-blob array would be over the key\'s maxSerializedLargeBlobArray',
+};
+const ctapError = (e: unknown): never => ctapErrorAsCli(e, BLOB_MESSAGES);
 
 async function checkedInfo(ctap: Ctap2Client): Promise<AuthenticatorInfo> {
   const info = await ctap.getInfo();

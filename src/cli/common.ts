@@ -1,6 +1,6 @@
 // What every CLI command shares, under the names serve, reset and the rest import: errors with
 // exit codes, the keystore, a key to talk to, the terminal, output.
-export { CliError, ExitCode, exitFor, oneLine } from './errors.js';
+export { CliError, ctapErrorAsCli, ExitCode, exitFor, oneLine, PIN_MESSAGES } from './errors.js';
 export { passphrase, storePath, withStore, type StoreOptions } from './store.js';
 export { parseHostPort, withKey, type KeyOptions } from './key.js';
 export { askSecret, confirm } from './terminal.js';

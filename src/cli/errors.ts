@@ -1,6 +1,7 @@
 // CLI failures: one line for the user, a chosen exit code, never a stack.
 import { CommanderError } from 'commander';
 import { KeystoreError } from '../keystore/sqlite.js';
+import { CtapError, Status } from '../ctap/status.js';
 
 export const ExitCode = { ok: 0, failure: 1, usage: 2, notFound: 3 } as const;
 
@@ -9,6 +10,18 @@ export class CliError extends Error {
   constructor(message: string, readonly exitCode: number = ExitCode.failure) {
     super(message);
   }
+}
+
+/** What a wrong or locked-out PIN means, said the same by every command that takes one. */
+export const PIN_MESSAGES: Readonly<Record<number, string>> = {
+  [Status.CTAP2_ERR_PIN_INVALID]: 'wrong PIN',
+  [Status.CTAP2_ERR_PIN_AUTH_BLOCKED]: 'three wrong PINs in a row: restart the key (power cycle) to try again',
+};
+
+/** A CTAP error from a key as a one-line CliError, in the caller's words where it has some; anything else rethrown. */
+export function ctapErrorAsCli(e: unknown, messages: Readonly<Record<number, string>>): never {
+  if (!(e instanceof CtapError)) throw e;
+  throw new CliError(messages[e.status] ?? e.message);
 }
 
 /** The first line of a message: errors from libraries sometimes run on. */

@@ -1,18 +1,13 @@
 // `ctap-emu info`: a key's authenticatorGetInfo, for people or as JSON.
 import type { AuthenticatorInfo } from '../client/ctap2.js';
-import { toHex } from '../util/bytes.js';
+import { formatUuid } from '../util/bytes.js';
 import { printJson, withKey, type KeyOptions } from './common.js';
-
-export function formatAaguid(a: Uint8Array): string {
-  const h = toHex(a);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
 
 export function describeInfo(info: AuthenticatorInfo): Record<string, unknown> {
   return {
     versions: info.versions,
     extensions: info.extensions,
-    aaguid: formatAaguid(info.aaguid),
+    aaguid: formatUuid(info.aaguid),
     options: info.options,
     maxMsgSize: info.maxMsgSize,
     pinUvAuthProtocols: info.pinUvAuthProtocols,

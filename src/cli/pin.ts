@@ -1,21 +1,17 @@
 // `ctap-emu pin set|change|status`, through the key's own clientPIN (so retries count as on a real key).
 import { ClientPin } from '../client/clientPin.js';
 import type { Ctap2Client } from '../client/ctap2.js';
-import { CtapError, Status } from '../ctap/status.js';
-import { askSecret, CliError, printJson, withKey, type KeyOptions } from './common.js';
+import { Status } from '../ctap/status.js';
+import { askSecret, CliError, ctapErrorAsCli, PIN_MESSAGES, printJson, withKey, type KeyOptions } from './common.js';
 
-function pinError(e: unknown): never {
-  if (!(e instanceof CtapError)) throw e;
-  const messages: Record<number, string> = {
-    [Status.CTAP2_ERR_PIN_INVALID]: 'wrong PIN',
-    [Status.CTAP2_ERR_PIN_BLOCKED]: 'the PIN is blocked (no retries left): only a reset brings the key back',
-    [Status.CTAP2_ERR_PIN_AUTH_BLOCKED]: 'three wrong PINs in a row: restart the key (power cycle) to try again',
-    [Status.CTAP2_ERR_PIN_POLICY_VIOLATION]: 'the new PIN breaks the policy (too short for minPINLength, over 63 bytes, or unchanged when a change is forced)',
-    [Status.CTAP2_ERR_NOT_ALLOWED]: 'a PIN is already set: use `ctap-emu pin change`',
-    [Status.CTAP2_ERR_PIN_NOT_SET]: 'no PIN is set: use `ctap-emu pin set`',
-  };
-  throw new CliError(messages[e.status] ?? e.message);
-}
+const PIN_COMMAND_MESSAGES = {
+  ...PIN_MESSAGES,
+  [Status.CTAP2_ERR_PIN_BLOCKED]: 'the PIN is blocked (no retries left): only a reset brings the key back',
+  [Status.CTAP2_ERR_PIN_POLICY_VIOLATION]: 'the new PIN breaks the policy (too short for minPINLength, over 63 bytes, or unchanged when a change is forced)',
+  [Status.CTAP2_ERR_NOT_ALLOWED]: 'a PIN is already set: use `ctap-emu pin change`',
+  [Status.CTAP2_ERR_PIN_NOT_SET]: 'no PIN is set: use `ctap-emu pin set`',
+};
+const pinError = (e: unknown): never => ctapErrorAsCli(e, PIN_COMMAND_MESSAGES);
 
 async function clientPin(ctap: Ctap2Client): Promise<ClientPin> {
   return new ClientPin(ctap, (await ctap.getInfo()).pinUvAuthProtocols);

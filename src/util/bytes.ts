@@ -8,6 +8,12 @@ export function toHex(b: Uint8Array): string {
   return s;
 }
 
+/** 16 bytes as an RFC 4122 UUID string (8-4-4-4-12 hex digits): how AAGUIDs are written. */
+export function formatUuid(a: Uint8Array): string {
+  const h = toHex(a);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
 export function fromHex(hex: string): Uint8Array {
   if (!/^([0-9a-fA-F]{2})*$/.test(hex)) throw new TypeError('not a hex string');
   const out = new Uint8Array(hex.length / 2);
