@@ -55,6 +55,7 @@ withStoreOptions(program.command('serve').description('run the key until Ctrl-C'
   .option('--aaguid <hex>', 'AAGUID to report (32 hex digits, dashes allowed)', parseAaguidOption)
   .option('--rs256', 'also make RS256 (RSA-2048) credentials, discoverable ones only (off by default, as on hardware keys)')
   .addOption(new Option('--attestation <type>', 'packed attestation: basic (the batch certificate, signed by the key\'s CA) or self').choices(['basic', 'self']))
+  .option('--enterprise-rp <rpId...>', 'RP IDs given vendor-facilitated enterprise attestation, once a host enables it (the key\'s own certificate, naming its serial number)')
   .option('-v, --verbose', 'log each request and response, decoded, with PINs, keys and tokens redacted')
   .action(serve);
 

@@ -25,6 +25,7 @@ export interface ServeOptions extends StoreOptions {
   aaguid?: string;
   rs256?: boolean;
   attestation?: 'basic' | 'self';
+  enterpriseRp?: string[];
   verbose?: boolean;
 }
 
@@ -77,6 +78,7 @@ function openKey(o: ServeOptions, presence: PresencePolicy): OpenedKey {
       aaguid: o.aaguid,
       rs256: o.rs256,
       attestation: o.attestation,
+      enterpriseRpIds: o.enterpriseRp,
       onExchange: o.verbose ? (req, res) => (log(describeRequest(req)), log(describeResponse(req, res))) : undefined,
       onApdu: o.verbose ? (apdu, res) => (log(describeApdu(apdu)), log(describeApduResponse(res))) : undefined,
     });

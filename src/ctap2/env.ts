@@ -107,6 +107,8 @@ export interface AuthenticatorConfig {
   maxRpIdsForSetMinPinLength: number;
   /** Whether enterprise attestation can be enabled (getInfo "ep"). */
   enterpriseAttestation: boolean;
+  /** The RP IDs vendor-facilitated enterprise attestation (enterpriseAttestation 1) is given to. */
+  enterpriseRpIds: readonly string[];
   /**
    * The signature algorithms credentials are made with, in this key's order of preference (getInfo
    * lists them so); the RP's order decides among them. RS256 needs a crypto with RSA (NodeCrypto).
@@ -133,5 +135,6 @@ export const DEFAULT_CONFIG: AuthenticatorConfig = {
   maxUvRetries: 5,
   maxRpIdsForSetMinPinLength: 8,
   enterpriseAttestation: true,
+  enterpriseRpIds: [],
   algorithms: DEFAULT_ALGORITHMS,
 };

@@ -54,6 +54,11 @@ export interface VirtualAuthenticatorOptions {
   /** Milliseconds after power-up in which reset is accepted; null switches the check off. */
   resetWindowMs?: number | null;
   maxDiscoverableCredentials?: number;
+  /**
+   * RP IDs that get vendor-facilitated enterprise attestation (CTAP 2.1 §7.1; enterpriseAttestation 1
+   * once a host enabled it with authenticatorConfig); platform-managed (2) goes to any RP.
+   */
+  enterpriseRpIds?: readonly string[];
   /** What the key computes with (default: OpenSSL through node:crypto, a NodeCrypto of its own). */
   crypto?: Crypto;
   /** Clock for the core (default Date.now). */
@@ -125,6 +130,7 @@ export class VirtualAuthenticator {
     if (options.resetWindowMs !== undefined) config.resetWindowMs = options.resetWindowMs;
     if (options.maxDiscoverableCredentials !== undefined) config.maxDiscoverableCredentials = options.maxDiscoverableCredentials;
     if (options.minPinLength !== undefined) config.minPinLength = options.minPinLength;
+    if (options.enterpriseRpIds !== undefined) config.enterpriseRpIds = options.enterpriseRpIds;
     if (options.userVerification !== undefined) config.builtInUv = true;
     const algorithms = enabledAlgorithms(options);
     if (algorithms) config.algorithms = algorithms;

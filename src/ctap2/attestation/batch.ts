@@ -1,4 +1,6 @@
-// The key's attestation material: an attestation CA and a batch certificate it signed, made on first
+// The key's attestation material: an attestation CA, and the batch certificate and the enterprise
+// attestation certificate it signed (CTAP 2.1 §7.1: enterprise attestation may identify the one
+// device, so its certificate names this key's serial number and has a key of its own), made on first
 // need and kept in the store's factory meta, which authenticatorReset leaves alone, as a hardware
 // key's attestation key burned in at manufacture survives a reset. Only a 32-byte seed is secret:
 // both private keys are derived from it (HKDF) and never stored; the certificates are stored as made
@@ -14,10 +16,19 @@ import { certificate, keyIdentifier, type DistinguishedName } from './x509.js';
 const Meta = {
   seed: `${FACTORY_META_PREFIX}attestationSeed`,
   ca: `${FACTORY_META_PREFIX}attestationCa`,
-  /** Followed by .<AAGUID in hex>. */
+  /** Each followed by .<AAGUID in hex>. */
   batch: `${FACTORY_META_PREFIX}attestationCert`,
+  enterprise: `${FACTORY_META_PREFIX}enterpriseAttestationCert`,
 } as const;
-const Purpose = { ca: 'ctap-emu attestation CA key v1', batch: 'ctap-emu batch attestation key v1' } as const;
+const Purpose = {
+  ca: 'ctap-emu attestation CA key v1',
+  batch: 'ctap-emu batch attestation key v1',
+  enterprise: 'ctap-emu enterprise attestation key v1',
+  serial: 'ctap-emu device serial number v1',
+} as const;
+
+/** Which certificate signs: the batch one (shared by every key of the model) or this key's enterprise one. */
+export type AttestationKind = 'batch' | 'enterprise';
 const ORGANIZATION = 'ctap-emu';
 const DAY_MS = 86_400_000;
 
@@ -42,8 +53,8 @@ function derivedKey(crypto: Crypto, seed: Uint8Array, purpose: string): Uint8Arr
   return crypto.generatePrivateKey(CoseAlg.ES256, crypto.hkdfSha256(seed, new Uint8Array(32), purpose, 48));
 }
 
-/** The material attestation signs with: the user's chain, else the generated batch certificate. */
-export function attestationMaterial(d: AttestationDeps): AttestationMaterial {
+/** The material attestation signs with: the user's chain, else the generated batch (or enterprise) certificate. */
+export function attestationMaterial(d: AttestationDeps, kind: AttestationKind = 'batch'): AttestationMaterial {
   const supplied = d.config.attestationChain;
   if (supplied) return { privateKey: supplied.privateKey, x5c: supplied.certificates, root: supplied.root };
   // Read each time (no cache of the key outside the store: device state is cheap to read, and
@@ -59,18 +70,21 @@ export function attestationMaterial(d: AttestationDeps): AttestationMaterial {
     d.store.setMeta(Meta.ca, ca);
     d.store.setMeta(Meta.seed, seed);
   }
-  const batchMeta = `${Meta.batch}.${aaguid}`;
-  let batch = d.store.getMeta(batchMeta);
-  if (!batch) {
-    batch = makeBatch(d, seed);
-    d.store.setMeta(batchMeta, batch);
+  const certMeta = `${Meta[kind]}.${aaguid}`;
+  let cert = d.store.getMeta(certMeta);
+  if (!cert) {
+    cert = makeLeaf(d, seed, kind);
+    d.store.setMeta(certMeta, cert);
   }
-  return { privateKey: derivedKey(d.crypto, seed, Purpose.batch), x5c: [batch], root: ca };
+  return { privateKey: derivedKey(d.crypto, seed, Purpose[kind]), x5c: [cert], root: ca };
 }
 
 /** The material, for the key whose environment and configuration these are. */
-export function attestationOf(k: { env: AuthenticatorEnv; crypto: Crypto; config: AuthenticatorConfig }): AttestationMaterial {
-  return attestationMaterial({ store: k.env.store, crypto: k.crypto, config: k.config, now: k.env.now, randomBytes: k.env.randomBytes });
+export function attestationOf(
+  k: { env: AuthenticatorEnv; crypto: Crypto; config: AuthenticatorConfig },
+  kind: AttestationKind = 'batch',
+): AttestationMaterial {
+  return attestationMaterial({ store: k.env.store, crypto: k.crypto, config: k.config, now: k.env.now, randomBytes: k.env.randomBytes }, kind);
 }
 
 interface Ca {
@@ -100,17 +114,29 @@ function makeCa(d: AttestationDeps, seed: Uint8Array): Uint8Array {
   return cert;
 }
 
-function makeBatch(d: AttestationDeps, seed: Uint8Array): Uint8Array {
+/** This key's serial number: 16 hex digits derived from its seed, the same for its lifetime. */
+function serialNumber(crypto: Crypto, seed: Uint8Array): string {
+  return toHex(crypto.hkdfSha256(seed, new Uint8Array(32), Purpose.serial, 8)).toUpperCase();
+}
+
+function subjectOf(crypto: Crypto, seed: Uint8Array, kind: AttestationKind): DistinguishedName {
+  // WebAuthn L3 §8.2.1: C, O, OU "Authenticator Attestation", CN.
+  const base = { C: 'US', O: ORGANIZATION, OU: 'Authenticator Attestation' };
+  if (kind === 'batch') return { ...base, CN: 'ctap-emu Batch Attestation' };
+  return { ...base, CN: 'ctap-emu Enterprise Attestation', serialNumber: serialNumber(crypto, seed) };
+}
+
+function makeLeaf(d: AttestationDeps, seed: Uint8Array, kind: AttestationKind): Uint8Array {
   const ca = caOf(d.crypto, seed);
-  const batchKey = derivedKey(d.crypto, seed, Purpose.batch);
-  const point = d.crypto.publicKeyOf(CoseAlg.ES256, batchKey);
-  batchKey.fill(0);
+  const leafKey = derivedKey(d.crypto, seed, Purpose[kind]);
+  const point = d.crypto.publicKeyOf(CoseAlg.ES256, leafKey);
+  leafKey.fill(0);
   const cert = certificate(
     {
       serial: serial(d),
       issuer: ca.name,
-      // WebAuthn L3 §8.2.1: C, O, OU "Authenticator Attestation", CN; CA false; the AAGUID extension.
-      subject: { C: 'US', O: ORGANIZATION, OU: 'Authenticator Attestation', CN: 'ctap-emu Batch Attestation' },
+      // WebAuthn L3 §8.2.1: CA false; the AAGUID extension.
+      subject: subjectOf(d.crypto, seed, kind),
       notBefore: notBefore(d),
       subjectPublicKey: point,
       authorityKeyId: ca.id,

@@ -23,7 +23,7 @@ export interface AttestationInput {
   /** The credential's own key, for self attestation. */
   alg: CoseAlgorithm;
   privateKey: Uint8Array;
-  /** Enterprise attestation was granted: always the certificate, whatever the configuration. */
+  /** Enterprise attestation was granted: always this key's enterprise certificate, whatever the configuration. */
   enterprise: boolean;
 }
 
@@ -35,7 +35,7 @@ export function attestationStatement(ctx: CommandContext, a: AttestationInput): 
     // §8.2 self attestation: the credential's own key, its own alg, no x5c.
     return { alg: a.alg, sig: ctx.crypto.sign(a.alg, a.privateKey, signed) };
   }
-  // §8.2 basic: the batch key signs with ES256 whatever the credential's algorithm.
-  const m = attestationOf(ctx);
+  // §8.2 basic: the batch (or this key's enterprise) key signs with ES256 whatever the credential's algorithm.
+  const m = attestationOf(ctx, a.enterprise ? 'enterprise' : 'batch');
   return { alg: CoseAlg.ES256, sig: ctx.crypto.sign(CoseAlg.ES256, m.privateKey, signed), x5c: m.x5c };
 }

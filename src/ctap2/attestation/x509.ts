@@ -13,6 +13,7 @@ export const Oid = {
   organizationName: '2.5.4.10',
   organizationalUnitName: '2.5.4.11',
   commonName: '2.5.4.3',
+  serialNumber: '2.5.4.5',
   subjectKeyIdentifier: '2.5.29.14',
   keyUsage: '2.5.29.15',
   basicConstraints: '2.5.29.19',
@@ -27,6 +28,8 @@ export interface DistinguishedName {
   O: string;
   OU?: string;
   CN: string;
+  /** A device's own identifier (an enterprise attestation certificate names the one key it is in). */
+  serialNumber?: string;
 }
 
 export interface CertificateInput {
@@ -52,6 +55,7 @@ function name(n: DistinguishedName): Uint8Array {
     rdn(Oid.organizationName, utf8String(n.O)),
     ...(n.OU === undefined ? [] : [rdn(Oid.organizationalUnitName, utf8String(n.OU))]),
     rdn(Oid.commonName, utf8String(n.CN)),
+    ...(n.serialNumber === undefined ? [] : [rdn(Oid.serialNumber, printableString(n.serialNumber))]),
   );
 }
 

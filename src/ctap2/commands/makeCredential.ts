@@ -107,7 +107,7 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
     throw new CtapError(Status.CTAP2_ERR_PUAT_REQUIRED, 'a discoverable credential needs user verification');
   }
   // Step 9: enterprise attestation, before the user is asked for anything.
-  const epAtt = enterpriseAttestation(ctx, req.enterpriseAttestation);
+  const epAtt = enterpriseAttestation(ctx, req.enterpriseAttestation, req.rp.id);
   // Steps 10-11: the pinUvAuthToken, or built-in verification.
   const verification = await verifyUser(ctx, uvInput, method);
   const uv = verification.uv;
@@ -200,14 +200,16 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
 }
 
 /**
- * Step 9: enterprise attestation. An enterprise attestation is the batch certificate's (even when
- * self attestation is configured) flagged epAtt; 1 (vendor-facilitated) applies to no RP.
+ * Step 9 (CTAP 2.1 §7.1): enterprise attestation, signed by this key's enterprise certificate (even
+ * when self attestation is configured) and flagged epAtt. 1 (vendor-facilitated): only for the RP IDs
+ * the vendor configured (config.enterpriseRpIds), others get the usual attestation; 2
+ * (platform-managed): the platform vouches for the RP.
  */
-function enterpriseAttestation(ctx: CommandContext, requested: number | undefined): boolean {
+function enterpriseAttestation(ctx: CommandContext, requested: number | undefined, rpId: string): boolean {
   if (requested === undefined) return false;
   if (!ctx.config.enterpriseAttestation || !ctx.settings().enterpriseAttestation) {
     throw new CtapError(Status.CTAP1_ERR_INVALID_PARAMETER, 'enterprise attestation is not enabled');
   }
   if (requested !== 1 && requested !== 2) throw new CtapError(Status.CTAP2_ERR_INVALID_OPTION, 'enterpriseAttestation');
-  return requested === 2;
+  return requested === 2 || ctx.config.enterpriseRpIds.includes(rpId);
 }

@@ -122,6 +122,61 @@ describe('packed basic attestation', () => {
   });
 });
 
+describe('enterprise attestation (CTAP 2.1 §7.1)', () => {
+  const MC = 0x01;
+  const CONFIG = 0x0d;
+  const cdh = new Uint8Array(32).fill(9);
+  const params = (rpId: string, ep: number) => new Map<number, unknown>([
+    [1, cdh], [2, { id: rpId }], [3, { id: new Uint8Array([1]), name: 'a' }], [4, [{ alg: -7, type: 'public-key' }]], [0x0a, ep],
+  ]);
+  const enabled = async (over = {}) => {
+    const key = new TestKey({ enterpriseRpIds: ['corp.example'], ...over });
+    const [st] = await key.call(CONFIG, new Map([[1, 1]]) as never); // enableEnterpriseAttestation, unprotected key
+    expect(st).toBe(0);
+    return key;
+  };
+  const certOf = (res: CborMap) => new X509Certificate(((res.get(3) as CborMap).get('x5c') as Uint8Array[])[0]!);
+
+  it('signs with a certificate of its own that names this key, issued by the same CA, and flags epAtt', async () => {
+    const key = await enabled();
+    const [st, res] = await key.call(MC, params('any.example', 2) as never);
+    expect(st).toBe(0);
+    expect(res!.get(4)).toBe(true);
+    const cert = certOf(res!);
+    const subject = cert.subject.split('\n');
+    expect(subject.slice(0, 4)).toEqual(['C=US', 'O=ctap-emu', 'OU=Authenticator Attestation', 'CN=ctap-emu Enterprise Attestation']);
+    expect(subject[4]).toMatch(/^serialNumber=[0-9A-F]{16}$/);
+    const batch = new X509Certificate(material(key.store).x5c[0]!);
+    expect(cert.raw.equals(batch.raw)).toBe(false);
+    expect(cert.publicKey.export({ format: 'der', type: 'spki' }).equals(batch.publicKey.export({ format: 'der', type: 'spki' }))).toBe(false);
+    expect(cert.checkIssued(new X509Certificate(material(key.store).root!))).toBe(true);
+    const signed = concatBytes(res!.get(2) as Uint8Array, cdh);
+    expect(verify('sha256', signed, cert.publicKey, (res!.get(3) as CborMap).get('sig') as Uint8Array)).toBe(true);
+    // Another key (another seed) has another serial number.
+    const other = await enabled();
+    const [, res2] = await other.call(MC, params('any.example', 2) as never);
+    expect(certOf(res2!).subject).not.toBe(cert.subject);
+  });
+
+  it('gives vendor-facilitated (1) enterprise attestation only to the configured RP IDs', async () => {
+    const key = await enabled({ attestation: 'self' });
+    const [, corp] = await key.call(MC, params('corp.example', 1) as never);
+    expect(corp!.get(4)).toBe(true);
+    expect(certOf(corp!).subject).toContain('CN=ctap-emu Enterprise Attestation');
+    const [st, other] = await key.call(MC, params('other.example', 1) as never);
+    expect(st).toBe(0);
+    expect(other!.has(4)).toBe(false);
+    expect((other!.get(3) as CborMap).has('x5c')).toBe(false); // the configured (self) attestation
+  });
+
+  it('refuses it while disabled, and values other than 1 and 2', async () => {
+    const key = new TestKey({ enterpriseRpIds: ['corp.example'] });
+    expect((await key.call(MC, params('corp.example', 1) as never))[0]).toBe(0x02);
+    const on = await enabled();
+    expect((await on.call(MC, params('corp.example', 3) as never))[0]).toBe(0x2c);
+  });
+});
+
 describe('@simplewebauthn/server with the exported CA as trust anchor', () => {
   const keys: VirtualAuthenticator[] = [];
   afterEach(() => {
