@@ -21,12 +21,14 @@ export interface ManagedCredential {
   credProtect?: number;
   /** The credential's largeBlobKey, when it has one (CTAP 2.1 §6.8.3). */
   largeBlobKey?: Uint8Array;
+  /** Made with the thirdPartyPayment extension (CTAP 2.2; absent from older keys). */
+  thirdPartyPayment?: boolean;
 }
 
 type SubCommandParams = Partial<Record<keyof typeof CredMgmtParamKey, CborEncodable>>;
 
 export class CredentialManagement {
-  /** `token` needs the cm permission. */
+  /** `token` needs the cm permission; a persistent one (pcmr, CTAP 2.2) reads but cannot delete or update. */
   constructor(
     private readonly ctap: Ctap2Client,
     private readonly token: PinUvAuthToken,
@@ -77,6 +79,7 @@ export class CredentialManagement {
         publicKey: m.get(R.publicKey) as CborMap,
         credProtect: m.get(R.credProtect) as number | undefined,
         largeBlobKey: m.get(R.largeBlobKey) as Uint8Array | undefined,
+        thirdPartyPayment: m.get(R.thirdPartyPayment) as boolean | undefined,
       };
     });
   }

@@ -26,6 +26,19 @@ export interface AuthenticatorInfo {
   remainingDiscoverableCredentials?: number;
   maxSerializedLargeBlobArray?: number;
   maxCredBlobLength?: number;
+  maxRPIDsForSetMinPINLength?: number;
+  /** CTAP 2.2: formats besides "none" (absent: packed). */
+  attestationFormats?: string[];
+  uvCountSinceLastPinEntry?: number;
+  longTouchForReset?: boolean;
+  /** Under the persistent token: openInfoMember(token, 'encIdentifier', ...) in client/persistentToken. */
+  encIdentifier?: Uint8Array;
+  transportsForReset?: string[];
+  pinComplexityPolicy?: boolean;
+  maxPINLength?: number;
+  /** CTAP 2.3, under the persistent token like encIdentifier. */
+  encCredStoreState?: Uint8Array;
+  authenticatorConfigCommands?: number[];
   /** Every member as the key sent it, by its integer key. */
   raw: CborMap;
 }
@@ -155,6 +168,16 @@ export class Ctap2Client {
       remainingDiscoverableCredentials: get(m, K.remainingDiscoverableCredentials),
       maxSerializedLargeBlobArray: get(m, K.maxSerializedLargeBlobArray),
       maxCredBlobLength: get(m, K.maxCredBlobLength),
+      maxRPIDsForSetMinPINLength: get(m, K.maxRPIDsForSetMinPINLength),
+      attestationFormats: get(m, K.attestationFormats),
+      uvCountSinceLastPinEntry: get(m, K.uvCountSinceLastPinEntry),
+      longTouchForReset: get(m, K.longTouchForReset),
+      encIdentifier: get(m, K.encIdentifier),
+      transportsForReset: get(m, K.transportsForReset),
+      pinComplexityPolicy: get(m, K.pinComplexityPolicy),
+      maxPINLength: get(m, K.maxPINLength),
+      encCredStoreState: get(m, K.encCredStoreState),
+      authenticatorConfigCommands: get(m, K.authenticatorConfigCommands),
       raw: m,
     };
   }

@@ -23,7 +23,10 @@ export interface Crypto {
   aeadSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array;
   /** AES-256-GCM open: undefined when the tag does not verify (wrong key, wrong AAD, altered bytes). */
   aeadOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | undefined;
-  /** AES-256-CBC without padding, as the PIN/UV auth protocols use it: whole 16-byte blocks only. */
+  /**
+   * AES-CBC without padding, as the PIN/UV auth protocols (AES-256) and getInfo's encIdentifier and
+   * encCredStoreState (AES-128) use it: a 32- or 16-byte key, whole 16-byte blocks only.
+   */
   cbcEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array): Uint8Array;
   cbcDecrypt(key: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array): Uint8Array;
   /**
@@ -86,6 +89,13 @@ export function checkBytes(v: unknown, what: string, length?: number): Uint8Arra
   if (!(v instanceof Uint8Array)) throw new TypeError(`${what} must be a Uint8Array`);
   if (length !== undefined && v.length !== length) throw new RangeError(`${what} must be ${length} bytes`);
   return v;
+}
+
+/** An AES-256 or AES-128 key. */
+export function checkAesKey(v: unknown): Uint8Array {
+  const key = checkBytes(v, 'key');
+  if (key.length !== 32 && key.length !== 16) throw new RangeError('key must be 32 or 16 bytes');
+  return key;
 }
 
 export function checkAlg(alg: number): CoseAlgorithm {

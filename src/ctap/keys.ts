@@ -34,6 +34,19 @@ export const GetInfoKey = {
   uvModality: 0x12,
   certifications: 0x13,
   remainingDiscoverableCredentials: 0x14,
+  vendorPrototypeConfigCommands: 0x15,
+  // CTAP 2.2
+  attestationFormats: 0x16,
+  uvCountSinceLastPinEntry: 0x17,
+  longTouchForReset: 0x18,
+  encIdentifier: 0x19,
+  transportsForReset: 0x1a,
+  pinComplexityPolicy: 0x1b,
+  pinComplexityPolicyURL: 0x1c,
+  maxPINLength: 0x1d,
+  // CTAP 2.3
+  encCredStoreState: 0x1e,
+  authenticatorConfigCommands: 0x1f,
 } as const;
 
 export const CredMgmtKey = { subCommand: 0x01, subCommandParams: 0x02, pinUvAuthProtocol: 0x03, pinUvAuthParam: 0x04 } as const;
@@ -52,6 +65,8 @@ export const CredMgmtResponseKey = {
   totalCredentials: 0x09,
   credProtect: 0x0a,
   largeBlobKey: 0x0b,
+  /** CTAP 2.2: made with the thirdPartyPayment extension. */
+  thirdPartyPayment: 0x0c,
 } as const;
 
 export const GetAssertionKey = {
@@ -113,7 +128,14 @@ export const CredMgmtSubCommand = {
   updateUserInformation: 0x07,
 } as const;
 
-export const ConfigSubCommand = { enableEnterpriseAttestation: 0x01, toggleAlwaysUv: 0x02, setMinPINLength: 0x03, vendorPrototype: 0xff } as const;
+export const ConfigSubCommand = {
+  enableEnterpriseAttestation: 0x01,
+  toggleAlwaysUv: 0x02,
+  setMinPINLength: 0x03,
+  /** CTAP 2.3 */
+  enableLongTouchForReset: 0x04,
+  vendorPrototype: 0xff,
+} as const;
 
 export const ClientPinSubCommand = {
   getPINRetries: 0x01,

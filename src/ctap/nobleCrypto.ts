@@ -8,7 +8,7 @@ import { hkdf } from '@noble/hashes/hkdf.js';
 import { cbc, gcm } from '@noble/ciphers/aes.js';
 import { CoseAlg } from './cose.js';
 import {
-  checkAlg, checkBlocks, checkBytes, checkPrivateKey, isSupportedAlgorithm, isUncompressedPoint, seedLength, type Crypto, type KeyAgreementKey,
+  checkAesKey, checkAlg, checkBlocks, checkBytes, checkPrivateKey, isSupportedAlgorithm, isUncompressedPoint, seedLength, type Crypto, type KeyAgreementKey,
 } from './crypto.js';
 import type { CoseAlgorithm } from './cose.js';
 
@@ -54,9 +54,9 @@ export const nobleCrypto: Crypto = {
     }
   },
   cbcEncrypt: (key, iv, plaintext) =>
-    cbc(checkBytes(key, 'key', 32), checkBytes(iv, 'iv', 16), { disablePadding: true }).encrypt(checkBlocks(plaintext, 'plaintext')),
+    cbc(checkAesKey(key), checkBytes(iv, 'iv', 16), { disablePadding: true }).encrypt(checkBlocks(plaintext, 'plaintext')),
   cbcDecrypt: (key, iv, ciphertext) =>
-    cbc(checkBytes(key, 'key', 32), checkBytes(iv, 'iv', 16), { disablePadding: true }).decrypt(checkBlocks(ciphertext, 'ciphertext')),
+    cbc(checkAesKey(key), checkBytes(iv, 'iv', 16), { disablePadding: true }).decrypt(checkBlocks(ciphertext, 'ciphertext')),
   generatePrivateKey(alg, seed) {
     checkBytes(seed, 'seed', seedLength(supported(alg)));
     if (alg === CoseAlg.ES256) return p256SecretKey(seed);

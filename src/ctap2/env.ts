@@ -13,6 +13,8 @@ export interface PresenceRequest {
   userName?: string;
   /** True when the touch only leads to an error (excluded credential, PIN probe). */
   probe?: boolean;
+  /** The touch must be held for 10 seconds (reset, once enableLongTouchForReset is on: CTAP 2.3). */
+  longTouch?: boolean;
 }
 
 export type PresenceResult = 'approved' | 'denied' | 'timeout';
@@ -53,9 +55,17 @@ export interface KeyStore {
   /** The PIN hash as stored: sealed under a device key. */
   sealPinHash(hash: Uint8Array): Uint8Array;
   openPinHash(sealed: Uint8Array): Uint8Array | undefined;
+  /**
+   * 32 bytes only this device computes, for one purpose and one generation of it (CTAP 2.2's
+   * persistent pinUvAuthToken, the identifier behind encIdentifier, the tag behind encCredStoreState);
+   * all new after reset().
+   */
+  deviceSecret(purpose: DeviceSecretPurpose, generation: number): Uint8Array;
   /** authenticatorReset: the master secret is replaced; every derived key goes. */
   reset(): void;
 }
+
+export type DeviceSecretPurpose = 'persistentToken' | 'identifier' | 'credStoreState';
 
 /** A user's attestation key and certificates (DER), as a vendor would provision them. */
 export interface AttestationChain {

@@ -5,7 +5,7 @@ import type { Crypto } from '../ctap/crypto.js';
 import type { CredentialStore } from '../keystore/types.js';
 import { concatBytes, utf8 } from '../util/bytes.js';
 import { openCredentialId, sealCredentialId, type CredentialSecret } from './credentialId.js';
-import type { KeyStore } from './env.js';
+import type { DeviceSecretPurpose, KeyStore } from './env.js';
 
 const MASTER_SECRET = 'masterSecret';
 const NONCE_LENGTH = 12;
@@ -13,6 +13,9 @@ const Purpose = {
   credentialId: 'ctap-emu credential id v1',
   hmacSecret: 'ctap-emu hmac-secret v1',
   pinHash: 'ctap-emu pin hash v1',
+  persistentToken: 'ctap-emu persistent token v1',
+  identifier: 'ctap-emu identifier v1',
+  credStoreState: 'ctap-emu cred store state v1',
 } as const;
 type Purpose = (typeof Purpose)[keyof typeof Purpose];
 
@@ -60,6 +63,12 @@ export class DeviceKeyStore implements KeyStore {
   openPinHash(sealed: Uint8Array): Uint8Array | undefined {
     if (sealed.length <= NONCE_LENGTH) return undefined;
     return this.crypto.aeadOpen(this.key(Purpose.pinHash), sealed.subarray(0, NONCE_LENGTH), sealed.subarray(NONCE_LENGTH), utf8('pin'));
+  }
+
+  deviceSecret(purpose: DeviceSecretPurpose, generation: number): Uint8Array {
+    const n = new Uint8Array(8);
+    new DataView(n.buffer).setBigUint64(0, BigInt(generation));
+    return this.crypto.hmacSha256(this.key(Purpose[purpose]), n);
   }
 
   /** The store's wipe removed the master secret; the next use makes a new one. */

@@ -121,6 +121,8 @@ class RpBucket {
 
 export class MemoryStore implements CredentialStore {
   private readonly meta = new Map<string, Uint8Array>();
+  /** changes(): additions and removals. */
+  private changeCount = 0;
   /** By credential ID (hex). */
   private readonly creds = new Map<string, StoredCredential>();
   /** Credential ID (hex) by RP ID and user ID. */
@@ -153,6 +155,7 @@ export class MemoryStore implements CredentialStore {
       this.rpIds.splice(this.rpIndex(c.rpId), 0, c.rpId);
     }
     bucket.add(c);
+    this.changeCount++;
   }
   putMany(credentials: Iterable<StoredCredential>): void {
     for (const c of credentials) this.put(c);
@@ -193,6 +196,9 @@ export class MemoryStore implements CredentialStore {
   delete(id: Uint8Array): boolean {
     return this.remove(hex(id));
   }
+  changes(): number {
+    return this.changeCount;
+  }
   setSignCount(id: Uint8Array, signCount: number): void {
     const c = this.creds.get(hex(id));
     if (c) c.signCount = signCount;
@@ -204,6 +210,7 @@ export class MemoryStore implements CredentialStore {
     return c.signCount;
   }
   wipe(): void {
+    this.changeCount += this.creds.size;
     for (const key of [...this.meta.keys()]) if (!key.startsWith(FACTORY_META_PREFIX)) this.meta.delete(key);
     this.creds.clear();
     this.byUser.clear();
@@ -235,6 +242,7 @@ export class MemoryStore implements CredentialStore {
       this.buckets.delete(c.rpId);
       this.rpIds.splice(this.rpIndex(c.rpId), 1);
     }
+    this.changeCount++;
     return true;
   }
 }

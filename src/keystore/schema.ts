@@ -11,8 +11,10 @@ import type { StoredCredential } from './types.js';
  * encrypted). 3: rp_stats (credentials per RP and credProtect level, kept by triggers) and indexes in
  * the RP's order (all levels, and each level apart), so per-RP counts and pages never scan the RP.
  * 4: third_party_payment (the thirdPartyPayment extension, CTAP 2.2), bound with the sealed key.
+ * 5: store_state, a count of credentials added and removed kept by triggers (getInfo's
+ * encCredStoreState, CTAP 2.3, tells a host the set changed without a write of its own).
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /**
  * What version 3 adds. rp_stats holds counts only (no secret; an altered count misreports
@@ -43,6 +45,18 @@ CREATE TRIGGER rp_stats_update AFTER UPDATE OF rp_id, cred_protect ON credential
 END;
 `;
 
+/** What version 5 adds: no secret (a host learns the count only through encCredStoreState). */
+export const STORE_STATE = `
+CREATE TABLE store_state (id INTEGER PRIMARY KEY CHECK (id = 0), changes INTEGER NOT NULL);
+INSERT INTO store_state (id, changes) VALUES (0, 0);
+CREATE TRIGGER store_state_insert AFTER INSERT ON credentials BEGIN
+  UPDATE store_state SET changes = changes + 1;
+END;
+CREATE TRIGGER store_state_delete AFTER DELETE ON credentials BEGIN
+  UPDATE store_state SET changes = changes + 1;
+END;
+`;
+
 export const SCHEMA = `
 CREATE TABLE keystore (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
@@ -67,6 +81,7 @@ CREATE TABLE credentials (
   UNIQUE (rp_id, user_id)
 );
 ${RP_INDEX}
+${STORE_STATE}
 PRAGMA application_id = ${APPLICATION_ID};
 PRAGMA user_version = ${SCHEMA_VERSION};
 `;
@@ -179,6 +194,7 @@ export function migrate(db: Database, from: number, sealer: Sealer | undefined, 
         }
       }
     }
+    if (from < 5) db.exec(STORE_STATE);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   });
 }

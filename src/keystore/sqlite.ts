@@ -50,7 +50,7 @@ function keystoreError(e: unknown, path: string): KeystoreError {
 type Statements = Record<
   | 'getMeta' | 'setMeta' | 'deleteSameUser' | 'insert' | 'get' | 'countByRp' | 'levels' | 'firstPage' | 'nextPage'
   | 'firstOfLevel' | 'nextOfLevel' | 'firstUpTo' | 'nextUpTo' | 'byUser' | 'firstRps'
-  | 'nextRps' | 'rpCount' | 'rpName' | 'all' | 'count' | 'delete' | 'setCount' | 'getCount',
+  | 'nextRps' | 'rpCount' | 'rpName' | 'all' | 'count' | 'delete' | 'setCount' | 'getCount' | 'changes',
   Statement
 >;
 
@@ -254,6 +254,9 @@ export class SqliteStore implements CredentialStore {
     this.countCache ??= this.guard(() => Number(this.stmt.count.get()!.n));
     return this.countCache;
   }
+  changes(): number {
+    return this.guard(() => Number(this.stmt.changes.get()!.n));
+  }
   delete(id: Uint8Array): boolean {
     return this.guard(() => {
       this.counters.drop(hexId(id));
@@ -421,6 +424,7 @@ function prepareStatements(db: Database): Statements {
     rpName: db.prepare('SELECT * FROM credentials WHERE rp_id = ? AND rp_name IS NOT NULL ORDER BY created_at DESC, id DESC LIMIT 1'),
     all: db.prepare('SELECT * FROM credentials ORDER BY rp_id, created_at DESC, id DESC'),
     count: db.prepare('SELECT count(*) AS n FROM credentials'),
+    changes: db.prepare('SELECT changes AS n FROM store_state'),
     delete: db.prepare('DELETE FROM credentials WHERE id = ?'),
     setCount: db.prepare('UPDATE credentials SET sign_count = ?, count_mac = ? WHERE id = ?'),
     getCount: db.prepare('SELECT sign_count, count_mac FROM credentials WHERE id = ?'),

@@ -90,6 +90,11 @@ export interface CredentialStore {
    */
   nextSignCount(id: Uint8Array): number | undefined;
   /**
+   * How many times a credential was added or removed (a replacement or an update counts), kept with
+   * the store: it never repeats a value while the store exists, and sign counts do not move it.
+   */
+  changes(): number;
+  /**
    * authenticatorReset: every credential and all device state, in one step, except meta keys that
    * start with FACTORY_META_PREFIX (what a key is given at manufacture: its attestation).
    */

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeFields, newKdfParams, Sealer } from '../../src/keystore/encryption.js';
-import { SCHEMA } from '../../src/keystore/schema.js';
+import { SCHEMA, STORE_STATE } from '../../src/keystore/schema.js';
 import { SCHEMA_VERSION, SqliteStore } from '../../src/keystore/sqlite.js';
 import type { Database, DriverName } from '../../src/keystore/driver.js';
 import { cred, drivers, raw, snapshot } from './helpers.js';
@@ -60,7 +60,7 @@ function writeV1(path: string, driver: DriverName, passphrase?: string): void {
 }
 
 // Version 3: today's schema without third_party_payment (the one column version 4 adds).
-const SCHEMA_V3 = SCHEMA.replace('  third_party_payment INTEGER NOT NULL DEFAULT 0,\n', '').replace(/user_version = \d+/, 'user_version = 3');
+const SCHEMA_V3 = SCHEMA.replace('  third_party_payment INTEGER NOT NULL DEFAULT 0,\n', '').replace(STORE_STATE, '').replace(/user_version = \d+/, 'user_version = 3');
 
 /** A version-3 keystore with credentials 1 and 2, keys sealed (if `passphrase`) to version 3's context, 'credential v2'. */
 function writeV3(path: string, driver: DriverName, passphrase?: string): void {
@@ -141,7 +141,10 @@ describe.each(drivers.map((d) => [d.title, d] as const))('migration with %s', (_
     writeV3(path, driver, passphrase);
     const s = new SqliteStore(path, { driver, passphrase });
     expect(s.list().map((c) => [c.id[0], c.alg, c.thirdPartyPayment, c.signCount, c.privateKey.length, c.privateKey[0]])).toEqual([[2, -35, false, 5, 48, 2], [1, -35, false, 5, 48, 1]]);
+    // Version 5's change count starts at the migration and moves with each addition and removal.
+    expect(s.changes()).toBe(0);
     s.put(cred(3, { thirdPartyPayment: true }));
+    expect(s.changes()).toBe(1);
     s.close();
     expect(version(path, driver)).toBe(SCHEMA_VERSION);
     if (passphrase) {

@@ -126,3 +126,28 @@ describe('RP order', () => {
     }
   });
 });
+
+describe.each(stores)('%s counts changes (encCredStoreState)', (_name, make) => {
+  it('moves on every addition, replacement and removal, not on counters, and never goes back', () => {
+    const s = make();
+    const seen = [s.changes()];
+    const step = (f: () => void) => {
+      f();
+      const now = s.changes();
+      expect(now).toBeGreaterThan(seen.at(-1)!);
+      seen.push(now);
+    };
+    step(() => s.put(cred(1)));
+    step(() => s.putMany([cred(2), cred(3)]));
+    step(() => s.put({ ...cred(1), userName: 'renamed' })); // same user: replaced
+    const before = s.changes();
+    s.nextSignCount(cred(2).id);
+    s.setSignCount(cred(3).id, 9);
+    expect(s.changes()).toBe(before);
+    step(() => s.delete(cred(2).id));
+    expect(s.delete(cred(2).id)).toBe(false);
+    expect(s.changes()).toBe(seen.at(-1));
+    step(() => s.wipe());
+    s.close();
+  });
+});

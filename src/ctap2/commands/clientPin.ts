@@ -6,6 +6,7 @@ import { loadPin, loadUvRetries, PIN_RETRIES_MAX, savePin } from '../pin/persist
 import { keyAgreementCose, protocolFor, verifyMac, type PinUvAuthProtocol } from '../../ctap/pinUvAuthProtocol.js';
 import { Permission } from '../../ctap/permissions.js';
 import { performBuiltInUv } from '../pin/verification.js';
+import { endPersistentToken, persistentToken } from '../pin/persistentToken.js';
 import type { CommandContext } from '../context.js';
 import { CtapError, Status } from '../../ctap/status.js';
 import { concatBytes, equalBytes } from '../../util/bytes.js';
@@ -87,19 +88,28 @@ function changePin(ctx: CommandContext, req: ClientPinRequest): void {
   }
   savePin(ctx, { ...pin, retries: PIN_RETRIES_MAX, forceChange: false });
   ctx.session.resetToken();
+  endPersistentToken(ctx);
 }
 
 /** The permissions this key can grant (be is for bio enrollment, a feature it does not have). */
-const GRANTABLE = Permission.mc | Permission.ga | Permission.cm | Permission.lbw | Permission.acfg;
+const GRANTABLE = Permission.mc | Permission.ga | Permission.cm | Permission.lbw | Permission.acfg | Permission.pcmr;
 
 function checkPermissions(req: ClientPinRequest): number {
   const permissions = need(req.permissions, 'permissions');
   if (permissions === 0) throw new CtapError(Status.CTAP1_ERR_INVALID_PARAMETER, 'no permissions asked for');
   if (permissions & ~GRANTABLE) throw new CtapError(Status.CTAP2_ERR_UNAUTHORIZED_PERMISSION, 'permission for a feature this key lacks');
+  // The persistent token is read-only and stands alone: pcmr comes with no other permission.
+  if (permissions & Permission.pcmr && permissions !== Permission.pcmr) {
+    throw new CtapError(Status.CTAP2_ERR_UNAUTHORIZED_PERMISSION, 'pcmr cannot be combined with other permissions');
+  }
   return permissions;
 }
 
 function issueToken(ctx: CommandContext, p: PinUvAuthProtocol, shared: Uint8Array, permissions: number, rpId: string | undefined, userIsPresent: boolean): Response {
+  // pcmr: the persistent token, the same until a PIN change or reset; the ordinary token is left as it is.
+  if (permissions === Permission.pcmr) {
+    return new Map([[R.pinUvAuthToken, p.encrypt(shared, persistentToken(ctx), ctx.env.randomBytes(16))]]);
+  }
   ctx.session.resetToken();
   ctx.session.token.begin(ctx.env.now(), p.version, permissions, rpId, userIsPresent);
   return new Map([[R.pinUvAuthToken, p.encrypt(shared, ctx.session.token.value, ctx.env.randomBytes(16))]]);

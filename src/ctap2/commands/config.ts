@@ -1,9 +1,11 @@
-// authenticatorConfig (CTAP 2.1 §6.11): enterprise attestation, alwaysUv, minimum PIN length.
+// authenticatorConfig (CTAP 2.1 §6.11): enterprise attestation, alwaysUv, minimum PIN length, and
+// (CTAP 2.3) a long touch for reset.
 import type { CborMap } from '../../ctap/cbor.js';
 import { asArray, asBool, asBytes, asMap, asText, asUint, optional, required } from '../../ctap/params.js';
 import { loadPin, savePin, saveSettings } from '../pin/persistent.js';
 import { Permission } from '../../ctap/permissions.js';
 import { isProtected } from '../pin/verification.js';
+import { endPersistentToken } from '../pin/persistentToken.js';
 import { paramBytes, requireTokenMac } from '../pinUvAuth.js';
 import type { CommandContext } from '../context.js';
 import { CtapError, Status } from '../../ctap/status.js';
@@ -59,12 +61,24 @@ function setMinPinLength(ctx: CommandContext, params: CborMap | undefined): void
     minPinLength: newMin,
     minPinLengthRpIds: rpIds ? [...new Set([...settings.minPinLengthRpIds, ...rpIds])] : settings.minPinLengthRpIds,
   });
-  if (pin && (force || pin.codePoints < newMin)) savePin(ctx, { ...pin, forceChange: true });
+  if (pin && (force || pin.codePoints < newMin)) {
+    savePin(ctx, { ...pin, forceChange: true });
+    // The PIN must change, and with it goes the persistent token (CTAP 2.2).
+    endPersistentToken(ctx);
+  }
 }
+
+/** The subcommands this key has, as getInfo lists them (authenticatorConfigCommands, CTAP 2.3). */
+export const CONFIG_COMMANDS: readonly number[] = [
+  ConfigSubCommand.enableEnterpriseAttestation,
+  ConfigSubCommand.toggleAlwaysUv,
+  ConfigSubCommand.setMinPINLength,
+  ConfigSubCommand.enableLongTouchForReset,
+];
 
 export function config(ctx: CommandContext, req: ConfigRequest): void {
   const S = ConfigSubCommand;
-  if (![S.enableEnterpriseAttestation, S.toggleAlwaysUv, S.setMinPINLength].includes(req.subCommand as 1 | 2 | 3)) {
+  if (!CONFIG_COMMANDS.includes(req.subCommand)) {
     throw new CtapError(Status.CTAP2_ERR_INVALID_SUBCOMMAND, `authenticatorConfig subcommand ${req.subCommand}`);
   }
   authorize(ctx, req);
@@ -75,6 +89,8 @@ export function config(ctx: CommandContext, req: ConfigRequest): void {
       return saveSettings(ctx.env, { ...settings, enterpriseAttestation: true });
     case S.toggleAlwaysUv:
       return saveSettings(ctx.env, { ...settings, alwaysUv: !settings.alwaysUv });
+    case S.enableLongTouchForReset:
+      return saveSettings(ctx.env, { ...settings, longTouchForReset: true });
     default:
       return setMinPinLength(ctx, req.subCommandParams);
   }

@@ -5,6 +5,8 @@ import type { CoseAlgorithm } from '../../ctap/cose.js';
 import { asBytes, asDescriptor, asMap, asUint, optional, optionalName, required, type CredentialDescriptor } from '../../ctap/params.js';
 import { Permission } from '../../ctap/permissions.js';
 import { paramBytes, requireTokenMac } from '../pinUvAuth.js';
+import { persistentToken } from '../pin/persistentToken.js';
+import { protocolFor, verifyMac } from '../../ctap/pinUvAuthProtocol.js';
 import type { CommandContext } from '../context.js';
 import type { CredMgmtWalk } from '../session.js';
 import { CtapError, Status } from '../../ctap/status.js';
@@ -33,9 +35,16 @@ type Response = Map<number, CborEncodable>;
 const R = CredMgmtResponseKey;
 const S = CredMgmtSubCommand;
 
-/** §6.8.2: a token with cm, MAC over subCommand || subCommandParams; `rpId` for RP-scoped subcommands. */
-function authorize(ctx: CommandContext, req: CredMgmtRequest, rpId: string | null): void {
+/**
+ * §6.8.2: a token with cm, MAC over subCommand || subCommandParams; `rpId` for RP-scoped
+ * subcommands. The read-only ones also take the persistent token (pcmr, CTAP 2.2), any RP.
+ */
+function authorize(ctx: CommandContext, req: CredMgmtRequest, rpId: string | null, readOnly = false): void {
   const message = concatBytes(new Uint8Array([req.subCommand]), paramBytes(req.params));
+  if (readOnly && req.pinUvAuthParam !== undefined && req.pinUvAuthProtocol !== undefined) {
+    const protocol = protocolFor(req.pinUvAuthProtocol, ctx.crypto);
+    if (verifyMac(protocol, persistentToken(ctx), message, req.pinUvAuthParam)) return;
+  }
   requireTokenMac(ctx, req, message, Permission.cm, rpId ?? undefined);
   // Key-wide subcommands need a token not limited to one RP.
   if (rpId === null && ctx.session.token.rpId !== undefined) {
@@ -50,6 +59,7 @@ function credentialResponse(ctx: CommandContext, c: StoredCredential, total?: nu
     [R.publicKey, coseKey(c.alg as CoseAlgorithm, ctx.crypto.publicKeyOf(c.alg as CoseAlgorithm, c.privateKey))],
     [R.credProtect, c.credProtect],
     ...(c.largeBlobKey ? [[R.largeBlobKey, c.largeBlobKey] as [number, Uint8Array]] : []),
+    [R.thirdPartyPayment, c.thirdPartyPayment === true],
     ...(total === undefined ? [] : [[R.totalCredentials, total] as [number, number]]),
   ]);
 }
@@ -122,13 +132,13 @@ export function credentialManagement(ctx: CommandContext, req: CredMgmtRequest):
   }
   switch (req.subCommand) {
     case S.getCredsMetadata:
-      authorize(ctx, req, null);
+      authorize(ctx, req, null, true);
       return new Map([
         [R.existingResidentCredentialsCount, store.count()],
         [R.maxPossibleRemainingResidentCredentialsCount, Math.max(0, ctx.config.maxDiscoverableCredentials - store.count())],
       ]);
     case S.enumerateRPsBegin: {
-      authorize(ctx, req, null);
+      authorize(ctx, req, null, true);
       const total = store.rpCount();
       const first = rpAfter(ctx);
       const afterRp = first && (first.get(R.rp) as { id: string }).id;
@@ -139,7 +149,7 @@ export function credentialManagement(ctx: CommandContext, req: CredMgmtRequest):
     case S.enumerateCredentialsBegin: {
       const hash = required(req.params ?? new Map(), CredMgmtParamKey.rpIDHash, asBytes, 'rpIDHash');
       const rpId = rpByHash(ctx, hash);
-      authorize(ctx, req, rpId ?? null);
+      authorize(ctx, req, rpId ?? null, true);
       const total = rpId === undefined ? 0 : store.countByRp(rpId);
       const first = total > 0 ? credentialsOf(ctx, rpId!) : undefined;
       const after = first && { createdAt: first.createdAt, id: first.id };

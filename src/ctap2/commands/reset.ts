@@ -9,7 +9,7 @@ export async function reset(ctx: CommandContext): Promise<void> {
   if (window !== null && ctx.env.now() - ctx.session.powerUpAt > window) {
     throw new CtapError(Status.CTAP2_ERR_NOT_ALLOWED, `reset is allowed only within ${window / 1000} s of power-up`);
   }
-  await requireUserPresence(ctx, { command: 'reset' });
+  await requireUserPresence(ctx, { command: 'reset', ...(ctx.settings().longTouchForReset ? { longTouch: true } : {}) });
   ctx.env.store.wipe();
   // The master secret went with the store: the keys derived from it, and any key the crypto keeps, go too.
   ctx.keys.reset();

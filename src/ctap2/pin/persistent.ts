@@ -24,11 +24,14 @@ export interface DeviceSettings {
   minPinLength: number;
   minPinLengthRpIds: string[];
   enterpriseAttestation: boolean;
+  /** Reset asks for a 10-second touch (CTAP 2.3 enableLongTouchForReset). */
+  longTouchForReset: boolean;
 }
 
 const PIN_KEY = 'pin';
 const SETTINGS_KEY = 'settings';
 const UV_RETRIES_KEY = 'uvRetries';
+const UV_COUNT_KEY = 'uvCountSinceLastPinEntry';
 
 function load(env: AuthenticatorEnv, key: string): CborMap | undefined {
   const raw = env.store.getMeta(key);
@@ -66,6 +69,7 @@ export function loadSettings(env: AuthenticatorEnv, defaults: DeviceSettings): D
     minPinLength: (m.get('minPinLength') as number | undefined) ?? defaults.minPinLength,
     minPinLengthRpIds: (m.get('minPinLengthRpIds') as string[] | undefined) ?? [],
     enterpriseAttestation: m.get('enterpriseAttestation') === true,
+    longTouchForReset: m.get('longTouchForReset') === true,
   };
 }
 
@@ -80,4 +84,16 @@ export function loadUvRetries(env: AuthenticatorEnv, max: number): number {
 
 export function saveUvRetries(env: AuthenticatorEnv, n: number): void {
   env.store.setMeta(UV_RETRIES_KEY, new Uint8Array([n]));
+}
+
+/** Built-in verifications (failed ones too) since the PIN was last entered (CTAP 2.2 getInfo 0x17). */
+export function loadUvCount(env: AuthenticatorEnv): number {
+  const raw = env.store.getMeta(UV_COUNT_KEY);
+  return raw?.length === 4 ? new DataView(raw.buffer, raw.byteOffset).getUint32(0) : 0;
+}
+
+export function saveUvCount(env: AuthenticatorEnv, n: number): void {
+  const raw = new Uint8Array(4);
+  new DataView(raw.buffer).setUint32(0, Math.min(n, 0xffffffff));
+  env.store.setMeta(UV_COUNT_KEY, raw);
 }

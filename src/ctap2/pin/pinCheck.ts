@@ -3,11 +3,13 @@
 import type { CommandContext } from '../context.js';
 import { CtapError, Status } from '../../ctap/status.js';
 import { equalBytes } from '../../util/bytes.js';
-import { loadPin, PIN_RETRIES_MAX, savePin, type PinRecord } from './persistent.js';
+import { loadPin, loadUvCount, PIN_RETRIES_MAX, savePin, saveUvCount, type PinRecord } from './persistent.js';
 import { pinHash, type PinUvAuthProtocol } from '../../ctap/pinUvAuthProtocol.js';
 import type { CborValue } from '../../ctap/cbor.js';
 
 const MAX_PIN_BYTES = 63;
+/** getInfo maxPINLength (CTAP 2.2): the bytes bound it first, so 63 code points is all a PIN can have. */
+export const MAX_PIN_CODE_POINTS = MAX_PIN_BYTES;
 
 /** decapsulate(): the shared secret with the platform's key agreement key. */
 export function sharedSecret(ctx: CommandContext, p: PinUvAuthProtocol, platformKey: CborValue): Uint8Array {
@@ -66,5 +68,6 @@ export function checkPinHash(ctx: CommandContext, p: PinUvAuthProtocol, shared: 
   ctx.session.pinMismatches = 0;
   pin.retries = PIN_RETRIES_MAX;
   savePin(ctx, pin);
+  if (ctx.config.builtInUv && loadUvCount(ctx.env) !== 0) saveUvCount(ctx.env, 0);
   return pin;
 }

@@ -4,7 +4,7 @@ import type { AuthenticatorConfig, AuthenticatorEnv, PresenceRequest } from '../
 import { waitForUser } from '../presence.js';
 import type { CommandContext } from '../context.js';
 import { CtapError, Status } from '../../ctap/status.js';
-import { loadPin, loadSettings, loadUvRetries, saveUvRetries, type DeviceSettings } from './persistent.js';
+import { loadPin, loadSettings, loadUvCount, loadUvRetries, saveUvCount, saveUvRetries, type DeviceSettings } from './persistent.js';
 
 /** The persistent settings, or their defaults from the configuration. */
 export function deviceSettings(ctx: { env: AuthenticatorEnv; config: AuthenticatorConfig }): DeviceSettings {
@@ -13,6 +13,7 @@ export function deviceSettings(ctx: { env: AuthenticatorEnv; config: Authenticat
     minPinLength: ctx.config.minPinLength,
     minPinLengthRpIds: [],
     enterpriseAttestation: false,
+    longTouchForReset: false,
   });
 }
 
@@ -35,6 +36,7 @@ export async function performBuiltInUv(ctx: CommandContext, request: PresenceReq
   const verify = ctx.env.userVerification;
   const result = verify ? await waitForUser(ctx, (signal) => verify(request, signal)) : 'match';
   if (result === 'timeout') throw new CtapError(Status.CTAP2_ERR_USER_ACTION_TIMEOUT, 'no finger in time');
+  saveUvCount(ctx.env, loadUvCount(ctx.env) + 1);
   if (result === 'match') {
     if (retries !== ctx.config.maxUvRetries) saveUvRetries(ctx.env, ctx.config.maxUvRetries);
     return;

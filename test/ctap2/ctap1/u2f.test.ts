@@ -297,7 +297,7 @@ describe('alwaysUv', () => {
     const auth = concatBytes(CHALLENGE, APP, new Uint8Array([reg.keyHandle.length]), reg.keyHandle);
     expect(toHex(await send(key, extended(0x02, 0x08, auth)))).toBe('6986');
     const [, info] = await key.call(0x04);
-    expect(info!.get(1)).toEqual(['FIDO_2_0', 'FIDO_2_1']);
+    expect(info!.get(1)).toEqual(['FIDO_2_0', 'FIDO_2_1', 'FIDO_2_3']);
   });
 });
 
@@ -337,7 +337,7 @@ describe('over CTAPHID_MSG', () => {
       expect(hid.device.capabilities & Capability.NMSG).toBe(0);
       expect(toHex(await hid.msg(fromHex('00030000000000')))).toBe(`${toHex(utf8('U2F_V2'))}9000`);
       const info = await hid.cbor(new Uint8Array([4]));
-      expect(toHex(info)).toContain(toHex(encodeCbor(['U2F_V2', 'FIDO_2_0', 'FIDO_2_1'])));
+      expect(toHex(info)).toContain(toHex(encodeCbor(['U2F_V2', 'FIDO_2_0', 'FIDO_2_1', 'FIDO_2_3'])));
       await hid.close();
     } finally {
       key.close();

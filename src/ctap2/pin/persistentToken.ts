@@ -1,0 +1,64 @@
+// The persistent pinUvAuthToken (CTAP 2.2): asked for with the pcmr permission alone, it allows
+// read-only credential management (getCredsMetadata, enumerateRPsBegin, enumerateCredentialsBegin)
+// and nothing else, has no usage timers and survives power cycles, so a platform can show what a key
+// holds without asking for the PIN each time. A PIN change (or a change forced by setMinPINLength)
+// and authenticatorReset end it. getInfo's encIdentifier and encCredStoreState are encrypted under
+// keys derived from it, so only its holder recognises the key and sees whether its credentials changed.
+//
+// Nothing secret is written: the token is KeyStore.deviceSecret('persistentToken', generation), and
+// the store keeps the generation, which moves on when the token must end (reset makes a new master
+// secret, hence new values for all of it).
+import type { Crypto } from '../../ctap/crypto.js';
+import type { AuthenticatorEnv, KeyStore } from '../env.js';
+
+const GENERATION = 'persistentTokenGeneration';
+const BLOCK = 16;
+
+interface Holder {
+  env: AuthenticatorEnv;
+  keys: KeyStore;
+}
+
+function generation(d: Holder): number {
+  const raw = d.env.store.getMeta(GENERATION);
+  return raw?.length === 4 ? new DataView(raw.buffer, raw.byteOffset).getUint32(0) : 0;
+}
+
+/** The persistentPinUvAuthToken: 32 bytes, the same until it is ended. */
+export function persistentToken(d: Holder): Uint8Array {
+  return d.keys.deviceSecret('persistentToken', generation(d));
+}
+
+/** resetPersistentPinUvAuthToken(): the token a host holds stops working (after a PIN change). */
+export function endPersistentToken(d: Holder): void {
+  const next = new Uint8Array(4);
+  new DataView(next.buffer).setUint32(0, (generation(d) + 1) >>> 0);
+  d.env.store.setMeta(GENERATION, next);
+}
+
+type Label = 'encIdentifier' | 'encCredStoreState';
+type CryptoHolder = Holder & { crypto: Crypto };
+
+/**
+ * CTAP 2.2 §6.4: iv || AES-128-CBC(HKDF-SHA-256(salt = 32 zero bytes, IKM = persistent token,
+ * info = label, L = 16), iv, one block), with a new iv each time, so no two answers are alike.
+ */
+function encrypted(d: CryptoHolder, label: Label, plaintext: Uint8Array): Uint8Array {
+  const key = d.crypto.hkdfSha256(persistentToken(d), new Uint8Array(32), label, BLOCK);
+  const iv = d.env.randomBytes(BLOCK);
+  const out = new Uint8Array(2 * BLOCK);
+  out.set(iv);
+  out.set(d.crypto.cbcEncrypt(key, iv, plaintext.subarray(0, BLOCK)), BLOCK);
+  key.fill(0);
+  return out;
+}
+
+/** encIdentifier (0x19): this key's 128-bit identifier, the same until a reset. */
+export function encIdentifier(d: CryptoHolder): Uint8Array {
+  return encrypted(d, 'encIdentifier', d.keys.deviceSecret('identifier', 0));
+}
+
+/** encCredStoreState (0x1E, CTAP 2.3): a tag that moves whenever a discoverable credential is added or removed. */
+export function encCredStoreState(d: CryptoHolder): Uint8Array {
+  return encrypted(d, 'encCredStoreState', d.keys.deviceSecret('credStoreState', d.env.store.changes()));
+}
