@@ -37,10 +37,18 @@ Examples:
   ctap-emu serve                       run the key (uhid where usable, else UDP 127.0.0.1:8111)
   ctap-emu serve --memory --pin 1234   a throw-away key with a PIN
   ctap-emu creds list                  passkeys in the default keystore
+  ctap-emu creds list --device /dev/hidraw3
+                                       passkeys on a USB security key (asks for its PIN)
   ctap-emu demo                        a whole passkey ceremony, in-process`);
 
 const withStoreOptions = (c: Command): Command =>
   c.option('--store <path>', STORE_HELP).option('--passphrase <text>', PASS_HELP).option('--passphrase-file <path>', PASS_FILE_HELP);
+/** Commands that talk to a key: the one of a keystore (run in-process), or a running one. */
+const withKeyOptions = (c: Command): Command => withStoreOptions(c).option('--udp [hostport]', UDP_HELP).option('--device <path>', DEVICE_HELP);
+/** Commands that reach a key's credentials, which take its PIN. */
+const keyPinOptions = (c: Command): Command => withKeyOptions(c)
+  .option('--pin <pin>', "the key's PIN (or $CTAP_EMU_PIN; asked on the terminal when needed and absent)").option('--pin-file <path>', PIN_FILE_HELP)
+  .option('--json', 'JSON output');
 
 withStoreOptions(program.command('serve').description('run the key until Ctrl-C'))
   .addOption(new Option('--transport <kind>', 'auto: uhid where usable, else UDP').choices(['auto', 'uhid', 'udp']).default(SERVE_DEFAULTS.transport))
@@ -59,16 +67,15 @@ withStoreOptions(program.command('serve').description('run the key until Ctrl-C'
   .option('-v, --verbose', 'log each request and response, decoded, with PINs, keys and tokens redacted')
   .action(serve);
 
-const creds = program.command('creds').description('discoverable credentials (passkeys) in a keystore, offline');
-withStoreOptions(creds.command('list').description('list them (a table, or --json)'))
-  .option('--rp <rpId>', 'only this relying party').option('--json', 'JSON output').action(credsList);
-withStoreOptions(creds.command('show').description('everything about one (ID in base64url, or a unique prefix)').argument('<id>'))
-  .option('--json', 'JSON output').action(credsShow);
-withStoreOptions(creds.command('delete').description('delete one; the key will no longer find it').argument('<id>'))
-  .option('--json', 'JSON output').action(credsDelete);
+const creds = program.command('creds')
+  .description('discoverable credentials (passkeys): in a keystore, offline, or on a key (--udp, --device) through credential management with its PIN');
+keyPinOptions(creds.command('list').description('list them (a table, or --json)')).option('--rp <rpId>', 'only this relying party').action(credsList);
+keyPinOptions(creds.command('show').description('everything about one (ID in base64url, or a unique prefix)').argument('<id>')).action(credsShow);
+keyPinOptions(creds.command('delete').description('delete one, after asking; the key will no longer find it').argument('<id>'))
+  .option('-y, --yes', 'do not ask for confirmation').action(credsDelete);
 
-withStoreOptions(program.command('info').description("the key's getInfo"))
-  .option('--udp [hostport]', UDP_HELP).option('--device <path>', DEVICE_HELP).option('--json', 'JSON output').action(info);
+withKeyOptions(program.command('info').description("the key's getInfo"))
+  .option('--json', 'JSON output').action(info);
 
 const attestation = program.command('attestation').description("the key's attestation CA and batch certificate");
 withStoreOptions(attestation.command('export').description('write the CA certificate (PEM) and an MDS3 metadata statement (JSON) for relying parties'))
@@ -80,30 +87,27 @@ withStoreOptions(attestation.command('export').description('write the CA certifi
 program.command('devices').description('list the FIDO security keys the OS shows (HID usage page 0xF1D0)')
   .option('--json', 'JSON output').action(devices);
 
-withStoreOptions(program.command('reset').description('delete every credential and the PIN (authenticatorReset)'))
-  .option('--udp [hostport]', UDP_HELP).option('--device <path>', DEVICE_HELP).option('-y, --yes', 'do not ask for confirmation').action(reset);
+withKeyOptions(program.command('reset').description('delete every credential and the PIN (authenticatorReset)'))
+  .option('-y, --yes', 'do not ask for confirmation').action(reset);
 
 const pin = program.command('pin').description("the key's PIN");
-withStoreOptions(pin.command('set').description('set a PIN on a key that has none'))
-  .option('--udp [hostport]', UDP_HELP).option('--device <path>', DEVICE_HELP).option('--new-pin <pin>', 'the PIN (asked on the terminal when absent)')
+withKeyOptions(pin.command('set').description('set a PIN on a key that has none'))
+  .option('--new-pin <pin>', 'the PIN (asked on the terminal when absent)')
   .option('--new-pin-file <path>', PIN_FILE_HELP).action(pinSet);
-withStoreOptions(pin.command('change').description('change the PIN'))
-  .option('--udp [hostport]', UDP_HELP).option('--device <path>', DEVICE_HELP).option('--pin <pin>', 'the current PIN (or $CTAP_EMU_PIN)').option('--pin-file <path>', PIN_FILE_HELP)
+withKeyOptions(pin.command('change').description('change the PIN'))
+  .option('--pin <pin>', 'the current PIN (or $CTAP_EMU_PIN)').option('--pin-file <path>', PIN_FILE_HELP)
   .option('--new-pin <pin>', 'the new PIN').option('--new-pin-file <path>', 'read the new PIN from this file').action(pinChange);
-withStoreOptions(pin.command('status').description('whether a PIN is set, retries left, policy'))
-  .option('--udp [hostport]', UDP_HELP).option('--device <path>', DEVICE_HELP).option('--json', 'JSON output').action(pinStatus);
+withKeyOptions(pin.command('status').description('whether a PIN is set, retries left, policy'))
+  .option('--json', 'JSON output').action(pinStatus);
 
 const blobs = program.command('blobs').description("the key's large-blob array (largeBlobs), per credential with its largeBlobKey");
-const blobOptions = (c: Command): Command => withStoreOptions(c).option('--udp [hostport]', UDP_HELP).option('--device <path>', DEVICE_HELP)
-  .option('--pin <pin>', 'the PIN (or $CTAP_EMU_PIN; asked on the terminal when needed and absent)').option('--pin-file <path>', PIN_FILE_HELP)
-  .option('--json', 'JSON output');
-blobOptions(blobs.command('list').description('the entries of the array; with the PIN, the credential each belongs to')).action(blobsList);
-blobOptions(blobs.command('get').description("a credential's blob (ID in base64url, or a unique prefix), to stdout or --out").argument('<id>'))
+keyPinOptions(blobs.command('list').description('the entries of the array; with the PIN, the credential each belongs to')).action(blobsList);
+keyPinOptions(blobs.command('get').description("a credential's blob (ID in base64url, or a unique prefix), to stdout or --out").argument('<id>'))
   .option('--out <path>', 'write the blob to this file').action(blobsGet);
-blobOptions(blobs.command('set').description("store a credential's blob, replacing its old one").argument('<id>'))
+keyPinOptions(blobs.command('set').description("store a credential's blob, replacing its old one").argument('<id>'))
   .option('--file <path>', 'the blob is this file').option('--data <text>', 'the blob is this text (UTF-8)')
   .option('--base64url <b64>', 'the blob in base64url').action(blobsSet);
-blobOptions(blobs.command('delete').description("delete a credential's blob").argument('<id>')).action(blobsDelete);
+keyPinOptions(blobs.command('delete').description("delete a credential's blob").argument('<id>')).action(blobsDelete);
 
 program.command('demo').description('register a passkey and sign in with it, in-process, step by step')
   .option('--pin <pin>', 'PIN of the demo key (or $CTAP_EMU_PIN)', '1234').option('--pin-file <path>', PIN_FILE_HELP).action(demo);

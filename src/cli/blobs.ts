@@ -3,26 +3,22 @@
 // credential's largeBlobKey) and sealed or opened with that key, as python-fido2 and libfido2 do.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { ClientPin, PinPermission } from '../client/clientPin.js';
-import { CredentialManagement, type ManagedCredential } from '../client/credentialManagement.js';
 import type { AuthenticatorInfo, Ctap2Client } from '../client/ctap2.js';
 import { LargeBlobMapKey } from '../ctap/keys.js';
 import { Status } from '../ctap/status.js';
 import { LargeBlobs } from '../node/clients.js';
 import { fromBase64url, toBase64url, utf8 } from '../util/bytes.js';
-import { askSecret, CliError, ctapErrorAsCli, ExitCode, PIN_MESSAGES, printJson, printTable, withKey, type KeyOptions } from './common.js';
+import { CliError, ctapErrorAsCli, ExitCode, printJson, printTable, withKey, type KeyOptions } from './common.js';
+import { credentialManagement, CRED_MGMT_MESSAGES, keyCredentials, pinOf, type KeyCredential } from './credsDevice.js';
+import { byIdPrefix } from './credsView.js';
 
 export interface BlobOptions extends KeyOptions {
   pin?: string;
   json?: boolean;
 }
 
-interface Located extends ManagedCredential {
-  rpId: string;
-}
-
 const BLOB_MESSAGES = {
-  ...PIN_MESSAGES,
-  [Status.CTAP2_ERR_PIN_NOT_SET]: 'the key has no PIN: finding credentials (credentialManagement) needs one',
+  ...CRED_MGMT_MESSAGES,
   [Status.CTAP2_ERR_LARGE_BLOB_STORAGE_FULL]: 'the large-blob array would be over the key\'s maxSerializedLargeBlobArray',
 };
 const ctapError = (e: unknown): never => ctapErrorAsCli(e, BLOB_MESSAGES);
@@ -34,24 +30,15 @@ async function checkedInfo(ctap: Ctap2Client): Promise<AuthenticatorInfo> {
 }
 
 /** Every discoverable credential with its largeBlobKey, through credentialManagement with the PIN. */
-async function credentials(ctap: Ctap2Client, info: AuthenticatorInfo, pin: string): Promise<Located[]> {
-  const cp = new ClientPin(ctap, info.pinUvAuthProtocols);
-  const cm = new CredentialManagement(ctap, await cp.getPinToken(pin, PinPermission.cm));
-  const out: Located[] = [];
-  for (const rp of await cm.rps()) for (const c of await cm.credentials(rp.rpIdHash)) out.push({ ...c, rpId: rp.id });
-  return out;
+async function credentials(ctap: Ctap2Client, info: AuthenticatorInfo, pin: string): Promise<KeyCredential[]> {
+  return keyCredentials(await credentialManagement(ctap, info, pin));
 }
 
-function locate(creds: Located[], id: string): Located {
-  const found = creds.filter((c) => toBase64url(c.credentialId).startsWith(id));
-  if (found.length > 1) throw new CliError(`credential ID prefix ${id} matches ${found.length} credentials: give more of it`);
-  const c = found[0];
-  if (!c) throw new CliError(`no discoverable credential ${id} on this key`, ExitCode.notFound);
+function locate(creds: KeyCredential[], id: string): KeyCredential {
+  const c = byIdPrefix(creds, (c) => c.credentialId, id, 'on this key');
   if (!c.largeBlobKey) throw new CliError(`credential ${toBase64url(c.credentialId)} has no largeBlobKey (made without the largeBlobKey extension)`);
   return c;
 }
-
-const pinOf = async (o: BlobOptions): Promise<string> => o.pin ?? (await askSecret('PIN: '));
 
 export async function blobsList(o: BlobOptions): Promise<void> {
   const rows = await withKey(o, async (ctap) => {
@@ -69,7 +56,7 @@ export async function blobsList(o: BlobOptions): Promise<void> {
         index,
         size: sealed instanceof Uint8Array ? sealed.length : undefined,
         origSize: typeof origSize === 'number' ? origSize : undefined,
-        rpId: owner?.rpId,
+        rpId: owner?.rp.id,
         user: owner?.user.name,
         credentialId: owner && toBase64url(owner.credentialId),
       };
@@ -106,7 +93,7 @@ function blobData(o: { file?: string; data?: string; base64url?: string }): Uint
   return o.data !== undefined ? utf8(o.data) : fromBase64url(o.base64url!);
 }
 
-async function write(id: string, o: BlobOptions, data: Uint8Array | undefined): Promise<Located> {
+async function write(id: string, o: BlobOptions, data: Uint8Array | undefined): Promise<KeyCredential> {
   const pin = await pinOf(o);
   return withKey(o, async (ctap) => {
     const info = await checkedInfo(ctap);
@@ -121,11 +108,11 @@ export async function blobsSet(id: string, o: BlobOptions & { file?: string; dat
   const data = blobData(o);
   const c = await write(id, o, data);
   if (o.json) return printJson({ credentialId: toBase64url(c.credentialId), size: data.length });
-  process.stdout.write(`stored ${data.length} bytes for ${c.rpId} ${c.user.name ?? ''} (${toBase64url(c.credentialId)})\n`);
+  process.stdout.write(`stored ${data.length} bytes for ${c.rp.id} ${c.user.name ?? ''} (${toBase64url(c.credentialId)})\n`);
 }
 
 export async function blobsDelete(id: string, o: BlobOptions): Promise<void> {
   const c = await write(id, o, undefined);
   if (o.json) return printJson({ deleted: toBase64url(c.credentialId) });
-  process.stdout.write(`deleted the large blob of ${c.rpId} ${c.user.name ?? ''} (${toBase64url(c.credentialId)})\n`);
+  process.stdout.write(`deleted the large blob of ${c.rp.id} ${c.user.name ?? ''} (${toBase64url(c.credentialId)})\n`);
 }

@@ -2,6 +2,6 @@
 // exit codes, the keystore, a key to talk to, the terminal, output.
 export { CliError, ctapErrorAsCli, ExitCode, exitFor, oneLine, PIN_MESSAGES } from './errors.js';
 export { passphrase, storePath, withStore, type StoreOptions } from './store.js';
-export { parseHostPort, withKey, type KeyOptions } from './key.js';
-export { askSecret, confirm } from './terminal.js';
+export { isRemote, parseHostPort, remoteName, withKey, type KeyOptions } from './key.js';
+export { askSecret, confirmOrStop } from './terminal.js';
 export { printJson, printJsonArray, printTable } from './output.js';

@@ -12,10 +12,11 @@ export class CliError extends Error {
   }
 }
 
-/** What a wrong or locked-out PIN means, said the same by every command that takes one. */
+/** What a wrong, locked-out or blocked PIN means, said the same by every command that takes one. */
 export const PIN_MESSAGES: Readonly<Record<number, string>> = {
   [Status.CTAP2_ERR_PIN_INVALID]: 'wrong PIN',
   [Status.CTAP2_ERR_PIN_AUTH_BLOCKED]: 'three wrong PINs in a row: restart the key (power cycle) to try again',
+  [Status.CTAP2_ERR_PIN_BLOCKED]: 'the PIN is blocked (no retries left): only a reset brings the key back',
 };
 
 /** A CTAP error from a key as a one-line CliError, in the caller's words where it has some; anything else rethrown. */

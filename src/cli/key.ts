@@ -24,14 +24,27 @@ export function parseHostPort(s: string | true): { host: string; port: number } 
   return { host: m[1] || DEFAULT_UDP_HOST, port };
 }
 
+/** A running key is named (--udp or --device): the command talks CTAP to it, not to a keystore file. */
+export function isRemote(o: KeyOptions): boolean {
+  return o.udp !== undefined || o.device !== undefined;
+}
+
+/** The running key as messages name it: its device path, or "udp host:port". */
+export function remoteName(o: KeyOptions): string {
+  if (o.device !== undefined) return o.device;
+  const { host, port } = parseHostPort(o.udp ?? true);
+  return `udp ${host}:${port}`;
+}
+
 /**
  * Runs `fn` with a CTAP2 client: to a running key over UDP or HID when asked, else to the key
  * whose keystore this is, run in-process (the user is taken to approve: they are at this terminal).
  */
 export async function withKey<T>(o: KeyOptions, fn: (ctap: Ctap2Client, key?: VirtualAuthenticator) => Promise<T>): Promise<T> {
   if (o.udp !== undefined && o.device !== undefined) throw new CliError('give --udp or --device, not both', ExitCode.usage);
-  if (o.udp !== undefined || o.device !== undefined) {
-    const { pipe, where } = await openRemote(o);
+  if (isRemote(o)) {
+    const pipe = await openRemote(o);
+    const where = remoteName(o);
     try {
       const hid = await CtapHidHost.open(pipe).catch(() => {
         throw new CliError(`no key answered on ${where}${o.udp !== undefined ? ' (is `ctap-emu serve` running?)' : ''}`);
@@ -53,14 +66,14 @@ export async function withKey<T>(o: KeyOptions, fn: (ctap: Ctap2Client, key?: Vi
   });
 }
 
-async function openRemote(o: KeyOptions): Promise<{ pipe: ReportPipe; where: string }> {
+async function openRemote(o: KeyOptions): Promise<ReportPipe> {
   if (o.device !== undefined) {
     try {
-      return { pipe: await openNodeHid(o.device), where: o.device };
+      return await openNodeHid(o.device);
     } catch (e) {
       throw new CliError(`cannot open ${o.device}: ${oneLine((e as Error).message)}`);
     }
   }
   const { host, port } = parseHostPort(o.udp ?? true);
-  return { pipe: await connectUdp(host, port), where: `udp ${host}:${port}` };
+  return connectUdp(host, port);
 }

@@ -6,7 +6,6 @@ import { askSecret, CliError, ctapErrorAsCli, PIN_MESSAGES, printJson, withKey, 
 
 const PIN_COMMAND_MESSAGES = {
   ...PIN_MESSAGES,
-  [Status.CTAP2_ERR_PIN_BLOCKED]: 'the PIN is blocked (no retries left): only a reset brings the key back',
   [Status.CTAP2_ERR_PIN_POLICY_VIOLATION]: 'the new PIN breaks the policy (too short for minPINLength, over 63 bytes, or unchanged when a change is forced)',
   [Status.CTAP2_ERR_NOT_ALLOWED]: 'a PIN is already set: use `ctap-emu pin change`',
   [Status.CTAP2_ERR_PIN_NOT_SET]: 'no PIN is set: use `ctap-emu pin set`',

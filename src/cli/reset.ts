@@ -1,13 +1,11 @@
 // `ctap-emu reset`: authenticatorReset, which deletes every credential and the PIN.
 import { sendReboot } from '../hid/udp.js';
 import { CtapError, Status } from '../ctap/status.js';
-import { CliError, confirm, parseHostPort, storePath, withKey, type KeyOptions } from './common.js';
+import { CliError, confirmOrStop, isRemote, parseHostPort, remoteName, storePath, withKey, type KeyOptions } from './common.js';
 
 export async function reset(o: KeyOptions & { yes?: boolean }): Promise<void> {
-  const target = o.udp !== undefined ? `the key on udp ${o.udp}` : `the keystore ${storePath(o)}`;
-  if (!o.yes && !(await confirm(`Reset ${target}? Every passkey on it and its PIN will be gone.`))) {
-    throw new CliError(process.stdin.isTTY ? 'not reset' : 'not reset: confirm with --yes (no terminal to ask on)');
-  }
+  const target = isRemote(o) ? `the key on ${remoteName(o)}` : `the keystore ${storePath(o)}`;
+  await confirmOrStop(`Reset ${target}? Every passkey on it and its PIN will be gone.`, 'not reset', o.yes);
   if (o.udp !== undefined) {
     // Reset is only accepted just after power-up: restart the emulated key first.
     const { host, port } = parseHostPort(o.udp);

@@ -14,6 +14,15 @@ export async function confirm(question: string): Promise<boolean> {
   }
 }
 
+/**
+ * Goes on only if `yes` (the user gave --yes) or the user says yes on the terminal; otherwise stops
+ * with "`refused`" (and, with no terminal to ask on, how to confirm).
+ */
+export async function confirmOrStop(question: string, refused: string, yes?: boolean): Promise<void> {
+  if (yes || (await confirm(question))) return;
+  throw new CliError(process.stdin.isTTY ? refused : `${refused}: confirm with --yes (no terminal to ask on)`);
+}
+
 /** Reads a secret from the terminal without echoing it. */
 export async function askSecret(prompt: string): Promise<string> {
   if (!process.stdin.isTTY) {

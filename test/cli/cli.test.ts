@@ -68,8 +68,8 @@ function startServe(args: string[]): Promise<Server> {
   });
 }
 
-function udpClient(port: number, pin?: string): WebAuthnClient {
-  return new WebAuthnClient({ connect: () => connectUdp('127.0.0.1', port) }, { origin: 'https://example.com', pin });
+function udpClient(port: number, pin?: string, origin = 'https://example.com'): WebAuthnClient {
+  return new WebAuthnClient({ connect: () => connectUdp('127.0.0.1', port) }, { origin, pin });
 }
 
 async function registerPasskey(client: WebAuthnClient, userName: string, rpID = 'example.com'): Promise<string> {
@@ -100,7 +100,7 @@ describe('serve, then the offline creds commands', () => {
     expect(JSON.parse(show.stdout)).toMatchObject({ credentialId: alice, userName: 'alice', algorithm: expect.any(String) });
     expect(show.stdout).not.toMatch(/privateKey/i);
 
-    const del = await run(['creds', 'delete', alice, '--store', store]);
+    const del = await run(['creds', 'delete', alice, '--store', store, '--yes']);
     expect(del.code).toBe(0);
     expect(del.stdout).toMatch(/deleted example\.com alice/);
 
@@ -149,6 +149,84 @@ describe('blobs over CTAP', () => {
       expect((await run(['blobs', 'get', reg.id, ...key, '--pin', '0000'])).stderr).toMatch(/wrong PIN/);
     } finally {
       await s.stop();
+    }
+  });
+});
+
+describe('creds over CTAP', () => {
+  type Listed = Record<string, unknown> & { credentialId: string; userName: string; rpId: string };
+  const byId = (a: Listed, b: Listed): number => a.credentialId.localeCompare(b.credentialId);
+  const pin = { CTAP_EMU_PIN: '2580' };
+
+  it('list, --rp, show by a prefix, delete: the offline fields on a running key, then gone', async () => {
+    const store = join(dir, 'remote-creds.sqlite');
+    const s = await startServe(['--store', store, '--pin', '2580']);
+    const key = ['--udp', `127.0.0.1:${s.port}`];
+    let listed: Listed[];
+    try {
+      const client = udpClient(s.port, '2580');
+      const alice = await registerPasskey(client, 'alice');
+      client.close();
+      const other = udpClient(s.port, '2580', 'https://other.org');
+      const o = await generateRegistrationOptions({ rpName: 'Other', rpID: 'other.org', userName: 'carol', authenticatorSelection: { residentKey: 'required' }, supportedAlgorithmIDs: [-35] });
+      const carol = (await other.create({ ...o, extensions: { largeBlob: { support: 'required' }, credentialProtectionPolicy: 'userVerificationRequired' } } as never)).id;
+      other.close();
+
+      const list = await run(['creds', 'list', '--json', ...key], pin);
+      expect(list.code, list.stderr).toBe(0);
+      listed = (JSON.parse(list.stdout) as Listed[]).sort(byId);
+      expect(listed).toEqual([
+        { rpId: 'example.com', rpName: 'Ex', userName: 'alice', userDisplayName: '', userHandle: expect.any(String), credentialId: alice, algorithm: 'EdDSA', credProtect: 'userVerificationOptional', largeBlobKey: false },
+        { rpId: 'other.org', rpName: 'Other', userName: 'carol', userDisplayName: '', userHandle: expect.any(String), credentialId: carol, algorithm: 'ES384', credProtect: 'userVerificationRequired', largeBlobKey: true },
+      ].sort(byId));
+
+      const table = await run(['creds', 'list', ...key, '--rp', 'other.org', '--pin', '2580']);
+      expect(table.stdout.trim().split('\n')).toEqual([
+        expect.stringMatching(/^RP ID\s+USER\s+DISPLAY NAME\s+CREDENTIAL ID\s+ALG\s+PROTECT\s+CREATED\s+COUNT$/),
+        expect.stringMatching(new RegExp(`^other\\.org\\s+carol\\s+${carol.slice(0, 16)}…\\s+ES384\\s+uvRequired\\s+-\\s+-$`)),
+      ]);
+      expect((await run(['creds', 'list', ...key, '--rp', 'nowhere.example'], pin)).stderr).toMatch(/no discoverable credentials for nowhere\.example on udp 127\.0\.0\.1:\d+/);
+
+      const show = await run(['creds', 'show', carol.slice(0, 6), ...key, '--json'], pin);
+      expect(JSON.parse(show.stdout)).toEqual(listed.find((c) => c.credentialId === carol));
+      const shown = await run(['creds', 'show', carol.slice(0, 6), ...key], pin);
+      expect(shown.stdout).toMatch(new RegExp(`^credentialId\\s+${carol}$`, 'm'));
+      expect(shown.stdout).toMatch(/^largeBlobKey\s+true$/m);
+      expect(shown.stdout).not.toMatch(/created|signCount/);
+
+      const unasked = await run(['creds', 'delete', alice, ...key], pin);
+      expect([unasked.code, unasked.stderr.trim()]).toEqual([1, 'ctap-emu: not deleted: confirm with --yes (no terminal to ask on)']);
+      const missing = await run(['creds', 'delete', 'zzzz', ...key, '--yes'], pin);
+      expect([missing.code, missing.stderr]).toEqual([3, expect.stringMatching(/no credential zzzz on udp/)]);
+      const del = await run(['creds', 'delete', alice.slice(0, 8), ...key, '--yes'], pin);
+      expect([del.code, del.stdout]).toEqual([0, `deleted example.com alice (${alice})\n`]);
+      const after = JSON.parse((await run(['creds', 'list', '--json', ...key], pin)).stdout) as Listed[];
+      expect(after.map((c) => c.credentialId)).toEqual([carol]);
+      listed = listed.filter((c) => c.credentialId !== alice);
+    } finally {
+      expect(await s.stop()).toBe(0);
+    }
+    // The same credentials as the offline listing shows them, less what credentialManagement does not carry.
+    const offline = JSON.parse((await run(['creds', 'list', '--json', '--store', store])).stdout) as Listed[];
+    expect(offline.map(({ created, signCount, ...rest }) => (expect([typeof created, typeof signCount]).toEqual(['string', 'number']), rest)).sort(byId)).toEqual(listed);
+  });
+
+  it('a wrong PIN, a key without a PIN, no PIN and no terminal: one line each, and the PIN never printed', async () => {
+    const withPin = await startServe(['--memory', '--pin', '2580']);
+    const bare = await startServe(['--memory']);
+    try {
+      const wrong = await run(['creds', 'list', '--udp', `127.0.0.1:${withPin.port}`, '--pin', '9713']);
+      expect([wrong.code, wrong.stdout, wrong.stderr]).toEqual([1, '', 'ctap-emu: wrong PIN\n']);
+      const right = await run(['creds', 'show', 'AAAA', '--udp', `127.0.0.1:${withPin.port}`], pin);
+      expect([right.code, right.stdout + right.stderr]).toEqual([3, expect.not.stringMatching(/2580/)]);
+      const noPinSet = await run(['creds', 'list', '--udp', `127.0.0.1:${bare.port}`, '--pin', '2580']);
+      expect([noPinSet.code, noPinSet.stderr]).toEqual([1, 'ctap-emu: the key has no PIN: credential management needs one (`ctap-emu pin set` sets one)\n']);
+      const notGiven = await run(['creds', 'list', '--udp', `127.0.0.1:${withPin.port}`]);
+      expect([notGiven.code, notGiven.stderr]).toEqual([2, expect.stringMatching(/PIN is needed: pass it as an option/)]);
+      expect((await run(['creds', 'list', '--udp', `127.0.0.1:${withPin.port}`, '--store', join(dir, 'x.sqlite')], pin)).code).toBe(2);
+    } finally {
+      await withPin.stop();
+      await bare.stop();
     }
   });
 });
@@ -224,6 +302,16 @@ describe('failures: a message, an exit code, and the file left as it was', () =>
     new SqliteStore(path).close();
     await expectFailure(['creds', 'show', 'bm90LWEtY3JlZGVudGlhbA', '--store', path], path, 3, /no credential bm90/);
     await expectFailure(['creds', 'delete', 'bm90LWEtY3JlZGVudGlhbA', '--store', path], path, 3, /no credential/);
+  });
+
+  it('a credential delete without confirmation and no terminal', async () => {
+    const path = join(dir, 'confirm.sqlite');
+    const s = await startServe(['--store', path]);
+    const client = udpClient(s.port);
+    const id = await registerPasskey(client, 'erin');
+    client.close();
+    await s.stop();
+    await expectFailure(['creds', 'delete', id, '--store', path], path, 1, /^ctap-emu: not deleted: confirm with --yes/);
   });
 
   it('a reset without confirmation and no terminal', async () => {
