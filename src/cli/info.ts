@@ -21,8 +21,23 @@ export function describeInfo(info: AuthenticatorInfo): Record<string, unknown> {
     remainingDiscoverableCredentials: info.remainingDiscoverableCredentials,
     maxSerializedLargeBlobArray: info.maxSerializedLargeBlobArray,
     maxCredBlobLength: info.maxCredBlobLength,
+    maxRPIDsForSetMinPINLength: info.maxRPIDsForSetMinPINLength,
+    // CTAP 2.2 / 2.3
+    attestationFormats: info.attestationFormats,
+    uvCountSinceLastPinEntry: info.uvCountSinceLastPinEntry,
+    longTouchForReset: info.longTouchForReset,
+    encIdentifier: encrypted(info.encIdentifier),
+    transportsForReset: info.transportsForReset,
+    pinComplexityPolicy: info.pinComplexityPolicy,
+    maxPINLength: info.maxPINLength,
+    encCredStoreState: encrypted(info.encCredStoreState),
+    authenticatorConfigCommands: info.authenticatorConfigCommands,
   };
 }
+
+/** The encrypted members are noise without the persistent token (a new IV each time): say only that they are there. */
+const encrypted = (b: Uint8Array | undefined): string | undefined =>
+  b && `${b.length} bytes, for the holder of the persistent token`;
 
 export async function info(o: KeyOptions & { json?: boolean }): Promise<void> {
   const described = await withKey(o, async (ctap) => describeInfo(await ctap.getInfo()));

@@ -5,7 +5,8 @@ import type { PresenceCallback } from '../node/presencePolicy.js';
 
 function describe(r: PresenceRequest): string {
   const what = r.probe ? `${r.command} (the answer will be an error either way)` : r.command;
-  return [what, r.rpId && `for ${r.rpId}`, r.userName && `(user ${r.userName})`].filter(Boolean).join(' ');
+  const held = r.longTouch && '(a long touch: held for 10 seconds)';
+  return [what, r.rpId && `for ${r.rpId}`, r.userName && `(user ${r.userName})`, held].filter(Boolean).join(' ');
 }
 
 /** Asks on stderr, reads y/n from stdin; a cancelled request stops asking. */
