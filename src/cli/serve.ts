@@ -4,7 +4,7 @@ import { DEFAULT_UDP_HOST, DEFAULT_UDP_PORT } from '../hid/udp.js';
 import { UhidError } from '../hid/uhid.js';
 import { KeystoreError } from '../keystore/sqlite.js';
 import { CtapError } from '../ctap/status.js';
-import type { PresencePolicy, VerificationPolicy } from '../node/presencePolicy.js';
+import { parsePresencePolicy, type PresencePolicy, type VerificationPolicy } from '../node/presencePolicy.js';
 import { serveUdp, serveUhid, type RunningTransport } from '../node/serve.js';
 import { VirtualAuthenticator } from '../node/virtual.js';
 import { CliError, ExitCode, passphrase, storePath, type StoreOptions } from './common.js';
@@ -34,17 +34,14 @@ function log(line: string): void {
   process.stderr.write(`${new Date().toISOString()} ${line}\n`);
 }
 
-/** The longest --presence delay:MS (a timer's limit); the key gives up on a touch after 30 s anyway. */
-const MAX_DELAY_MS = 2 ** 31 - 1;
-
 function presencePolicy(p: string): PresencePolicy {
-  if (p === 'approve' || p === 'deny') return p;
   if (p === 'prompt') {
     if (!process.stdin.isTTY) throw new CliError('--presence prompt needs a terminal on stdin', ExitCode.usage);
     return terminalPresence();
   }
-  const delay = /^delay:(\d{1,10})$/.exec(p);
-  if (delay && Number(delay[1]) <= MAX_DELAY_MS) return { approveAfterMs: Number(delay[1]) };
+  // 'timeout' is the library's; serve has no use for a key that never touches.
+  const policy = p === 'timeout' ? undefined : parsePresencePolicy(p);
+  if (policy) return policy;
   throw new CliError(`--presence must be approve, prompt, deny or delay:MS (MS a whole number of milliseconds), got "${p}"`, ExitCode.usage);
 }
 
