@@ -5,6 +5,9 @@ import { ExitCode, exitFor } from './cli/errors.js';
 import { parseAaguidOption, prepareOptions } from './cli/options.js';
 import { blobsDelete, blobsGet, blobsList, blobsSet } from './cli/blobs.js';
 import { credsDelete, credsList, credsShow } from './cli/creds.js';
+import {
+  ctlAdd, ctlGet, ctlKey, ctlList, ctlPowerCycle, ctlPresence, ctlRemove, ctlRemoveAll, ctlReset, ctlSet, ctlUv,
+} from './cli/ctl.js';
 import { attestationExport } from './cli/attestation.js';
 import { demo } from './cli/demo.js';
 import { devices } from './cli/devices.js';
@@ -56,6 +59,8 @@ withStoreOptions(program.command('serve').description('run the key until Ctrl-C'
   .option('--rs256', 'also make RS256 (RSA-2048) credentials, discoverable ones only (off by default, as on hardware keys)')
   .addOption(new Option('--attestation <type>', 'packed attestation: basic (the batch certificate, signed by the key\'s CA) or self').choices(['basic', 'self']))
   .option('-v, --verbose', 'log each request and response, decoded, with PINs, keys and tokens redacted')
+  .option('--control <where>', 'serve the control API (HTTP+JSON, bearer token) on this 127.0.0.1 port, or unix:PATH')
+  .option('--control-token-file <path>', 'the control API token is this file\'s text (default: a random one, printed at start)')
   .action(serve);
 
 const creds = program.command('creds').description('discoverable credentials (passkeys) in a keystore, offline');
@@ -65,6 +70,26 @@ withStoreOptions(creds.command('show').description('everything about one (ID in 
   .option('--json', 'JSON output').action(credsShow);
 withStoreOptions(creds.command('delete').description('delete one; the key will no longer find it').argument('<id>'))
   .option('--json', 'JSON output').action(credsDelete);
+
+const CONTROL_HELP = 'the control API: http://127.0.0.1:PORT or unix:PATH, as serve printed it (default $CTAP_EMU_CONTROL)';
+const ctl = program.command('ctl').description('drive a running `serve --control`: credentials, the user, power');
+const ctlCommand = (name: string, description: string): Command => ctl.command(name).description(description)
+  .option('--control <url>', CONTROL_HELP)
+  .option('--token <token>', 'the bearer token (visible to other local users: prefer --token-file or $CTAP_EMU_TOKEN)')
+  .option('--token-file <path>', 'read the token from this file');
+ctlCommand('key', 'the key: AAGUID, algorithms, PIN, UV, presence policy, credential counts').action(ctlKey);
+ctlCommand('power-cycle', 'unplug and replug: tokens, walks and channels go; credentials stay').action(ctlPowerCycle);
+ctlCommand('reset', 'wipe every credential and the PIN, as authenticatorReset, without a touch').action(ctlReset);
+ctlCommand('list', 'every credential (WebAuthn.Credential JSON)').option('--private-keys', 'include the private keys').action(ctlList);
+ctlCommand('get', 'one credential by its base64url ID').argument('<id>').option('--private-keys', 'include the private key').action(ctlGet);
+ctlCommand('add', 'add credentials from WebAuthn.Credential JSON (one or an array; - for stdin)').argument('<file>').action(ctlAdd);
+ctlCommand('remove', 'remove one credential').argument('<id>').action(ctlRemove);
+ctlCommand('remove-all', 'remove every credential (the PIN stays)').action(ctlRemoveAll);
+ctlCommand('set', "change a credential's signature counter or user names").argument('<id>')
+  .option('--sign-count <n>', 'the counter; the next assertion answers n + 1').option('--user-name <name>', 'user.name')
+  .option('--user-display-name <name>', 'user.displayName').action(ctlSet);
+ctlCommand('uv', 'what the built-in UV answers from now on (serve --uv keys)').argument('<verified>', 'true or false').action(ctlUv);
+ctlCommand('presence', 'what the user does at the next touch: approve, deny, timeout or delay:MS').argument('<policy>').action(ctlPresence);
 
 withStoreOptions(program.command('info').description("the key's getInfo"))
   .option('--udp [hostport]', UDP_HELP).option('--device <path>', DEVICE_HELP).option('--json', 'JSON output').action(info);
