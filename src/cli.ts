@@ -5,6 +5,7 @@ import { ExitCode, exitFor } from './cli/errors.js';
 import { parseAaguidOption, prepareOptions } from './cli/options.js';
 import { blobsDelete, blobsGet, blobsList, blobsSet } from './cli/blobs.js';
 import { credsDelete, credsList, credsShow } from './cli/creds.js';
+import { credsExport, credsImport } from './cli/credsTransfer.js';
 import {
   ctlAdd, ctlGet, ctlKey, ctlList, ctlPowerCycle, ctlPresence, ctlRemove, ctlRemoveAll, ctlReset, ctlSet, ctlUv,
 } from './cli/ctl.js';
@@ -70,6 +71,11 @@ withStoreOptions(creds.command('show').description('everything about one (ID in 
   .option('--json', 'JSON output').action(credsShow);
 withStoreOptions(creds.command('delete').description('delete one; the key will no longer find it').argument('<id>'))
   .option('--json', 'JSON output').action(credsDelete);
+withStoreOptions(creds.command('export').description('every credential as WebAuthn.Credential JSON (DevTools, WebDriver)'))
+  .option('--private-keys', 'include the private keys (PKCS#8): needed to import them elsewhere; handle the output as a secret')
+  .option('--out <file>', 'write to this file (created 0600) instead of stdout').action(credsExport);
+withStoreOptions(creds.command('import').description('add credentials from WebAuthn.Credential JSON (one or an array; - for stdin)').argument('<file>'))
+  .action(credsImport);
 
 const CONTROL_HELP = 'the control API: http://127.0.0.1:PORT or unix:PATH, as serve printed it (default $CTAP_EMU_CONTROL)';
 const ctl = program.command('ctl').description('drive a running `serve --control`: credentials, the user, power');
