@@ -54,9 +54,8 @@ export interface ServeProcess {
   exited: Promise<Exit>;
 }
 
-/** `serve --transport udp --port 0 ...`, once it says it is up. */
-export function serveUdpCli(args: string[], env: NodeJS.ProcessEnv = cliEnv()): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--transport', 'udp', '--port', '0', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** A child that runs `serve` (directly, or under a shell), once it says it is up on UDP. */
+export function waitForServe(child: ChildProcess): Promise<ServeProcess> {
   started.add(child);
   const { stderr, exited } = collect(child);
   return new Promise((resolve, reject) => {
@@ -66,4 +65,9 @@ export function serveUdpCli(args: string[], env: NodeJS.ProcessEnv = cliEnv()): 
     });
     void exited.then((e) => reject(new Error(`serve exited ${e.code}: ${e.stderr}`)));
   });
+}
+
+/** `serve --transport udp --port 0 ...`, once it says it is up. */
+export function serveUdpCli(args: string[], env: NodeJS.ProcessEnv = cliEnv()): Promise<ServeProcess> {
+  return waitForServe(spawn(process.execPath, [CLI, 'serve', '--transport', 'udp', '--port', '0', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
 }
