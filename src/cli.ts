@@ -5,6 +5,10 @@ import { ExitCode, exitFor } from './cli/errors.js';
 import { parseAaguidOption, prepareOptions } from './cli/options.js';
 import { blobsDelete, blobsGet, blobsList, blobsSet } from './cli/blobs.js';
 import { credsDelete, credsList, credsShow } from './cli/creds.js';
+import { credsExport, credsImport } from './cli/credsTransfer.js';
+import {
+  ctlAdd, ctlGet, ctlKey, ctlList, ctlPowerCycle, ctlPresence, ctlRemove, ctlRemoveAll, ctlReset, ctlSet, ctlUv,
+} from './cli/ctl.js';
 import { attestationExport } from './cli/attestation.js';
 import { demo } from './cli/demo.js';
 import { devices } from './cli/devices.js';
@@ -65,6 +69,8 @@ withStoreOptions(program.command('serve').description('run the key until Ctrl-C'
   .addOption(new Option('--attestation <type>', 'packed attestation: basic (the batch certificate, signed by the key\'s CA) or self').choices(['basic', 'self']))
   .option('--enterprise-rp <rpId...>', 'RP IDs given vendor-facilitated enterprise attestation, once a host enables it (the key\'s own certificate, naming its serial number)')
   .option('-v, --verbose', 'log each request and response, decoded, with PINs, keys and tokens redacted')
+  .option('--control <where>', 'serve the control API (HTTP+JSON, bearer token) on this 127.0.0.1 port, or unix:PATH')
+  .option('--control-token-file <path>', 'the control API token is this file\'s text (default: a random one, printed at start)')
   .action(serve);
 
 const creds = program.command('creds')
@@ -73,6 +79,31 @@ keyPinOptions(creds.command('list').description('list them (a table, or --json)'
 keyPinOptions(creds.command('show').description('everything about one (ID in base64url, or a unique prefix)').argument('<id>')).action(credsShow);
 keyPinOptions(creds.command('delete').description('delete one, after asking; the key will no longer find it').argument('<id>'))
   .option('-y, --yes', 'do not ask for confirmation').action(credsDelete);
+withStoreOptions(creds.command('export').description('every credential as WebAuthn.Credential JSON (DevTools, WebDriver)'))
+  .option('--private-keys', 'include the private keys (PKCS#8): needed to import them elsewhere; handle the output as a secret')
+  .option('--out <file>', 'write to this file (created 0600) instead of stdout').action(credsExport);
+withStoreOptions(creds.command('import').description('add credentials from WebAuthn.Credential JSON (one or an array; - for stdin)').argument('<file>'))
+  .action(credsImport);
+
+const CONTROL_HELP = 'the control API: http://127.0.0.1:PORT or unix:PATH, as serve printed it (default $CTAP_EMU_CONTROL)';
+const ctl = program.command('ctl').description('drive a running `serve --control`: credentials, the user, power');
+const ctlCommand = (name: string, description: string): Command => ctl.command(name).description(description)
+  .option('--control <url>', CONTROL_HELP)
+  .option('--token <token>', 'the bearer token (visible to other local users: prefer --token-file or $CTAP_EMU_TOKEN)')
+  .option('--token-file <path>', 'read the token from this file');
+ctlCommand('key', 'the key: AAGUID, algorithms, PIN, UV, presence policy, credential counts').action(ctlKey);
+ctlCommand('power-cycle', 'unplug and replug: tokens, walks and channels go; credentials stay').action(ctlPowerCycle);
+ctlCommand('reset', 'wipe every credential and the PIN, as authenticatorReset, without a touch').action(ctlReset);
+ctlCommand('list', 'every credential (WebAuthn.Credential JSON)').option('--private-keys', 'include the private keys').action(ctlList);
+ctlCommand('get', 'one credential by its base64url ID').argument('<id>').option('--private-keys', 'include the private key').action(ctlGet);
+ctlCommand('add', 'add credentials from WebAuthn.Credential JSON (one or an array; - for stdin)').argument('<file>').action(ctlAdd);
+ctlCommand('remove', 'remove one credential').argument('<id>').action(ctlRemove);
+ctlCommand('remove-all', 'remove every credential (the PIN stays)').action(ctlRemoveAll);
+ctlCommand('set', "change a credential's signature counter or user names").argument('<id>')
+  .option('--sign-count <n>', 'the counter; the next assertion answers n + 1').option('--user-name <name>', 'user.name')
+  .option('--user-display-name <name>', 'user.displayName').action(ctlSet);
+ctlCommand('uv', 'what the built-in UV answers from now on (serve --uv keys)').argument('<verified>', 'true or false').action(ctlUv);
+ctlCommand('presence', 'what the user does at the next touch: approve, deny, timeout or delay:MS').argument('<policy>').action(ctlPresence);
 
 withKeyOptions(program.command('info').description("the key's getInfo"))
   .option('--json', 'JSON output').action(info);

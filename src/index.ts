@@ -1,9 +1,12 @@
 // ctap-emu's library entry point: everything README's library section names. node-hid is loaded
 // only when openNodeHid or listFidoDevices is called.
-export { VirtualAuthenticator, type VirtualAuthenticatorOptions, type DevicePort } from './node/virtual.js';
+export { VirtualAuthenticator, type VirtualAuthenticatorOptions, type DevicePort, type KeyInfo } from './node/virtual.js';
+export { AutomationError, type CredentialJson } from './node/automation/credentialJson.js';
+export type { GetCredentialsOptions, UserNames } from './node/automation/credentials.js';
 export type {
   PresenceCallback, PresenceDecision, PresencePolicy, VerificationCallback, VerificationPolicy,
 } from './node/presencePolicy.js';
+export { parsePresencePolicy } from './node/presencePolicy.js';
 
 // The browser's part, and the host roles under it (python-fido2's layering); the clients compute
 // with OpenSSL (node:crypto) unless given another Crypto.

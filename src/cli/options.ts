@@ -14,6 +14,8 @@ const SECRETS = [
   { option: 'passphrase', flag: '--passphrase', file: 'passphraseFile', env: 'CTAP_EMU_PASSPHRASE' },
   { option: 'pin', flag: '--pin', file: 'pinFile', env: 'CTAP_EMU_PIN' },
   { option: 'newPin', flag: '--new-pin', file: 'newPinFile', env: undefined },
+  { option: 'token', flag: '--token', file: 'tokenFile', env: 'CTAP_EMU_TOKEN' },
+  { option: 'controlToken', flag: '--control-token', file: 'controlTokenFile', env: undefined },
 ] as const;
 
 /** Commands whose --pin sets a PIN rather than enters one: the environment does not fill it. */

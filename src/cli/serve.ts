@@ -4,8 +4,9 @@ import { DEFAULT_UDP_HOST, DEFAULT_UDP_PORT } from '../hid/udp.js';
 import { UhidError } from '../hid/uhid.js';
 import { KeystoreError } from '../keystore/sqlite.js';
 import { CtapError } from '../ctap/status.js';
-import type { PresencePolicy, VerificationPolicy } from '../node/presencePolicy.js';
+import { parsePresencePolicy, type PresencePolicy, type VerificationPolicy } from '../node/presencePolicy.js';
 import { serveUdp, serveUhid, type RunningTransport } from '../node/serve.js';
+import { newControlToken, startControl, type ControlOptions, type ControlServer } from '../node/control/server.js';
 import { VirtualAuthenticator } from '../node/virtual.js';
 import { CliError, ExitCode, passphrase, storePath, type StoreOptions } from './common.js';
 import { describeApdu, describeApduResponse, describeRequest, describeResponse } from './describe.js';
@@ -27,6 +28,10 @@ export interface ServeOptions extends StoreOptions {
   attestation?: 'basic' | 'self';
   enterpriseRp?: string[];
   verbose?: boolean;
+  /** The control API: a TCP port on 127.0.0.1, or unix:PATH. */
+  control?: string;
+  /** Filled from --control-token-file (options.ts); a random token otherwise. */
+  controlToken?: string;
 }
 
 export const SERVE_DEFAULTS = { transport: 'auto', host: DEFAULT_UDP_HOST, port: String(DEFAULT_UDP_PORT), presence: 'approve' };
@@ -35,17 +40,14 @@ function log(line: string): void {
   process.stderr.write(`${new Date().toISOString()} ${line}\n`);
 }
 
-/** The longest --presence delay:MS (a timer's limit); the key gives up on a touch after 30 s anyway. */
-const MAX_DELAY_MS = 2 ** 31 - 1;
-
 function presencePolicy(p: string): PresencePolicy {
-  if (p === 'approve' || p === 'deny') return p;
   if (p === 'prompt') {
     if (!process.stdin.isTTY) throw new CliError('--presence prompt needs a terminal on stdin', ExitCode.usage);
     return terminalPresence();
   }
-  const delay = /^delay:(\d{1,10})$/.exec(p);
-  if (delay && Number(delay[1]) <= MAX_DELAY_MS) return { approveAfterMs: Number(delay[1]) };
+  // 'timeout' is the library's; serve has no use for a key that never touches.
+  const policy = p === 'timeout' ? undefined : parsePresencePolicy(p);
+  if (policy) return policy;
   throw new CliError(`--presence must be approve, prompt, deny or delay:MS (MS a whole number of milliseconds), got "${p}"`, ExitCode.usage);
 }
 
@@ -112,6 +114,34 @@ function applyPin(key: VirtualAuthenticator, pin: string): void {
   }
 }
 
+/** --control PORT | unix:PATH. */
+function controlListen(text: string): ControlOptions['listen'] {
+  if (/^\d{1,5}$/.test(text) && Number(text) <= 65535) return { port: Number(text) };
+  const unix = /^unix:(.+)$/.exec(text);
+  if (unix) return { path: unix[1]! };
+  throw new CliError(`--control must be a port (on 127.0.0.1) or unix:PATH, got "${text}"`, ExitCode.usage);
+}
+
+/** The control API, announced with its token (the one secret serve prints: the caller needs it). */
+async function startControlApi(key: VirtualAuthenticator, o: ServeOptions): Promise<ControlServer | undefined> {
+  if (o.control === undefined) {
+    if (o.controlToken !== undefined) throw new CliError('--control-token-file needs --control', ExitCode.usage);
+    return undefined;
+  }
+  const listen = controlListen(o.control);
+  const token = o.controlToken ?? newControlToken();
+  let control: ControlServer;
+  try {
+    control = await startControl(key, { listen, token });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (e instanceof RangeError) throw new CliError(`--control-token-file: ${e.message}`, ExitCode.usage);
+    throw new CliError(err.code === 'EADDRINUSE' ? `--control ${o.control} is in use` : `cannot start the control API on ${o.control}: ${err.message}`);
+  }
+  log(`control: ${control.url} ${o.controlToken === undefined ? `token=${token}` : '(token from --control-token-file)'}`);
+  return control;
+}
+
 async function startTransport(key: VirtualAuthenticator, o: ServeOptions, port: number): Promise<RunningTransport> {
   if (o.transport !== 'udp') {
     try {
@@ -137,11 +167,14 @@ export async function serve(o: ServeOptions): Promise<void> {
   if (!/^\d+$/.test(o.port) || port > 65535) throw new CliError(`--port must be 0-65535, got ${o.port}`, ExitCode.usage);
   const presence = presencePolicy(o.presence);
   const { key, where, created } = openKey(o, presence);
-  let transport: RunningTransport;
+  let transport: RunningTransport | undefined;
+  let control: ControlServer | undefined;
   try {
     if (o.pin !== undefined) applyPin(key, o.pin);
     transport = await startTransport(key, o, port);
+    control = await startControlApi(key, o);
   } catch (e) {
+    await transport?.close();
     key.close();
     if (created) removeStore(where);
     throw e;
@@ -164,6 +197,7 @@ export async function serve(o: ServeOptions): Promise<void> {
   log(`ctap-emu: security key on ${transport.description}; store ${where}; presence ${o.presence}${o.uv ? `; built-in UV ${o.uv}` : ''}; ${resetNote(o, key)}`);
   log('Ctrl-C stops it. New here? `ctap-emu demo` runs a whole passkey ceremony in-process.');
   const signal = await stopped;
+  await control?.close();
   await transport.close();
   key.close();
   log(`stopped (${signal})`);

@@ -59,8 +59,9 @@ export function assertionResponse(
     [K.authData, authData],
     [K.signature, signature],
   ]);
-  if (cred.stored) {
+  if (cred.stored && cred.stored.discoverable !== false) {
     // Names identify the user: only returned after user verification (CTAP 2.1 §6.2.2, user).
+    // A non-discoverable credential answers without the user, as the key's own sealed ones do.
     out.set(K.user, {
       id: cred.stored.userId,
       name: uv ? cred.stored.userName : undefined,

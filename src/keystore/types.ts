@@ -24,6 +24,11 @@ export interface StoredCredential {
   /** Creation time, milliseconds since the epoch (from the injected clock). */
   createdAt: number;
   signCount: number;
+  /**
+   * False for a non-discoverable credential a store keeps by its ID only (one imported from another
+   * authenticator, whose ID this key cannot open): assertions then carry no user entity. Absent: true.
+   */
+  discoverable?: boolean;
 }
 
 /** A credential's place in its RP's order: newest first (by createdAt), equal times by ID, descending. */

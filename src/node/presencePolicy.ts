@@ -14,6 +14,25 @@ export type VerificationCallback = (
 /** 'match' (the enrolled finger), 'nomatch' (someone else's), 'timeout', or a decision per request. */
 export type VerificationPolicy = 'match' | 'nomatch' | 'timeout' | VerificationCallback;
 
+/** The longest delay a policy can name (a timer's limit); the key gives up on a touch after 30 s anyway. */
+const MAX_DELAY_MS = 2 ** 31 - 1;
+
+/**
+ * A policy named in text, as `serve --presence` and the control API take it: approve, deny, timeout,
+ * or delay:MS (a touch MS milliseconds after the key asks). Undefined for any other text.
+ */
+export function parsePresencePolicy(text: string): Exclude<PresencePolicy, PresenceCallback> | undefined {
+  if (text === 'approve' || text === 'deny' || text === 'timeout') return text;
+  const delay = /^delay:(\d{1,10})$/.exec(text);
+  return delay && Number(delay[1]) <= MAX_DELAY_MS ? { approveAfterMs: Number(delay[1]) } : undefined;
+}
+
+/** A policy as that text ('callback' for a function). */
+export function presencePolicyName(policy: PresencePolicy): string {
+  if (typeof policy === 'function') return 'callback';
+  return typeof policy === 'object' ? `delay:${policy.approveAfterMs}` : policy;
+}
+
 type Asker<R> = (request: PresenceRequest, signal: AbortSignal) => Promise<R>;
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

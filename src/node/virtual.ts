@@ -1,6 +1,6 @@
 // VirtualAuthenticator: the core, a store, a user-presence policy and the CTAPHID device, wired
 // together in-process. Hosts reach it through connect(), as they would a USB key.
-import { CoseAlg, type CoseAlgorithm, type CoseAlgorithmName } from '../ctap/cose.js';
+import { algorithmName, CoseAlg, type CoseAlgorithm, type CoseAlgorithmName } from '../ctap/cose.js';
 import { DEFAULT_ALGORITHMS } from '../ctap/crypto.js';
 import { Authenticator } from '../ctap2/authenticator.js';
 import type { AttestationChain, AuthenticatorConfig, AuthenticatorEnv } from '../ctap2/env.js';
@@ -11,8 +11,15 @@ import { MemoryStore } from '../keystore/memory.js';
 import { SqliteStore } from '../keystore/sqlite.js';
 import type { CredentialStore } from '../keystore/types.js';
 import { RandomPool } from './randomPool.js';
-import { presenceFunction, verificationFunction, type PresencePolicy, type VerificationPolicy } from './presencePolicy.js';
-import { fromHex } from '../util/bytes.js';
+import {
+  presenceFunction, presencePolicyName, verificationFunction, type PresencePolicy, type VerificationPolicy,
+} from './presencePolicy.js';
+import { ImportingStore } from './automation/importedStore.js';
+import { AutomationError, toCredentialJson, type CredentialJson } from './automation/credentialJson.js';
+import * as credentials from './automation/credentials.js';
+import type { GetCredentialsOptions, UserNames } from './automation/credentials.js';
+import type { PresenceRequest, PresenceResult, VerificationResult } from '../ctap2/env.js';
+import { formatUuid, fromHex } from '../util/bytes.js';
 import type { Crypto } from '../ctap/crypto.js';
 import { NodeCrypto } from './nodeCrypto.js';
 
@@ -101,25 +108,54 @@ function enabledAlgorithms(o: VirtualAuthenticatorOptions): CoseAlgorithm[] | un
   return algs;
 }
 
+/** What GET /key and info() report: the key's make and its scripted user, without a CTAP round trip. */
+export interface KeyInfo {
+  aaguid: string;
+  algorithms: string[];
+  pin: boolean;
+  builtInUv: boolean;
+  /** What the built-in UV answers (setUserVerified); absent without built-in UV. */
+  userVerified?: boolean;
+  presence: string;
+  discoverableCredentials: number;
+  maxDiscoverableCredentials: number;
+  importedNonDiscoverableCredentials: number;
+}
+
+type Ask<R> = (request: PresenceRequest, signal: AbortSignal) => Promise<R>;
+
 export class VirtualAuthenticator {
   readonly authenticator: Authenticator;
-  readonly store: CredentialStore;
+  /** The keystore, holding imported non-discoverable credentials too (automation/importedStore.ts). */
+  readonly store: ImportingStore;
   private readonly device: CtapHidDevice;
   private readonly bus: LoopbackBus;
   private readonly sinks = new Set<(report: Uint8Array) => void>();
   /** See VirtualAuthenticatorOptions.allowReset; a caller the owner confirmed may switch it on. */
   allowReset: boolean;
 
+  private readonly timeoutMs: number;
+  private presence!: Ask<PresenceResult>;
+  private presenceName!: string;
+  private verification: Ask<VerificationResult> | undefined;
+  private userVerified: boolean | undefined;
+
   constructor(options: VirtualAuthenticatorOptions = {}) {
-    this.store = openStore(options.store, options.passphrase);
-    this.allowReset = options.allowReset ?? this.store instanceof MemoryStore;
-    const timeout = options.presenceTimeoutMs ?? 30_000;
+    const inner = openStore(options.store, options.passphrase);
+    this.store = new ImportingStore(inner);
+    this.allowReset = options.allowReset ?? inner instanceof MemoryStore;
+    this.timeoutMs = options.presenceTimeoutMs ?? 30_000;
+    this.setPresence(options.presence ?? 'approve');
+    const uv = options.userVerification;
+    if (uv !== undefined) this.verification = verificationFunction(uv, this.timeoutMs);
+    this.userVerified = uv === 'match' ? true : uv === 'nomatch' ? false : undefined;
     const env: AuthenticatorEnv = {
       now: options.now ?? Date.now,
       randomBytes: new RandomPool().take,
       crypto: options.crypto ?? new NodeCrypto(),
-      userPresence: presenceFunction(options.presence ?? 'approve', timeout, () => this.allowReset),
-      userVerification: options.userVerification === undefined ? undefined : verificationFunction(options.userVerification, timeout),
+      // Through fields, so setPresence and setUserVerified take effect at the next touch.
+      userPresence: (r, signal) => this.presence(r, signal),
+      userVerification: uv === undefined ? undefined : (r, signal) => this.verification!(r, signal),
       store: this.store,
     };
     const config: Partial<AuthenticatorConfig> = {};
@@ -176,6 +212,87 @@ export class VirtualAuthenticator {
   powerCycle(): void {
     this.device.powerCycle();
     this.authenticator.powerCycle();
+  }
+
+  /**
+   * authenticatorReset without the touch or the 10 s window: every credential, the PIN and the
+   * master secret go (CTAP 2.1 §6.6), and with them tokens and walks. Channels stay, as on a real reset.
+   */
+  reset(): void {
+    this.store.wipe();
+    this.authenticator.keys.reset();
+    this.authenticator.crypto.forget?.();
+    this.authenticator.powerCycle();
+  }
+
+  /** What the "user" does from the next touch on (see VirtualAuthenticatorOptions.presence). */
+  setPresence(policy: PresencePolicy): void {
+    this.presence = presenceFunction(policy, this.timeoutMs, () => this.allowReset);
+    this.presenceName = presencePolicyName(policy);
+  }
+
+  /** WebAuthn Automation's setUserVerified: whether the built-in UV matches from now on. */
+  setUserVerified(verified: boolean): void {
+    if (!this.authenticator.config.builtInUv) {
+      throw new AutomationError('conflict', 'this key has no built-in user verification (the userVerification option, serve --uv)');
+    }
+    this.verification = verificationFunction(verified ? 'match' : 'nomatch', this.timeoutMs);
+    this.userVerified = verified;
+  }
+
+  info(): KeyInfo {
+    const c = this.authenticator.config;
+    return {
+      aaguid: formatUuid(c.aaguid),
+      algorithms: c.algorithms.map(algorithmName),
+      pin: this.authenticator.hasPin(),
+      builtInUv: c.builtInUv,
+      userVerified: this.userVerified,
+      presence: this.presenceName,
+      discoverableCredentials: this.store.count(),
+      maxDiscoverableCredentials: c.maxDiscoverableCredentials,
+      importedNonDiscoverableCredentials: this.store.listImported().length,
+    };
+  }
+
+  /** WebAuthn Automation's addCredential: a credential in the WebAuthn.Credential JSON shape (private key as PKCS#8). */
+  addCredential(credential: CredentialJson): CredentialJson {
+    const c = this.authenticator.config;
+    return credentials.addCredential(this.store, credential, this.authenticator.env.now(), {
+      algorithms: c.algorithms, maxDiscoverable: c.maxDiscoverableCredentials,
+    });
+  }
+
+  /** Discoverable credentials and imported non-discoverable ones (the key's own non-discoverable ones live only in their IDs). */
+  getCredentials(options: GetCredentialsOptions = {}): CredentialJson[] {
+    return credentials.getCredentials(this.store, options);
+  }
+
+  /** One credential by its base64url ID; AutomationError 'notFound' when there is none. */
+  getCredential(id: string, options: GetCredentialsOptions = {}): CredentialJson {
+    return toCredentialJson(credentials.findCredential(this.store, id), options.includePrivateKeys);
+  }
+
+  removeCredential(id: string): void {
+    credentials.removeCredential(this.store, id);
+    this.authenticator.crypto.forget?.(); // nothing of the deleted key stays in the crypto's memory
+  }
+
+  /** Every credential goes; unlike reset(), the PIN and the master secret stay. How many went. */
+  removeAllCredentials(): number {
+    const n = credentials.removeAllCredentials(this.store);
+    this.authenticator.crypto.forget?.();
+    return n;
+  }
+
+  /** The credential's signature counter: the next assertion answers n + 1 (lower than before, too: a cloned key). */
+  setSignCount(id: string, signCount: number): CredentialJson {
+    return credentials.setSignCount(this.store, id, signCount);
+  }
+
+  /** Replaces the user's names, as credentialManagement's updateUserInformation does. */
+  setUser(id: string, user: UserNames): CredentialJson {
+    return credentials.setUser(this.store, id, user);
   }
 
   close(): void {

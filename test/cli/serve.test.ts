@@ -1,8 +1,8 @@
 // `ctap-emu serve` run as a user runs it (child processes of the built CLI): signals, start-up
 // failures that leave no new keystore behind, --pin on a keystore that has one, --presence
 // delay:MS, and reset refused under auto-approval unless --allow-reset.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,71 +13,21 @@ import { KeepaliveStatus } from '../../src/ctap/constants.js';
 import { CtapHidHost } from '../../src/hid/host.js';
 import { connectUdp } from '../../src/hid/udp.js';
 import { VirtualAuthenticator } from '../../src/node/virtual.js';
+import { cliEnv, requireBuiltCli, runCli, serveUdpCli, waitForServe, type Exit, type ServeProcess } from '../helpers/serveProcess.js';
 
-const CLI = join(process.cwd(), 'dist/src/cli.js');
 let dir: string;
 let n = 0;
 beforeAll(() => {
-  if (!existsSync(CLI)) throw new Error('dist/src/cli.js is missing: npm test builds it first (tsc)');
+  requireBuiltCli();
   dir = mkdtempSync(join(tmpdir(), 'ctap-emu-serve-'));
-});
-const started = new Set<ChildProcess>();
-afterEach(() => {
-  // A test that failed half-way must not leave a key running.
-  for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  started.clear();
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const fresh = (): string => join(dir, `k${++n}.sqlite`);
-
-function env(): NodeJS.ProcessEnv {
-  const e = { ...process.env };
-  delete e.CTAP_EMU_STORE;
-  delete e.CTAP_EMU_PASSPHRASE;
-  return e;
-}
-
-interface Exit {
-  code: number | null;
-  stderr: string;
-}
-
-function collect(child: ChildProcess): { stderr: () => string; exited: Promise<Exit> } {
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
-  const exited = new Promise<Exit>((r) => child.on('close', (code) => r({ code, stderr })));
-  return { stderr: () => stderr, exited };
-}
-
-function run(args: string[]): Promise<Exit> {
-  return collect(spawn(process.execPath, [CLI, ...args], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] })).exited;
-}
-
-interface Server {
-  child: ChildProcess;
-  port: number;
-  stderr: () => string;
-  exited: Promise<Exit>;
-}
-
-function waitForStart(child: ChildProcess): Promise<Server> {
-  started.add(child);
-  const { stderr, exited } = collect(child);
-  return new Promise((resolve, reject) => {
-    child.stderr!.on('data', () => {
-      const m = /on udp 127\.0\.0\.1:(\d+)/.exec(stderr());
-      if (m) resolve({ child, port: Number(m[1]), stderr, exited });
-    });
-    void exited.then((e) => reject(new Error(`serve exited ${e.code}: ${e.stderr}`)));
-  });
-}
-
-function serve(args: string[]): Promise<Server> {
-  return waitForStart(spawn(process.execPath, [CLI, 'serve', '--transport', 'udp', '--port', '0', ...args], {
-    env: env(), stdio: ['ignore', 'pipe', 'pipe'],
-  }));
-}
+const env = (): NodeJS.ProcessEnv => cliEnv();
+const run = (args: string[]): Promise<Exit> => runCli(args);
+const waitForStart = waitForServe;
+const serve = (args: string[]): Promise<ServeProcess> => serveUdpCli(args);
 
 const noStack = (s: string): void => expect(s).not.toMatch(/\n\s+at /);
 

@@ -1,0 +1,117 @@
+// `ctap-emu ctl …`: the control API of a running `serve --control`, from the command line. JSON
+// answers go to stdout as the API gives them; a refusal is one line and an exit code.
+import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { CliError, ExitCode, printJson } from './common.js';
+
+export interface CtlOptions {
+  /** http://127.0.0.1:PORT or unix:PATH; default $CTAP_EMU_CONTROL. */
+  control?: string;
+  /** Filled from --token, --token-file or $CTAP_EMU_TOKEN (options.ts). */
+  token?: string;
+}
+
+interface Reply {
+  status: number;
+  body: unknown;
+}
+
+/** Where the API is: a socket path, or host and port of an http: URL. */
+function target(o: CtlOptions): { socketPath: string } | { host: string; port: number } {
+  const where = o.control ?? process.env.CTAP_EMU_CONTROL;
+  if (!where) throw new CliError('give --control URL (or set CTAP_EMU_CONTROL): the line `serve --control` printed at start', ExitCode.usage);
+  if (where.startsWith('unix:')) return { socketPath: where.slice('unix:'.length) };
+  let url: URL;
+  try {
+    url = new URL(where);
+  } catch {
+    url = new URL('invalid:');
+  }
+  if (url.protocol !== 'http:' || url.port === '') throw new CliError(`--control must be http://HOST:PORT or unix:PATH, got "${where}"`, ExitCode.usage);
+  return { host: url.hostname, port: Number(url.port) };
+}
+
+function call(o: CtlOptions, method: string, path: string, body?: unknown): Promise<Reply> {
+  const where = target(o);
+  if (!o.token) throw new CliError('give --token, --token-file or CTAP_EMU_TOKEN (serve printed the token at start)', ExitCode.usage);
+  const data = body === undefined ? undefined : JSON.stringify(body);
+  const headers: Record<string, string> = { authorization: `Bearer ${o.token}` };
+  if (data !== undefined) headers['content-type'] = 'application/json';
+  return new Promise((resolve, reject) => {
+    const req = request({ ...where, method, path, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => {
+        try {
+          resolve({ status: res.statusCode ?? 0, body: text === '' ? undefined : JSON.parse(text) });
+        } catch {
+          reject(new CliError(`the control API answered ${res.statusCode} with something not JSON`));
+        }
+      });
+    });
+    req.on('error', (e: NodeJS.ErrnoException) => reject(new CliError(`cannot reach the control API (${e.code ?? e.message}): is \`serve --control\` running?`)));
+    req.end(data);
+  });
+}
+
+/** Runs one call and prints its answer; a refusal becomes the API's message and an exit code. */
+async function run(o: CtlOptions, method: string, path: string, body?: unknown): Promise<void> {
+  const r = await call(o, method, path, body);
+  if (r.status >= 400) {
+    const message = (r.body as { error?: string } | undefined)?.error ?? `HTTP ${r.status}`;
+    if (r.status === 401) throw new CliError(`the control API refused the token: ${message}`);
+    throw new CliError(message, r.status === 404 ? ExitCode.notFound : r.status === 400 ? ExitCode.usage : ExitCode.failure);
+  }
+  if (r.body !== undefined) printJson(r.body);
+}
+
+const credentialPath = (id: string): string => `/credentials/${encodeURIComponent(id)}`;
+
+function warnPrivateKeys(): void {
+  process.stderr.write('ctap-emu: warning: the output holds private keys; anyone who reads it can sign in as these users\n');
+}
+
+export const ctlKey = (o: CtlOptions): Promise<void> => run(o, 'GET', '/key');
+export const ctlPowerCycle = (o: CtlOptions): Promise<void> => run(o, 'POST', '/key/power-cycle');
+export const ctlReset = (o: CtlOptions): Promise<void> => run(o, 'POST', '/key/reset');
+export const ctlRemoveAll = (o: CtlOptions): Promise<void> => run(o, 'DELETE', '/credentials');
+export const ctlRemove = (id: string, o: CtlOptions): Promise<void> => run(o, 'DELETE', credentialPath(id));
+export const ctlPresence = (policy: string, o: CtlOptions): Promise<void> => run(o, 'POST', '/presence', { policy });
+
+export async function ctlList(o: CtlOptions & { privateKeys?: boolean }): Promise<void> {
+  if (o.privateKeys) warnPrivateKeys();
+  await run(o, 'GET', `/credentials${o.privateKeys ? '?includePrivateKeys=true' : ''}`);
+}
+
+export async function ctlGet(id: string, o: CtlOptions & { privateKeys?: boolean }): Promise<void> {
+  if (o.privateKeys) warnPrivateKeys();
+  await run(o, 'GET', `${credentialPath(id)}${o.privateKeys ? '?includePrivateKeys=true' : ''}`);
+}
+
+/** A file (or - for stdin) holding one credential or an array of them. */
+export async function ctlAdd(file: string, o: CtlOptions): Promise<void> {
+  let body: unknown;
+  try {
+    body = JSON.parse(readFileSync(file === '-' ? 0 : file, 'utf8'));
+  } catch (e) {
+    throw new CliError(`${file}: ${(e as Error).message}`);
+  }
+  await run(o, 'POST', '/credentials', body);
+}
+
+export async function ctlSet(id: string, o: CtlOptions & { signCount?: string; userName?: string; userDisplayName?: string }): Promise<void> {
+  const body: { signCount?: number; user?: { name?: string; displayName?: string } } = {};
+  if (o.signCount !== undefined) {
+    if (!/^\d+$/.test(o.signCount)) throw new CliError(`--sign-count must be a whole number, got "${o.signCount}"`, ExitCode.usage);
+    body.signCount = Number(o.signCount);
+  }
+  if (o.userName !== undefined || o.userDisplayName !== undefined) body.user = { name: o.userName, displayName: o.userDisplayName };
+  if (Object.keys(body).length === 0) throw new CliError('give --sign-count, --user-name or --user-display-name', ExitCode.usage);
+  await run(o, 'PATCH', credentialPath(id), body);
+}
+
+export async function ctlUv(verified: string, o: CtlOptions): Promise<void> {
+  if (verified !== 'true' && verified !== 'false') throw new CliError(`uv takes true or false, got "${verified}"`, ExitCode.usage);
+  await run(o, 'POST', '/uv', { verified: verified === 'true' });
+}

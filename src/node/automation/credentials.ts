@@ -1,0 +1,99 @@
+// The credential operations of WebAuthn Automation (addCredential, getCredentials, removeCredential,
+// removeAllCredentials) and ctap-emu's own (set a counter, a user's names) on a store: what the
+// in-process key, the control API and `creds import|export` all run.
+import { algorithmName } from '../../ctap/cose.js';
+import { truncateUtf8 } from '../../ctap/params.js';
+import { allCredentials } from '../../keystore/walk.js';
+import type { StoredCredential } from '../../keystore/types.js';
+import { fromBase64url } from '../../util/bytes.js';
+import { AutomationError, parseCredentialJson, parseSignCount, toCredentialJson, type CredentialJson } from './credentialJson.js';
+import type { ImportingStore } from './importedStore.js';
+
+export interface ImportLimits {
+  /** The COSE algorithms the key signs with (default: any it has a key type for). */
+  algorithms?: readonly number[];
+  /** How many discoverable credentials fit (getInfo's remainingDiscoverableCredentials counts down from it). */
+  maxDiscoverable?: number;
+}
+
+export interface GetCredentialsOptions {
+  /** Include each private key (PKCS#8): only when the caller means to move the credentials. */
+  includePrivateKeys?: boolean;
+}
+
+/** The credential with this base64url ID, or AutomationError 'notFound'. */
+export function findCredential(store: ImportingStore, id: string): StoredCredential {
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = fromBase64url(id);
+  } catch {
+    bytes = undefined;
+  }
+  const c = bytes && bytes.length > 0 ? store.get(bytes) : undefined;
+  if (!c) throw new AutomationError('notFound', `no credential ${id}`);
+  return c;
+}
+
+/** Adds one credential. A discoverable one replaces the same user's at the same RP, as makeCredential would. */
+export function addCredential(store: ImportingStore, json: unknown, now: number, limits: ImportLimits = {}): CredentialJson {
+  const c = parseCredentialJson(json, now);
+  if (limits.algorithms && !limits.algorithms.includes(c.alg)) {
+    throw new AutomationError('invalid', `this key does not sign with ${algorithmName(c.alg)} (its algorithms: ${limits.algorithms.map(algorithmName).join(', ')})`);
+  }
+  if (store.get(c.id)) throw new AutomationError('conflict', 'a credential with this credentialId exists');
+  if (c.discoverable) {
+    const full = limits.maxDiscoverable !== undefined && store.count() >= limits.maxDiscoverable;
+    if (full && !store.findByUser(c.rpId, c.userId)) throw new AutomationError('conflict', 'no room for another discoverable credential');
+    const { discoverable: _, ...stored } = c;
+    store.put(stored);
+  } else {
+    store.putImported(c);
+  }
+  return toCredentialJson(c);
+}
+
+/** Every credential the store can list: the discoverable ones, then imported non-discoverable ones. */
+export function getCredentials(store: ImportingStore, options: GetCredentialsOptions = {}): CredentialJson[] {
+  const out: CredentialJson[] = [];
+  for (const c of allCredentials(store)) out.push(toCredentialJson(c, options.includePrivateKeys));
+  for (const c of store.listImported()) out.push(toCredentialJson(c, options.includePrivateKeys));
+  return out;
+}
+
+export function removeCredential(store: ImportingStore, id: string): void {
+  store.delete(findCredential(store, id).id);
+}
+
+/** Every credential goes; the PIN, settings and the master secret stay (unlike reset). */
+export function removeAllCredentials(store: ImportingStore): number {
+  const ids = [...allCredentials(store), ...store.listImported()].map((c) => c.id);
+  for (const id of ids) store.delete(id);
+  return ids.length;
+}
+
+export function setSignCount(store: ImportingStore, id: string, signCount: unknown): CredentialJson {
+  const c = findCredential(store, id);
+  const n = parseSignCount(signCount);
+  store.setSignCount(c.id, n);
+  return toCredentialJson({ ...c, signCount: n });
+}
+
+export interface UserNames {
+  name?: string;
+  displayName?: string;
+}
+
+/** As credentialManagement's updateUserInformation: the names are replaced (an absent one is removed). */
+export function setUser(store: ImportingStore, id: string, user: UserNames): CredentialJson {
+  const c = findCredential(store, id);
+  for (const k of ['name', 'displayName'] as const) {
+    if (user[k] !== undefined && typeof user[k] !== 'string') throw new AutomationError('invalid', `user.${k} must be a string`);
+  }
+  const updated = {
+    ...c,
+    userName: user.name === undefined ? undefined : truncateUtf8(user.name),
+    userDisplayName: user.displayName === undefined ? undefined : truncateUtf8(user.displayName),
+  };
+  store.put(updated);
+  return toCredentialJson(updated);
+}

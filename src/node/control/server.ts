@@ -1,0 +1,152 @@
+// The control API of a running key (`serve --control`): HTTP+JSON on 127.0.0.1 or a Unix socket,
+// node:http only. Every request carries the bearer token; one without it, or with another, gets
+// 401 before anything is read or changed.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { chmodSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AutomationError } from '../automation/credentialJson.js';
+import type { VirtualAuthenticator } from '../virtual.js';
+import { ROUTES, type ControlAnswer } from './routes.js';
+
+export interface ControlOptions {
+  /** A TCP port on 127.0.0.1 (0: any free one), or a Unix socket path. */
+  listen: { port: number } | { path: string };
+  token: string;
+}
+
+export interface ControlServer {
+  /** http://127.0.0.1:PORT, or unix:PATH. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The largest body taken (a credential with an RSA key is about 2 KB; an import of many fits). */
+const MAX_BODY = 1 << 20;
+
+/** A new token: 32 random bytes in base64url. */
+export function newControlToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** Constant time whatever the lengths: both sides hashed first. */
+function sameToken(given: string, token: string): boolean {
+  const h = (s: string): Buffer => createHash('sha256').update(s).digest();
+  return timingSafeEqual(h(given), h(token));
+}
+
+function authorized(req: IncomingMessage, token: string): boolean {
+  const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
+  return sameToken(m ? m[1]! : '', token);
+}
+
+class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+const STATUS_OF = { invalid: 400, notFound: 404, conflict: 409 } as const;
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    length += chunk.length;
+    if (length > MAX_BODY) throw new HttpError(413, `the body is over ${MAX_BODY} bytes`);
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new HttpError(400, `bad JSON: ${(e as Error).message}`);
+  }
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, `bad percent-encoding in ${segment}`);
+  }
+}
+
+async function answer(key: VirtualAuthenticator, req: IncomingMessage): Promise<ControlAnswer> {
+  const url = new URL(req.url ?? '/', 'http://control');
+  for (const [pattern, methods] of ROUTES) {
+    const m = pattern.exec(url.pathname);
+    if (!m) continue;
+    const handler = methods[req.method ?? ''];
+    if (!handler) throw new HttpError(405, `${req.method} is not allowed on ${url.pathname} (${Object.keys(methods).join(', ')})`);
+    const body = await readBody(req);
+    return handler(key, { params: m.slice(1).map(decodeSegment), query: url.searchParams, body });
+  }
+  throw new HttpError(404, `no resource ${url.pathname}`);
+}
+
+function send(res: ServerResponse, a: ControlAnswer): void {
+  if (a.body === undefined) {
+    res.writeHead(a.status).end();
+    return;
+  }
+  const text = `${JSON.stringify(a.body, null, 2)}\n`;
+  res.writeHead(a.status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(text);
+}
+
+function errorAnswer(e: unknown): ControlAnswer {
+  if (e instanceof HttpError) return { status: e.status, body: { error: e.message } };
+  if (e instanceof AutomationError) return { status: STATUS_OF[e.kind], body: { error: e.message } };
+  return { status: 500, body: { error: `internal error: ${(e as Error).message}` } };
+}
+
+async function handle(key: VirtualAuthenticator, token: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (!authorized(req, token)) {
+    req.resume(); // the body is not read, only drained
+    res.setHeader('www-authenticate', 'Bearer');
+    send(res, { status: 401, body: { error: 'missing or wrong bearer token' } });
+    return;
+  }
+  let a: ControlAnswer;
+  try {
+    a = await answer(key, req);
+  } catch (e) {
+    a = errorAnswer(e);
+  }
+  send(res, a);
+}
+
+function listen(server: Server, o: ControlOptions['listen']): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    const done = (): void => (server.off('error', reject), resolve());
+    if ('path' in o) server.listen(o.path, done);
+    else server.listen(o.port, '127.0.0.1', done);
+  });
+}
+
+/** Starts the control API for `key`; the token is never logged here. */
+export async function startControl(key: VirtualAuthenticator, o: ControlOptions): Promise<ControlServer> {
+  if (o.token.length < 16) throw new RangeError('the control token must be at least 16 characters');
+  const server = createServer((req, res) => void handle(key, o.token, req, res));
+  await listen(server, o.listen);
+  let url: string;
+  if ('path' in o.listen) {
+    chmodSync(o.listen.path, 0o600); // the token guards it too; the socket is the owner's alone
+    url = `unix:${o.listen.path}`;
+  } else {
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+  const path = 'path' in o.listen ? o.listen.path : undefined;
+  return {
+    url,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => {
+        if (path) rmSync(path, { force: true });
+        resolve();
+      });
+    }),
+  };
+}
