@@ -10,6 +10,7 @@ import {
   ctlAdd, ctlGet, ctlKey, ctlList, ctlPowerCycle, ctlPresence, ctlRemove, ctlRemoveAll, ctlReset, ctlSet, ctlUv,
 } from './cli/ctl.js';
 import { attestationExport } from './cli/attestation.js';
+import { protectDashLedIds } from './cli/argv.js';
 import { demo } from './cli/demo.js';
 import { devices } from './cli/devices.js';
 import { info } from './cli/info.js';
@@ -67,6 +68,8 @@ withStoreOptions(program.command('serve').description('run the key until Ctrl-C'
   .option('--aaguid <hex>', 'AAGUID to report (32 hex digits, dashes allowed)', parseAaguidOption)
   .option('--rs256', 'also make RS256 (RSA-2048) credentials, discoverable ones only (off by default, as on hardware keys)')
   .addOption(new Option('--attestation <type>', 'packed attestation: basic (the batch certificate, signed by the key\'s CA) or self').choices(['basic', 'self']))
+  .option('--attestation-chain <pem>', 'your own attestation certificates (PEM: the attestation certificate first, the root last if given), with --attestation-key')
+  .option('--attestation-key <pem>', 'the attestation certificate\'s P-256 private key (PEM)')
   .option('--enterprise-rp <rpId...>', 'RP IDs given vendor-facilitated enterprise attestation, once a host enables it (the key\'s own certificate, naming its serial number)')
   .option('-v, --verbose', 'log each request and response, decoded, with PINs, keys and tokens redacted')
   .option('--control <where>', 'serve the control API (HTTP+JSON, bearer token) on this 127.0.0.1 port, or unix:PATH')
@@ -149,7 +152,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-program.parseAsync().catch((e: unknown) => {
+program.parseAsync(protectDashLedIds(process.argv)).catch((e: unknown) => {
   const { code, message } = exitFor(e);
   if (message !== undefined) process.stderr.write(`ctap-emu: ${message}\n`);
   process.exit(code);

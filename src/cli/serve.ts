@@ -1,5 +1,8 @@
 // `ctap-emu serve`: run the key on a transport until Ctrl-C or SIGTERM.
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import type { AttestationChain } from '../ctap2/env.js';
+import { AttestationChainError, certificateAaguid, parseAttestationChain } from '../node/attestationChain.js';
+import { fromHex, toHex } from '../util/bytes.js';
 import { DEFAULT_UDP_HOST, DEFAULT_UDP_PORT } from '../hid/udp.js';
 import { UhidError } from '../hid/uhid.js';
 import { KeystoreError } from '../keystore/sqlite.js';
@@ -27,6 +30,8 @@ export interface ServeOptions extends StoreOptions {
   rs256?: boolean;
   attestation?: 'basic' | 'self';
   enterpriseRp?: string[];
+  attestationChain?: string;
+  attestationKey?: string;
   verbose?: boolean;
   /** The control API: a TCP port on 127.0.0.1, or unix:PATH. */
   control?: string;
@@ -66,10 +71,48 @@ interface OpenedKey {
   created: boolean;
 }
 
+/** --attestation-chain and --attestation-key: both or neither, read before the keystore is touched. */
+function suppliedChain(o: ServeOptions): AttestationChain | undefined {
+  if (o.attestationChain === undefined && o.attestationKey === undefined) return undefined;
+  if (o.attestationChain === undefined || o.attestationKey === undefined) {
+    throw new CliError('--attestation-chain and --attestation-key go together', ExitCode.usage);
+  }
+  const read = (path: string, flag: string): string => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (e) {
+      throw new CliError(`${flag}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  };
+  try {
+    const chain = parseAttestationChain(read(o.attestationChain, '--attestation-chain'), read(o.attestationKey, '--attestation-key'), {
+      certificates: `--attestation-chain ${o.attestationChain}`, key: `--attestation-key ${o.attestationKey}`,
+    });
+    const named = certificateAaguid(chain.certificates[0]!);
+    if (named && o.aaguid !== undefined && toHex(fromHex(o.aaguid.replace(/-/g, ''))) !== toHex(named)) {
+      throw new CliError(`--aaguid ${o.aaguid} differs from the AAGUID the attestation certificate names (${toHex(named)}): leave --aaguid out`, ExitCode.usage);
+    }
+    return chain;
+  } catch (e) {
+    if (e instanceof AttestationChainError) throw new CliError(e.message);
+    throw e;
+  }
+}
+
+/**
+ * A supplied certificate that names an AAGUID (id-fido-gen-ce-aaguid) fixes the key's: RPs refuse
+ * attestation whose certificate and authenticator data disagree.
+ */
+function chainAaguid(chain: AttestationChain | undefined): string | undefined {
+  const named = chain && certificateAaguid(chain.certificates[0]!);
+  return named && toHex(named);
+}
+
 function openKey(o: ServeOptions, presence: PresencePolicy): OpenedKey {
   const where = o.memory ? 'memory (nothing is written)' : storePath(o);
   const created = !o.memory && !existsSync(where);
   if (!o.memory) ensureParentDir(where);
+  const chain = suppliedChain(o);
   try {
     const key = new VirtualAuthenticator({
       store: o.memory ? 'memory' : where,
@@ -77,10 +120,11 @@ function openKey(o: ServeOptions, presence: PresencePolicy): OpenedKey {
       presence,
       allowReset: o.allowReset ? true : undefined,
       userVerification: o.uv as VerificationPolicy | undefined,
-      aaguid: o.aaguid,
+      aaguid: o.aaguid ?? chainAaguid(chain),
       rs256: o.rs256,
       attestation: o.attestation,
       enterpriseRpIds: o.enterpriseRp,
+      attestationChain: chain,
       onExchange: o.verbose ? (req, res) => (log(describeRequest(req)), log(describeResponse(req, res))) : undefined,
       onApdu: o.verbose ? (apdu, res) => (log(describeApdu(apdu)), log(describeApduResponse(res))) : undefined,
     });
