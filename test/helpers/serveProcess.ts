@@ -71,3 +71,14 @@ export function waitForServe(child: ChildProcess): Promise<ServeProcess> {
 export function serveUdpCli(args: string[], env: NodeJS.ProcessEnv = cliEnv()): Promise<ServeProcess> {
   return waitForServe(spawn(process.execPath, [CLI, 'serve', '--transport', 'udp', '--port', '0', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
 }
+
+/** Any program to its end, stdout and stderr in one string (a test suite in another language). */
+export function runProgram(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { env: { ...process.env, ...env } });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
