@@ -7,7 +7,7 @@ import { blobsDelete, blobsGet, blobsList, blobsSet } from './cli/blobs.js';
 import { credsDelete, credsList, credsShow } from './cli/creds.js';
 import { credsExport, credsImport } from './cli/credsTransfer.js';
 import {
-  ctlAdd, ctlGet, ctlKey, ctlList, ctlPowerCycle, ctlPresence, ctlRemove, ctlRemoveAll, ctlReset, ctlSet, ctlUv,
+  ctlAdd, ctlGet, ctlKey, ctlKeys, ctlList, ctlPowerCycle, ctlPresence, ctlRemove, ctlRemoveAll, ctlReset, ctlSet, ctlUv,
 } from './cli/ctl.js';
 import { attestationExport } from './cli/attestation.js';
 import { protectDashLedIds } from './cli/argv.js';
@@ -60,7 +60,8 @@ withStoreOptions(program.command('serve').description('run the key until Ctrl-C'
   .option('--host <address>', 'UDP address to listen on (loopback unless you say otherwise)', SERVE_DEFAULTS.host)
   .option('--port <n>', 'UDP port', SERVE_DEFAULTS.port)
   .option('--memory', 'keep everything in memory; nothing is written')
-  .option('--presence <policy>', 'what happens when the key asks for a touch: approve, prompt, deny, or delay:MS (a touch after MS ms)', SERVE_DEFAULTS.presence)
+  .option('--keys <n>', 'serve N keys, each with its own keystore (--store DIR/ or a name with {n}), UDP port (--port, --port + 1...) or uhid device')
+  .option('--presence <policy>', 'what happens when the key asks for a touch: approve, prompt, deny, or delay:MS (a touch after MS ms); with --keys, one per key comma-separated, timeout too (never touched)', SERVE_DEFAULTS.presence)
   .option('--allow-reset', 'let approve and delay:MS approve authenticatorReset on a keystore file (it wipes every passkey and the PIN)')
   .addOption(new Option('--uv <result>', 'emulate a built-in fingerprint sensor that always matches or never does').choices(['match', 'nomatch']))
   .option('--pin <pin>', 'set this PIN on a keystore that has none')
@@ -93,8 +94,10 @@ const ctl = program.command('ctl').description('drive a running `serve --control
 const ctlCommand = (name: string, description: string): Command => ctl.command(name).description(description)
   .option('--control <url>', CONTROL_HELP)
   .option('--token <token>', 'the bearer token (visible to other local users: prefer --token-file or $CTAP_EMU_TOKEN)')
-  .option('--token-file <path>', 'read the token from this file');
+  .option('--token-file <path>', 'read the token from this file')
+  .option('--key <n>', 'which key of a `serve --keys N` (0, the default, is the first)');
 ctlCommand('key', 'the key: AAGUID, algorithms, PIN, UV, presence policy, credential counts').action(ctlKey);
+ctlCommand('keys', 'every key of a `serve --keys N`, each as `ctl key` shows it, with its index').action(ctlKeys);
 ctlCommand('power-cycle', 'unplug and replug: tokens, walks and channels go; credentials stay').action(ctlPowerCycle);
 ctlCommand('reset', 'wipe every credential and the PIN, as authenticatorReset, without a touch').action(ctlReset);
 ctlCommand('list', 'every credential (WebAuthn.Credential JSON)').option('--private-keys', 'include the private keys').action(ctlList);

@@ -1,6 +1,7 @@
 // ctap-emu's library entry point: everything README's library section names. node-hid is loaded
 // only when openNodeHid or listFidoDevices is called.
 export { VirtualAuthenticator, type VirtualAuthenticatorOptions, type DevicePort, type KeyInfo } from './node/virtual.js';
+export { createKeys, MAX_KEYS } from './node/keys.js';
 export { AutomationError, type CredentialJson } from './node/automation/credentialJson.js';
 export type { GetCredentialsOptions, UserNames } from './node/automation/credentials.js';
 export type {

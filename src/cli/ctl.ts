@@ -9,6 +9,15 @@ export interface CtlOptions {
   control?: string;
   /** Filled from --token, --token-file or $CTAP_EMU_TOKEN (options.ts). */
   token?: string;
+  /** Which key of a `serve --keys N` (default 0). */
+  key?: string;
+}
+
+/** The path on key --key N: /keys/N/PATH (key 0 answers PATH too). */
+function keyPath(o: CtlOptions, path: string): string {
+  if (o.key === undefined) return path;
+  if (!/^\d{1,3}$/.test(o.key)) throw new CliError(`--key must be a key number (0 for the first), got "${o.key}"`, ExitCode.usage);
+  return `/keys/${Number(o.key)}${path}`;
 }
 
 interface Reply {
@@ -38,7 +47,7 @@ function call(o: CtlOptions, method: string, path: string, body?: unknown): Prom
   const headers: Record<string, string> = { authorization: `Bearer ${o.token}` };
   if (data !== undefined) headers['content-type'] = 'application/json';
   return new Promise((resolve, reject) => {
-    const req = request({ ...where, method, path, headers }, (res) => {
+    const req = request({ ...where, method, path: keyPath(o, path), headers }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (text += d));
@@ -73,6 +82,7 @@ function warnPrivateKeys(): void {
 }
 
 export const ctlKey = (o: CtlOptions): Promise<void> => run(o, 'GET', '/key');
+export const ctlKeys = (o: CtlOptions): Promise<void> => run({ ...o, key: undefined }, 'GET', '/keys');
 export const ctlPowerCycle = (o: CtlOptions): Promise<void> => run(o, 'POST', '/key/power-cycle');
 export const ctlReset = (o: CtlOptions): Promise<void> => run(o, 'POST', '/key/reset');
 export const ctlRemoveAll = (o: CtlOptions): Promise<void> => run(o, 'DELETE', '/credentials');

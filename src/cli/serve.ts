@@ -11,10 +11,11 @@ import { parsePresencePolicy, type PresencePolicy, type VerificationPolicy } fro
 import { serveUdp, serveUhid, type RunningTransport } from '../node/serve.js';
 import { newControlToken, startControl, type ControlOptions, type ControlServer } from '../node/control/server.js';
 import { VirtualAuthenticator } from '../node/virtual.js';
-import { CliError, ExitCode, passphrase, storePath, type StoreOptions } from './common.js';
+import { CliError, ExitCode, passphrase, type StoreOptions } from './common.js';
 import { describeApdu, describeApduResponse, describeRequest, describeResponse } from './describe.js';
 import { ensureParentDir } from './paths.js';
 import { terminalPresence } from './prompt.js';
+import { keyCount, keyPort, keyStorePath, keyUhid, presenceList } from './serveKeys.js';
 
 export interface ServeOptions extends StoreOptions {
   transport: 'auto' | 'uhid' | 'udp';
@@ -37,6 +38,8 @@ export interface ServeOptions extends StoreOptions {
   control?: string;
   /** Filled from --control-token-file (options.ts); a random token otherwise. */
   controlToken?: string;
+  /** How many keys to serve (default 1); see serveKeys.ts for what each gets. */
+  keys?: string;
 }
 
 export const SERVE_DEFAULTS = { transport: 'auto', host: DEFAULT_UDP_HOST, port: String(DEFAULT_UDP_PORT), presence: 'approve' };
@@ -45,21 +48,22 @@ function log(line: string): void {
   process.stderr.write(`${new Date().toISOString()} ${line}\n`);
 }
 
-function presencePolicy(p: string): PresencePolicy {
+function presencePolicy(p: string, count: number): PresencePolicy {
   if (p === 'prompt') {
     if (!process.stdin.isTTY) throw new CliError('--presence prompt needs a terminal on stdin', ExitCode.usage);
     return terminalPresence();
   }
-  // 'timeout' is the library's; serve has no use for a key that never touches.
-  const policy = p === 'timeout' ? undefined : parsePresencePolicy(p);
+  // 'timeout' (never touched) is for a key beside others: the one the user does not pick.
+  const policy = p === 'timeout' && count === 1 ? undefined : parsePresencePolicy(p);
   if (policy) return policy;
-  throw new CliError(`--presence must be approve, prompt, deny or delay:MS (MS a whole number of milliseconds), got "${p}"`, ExitCode.usage);
+  const timeout = count > 1 ? ', timeout' : '';
+  throw new CliError(`--presence must be approve, prompt, deny${timeout} or delay:MS (MS a whole number of milliseconds), got "${p}"`, ExitCode.usage);
 }
 
 /** What the start-up line says about authenticatorReset, which wipes every passkey and the PIN. */
-function resetNote(o: ServeOptions, key: VirtualAuthenticator): string {
-  if (o.presence === 'prompt') return 'reset asked at the prompt';
-  if (o.presence === 'deny') return 'reset refused (presence deny)';
+function resetNote(o: ServeOptions, presence: string, key: VirtualAuthenticator): string {
+  if (presence === 'prompt') return 'reset asked at the prompt';
+  if (presence === 'deny' || presence === 'timeout') return `reset refused (presence ${presence})`;
   if (key.allowReset) return `reset approved${o.memory ? '' : ' (--allow-reset)'}`;
   return 'reset refused (a keystore file; --allow-reset approves it)';
 }
@@ -108,11 +112,12 @@ function chainAaguid(chain: AttestationChain | undefined): string | undefined {
   return named && toHex(named);
 }
 
-function openKey(o: ServeOptions, presence: PresencePolicy): OpenedKey {
-  const where = o.memory ? 'memory (nothing is written)' : storePath(o);
+/** Key `index` of `count`; -v lines name the key when there are several. */
+function openKey(o: ServeOptions, presence: PresencePolicy, chain: AttestationChain | undefined, index: number, count: number): OpenedKey {
+  const where = o.memory ? 'memory (nothing is written)' : keyStorePath(o.store, index, count);
   const created = !o.memory && !existsSync(where);
   if (!o.memory) ensureParentDir(where);
-  const chain = suppliedChain(o);
+  const say = count === 1 ? log : (line: string): void => log(`key ${index}: ${line}`);
   try {
     const key = new VirtualAuthenticator({
       store: o.memory ? 'memory' : where,
@@ -125,11 +130,11 @@ function openKey(o: ServeOptions, presence: PresencePolicy): OpenedKey {
       attestation: o.attestation,
       enterpriseRpIds: o.enterpriseRp,
       attestationChain: chain,
-      onExchange: o.verbose ? (req, res) => (log(describeRequest(req)), log(describeResponse(req, res))) : undefined,
-      onApdu: o.verbose ? (apdu, res) => (log(describeApdu(apdu)), log(describeApduResponse(res))) : undefined,
+      onExchange: o.verbose ? (req, res) => (say(describeRequest(req)), say(describeResponse(req, res))) : undefined,
+      onApdu: o.verbose ? (apdu, res) => (say(describeApdu(apdu)), say(describeApduResponse(res))) : undefined,
     });
     // A keystore that cannot be written (a full disk) is not a bug: one line, no stack.
-    key.authenticator.onInternalError = (e) => log(e instanceof KeystoreError
+    key.authenticator.onInternalError = (e) => say(e instanceof KeystoreError
       ? `${e.message}; the request was refused (CTAP1_ERR_OTHER)`
       : `internal error: ${(e as Error).stack ?? String(e)}`);
     return { key, where, created };
@@ -167,7 +172,7 @@ function controlListen(text: string): ControlOptions['listen'] {
 }
 
 /** The control API, announced with its token (the one secret serve prints: the caller needs it). */
-async function startControlApi(key: VirtualAuthenticator, o: ServeOptions): Promise<ControlServer | undefined> {
+async function startControlApi(keys: VirtualAuthenticator[], o: ServeOptions): Promise<ControlServer | undefined> {
   if (o.control === undefined) {
     if (o.controlToken !== undefined) throw new CliError('--control-token-file needs --control', ExitCode.usage);
     return undefined;
@@ -176,28 +181,20 @@ async function startControlApi(key: VirtualAuthenticator, o: ServeOptions): Prom
   const token = o.controlToken ?? newControlToken();
   let control: ControlServer;
   try {
-    control = await startControl(key, { listen, token });
+    control = await startControl(keys, { listen, token });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (e instanceof RangeError) throw new CliError(`--control-token-file: ${e.message}`, ExitCode.usage);
     throw new CliError(err.code === 'EADDRINUSE' ? `--control ${o.control} is in use` : `cannot start the control API on ${o.control}: ${err.message}`);
   }
-  log(`control: ${control.url} ${o.controlToken === undefined ? `token=${token}` : '(token from --control-token-file)'}`);
+  log(`control: ${control.url} ${o.controlToken === undefined ? `token=${token}` : '(token from --control-token-file)'}${keys.length > 1 ? ` (key N at /keys/N/...)` : ''}`);
   return control;
 }
 
-async function startTransport(key: VirtualAuthenticator, o: ServeOptions, port: number): Promise<RunningTransport> {
-  if (o.transport !== 'udp') {
-    try {
-      return serveUhid(key);
-    } catch (e) {
-      if (!(e instanceof UhidError)) throw e;
-      if (o.transport === 'uhid') throw new CliError(e.message);
-      log(`uhid is not usable (${e.message}); serving over UDP instead`);
-    }
-  }
+async function startUdp(key: VirtualAuthenticator, o: ServeOptions, port: number, index: number, count: number): Promise<RunningTransport> {
   try {
-    return await serveUdp(key, { host: o.host, port, onReboot: () => log('power cycle (reboot datagram)') });
+    const say = count === 1 ? '' : ` of key ${index}`;
+    return await serveUdp(key, { host: o.host, port, onReboot: () => log(`power cycle${say} (reboot datagram)`) });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     throw new CliError(err.code === 'EADDRINUSE'
@@ -206,21 +203,51 @@ async function startTransport(key: VirtualAuthenticator, o: ServeOptions, port: 
   }
 }
 
+/** A transport per key: uhid devices where usable (all or none), else consecutive UDP ports. */
+async function startTransports(keys: VirtualAuthenticator[], o: ServeOptions, port: number): Promise<RunningTransport[]> {
+  const running: RunningTransport[] = [];
+  try {
+    if (o.transport !== 'udp') {
+      try {
+        for (const [i, key] of keys.entries()) running.push(serveUhid(key, keyUhid(i, keys.length)));
+        return running;
+      } catch (e) {
+        if (!(e instanceof UhidError)) throw e;
+        if (o.transport === 'uhid') throw new CliError(e.message);
+        for (const t of running.splice(0)) await t.close();
+        log(`uhid is not usable (${e.message}); serving over UDP instead`);
+      }
+    }
+    for (const [i, key] of keys.entries()) running.push(await startUdp(key, o, keyPort(port, i, keys.length), i, keys.length));
+    return running;
+  } catch (e) {
+    for (const t of running) await t.close();
+    throw e;
+  }
+}
+
 export async function serve(o: ServeOptions): Promise<void> {
   const port = Number(o.port);
   if (!/^\d+$/.test(o.port) || port > 65535) throw new CliError(`--port must be 0-65535, got ${o.port}`, ExitCode.usage);
-  const presence = presencePolicy(o.presence);
-  const { key, where, created } = openKey(o, presence);
-  let transport: RunningTransport | undefined;
+  const count = keyCount(o.keys);
+  if (o.transport !== 'uhid') keyPort(port, 0, count);
+  const presences = presenceList(o.presence, count);
+  const policies = presences.map((p) => presencePolicy(p, count));
+  const chain = suppliedChain(o);
+  const opened: OpenedKey[] = [];
+  let transports: RunningTransport[] = [];
   let control: ControlServer | undefined;
   try {
-    if (o.pin !== undefined) applyPin(key, o.pin);
-    transport = await startTransport(key, o, port);
-    control = await startControlApi(key, o);
+    for (let i = 0; i < count; i++) opened.push(openKey(o, policies[i]!, chain, i, count));
+    if (o.pin !== undefined) for (const { key } of opened) applyPin(key, o.pin);
+    transports = await startTransports(opened.map((k) => k.key), o, port);
+    control = await startControlApi(opened.map((k) => k.key), o);
   } catch (e) {
-    await transport?.close();
-    key.close();
-    if (created) removeStore(where);
+    for (const t of transports) await t.close();
+    for (const { key, where, created } of opened) {
+      key.close();
+      if (created) removeStore(where);
+    }
     throw e;
   }
   // Handlers first, then the announcement: a signal right after it still stops cleanly.
@@ -238,12 +265,15 @@ export async function serve(o: ServeOptions): Promise<void> {
     process.once('SIGTERM', stop);
     process.once('SIGHUP', stop);
   });
-  log(`ctap-emu: security key on ${transport.description}; store ${where}; presence ${o.presence}${o.uv ? `; built-in UV ${o.uv}` : ''}; ${resetNote(o, key)}`);
+  opened.forEach(({ key, where }, i) => {
+    const which = count === 1 ? '' : `key ${i}: `;
+    log(`ctap-emu: ${which}security key on ${transports[i]!.description}; store ${where}; presence ${presences[i]}${o.uv ? `; built-in UV ${o.uv}` : ''}; ${resetNote(o, presences[i]!, key)}`);
+  });
   log('Ctrl-C stops it. New here? `ctap-emu demo` runs a whole passkey ceremony in-process.');
   const signal = await stopped;
   await control?.close();
-  await transport.close();
-  key.close();
+  for (const t of transports) await t.close();
+  for (const { key } of opened) key.close();
   log(`stopped (${signal})`);
   process.exitCode = ExitCode.ok;
 }

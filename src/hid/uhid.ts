@@ -39,6 +39,8 @@ export interface UhidOptions {
   name?: string;
   vendor?: number;
   product?: number;
+  /** The device's serial number (uhid's uniq; HID_UNIQ): sets apart keys of one vendor and product. */
+  serial?: string;
   /** Each 64-byte output report the host writes to the hidraw node. */
   onReport(report: Uint8Array): void;
 }
@@ -149,6 +151,7 @@ function create2(o: UhidOptions): Buffer {
   ev.writeUInt32LE(UHID.CREATE2, 0);
   ev.write((o.name ?? 'ctap-emu FIDO2 security key').slice(0, 127), 4, 'utf8');
   ev.write('ctap-emu', 4 + 128, 'utf8');
+  if (o.serial !== undefined) ev.write(o.serial.slice(0, 63), 4 + 128 + 64, 'utf8');
   const at = 4 + 128 + 64 + 64;
   ev.writeUInt16LE(FIDO_REPORT_DESCRIPTOR.length, at);
   ev.writeUInt16LE(BUS_USB, at + 2); // libfido2 ignores other buses

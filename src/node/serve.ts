@@ -58,7 +58,7 @@ export function serveUhid(key: VirtualAuthenticator, options: Omit<UhidOptions, 
   }
   const d = dev;
   return {
-    description: `uhid ${options.path ?? '/dev/uhid'} (a USB HID device; see /dev/hidraw*)`,
+    description: `uhid ${options.path ?? '/dev/uhid'}${options.name ? ` "${options.name}"` : ''} (a USB HID device; see /dev/hidraw*)`,
     close: async () => {
       port.detach();
       d.close();

@@ -73,10 +73,29 @@ function decodeSegment(segment: string): string {
   }
 }
 
-async function answer(key: VirtualAuthenticator, req: IncomingMessage): Promise<ControlAnswer> {
+/**
+ * Several keys (serve --keys N): /keys lists them, /keys/N/... is any route on key N, and the
+ * routes without the prefix are key 0's.
+ */
+function keyFor(keys: readonly VirtualAuthenticator[], pathname: string): [VirtualAuthenticator, string] | ControlAnswer {
+  if (pathname === '/keys') return { status: 200, body: keys.map((k, index) => ({ index, ...k.info() })) };
+  const m = /^\/keys\/(\d{1,3})(\/.*)$/.exec(pathname);
+  if (!m) return [keys[0]!, pathname];
+  const key = keys[Number(m[1])];
+  if (!key) throw new HttpError(404, `no key ${m[1]} (keys 0-${keys.length - 1})`);
+  return [key, m[2]!];
+}
+
+async function answer(keys: readonly VirtualAuthenticator[], req: IncomingMessage): Promise<ControlAnswer> {
   const url = new URL(req.url ?? '/', 'http://control');
+  const picked = keyFor(keys, url.pathname);
+  if (!Array.isArray(picked)) {
+    if (req.method !== 'GET') throw new HttpError(405, `${req.method} is not allowed on ${url.pathname} (GET)`);
+    return picked;
+  }
+  const [key, pathname] = picked;
   for (const [pattern, methods] of ROUTES) {
-    const m = pattern.exec(url.pathname);
+    const m = pattern.exec(pathname);
     if (!m) continue;
     const handler = methods[req.method ?? ''];
     if (!handler) throw new HttpError(405, `${req.method} is not allowed on ${url.pathname} (${Object.keys(methods).join(', ')})`);
@@ -101,7 +120,7 @@ function errorAnswer(e: unknown): ControlAnswer {
   return { status: 500, body: { error: `internal error: ${(e as Error).message}` } };
 }
 
-async function handle(key: VirtualAuthenticator, token: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(keys: readonly VirtualAuthenticator[], token: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (!authorized(req, token)) {
     req.resume(); // the body is not read, only drained
     res.setHeader('www-authenticate', 'Bearer');
@@ -110,7 +129,7 @@ async function handle(key: VirtualAuthenticator, token: string, req: IncomingMes
   }
   let a: ControlAnswer;
   try {
-    a = await answer(key, req);
+    a = await answer(keys, req);
   } catch (e) {
     a = errorAnswer(e);
   }
@@ -126,10 +145,12 @@ function listen(server: Server, o: ControlOptions['listen']): Promise<void> {
   });
 }
 
-/** Starts the control API for `key`; the token is never logged here. */
-export async function startControl(key: VirtualAuthenticator, o: ControlOptions): Promise<ControlServer> {
+/** Starts the control API for `key` (or keys, the first answering the routes without /keys/N); the token is never logged here. */
+export async function startControl(key: VirtualAuthenticator | readonly VirtualAuthenticator[], o: ControlOptions): Promise<ControlServer> {
   if (o.token.length < 16) throw new RangeError('the control token must be at least 16 characters');
-  const server = createServer((req, res) => void handle(key, o.token, req, res));
+  const keys = Array.isArray(key) ? key : [key as VirtualAuthenticator];
+  if (keys.length === 0) throw new RangeError('no key to control');
+  const server = createServer((req, res) => void handle(keys, o.token, req, res));
   await listen(server, o.listen);
   let url: string;
   if ('path' in o.listen) {

@@ -1,0 +1,143 @@
+// `serve --keys N` run as a user runs it: N keys on consecutive UDP ports, each with its own
+// keystore and presence policy; the control API addressing each (/keys/N/...); and a host that
+// asks both keys, as a browser does, and CANCELs the one not touched.
+import { beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Ctap2Client } from '../../src/client/ctap2.js';
+import { ClientPin, pinUvAuthParam } from '../../src/client/clientPin.js';
+import { Permission } from '../../src/ctap/permissions.js';
+import { KeepaliveStatus } from '../../src/ctap/constants.js';
+import { CtapError, Status } from '../../src/ctap/status.js';
+import { CtapHidHost } from '../../src/hid/host.js';
+import { connectUdp } from '../../src/hid/udp.js';
+import { VirtualAuthenticator } from '../../src/node/virtual.js';
+import { closeLater } from '../helpers/cleanup.js';
+import { askAll, rkRequest } from '../helpers/twoKeys.js';
+import { cliEnv, requireBuiltCli, runCli, serveUdpCli, type ServeProcess } from '../helpers/serveProcess.js';
+
+let dir: string;
+beforeAll(() => {
+  requireBuiltCli();
+  dir = mkdtempSync(join(tmpdir(), 'ctap-emu-keys-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Keys {
+  serve: ServeProcess;
+  /** Each key's UDP port, from its start-up line. */
+  ports: number[];
+  control?: { url: string; token: string };
+}
+
+/** serve --keys N, once every key's line is out. */
+async function serveKeys(n: number, args: string[]): Promise<Keys> {
+  const serve = await serveUdpCli(['--keys', String(n), ...args]);
+  while (!serve.stderr().includes('Ctrl-C stops it')) await new Promise((r) => setTimeout(r, 20));
+  const ports = [...serve.stderr().matchAll(/key (\d+): security key on udp 127\.0\.0\.1:(\d+)/g)].map((m) => {
+    expect(Number(m[1])).toBeLessThan(n);
+    return Number(m[2]);
+  });
+  const c = /control: (http:\/\/127\.0\.0\.1:\d+) token=(\S+)/.exec(serve.stderr());
+  return { serve, ports, control: c ? { url: c[1]!, token: c[2]! } : undefined };
+}
+
+async function client(port: number): Promise<Ctap2Client> {
+  const h = await CtapHidHost.open(await connectUdp('127.0.0.1', port));
+  closeLater(() => h.close());
+  return new Ctap2Client(h);
+}
+
+async function call(k: Keys, method: string, path: string): Promise<{ status: number; body: any }> {
+  const res = await fetch(k.control!.url + path, { method, headers: { authorization: `Bearer ${k.control!.token}` } });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+describe('serve --keys 2 over UDP', () => {
+  it('a browser-like host asks both keys; the touched one registers, the other is CANCELled; /keys/N tells them apart', async () => {
+    const k = await serveKeys(2, ['--memory', '--presence', 'timeout,delay:400', '--control', '0']);
+    expect(k.ports).toHaveLength(2);
+    expect(k.ports[0]).not.toBe(k.ports[1]);
+    const clients = [await client(k.ports[0]!), await client(k.ports[1]!)];
+    const r = await askAll(clients, (c, signal, onKeepalive) => c.makeCredential(rkRequest, { signal, onKeepalive }));
+    expect(r.winner).toBe(1);
+    expect(r.others[0]).toBeInstanceOf(CtapError);
+    expect((r.others[0] as CtapError).status).toBe(Status.CTAP2_ERR_KEEPALIVE_CANCEL);
+    expect(r.keepalives[0]).toContain(KeepaliveStatus.UPNEEDED);
+    expect((await clients[0]!.getInfo()).versions).toContain('FIDO_2_1');
+
+    const list = await call(k, 'GET', '/keys');
+    expect(list.body.map((x: any) => [x.index, x.presence, x.discoverableCredentials])).toEqual([[0, 'timeout', 0], [1, 'delay:400', 1]]);
+    expect((await call(k, 'GET', '/keys/1/credentials')).body).toHaveLength(1);
+    expect((await call(k, 'GET', '/keys/0/credentials')).body).toHaveLength(0);
+    expect((await call(k, 'GET', '/credentials')).body).toHaveLength(0); // without the prefix: key 0
+    expect((await call(k, 'GET', '/keys/2/key')).status).toBe(404);
+    // ctl --key N reaches key N; a setting made there stays on that key.
+    const env = cliEnv({ CTAP_EMU_CONTROL: k.control!.url, CTAP_EMU_TOKEN: k.control!.token });
+    const ctl = await runCli(['ctl', 'list', '--key', '1'], env);
+    expect(ctl.code, ctl.stderr).toBe(0);
+    expect(JSON.parse(ctl.stdout)).toHaveLength(1);
+    expect((await runCli(['ctl', 'presence', 'deny', '--key', '0'], env)).code).toBe(0);
+    expect((await call(k, 'GET', '/keys')).body.map((x: any) => x.presence)).toEqual(['deny', 'delay:400']);
+    k.serve.child.kill('SIGTERM');
+    expect((await k.serve.exited).code).toBe(0);
+  });
+
+  it('listens on consecutive ports from --port, one line each', async () => {
+    // A base the test does not know to be free: a few tries.
+    for (let attempt = 0; ; attempt++) {
+      const base = 20000 + Math.floor(Math.random() * 30000);
+      const run = serveUdpCli(['--keys', '3', '--memory', '--port', String(base)]).catch((e: Error) => e);
+      const s = await run;
+      if (s instanceof Error) {
+        if (/is in use/.test(s.message) && attempt < 5) continue;
+        throw s;
+      }
+      while (!s.stderr().includes('Ctrl-C stops it')) await new Promise((r) => setTimeout(r, 20));
+      expect([...s.stderr().matchAll(/key (\d): security key on udp 127\.0\.0\.1:(\d+)/g)].map((m) => [m[1], m[2]]))
+        .toEqual([['0', String(base)], ['1', String(base + 1)], ['2', String(base + 2)]]);
+      break;
+    }
+  });
+});
+
+describe('serve --keys: a keystore per key', () => {
+  it('--store with {n}: one file per key, each its own key (a PIN set on all, a credential on one)', async () => {
+    const pattern = join(dir, 'k-{n}.sqlite');
+    const k = await serveKeys(2, ['--store', pattern, '--pin', '1234']);
+    const c = await client(k.ports[0]!);
+    const token = await new ClientPin(c, [2]).getPinToken('1234', Permission.mc, 'two.example');
+    await c.makeCredential({ ...rkRequest, pinUvAuthParam: pinUvAuthParam(token, rkRequest.clientDataHash), pinUvAuthProtocol: 2 });
+    k.serve.child.kill('SIGTERM');
+    expect((await k.serve.exited).code).toBe(0);
+    const [a, b] = [0, 1].map((i) => new VirtualAuthenticator({ store: join(dir, `k-${i}.sqlite`) }));
+    expect([a!.info().pin, b!.info().pin]).toEqual([true, true]);
+    expect([a!.getCredentials().length, b!.getCredentials().length]).toEqual([1, 0]);
+    a!.close();
+    b!.close();
+  });
+
+  it('--store DIR/: DIR/keystore-N.sqlite', async () => {
+    const sub = join(dir, 'many') + '/';
+    const k = await serveKeys(2, ['--store', sub]);
+    expect(k.serve.stderr()).toContain(`store ${join(sub, 'keystore-1.sqlite')}`);
+    k.serve.child.kill('SIGTERM');
+    await k.serve.exited;
+    expect(existsSync(join(sub, 'keystore-0.sqlite')) && existsSync(join(sub, 'keystore-1.sqlite'))).toBe(true);
+  });
+
+  it.each([
+    [['--store', 'one.sqlite'], /--keys 2 needs a keystore per key/],
+    [['--memory', '--presence', 'approve,deny,deny'], /3 policies for 2 keys/],
+    [['--memory', '--presence', 'approve,sometimes'], /--presence must be/],
+    [['--memory', '--keys', '0'], /--keys must be 1-16/],
+    [['--memory', '--port', '65535'], /runs past 65535/],
+  ])('usage errors: %j', async (args, message) => {
+    const e = await runCli(['serve', '--transport', 'udp', '--keys', '2', ...args], cliEnv({ XDG_DATA_HOME: dir }));
+    expect(e.code, e.stderr).toBe(2);
+    expect(e.stderr).toMatch(message);
+    expect(existsSync('one.sqlite')).toBe(false);
+  });
+});
