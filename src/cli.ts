@@ -17,6 +17,7 @@ import { info } from './cli/info.js';
 import { pinChange, pinSet, pinStatus } from './cli/pin.js';
 import { reset } from './cli/reset.js';
 import { serve, SERVE_DEFAULTS } from './cli/serve.js';
+import { traceReplay, traceShow } from './cli/trace.js';
 
 const STORE_HELP = 'keystore file (default: $CTAP_EMU_STORE or ~/.local/share/ctap-emu/keystore.sqlite)';
 const PASS_HELP = 'passphrase of an encrypted keystore (visible to other local users: prefer --passphrase-file or $CTAP_EMU_PASSPHRASE)';
@@ -75,7 +76,17 @@ withStoreOptions(program.command('serve').description('run the key until Ctrl-C'
   .option('-v, --verbose', 'log each request and response, decoded, with PINs, keys and tokens redacted')
   .option('--control <where>', 'serve the control API (HTTP+JSON, bearer token) on this 127.0.0.1 port, or unix:PATH')
   .option('--control-token-file <path>', 'the control API token is this file\'s text (default: a random one, printed at start)')
+  .option('--trace <file>', 'record every HID report in and out, and each message decoded (secrets redacted as by -v), as JSON lines (created 0600)')
   .action(serve);
+
+const trace = program.command('trace').description('a `serve --trace` recording: read it, or send it again to a key and compare the answers');
+trace.command('show').description('the messages, one line each with its time (ms), key and channel').argument('<file>')
+  .option('--reports', 'also each 64-byte report, under its message').option('--key <n>', 'only this key (serve --keys)').action(traceShow);
+trace.command('replay').description('send the recorded host side to a fresh in-process key (or --udp, --device) and diff the answers: exit 0 when they match, 1 otherwise')
+  .argument('<file>').option('--udp [hostport]', 'a running key over UDP at [host:]port instead of a fresh in-process one')
+  .option('--device <path>', 'a HID security key instead of a fresh in-process one')
+  .option('--key <n>', 'the session of this recorded key (serve --keys; default 0)')
+  .option('--timeout <ms>', 'how long an answer may take, counted again at each keepalive', '5000').action(traceReplay);
 
 const creds = program.command('creds')
   .description('discoverable credentials (passkeys): in a keystore, offline, or on a key (--udp, --device) through credential management with its PIN');

@@ -51,7 +51,8 @@ const SECRET = new Set([
   'pinUvAuthParam', 'pinHashEnc', 'newPinEnc', 'keyAgreement', 'pinUvAuthToken', 'hmac-secret', 'largeBlobKey', 'credBlob',
 ]);
 
-function show(v: CborValue, depth = 0): string {
+/** A CBOR value in short readable form (long byte strings cut). */
+export function show(v: CborValue, depth = 0): string {
   if (v instanceof Uint8Array) return v.length <= 32 ? `h'${toHex(v)}'` : `h'${toHex(v.subarray(0, 16))}…' (${v.length} bytes)`;
   if (typeof v === 'string') return JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.map((x) => show(x, depth + 1)).join(', ')}]`;
@@ -59,37 +60,43 @@ function show(v: CborValue, depth = 0): string {
   return String(v);
 }
 
+/** Receives each value shown as <redacted>: a trace blanks the same bytes in the reports it keeps. */
+export type RedactedSink = (name: string, value: CborValue) => void;
+
 /** `redact`: this map's keys are CTAP members or extension identifiers, some of them secret. */
-function showMap(m: Map<number | string, CborValue>, names: KeyNames, depth: number, redact: boolean): string {
+function showMap(m: Map<number | string, CborValue>, names: KeyNames, depth: number, redact: boolean, sink?: RedactedSink): string {
   const byNumber = new Map(Object.entries(names).map(([k, n]) => [n, k]));
   const parts = [...m].map(([k, v]) => {
     const name = typeof k === 'number' && depth === 0 ? (byNumber.get(k) ?? String(k)) : String(k);
-    const shown = redact && SECRET.has(name) ? `<redacted ${v instanceof Uint8Array ? `${v.length} bytes` : 'value'}>`
-      : name === 'extensions' && v instanceof Map ? showMap(v, {}, depth + 1, true)
+    const secret = redact && SECRET.has(name);
+    if (secret) sink?.(name, v);
+    const shown = secret ? `<redacted ${v instanceof Uint8Array ? `${v.length} bytes` : 'value'}>`
+      : name === 'extensions' && v instanceof Map ? showMap(v, {}, depth + 1, true, sink)
         : show(v, depth + 1);
     return `${name}: ${shown}`;
   });
   return `{${parts.join(', ')}}`;
 }
 
-function body(bytes: Uint8Array, names: KeyNames): string {
+function body(bytes: Uint8Array, names: KeyNames, sink?: RedactedSink): string {
   if (bytes.length === 0) return '';
   try {
     const v = decodeCbor(bytes);
-    return ` ${v instanceof Map ? showMap(v, names, 0, true) : show(v)}`;
+    return ` ${v instanceof Map ? showMap(v, names, 0, true, sink) : show(v)}`;
   } catch {
     return ` <${bytes.length} bytes, not CBOR>`;
   }
 }
 
-export function describeRequest(request: Uint8Array): string {
+/** The request in words; `sink` hears each value the words leave out as a secret. */
+export function describeRequest(request: Uint8Array, sink?: RedactedSink): string {
   const cmd = request[0] ?? -1;
   const name = `${commandNames.get(cmd) ?? `command 0x${cmd.toString(16)}`}${subCommandName(cmd, request.subarray(1))}`;
-  return `-> ${name}${body(request.subarray(1), SCHEMAS[cmd]?.[0] ?? {})}`;
+  return `-> ${name}${body(request.subarray(1), SCHEMAS[cmd]?.[0] ?? {}, sink)}`;
 }
 
-export function describeResponse(request: Uint8Array, response: Uint8Array): string {
-  return `<- ${statusName(response[0] ?? 0x7f)}${body(response.subarray(1), SCHEMAS[request[0] ?? -1]?.[1] ?? {})}`;
+export function describeResponse(request: Uint8Array, response: Uint8Array, sink?: RedactedSink): string {
+  return `<- ${statusName(response[0] ?? 0x7f)}${body(response.subarray(1), SCHEMAS[request[0] ?? -1]?.[1] ?? {}, sink)}`;
 }
 
 const U2F_INS: Record<number, string> = { 0x01: 'U2F_REGISTER', 0x02: 'U2F_AUTHENTICATE', 0x03: 'U2F_VERSION' };

@@ -66,7 +66,8 @@ export async function withKey<T>(o: KeyOptions, fn: (ctap: Ctap2Client, key?: Vi
   });
 }
 
-async function openRemote(o: KeyOptions): Promise<ReportPipe> {
+/** A report pipe to the running key --udp or --device names. */
+export async function openRemote(o: KeyOptions): Promise<ReportPipe> {
   if (o.device !== undefined) {
     try {
       return await openNodeHid(o.device);

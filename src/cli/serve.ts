@@ -15,6 +15,7 @@ import { CliError, ExitCode, passphrase, type StoreOptions } from './common.js';
 import { describeApdu, describeApduResponse, describeRequest, describeResponse } from './describe.js';
 import { ensureParentDir } from './paths.js';
 import { terminalPresence } from './prompt.js';
+import { recordToFile } from './trace/record.js';
 import { keyCount, keyPort, keyStorePath, keyUhid, presenceList } from './serveKeys.js';
 
 export interface ServeOptions extends StoreOptions {
@@ -40,6 +41,8 @@ export interface ServeOptions extends StoreOptions {
   controlToken?: string;
   /** How many keys to serve (default 1); see serveKeys.ts for what each gets. */
   keys?: string;
+  /** Record every report and message here (trace/record.ts). */
+  trace?: string;
 }
 
 export const SERVE_DEFAULTS = { transport: 'auto', host: DEFAULT_UDP_HOST, port: String(DEFAULT_UDP_PORT), presence: 'approve' };
@@ -226,6 +229,18 @@ async function startTransports(keys: VirtualAuthenticator[], o: ServeOptions, po
   }
 }
 
+/** --trace FILE: a recorder on every key, from before the first report. */
+function startTrace(keys: VirtualAuthenticator[], file: string | undefined): { close(): void } | undefined {
+  if (file === undefined) return undefined;
+  try {
+    const t = recordToFile(file, keys);
+    log(`trace: ${file}`);
+    return t;
+  } catch (e) {
+    throw new CliError(`--trace: cannot write ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
 export async function serve(o: ServeOptions): Promise<void> {
   const port = Number(o.port);
   if (!/^\d+$/.test(o.port) || port > 65535) throw new CliError(`--port must be 0-65535, got ${o.port}`, ExitCode.usage);
@@ -237,13 +252,16 @@ export async function serve(o: ServeOptions): Promise<void> {
   const opened: OpenedKey[] = [];
   let transports: RunningTransport[] = [];
   let control: ControlServer | undefined;
+  let tracing: { close(): void } | undefined;
   try {
     for (let i = 0; i < count; i++) opened.push(openKey(o, policies[i]!, chain, i, count));
     if (o.pin !== undefined) for (const { key } of opened) applyPin(key, o.pin);
+    tracing = startTrace(opened.map((k) => k.key), o.trace);
     transports = await startTransports(opened.map((k) => k.key), o, port);
     control = await startControlApi(opened.map((k) => k.key), o);
   } catch (e) {
     for (const t of transports) await t.close();
+    tracing?.close();
     for (const { key, where, created } of opened) {
       key.close();
       if (created) removeStore(where);
@@ -273,6 +291,7 @@ export async function serve(o: ServeOptions): Promise<void> {
   const signal = await stopped;
   await control?.close();
   for (const t of transports) await t.close();
+  tracing?.close();
   for (const { key } of opened) key.close();
   log(`stopped (${signal})`);
   process.exitCode = ExitCode.ok;

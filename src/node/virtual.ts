@@ -122,6 +122,9 @@ export interface KeyInfo {
   importedNonDiscoverableCredentials: number;
 }
 
+/** A report seen by tap(): 'in' from a host to the key, 'out' from the key. */
+export type ReportTap = (direction: 'in' | 'out', report: Uint8Array) => void;
+
 type Ask<R> = (request: PresenceRequest, signal: AbortSignal) => Promise<R>;
 
 export class VirtualAuthenticator {
@@ -131,6 +134,7 @@ export class VirtualAuthenticator {
   private readonly device: CtapHidDevice;
   private readonly bus: LoopbackBus;
   private readonly sinks = new Set<(report: Uint8Array) => void>();
+  private readonly taps = new Set<ReportTap>();
   /** See VirtualAuthenticatorOptions.allowReset; a caller the owner confirmed may switch it on. */
   allowReset: boolean;
 
@@ -172,7 +176,7 @@ export class VirtualAuthenticator {
     if (algorithms) config.algorithms = algorithms;
     this.authenticator = new Authenticator(env, config);
     if (options.pin !== undefined && !this.authenticator.hasPin()) this.authenticator.provisionPin(options.pin);
-    this.bus = new LoopbackBus((report) => this.device.receive(report));
+    this.bus = new LoopbackBus((report) => this.receive(report));
     this.sinks.add(this.bus.toHosts);
     this.device = new CtapHidDevice(
       {
@@ -188,6 +192,7 @@ export class VirtualAuthenticator {
         },
       },
       (report) => {
+        for (const tap of this.taps) tap('out', report);
         for (const sink of this.sinks) sink(report);
       },
       options.hid,
@@ -200,7 +205,18 @@ export class VirtualAuthenticator {
    */
   attach(sink: (report: Uint8Array) => void): DevicePort {
     this.sinks.add(sink);
-    return { receive: (report) => this.device.receive(report), detach: () => this.sinks.delete(sink) };
+    return { receive: (report) => this.receive(report), detach: () => this.sinks.delete(sink) };
+  }
+
+  /** Sees every HID report in and out, from every transport (a trace); returns what stops it. */
+  tap(listener: ReportTap): () => void {
+    this.taps.add(listener);
+    return () => this.taps.delete(listener);
+  }
+
+  private receive(report: Uint8Array): void {
+    for (const tap of this.taps) tap('in', report);
+    this.device.receive(report);
   }
 
   /** A new host-side HID connection to this key (in-process, through real CTAPHID framing). */
