@@ -10,6 +10,7 @@ import { GetAssertionKey } from '../ctap/keys.js';
 import { GetInfoKey } from '../ctap/keys.js';
 import { MakeCredentialKey, MakeCredentialResponseKey } from '../ctap/keys.js';
 import { toHex } from '../util/bytes.js';
+import { parseAuthData } from '../client/authData.js';
 
 type KeyNames = Record<string, number>;
 const commandNames = new Map<number, string>(Object.entries(Command).map(([k, v]) => [v, k]));
@@ -63,6 +64,20 @@ export function show(v: CborValue, depth = 0): string {
 /** Receives each value shown as <redacted>: a trace blanks the same bytes in the reports it keeps. */
 export type RedactedSink = (name: string, value: CborValue) => void;
 
+/**
+ * Extension outputs inside authenticator data that are secrets by the list above (credBlob,
+ * hmac-secret): -v shows authData cut short, so never them; a trace keeping the bytes zeroes them.
+ */
+function authDataSecrets(authData: Uint8Array, sink: RedactedSink): void {
+  let extensions: Map<string | number, CborValue> | undefined;
+  try {
+    extensions = parseAuthData(authData).extensions;
+  } catch {
+    return; // not authenticator data: nothing in it is named
+  }
+  for (const [k, x] of extensions ?? []) if (typeof k === 'string' && SECRET.has(k)) sink(k, x);
+}
+
 /** `redact`: this map's keys are CTAP members or extension identifiers, some of them secret. */
 function showMap(m: Map<number | string, CborValue>, names: KeyNames, depth: number, redact: boolean, sink?: RedactedSink): string {
   const byNumber = new Map(Object.entries(names).map(([k, n]) => [n, k]));
@@ -70,6 +85,7 @@ function showMap(m: Map<number | string, CborValue>, names: KeyNames, depth: num
     const name = typeof k === 'number' && depth === 0 ? (byNumber.get(k) ?? String(k)) : String(k);
     const secret = redact && SECRET.has(name);
     if (secret) sink?.(name, v);
+    else if (sink && name === 'authData' && v instanceof Uint8Array) authDataSecrets(v, sink);
     const shown = secret ? `<redacted ${v instanceof Uint8Array ? `${v.length} bytes` : 'value'}>`
       : name === 'extensions' && v instanceof Map ? showMap(v, {}, depth + 1, true, sink)
         : show(v, depth + 1);

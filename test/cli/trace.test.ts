@@ -17,7 +17,7 @@ import { CtapHidHost } from '../../src/hid/host.js';
 import { connectUdp } from '../../src/hid/udp.js';
 import { WebAuthnClient } from '../../src/node/clients.js';
 import { VirtualAuthenticator } from '../../src/node/virtual.js';
-import { parseTrace, type MessageRecord, type TraceRecord } from '../../src/cli/trace/format.js';
+import { messagesOf, parseTrace, type MessageRecord, type TraceRecord } from '../../src/cli/trace/format.js';
 import { TraceRecorder } from '../../src/cli/trace/record.js';
 import { replayTrace } from '../../src/cli/trace/replay.js';
 import { toHex, utf8 } from '../../src/util/bytes.js';
@@ -133,12 +133,14 @@ describe('a trace recorded in-process', () => {
     });
     const got = await r.ctap.getAssertion({ rpId: 'trace.example', clientDataHash: new Uint8Array(32).fill(4), extensions: { getCredBlob: true, largeBlobKey: true } });
     const { records } = r.trace();
-    const file = records.map((x) => JSON.stringify(x)).join('\n');
+    // The file as text, and each message put back together (a secret may straddle two reports).
+    const file = [...records.map((x) => JSON.stringify(x)), ...messagesOf(records, 0).map((m) => toHex(m.payload))].join('\n');
     const hex = (b: Uint8Array): string => toHex(b);
     const secrets = {
       pin, pinHex: hex(utf8(pin)), pinHash: hex(createHash('sha256').update(pin).digest().subarray(0, 16)),
       token: hex(token.token), largeBlobKey: hex(made.largeBlobKey!), largeBlobKey2: hex(got.largeBlobKey!), credBlob: hex(credBlob),
     };
+    expect(got.authData.length).toBeGreaterThan(37 + 32); // credBlob came back, inside authData's extensions
     for (const [name, s] of Object.entries(secrets)) expect(file.includes(s), name).toBe(false);
     expect(file).toMatch(/redacted/);
     // The decoded text is -v's, word for word.
@@ -204,6 +206,26 @@ describe('serve --trace and ctap-emu trace (over UDP)', () => {
     expect(diff.code).toBe(1);
     expect(diff.stdout).toMatch(/-> authenticatorMakeCredential .*\n {3}status: recorded CTAP2_OK, replayed CTAP2_ERR_OPERATION_DENIED/);
     expect(diff.stdout).toMatch(/answered differently/);
+  });
+
+  it('serve --keys 2 --trace: records say which key; show and replay take --key', async () => {
+    const file = join(dir, 'two.jsonl');
+    const s = await serveUdpCli(['--memory', '--keys', '2', '--trace', file]);
+    while (!s.stderr().includes('Ctrl-C stops it')) await new Promise((r) => setTimeout(r, 20));
+    const port1 = Number(/key 1: security key on udp 127\.0\.0\.1:(\d+)/.exec(s.stderr())![1]);
+    const hid = await CtapHidHost.open(await connectUdp('127.0.0.1', port1));
+    await new Ctap2Client(hid).makeCredential(mc(true));
+    await hid.close();
+    s.child.kill('SIGTERM');
+    await s.exited;
+    const shown = await runCli(['trace', 'show', file, '--key', '1']);
+    expect(shown.stdout).toMatch(/^trace of 2 keys/);
+    expect(shown.stdout).toMatch(/key 1 {2}00000001 {2}-> authenticatorMakeCredential/);
+    expect(shown.stdout).not.toMatch(/key 0 /);
+    const replay = await runCli(['trace', 'replay', file, '--key', '1']);
+    expect(replay.stdout).toMatch(/replayed 2 requests to a fresh in-process key: 2 answers compared, all match/);
+    expect(replay.code).toBe(0);
+    expect((await runCli(['trace', 'replay', file, '--key', '2'])).code).toBe(2);
   });
 
   it('a file that is not a trace: one line, exit 1', async () => {
