@@ -86,7 +86,9 @@ trace.command('replay').description('send the recorded host side to a fresh in-p
   .argument('<file>').option('--udp [hostport]', 'a running key over UDP at [host:]port instead of a fresh in-process one')
   .option('--device <path>', 'a HID security key instead of a fresh in-process one')
   .option('--key <n>', 'the session of this recorded key (serve --keys; default 0)')
-  .option('--timeout <ms>', 'how long an answer may take, counted again at each keepalive', '5000').action(traceReplay);
+  .option('--timeout <ms>', 'how long an answer may take, counted again at each keepalive', '5000')
+  .option('--pin <pin>', "the key's PIN (or $CTAP_EMU_PIN): PIN/UV auth is made again with it instead of skipped").option('--pin-file <path>', PIN_FILE_HELP)
+  .action(traceReplay);
 
 const creds = program.command('creds')
   .description('discoverable credentials (passkeys): in a keystore, offline, or on a key (--udp, --device) through credential management with its PIN');

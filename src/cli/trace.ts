@@ -16,6 +16,8 @@ export interface TraceOptions {
   udp?: string | true;
   device?: string;
   timeout?: string;
+  /** Filled from --pin, --pin-file or $CTAP_EMU_PIN (options.ts). */
+  pin?: string;
 }
 
 function read(file: string): ReturnType<typeof parseTrace> {
@@ -69,14 +71,14 @@ export function traceShow(file: string, o: TraceOptions): void {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-/** A fresh in-process key made like the recorded one (its PIN, unknown, is a random one). */
-function freshKey(info: KeyInfo | undefined): VirtualAuthenticator {
+/** A fresh in-process key made like the recorded one (its PIN --pin, or a random one: the trace does not hold it). */
+function freshKey(info: KeyInfo | undefined, pin: string | undefined): VirtualAuthenticator {
   const presence = (info && parsePresencePolicy(info.presence)) || 'approve';
   return new VirtualAuthenticator({
     aaguid: info?.aaguid,
     algorithms: info?.algorithms as CoseAlgorithmName[] | undefined,
     userVerification: info?.builtInUv ? (info.userVerified === false ? 'nomatch' : 'match') : undefined,
-    pin: info?.pin ? randomBytes(8).toString('hex') : undefined,
+    pin: info?.pin ? (pin ?? randomBytes(8).toString('hex')) : undefined,
     presence,
   });
 }
@@ -86,6 +88,7 @@ function report(r: ReplayResult, where: string): void {
   for (const m of r.mismatches) process.stdout.write(`${m}\n`);
   const summary = `replayed ${r.sent} request${r.sent === 1 ? '' : 's'} to ${where}: ${r.compared} answer${r.compared === 1 ? '' : 's'} compared, `
     + `${r.mismatches.length === 0 ? 'all match' : `${r.mismatches.length} request${r.mismatches.length === 1 ? '' : 's'} answered differently`}`
+    + `${r.redone > 0 ? `; ${r.redone} PIN/UV exchange${r.redone === 1 ? '' : 's'} made again with --pin` : ''}`
     + `${r.skipped.length > 0 ? `; ${r.skipped.length} skipped (PIN/UV auth a trace cannot reproduce)` : ''}`;
   process.stdout.write(`${summary}\n`);
 }
@@ -97,10 +100,10 @@ export async function traceReplay(file: string, o: TraceOptions): Promise<void> 
   const timeoutMs = o.timeout === undefined ? undefined : Number(o.timeout);
   if (o.timeout !== undefined && (!/^\d+$/.test(o.timeout) || timeoutMs! < 1)) throw new CliError(`--timeout must be milliseconds, got "${o.timeout}"`, ExitCode.usage);
   const remote = o.udp !== undefined || o.device !== undefined;
-  const fresh = remote ? undefined : freshKey(header.keys[key]);
+  const fresh = remote ? undefined : freshKey(header.keys[key], o.pin);
   const pipe = fresh ? fresh.connect() : await openRemote(o);
   try {
-    const r = await replayTrace(records, pipe, { key, timeoutMs });
+    const r = await replayTrace(records, pipe, { key, timeoutMs, pin: o.pin });
     report(r, remote ? remoteName(o) : 'a fresh in-process key');
     process.exitCode = r.mismatches.length === 0 ? ExitCode.ok : ExitCode.failure;
   } finally {

@@ -156,6 +156,34 @@ describe('a trace recorded in-process', () => {
     // What depended on them differs, and says so: the fresh key made no credential.
     expect(replay.mismatches.join('\n')).toMatch(/-> authenticatorGetAssertion .*\n {3}status: recorded CTAP2_OK, replayed CTAP2_ERR_NO_CREDENTIALS/);
     expect(replay.skipped[0]).toMatch(/skipped: carries keyAgreement, pinUvAuthParam, newPinEnc from the original session/);
+
+    // Given the PIN, replay sets it, gets its own token and MACs with it: the whole session matches.
+    const key = new VirtualAuthenticator();
+    const pipe = key.connect();
+    const withPin = await replayTrace(records, pipe, { pin, timeoutMs: 2000 });
+    pipe.close();
+    expect(withPin.mismatches).toEqual([]);
+    expect(withPin.skipped).toEqual([]);
+    expect(withPin.redone).toBe(2);
+    expect(key.getCredentials()).toHaveLength(1);
+    key.close();
+    // Another PIN: the token request is refused, and said so.
+    const other = await replayFresh(records.filter((x) => !('text' in x) || !x.text.includes('setPIN')), { pin: 'another-pin' });
+    expect(other.skipped).toHaveLength(3);
+  });
+
+  it('--pin with a wrong PIN: the token request answers otherwise, and the diff says so', async () => {
+    const r = await recorded({ pin: 'right-pin' });
+    const token = await new ClientPin(r.ctap, [2]).getPinToken('right-pin', Permission.mc, 'trace.example');
+    await r.ctap.makeCredential({ ...mc(true), pinUvAuthParam: pinUvAuthParam(token, new Uint8Array(32).fill(3)), pinUvAuthProtocol: 2 });
+    const { records } = r.trace();
+    const key = new VirtualAuthenticator({ pin: 'right-pin' });
+    const pipe = key.connect();
+    const wrong = await replayTrace(records, pipe, { pin: 'wrong-pin', timeoutMs: 2000 });
+    pipe.close();
+    key.close();
+    expect(wrong.mismatches[0]).toMatch(/getPinUvAuthTokenUsingPinWithPermissions.*\n {3}status \(made again with --pin\): recorded CTAP2_OK, replayed CTAP2_ERR_PIN_INVALID/);
+    expect(wrong.skipped).toHaveLength(1); // the makeCredential: no token to MAC it with
   });
 
   it('CANCEL of a request waiting for a touch replays as KEEPALIVE_CANCEL', async () => {

@@ -2,7 +2,8 @@
 // each answer held against the recorded one by compare.ts. What a trace cannot reproduce: requests
 // that carry PIN/UV auth (pinUvAuthParam, encrypted PINs, key agreement, hmac-secret salts) were
 // made with secrets of the original session, which the trace does not hold (it keeps zeros), and
-// the replayed key agrees other keys: they are skipped, and said so.
+// the replayed key agrees other keys: they are skipped, and said so, unless the PIN is given and
+// pinReplay.ts can make them again.
 import { HidCmd } from '../../hid/constants.js';
 import { fragment, parsePacket, Reassembly } from '../../hid/framing.js';
 import type { ReportPipe } from '../../hid/pipe.js';
@@ -10,6 +11,8 @@ import { BROADCAST_CID } from '../../hid/constants.js';
 import { equalBytes } from '../../util/bytes.js';
 import { describeMessage } from './record.js';
 import { compareAnswers } from './compare.js';
+import { PinReplay } from './pinReplay.js';
+import { statusName } from '../../ctap/status.js';
 import { cidText, messagesOf, type RecordedMessage, type TraceRecord } from './format.js';
 
 export interface ReplayOptions {
@@ -17,6 +20,8 @@ export interface ReplayOptions {
   key?: number;
   /** How long an answer may take, counted again at each keepalive (default 5000 ms). */
   timeoutMs?: number;
+  /** The key's PIN: PIN/UV auth is made again with it (pinReplay.ts) instead of skipped. */
+  pin?: string;
 }
 
 export interface ReplayResult {
@@ -25,6 +30,8 @@ export interface ReplayResult {
   compared: number;
   /** Requests not sent, each with why. */
   skipped: string[];
+  /** PIN/UV exchanges replay made again itself with the PIN (their statuses compared). */
+  redone: number;
   /** Each request whose answers differ, then the differences, indented. */
   mismatches: string[];
 }
@@ -32,12 +39,16 @@ export interface ReplayResult {
 /** Redacted members a replay can still send as zeros: their value is data, not a proof of a secret. */
 const HARMLESS = new Set(['credBlob', 'largeBlobKey']);
 
-/** Why a recorded request cannot be sent again; undefined when it can. */
-function unreproducible(m: RecordedMessage): string | undefined {
-  if (!m.redacted) return undefined;
+/** The members of a recorded request that were secrets (zeros in the trace). */
+function redactedMembers(m: RecordedMessage): Set<string> {
   const names = new Set<string>();
-  describeMessage('in', m.cmd, m.payload, undefined, (name) => names.add(name));
-  const secret = [...names].filter((n) => !HARMLESS.has(n));
+  if (m.redacted) describeMessage('in', m.cmd, m.payload, undefined, (name) => names.add(name));
+  return names;
+}
+
+/** Why a recorded request cannot be sent again as it is; undefined when it can. */
+function unreproducible(secrets: ReadonlySet<string>): string | undefined {
+  const secret = [...secrets].filter((n) => !HARMLESS.has(n));
   return secret.length > 0 ? `carries ${secret.join(', ')} from the original session (PIN/UV auth; the trace keeps zeros)` : undefined;
 }
 
@@ -122,18 +133,33 @@ export async function replayTrace(records: readonly TraceRecord[], pipe: ReportP
   const inbox = new Inbox(pipe);
   const channels = new Map<number, number>([[BROADCAST_CID, BROADCAST_CID]]);
   const ids: [Uint8Array, Uint8Array][] = [];
-  const result: ReplayResult = { sent: 0, compared: 0, skipped: [], mismatches: [] };
+  const result: ReplayResult = { sent: 0, compared: 0, skipped: [], redone: 0, mismatches: [] };
+  const pins = o.pin === undefined ? undefined : new PinReplay(pipe, o.pin);
   let n = 0;
   for (const [request, answers] of expected) {
     n++;
     const title = `#${n} at ${request.t} ms, channel ${cidText(request.cid)}: ${describeMessage('in', request.cmd, request.payload, undefined)}`;
-    const why = unreproducible(request);
+    const secrets = redactedMembers(request);
+    const why = unreproducible(secrets);
+    let sent = request.payload;
     if (why) {
-      result.skipped.push(`${title}\n   skipped: ${why}`);
-      continue;
+      const redo = await pins?.redo(request, secrets);
+      if (!redo) {
+        result.skipped.push(`${title}\n   skipped: ${why}${pins ? '; not one --pin redoes' : ''}`);
+        continue;
+      }
+      if (redo.kind === 'done') {
+        result.redone++;
+        const recorded = answers[0]?.cmd === HidCmd.CBOR ? answers[0].payload[0] : undefined;
+        if (recorded !== undefined && recorded !== redo.status) {
+          result.mismatches.push(`${title}\n   status (made again with --pin): recorded ${statusName(recorded)}, replayed ${statusName(redo.status)}`);
+        }
+        continue;
+      }
+      sent = redo.payload;
     }
     const cid = channels.get(request.cid) ?? request.cid;
-    const payload = substitute(request.payload, ids);
+    const payload = substitute(sent, ids);
     for (const r of fragment(cid, request.cmd, payload)) await pipe.write(r);
     result.sent++;
     const diffs: string[] = [];
