@@ -94,12 +94,16 @@ class Inbox {
     });
   }
 
-  /** The next answer on `cid`, or undefined after timeoutMs without a sign of life. */
-  async next(cid: number, timeoutMs: number): Promise<RecordedMessage | undefined> {
+  /**
+   * The next answer on `cid` that `ours` accepts (others are dropped: an INIT answer on the
+   * broadcast channel may be another host's), or undefined after timeoutMs without a sign of life.
+   */
+  async next(cid: number, timeoutMs: number, ours: (m: RecordedMessage) => boolean = () => true): Promise<RecordedMessage | undefined> {
     this.lastSign = this.now();
     for (;;) {
-      const q = this.queues.get(cid);
-      if (q && q.length > 0) return q.shift();
+      const q = this.queues.get(cid) ?? [];
+      while (q.length > 0 && !ours(q[0]!)) q.shift();
+      if (q.length > 0) return q.shift();
       const left = this.lastSign + timeoutMs - this.now();
       if (left <= 0) return undefined;
       await new Promise<void>((resolve) => {
@@ -160,11 +164,13 @@ export async function replayTrace(records: readonly TraceRecord[], pipe: ReportP
     }
     const cid = channels.get(request.cid) ?? request.cid;
     const payload = substitute(sent, ids);
+    // Replay's own channel (--pin) was opened on the broadcast channel too: only the answer with our nonce is ours.
+    const isInit = request.cmd === HidCmd.INIT && cid === BROADCAST_CID;
     for (const r of fragment(cid, request.cmd, payload)) await pipe.write(r);
     result.sent++;
     const diffs: string[] = [];
     for (const recorded of answers) {
-      const replayed = await inbox.next(cid, timeoutMs);
+      const replayed = await inbox.next(cid, timeoutMs, (m) => !isInit || (m.cmd === HidCmd.INIT && equalBytes(m.payload.subarray(0, 8), payload.subarray(0, 8))));
       if (!replayed) {
         diffs.push(`no answer within ${timeoutMs} ms (recorded: ${describeMessage('out', recorded.cmd, recorded.payload, request.payload)})`);
         break;
