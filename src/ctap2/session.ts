@@ -6,6 +6,7 @@ import type { PinUvAuthProtocol } from '../ctap/pinUvAuthProtocol.js';
 import type { CredentialPosition, StoredCredential } from '../keystore/types.js';
 import { PinUvAuthToken } from './pin/token.js';
 import { GlobalCounter } from './counter.js';
+import type { PersistentTokenCache } from './pin/persistentToken.js';
 
 /** A credential located for an assertion: stored (discoverable) or unsealed from its ID. */
 export interface LocatedCredential {
@@ -96,6 +97,8 @@ export class Session {
   globalCounter = new GlobalCounter();
   /** Wrong PINs in a row this power cycle; three block PIN use until the next (§6.5.5.7). */
   pinMismatches = 0;
+  /** The persistent token's generation and what derives from it (pin/persistentToken.ts). */
+  persistentToken: PersistentTokenCache | undefined;
 
   constructor(
     readonly powerUpAt: number,
@@ -128,6 +131,7 @@ export class Session {
     this.regenerateKeyAgreements();
     this.resetToken();
     this.pinMismatches = 0;
+    this.persistentToken = undefined;
     this.globalCounter = new GlobalCounter();
     this.u2fPresence.pending?.abort.abort();
     this.u2fPresence.pending = undefined;
