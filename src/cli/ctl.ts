@@ -115,3 +115,48 @@ export async function ctlUv(verified: string, o: CtlOptions): Promise<void> {
   if (verified !== 'true' && verified !== 'false') throw new CliError(`uv takes true or false, got "${verified}"`, ExitCode.usage);
   await run(o, 'POST', '/uv', { verified: verified === 'true' });
 }
+
+/** The data of each complete server-sent event in `buffer` (comments and heartbeats skipped), and what is left. */
+export function sseEvents(buffer: string): { data: string[]; rest: string } {
+  const blocks = buffer.split(/\r?\n\r?\n/);
+  const rest = blocks.pop()!;
+  const data = blocks.flatMap((block) => {
+    const lines = block.split(/\r?\n/).filter((l) => l.startsWith('data:')).map((l) => l.slice(5).replace(/^ /, ''));
+    return lines.length > 0 ? [lines.join('\n')] : [];
+  });
+  return { data, rest };
+}
+
+/** `ctl events`: each event as one line of JSON, as it comes, until the key stops (exit 0) or Ctrl-C. */
+export function ctlEvents(o: CtlOptions): Promise<void> {
+  const where = target(o);
+  if (!o.token) throw new CliError('give --token, --token-file or CTAP_EMU_TOKEN (serve printed the token at start)', ExitCode.usage);
+  const headers = { authorization: `Bearer ${o.token}`, accept: 'text/event-stream' };
+  return new Promise((resolve, reject) => {
+    const req = request({ ...where, method: 'GET', path: '/events', headers }, (res) => {
+      res.setEncoding('utf8');
+      if (res.statusCode !== 200) {
+        let text = '';
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => {
+          let message = `HTTP ${res.statusCode}`;
+          try {
+            message = (JSON.parse(text) as { error?: string }).error ?? message;
+          } catch { /* not JSON: the status says it */ }
+          reject(new CliError(res.statusCode === 401 ? `the control API refused the token: ${message}` : message));
+        });
+        return;
+      }
+      let buffer = '';
+      res.on('data', (d: string) => {
+        const { data, rest } = sseEvents(buffer + d);
+        buffer = rest;
+        for (const line of data) process.stdout.write(`${JSON.stringify(JSON.parse(line))}\n`);
+      });
+      res.on('end', () => resolve());
+      res.on('aborted', () => reject(new CliError('the control API went away mid-stream')));
+    });
+    req.on('error', (e: NodeJS.ErrnoException) => reject(new CliError(`cannot reach the control API (${e.code ?? e.message}): is \`serve --control\` running?`)));
+    req.end();
+  });
+}

@@ -37,6 +37,8 @@ export interface ServeOptions extends StoreOptions {
   control?: string;
   /** Filled from --control-token-file (options.ts); a random token otherwise. */
   controlToken?: string;
+  /** The FIDO Conformance Tools' automation paths on the control port (no token). */
+  conformance?: boolean;
 }
 
 export const SERVE_DEFAULTS = { transport: 'auto', host: DEFAULT_UDP_HOST, port: String(DEFAULT_UDP_PORT), presence: 'approve' };
@@ -166,23 +168,35 @@ function controlListen(text: string): ControlOptions['listen'] {
   throw new CliError(`--control must be a port (on 127.0.0.1) or unix:PATH, got "${text}"`, ExitCode.usage);
 }
 
+/** The conformance tools' summary of a run (/conformance/results), in one line. */
+function conformanceSummary(r: unknown): string {
+  const o = (typeof r === 'object' && r !== null ? r : {}) as Record<string, unknown>;
+  const count = (k: string): string => (typeof o[k] === 'number' ? String(o[k]) : '?');
+  const failed = Array.isArray(o.failedTests) ? o.failedTests.filter((t) => typeof t === 'string') : [];
+  return `${count('passedTestsCount')} passed, ${count('failedTestsCount')} failed${failed.length ? `: ${failed.join('; ')}` : ''}`;
+}
+
 /** The control API, announced with its token (the one secret serve prints: the caller needs it). */
 async function startControlApi(key: VirtualAuthenticator, o: ServeOptions): Promise<ControlServer | undefined> {
   if (o.control === undefined) {
     if (o.controlToken !== undefined) throw new CliError('--control-token-file needs --control', ExitCode.usage);
+    if (o.conformance) throw new CliError('--conformance needs --control PORT (the conformance tools call http://localhost:3000)', ExitCode.usage);
     return undefined;
   }
   const listen = controlListen(o.control);
+  if (o.conformance && 'path' in listen) throw new CliError('--conformance needs --control PORT: the conformance tools reach the key over TCP', ExitCode.usage);
+  const conformance = o.conformance ? { onResults: (r: unknown) => log(`conformance tools: ${conformanceSummary(r)}`) } : undefined;
   const token = o.controlToken ?? newControlToken();
   let control: ControlServer;
   try {
-    control = await startControl(key, { listen, token });
+    control = await startControl(key, { listen, token, conformance });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (e instanceof RangeError) throw new CliError(`--control-token-file: ${e.message}`, ExitCode.usage);
     throw new CliError(err.code === 'EADDRINUSE' ? `--control ${o.control} is in use` : `cannot start the control API on ${o.control}: ${err.message}`);
   }
   log(`control: ${control.url} ${o.controlToken === undefined ? `token=${token}` : '(token from --control-token-file)'}`);
+  if (conformance) log(`conformance tools automation: ${control.url}/conformance/userpresence and /conformance/powercycle, without the token`);
   return control;
 }
 
