@@ -78,6 +78,7 @@ export const ctlReset = (o: CtlOptions): Promise<void> => run(o, 'POST', '/key/r
 export const ctlRemoveAll = (o: CtlOptions): Promise<void> => run(o, 'DELETE', '/credentials');
 export const ctlRemove = (id: string, o: CtlOptions): Promise<void> => run(o, 'DELETE', credentialPath(id));
 export const ctlPresence = (policy: string, o: CtlOptions): Promise<void> => run(o, 'POST', '/presence', { policy });
+export const ctlTouch = (o: CtlOptions): Promise<void> => run(o, 'POST', '/presence/touch');
 
 export async function ctlList(o: CtlOptions & { privateKeys?: boolean }): Promise<void> {
   if (o.privateKeys) warnPrivateKeys();

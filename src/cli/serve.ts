@@ -47,13 +47,14 @@ function log(line: string): void {
   process.stderr.write(`${new Date().toISOString()} ${line}\n`);
 }
 
-function presencePolicy(p: string): PresencePolicy {
+function presencePolicy(p: string, control: boolean): PresencePolicy {
   if (p === 'prompt') {
     if (!process.stdin.isTTY) throw new CliError('--presence prompt needs a terminal on stdin', ExitCode.usage);
     return terminalPresence();
   }
-  // 'timeout' is the library's; serve has no use for a key that never touches.
-  const policy = p === 'timeout' ? undefined : parsePresencePolicy(p);
+  // A key that never touches by itself is of use only when the control API gives the touches.
+  if (p === 'timeout' && !control) throw new CliError('--presence timeout needs --control: the touches then come only through it (ctl touch, --conformance)', ExitCode.usage);
+  const policy = parsePresencePolicy(p);
   if (policy) return policy;
   throw new CliError(`--presence must be approve, prompt, deny or delay:MS (MS a whole number of milliseconds), got "${p}"`, ExitCode.usage);
 }
@@ -62,6 +63,7 @@ function presencePolicy(p: string): PresencePolicy {
 function resetNote(o: ServeOptions, key: VirtualAuthenticator): string {
   if (o.presence === 'prompt') return 'reset asked at the prompt';
   if (o.presence === 'deny') return 'reset refused (presence deny)';
+  if (o.presence === 'timeout') return 'reset only with a touch through the control API';
   if (key.allowReset) return `reset approved${o.memory ? '' : ' (--allow-reset)'}`;
   return 'reset refused (a keystore file; --allow-reset approves it)';
 }
@@ -223,7 +225,7 @@ async function startTransport(key: VirtualAuthenticator, o: ServeOptions, port: 
 export async function serve(o: ServeOptions): Promise<void> {
   const port = Number(o.port);
   if (!/^\d+$/.test(o.port) || port > 65535) throw new CliError(`--port must be 0-65535, got ${o.port}`, ExitCode.usage);
-  const presence = presencePolicy(o.presence);
+  const presence = presencePolicy(o.presence, o.control !== undefined);
   const { key, where, created } = openKey(o, presence);
   let transport: RunningTransport | undefined;
   let control: ControlServer | undefined;

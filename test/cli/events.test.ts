@@ -1,8 +1,11 @@
 // `serve --control` with `ctap-emu ctl events`: the events of a ceremony over UDP as JSON lines, a
 // clean end (exit 0) when serve stops, a refused token; `serve --control PORT --conformance`: the
-// FIDO Conformance Tools' automation paths without the token, and the usage errors around them.
+// FIDO Conformance Tools' automation paths without the token, and the usage errors around them;
+// `--presence timeout` with `ctl touch`; README's events example as pasted.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { generateRegistrationOptions, verifyRegistrationResponse } from '@simplewebauthn/server';
 import { connectUdp } from '../../src/hid/udp.js';
 import { WebAuthnClient } from '../../src/node/clients.js';
@@ -43,12 +46,22 @@ const until = async (check: () => boolean, ms = 10_000): Promise<void> => {
   }
 };
 
+/** `ctl events`, once it is subscribed (it has seen a power cycle asked for through the API). */
+async function subscribed(url: string, token: string): Promise<ReturnType<typeof ctlEvents>> {
+  const watch = ctlEvents(cliEnv({ CTAP_EMU_CONTROL: url, CTAP_EMU_TOKEN: token }));
+  const powerCycle = (): Promise<Response> => fetch(`${url}/key/power-cycle`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  for (let i = 0; !watch.stdout().includes('power-cycle'); i++) {
+    if (i % 10 === 0) await powerCycle();
+    if (i > 500) throw new Error(`ctl events never subscribed: ${watch.stderr()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return watch;
+}
+
 describe('ctap-emu ctl events', () => {
   it('prints each event of a ceremony over UDP as one JSON line, and exits 0 when serve stops', async () => {
     const { serve, url, token } = await serveControl();
-    const watch = ctlEvents(cliEnv({ CTAP_EMU_CONTROL: url, CTAP_EMU_TOKEN: token }));
-    // Subscribed once a power cycle (through the API) shows up.
-    await until(() => (void fetch(`${url}/key/power-cycle`, { method: 'POST', headers: { authorization: `Bearer ${token}` } }), watch.stdout().includes('power-cycle')));
+    const watch = await subscribed(url, token);
     const options = await generateRegistrationOptions({ rpName: 'Example', rpID, userName: 'alice', authenticatorSelection: { userVerification: 'discouraged' } });
     const response = await udpClient(serve.port).create(options);
     expect((await verifyRegistrationResponse({ response, expectedChallenge: options.challenge, expectedOrigin: origin, expectedRPID: rpID, requireUserVerification: false })).verified).toBe(true);
@@ -71,14 +84,39 @@ describe('ctap-emu ctl events', () => {
   });
 });
 
+describe('serve --presence timeout with ctl touch', () => {
+  it('the key waits until ctl touch gives the touch; a touch without the token is refused and gives none', async () => {
+    const { serve, url, token } = await serveControl(['--presence', 'timeout']);
+    expect(serve.stderr()).toMatch(/reset only with a touch through the control API/);
+    const options = await generateRegistrationOptions({ rpName: 'Example', rpID, userName: 'alice', authenticatorSelection: { userVerification: 'discouraged' } });
+    const watch = await subscribed(url, token);
+    let done = false;
+    const created = udpClient(serve.port).create(options).then((r) => ((done = true), r));
+    await until(() => watch.stdout().includes('touch-asked'));
+    expect((await fetch(`${url}/presence/touch`, { method: 'POST' })).status).toBe(401);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(done).toBe(false);
+    const touch = await runCli(['ctl', 'touch'], cliEnv({ CTAP_EMU_CONTROL: url, CTAP_EMU_TOKEN: token }));
+    expect(touch.code, touch.stderr).toBe(0);
+    expect(JSON.parse(touch.stdout)).toEqual({ touch: 'approved' });
+    const response = await created;
+    expect((await verifyRegistrationResponse({ response, expectedChallenge: options.challenge, expectedOrigin: origin, expectedRPID: rpID, requireUserVerification: false })).verified).toBe(true);
+  });
+
+  it('is a usage error without --control (nothing could touch the key)', async () => {
+    expect(await runCli(['serve', '--memory', '--transport', 'udp', '--port', '0', '--presence', 'timeout']))
+      .toMatchObject({ code: 2, stderr: expect.stringMatching(/--presence timeout needs --control/) });
+  });
+});
+
 describe('serve --conformance', () => {
   it('serves /conformance/powercycle and /userpresence without the token; logs /results', async () => {
-    const { serve, url } = await serveControl(['--conformance', '--presence', 'deny']);
+    const { serve, url } = await serveControl(['--conformance', '--presence', 'timeout']);
     expect(serve.stderr()).toMatch(/conformance tools automation: http:\/\/127\.0\.0\.1:\d+\/conformance\/userpresence/);
     expect((await fetch(`${url}/conformance/powercycle`, { method: 'POST' })).status).toBe(200);
     expect(await (await fetch(`${url}/conformance/userpresence`, { method: 'POST' })).json()).toEqual({ touch: 'armed' });
     const options = await generateRegistrationOptions({ rpName: 'Example', rpID, userName: 'alice', authenticatorSelection: { userVerification: 'discouraged' } });
-    await udpClient(serve.port).create(options); // presence deny, but the tools touched
+    await udpClient(serve.port).create(options); // no touch but the one the tools gave
     const results = { allTestsSelected: false, passedTestsCount: 7, failedTestsCount: 1, failedTests: ['MakeCred-Resp-1 F-3'] };
     expect((await fetch(`${url}/conformance/results`, { method: 'POST', body: JSON.stringify(results) })).status).toBe(204);
     await until(() => serve.stderr().includes('7 passed'));
@@ -91,5 +129,22 @@ describe('serve --conformance', () => {
     expect(await runCli(['serve', '--memory', '--transport', 'udp', '--port', '0', '--conformance'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--conformance needs --control PORT/) });
     expect(await runCli(['serve', '--memory', '--transport', 'udp', '--port', '0', '--control', 'unix:/tmp/ctap-emu-x.sock', '--conformance']))
       .toMatchObject({ code: 2, stderr: expect.stringMatching(/over TCP/) });
+  });
+});
+
+describe('README', () => {
+  it('runs the events example as pasted (importing the package by its name)', async () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const section = readme.slice(readme.indexOf('### Watching the key: events'));
+    const code = /```js\n([\s\S]*?)```/.exec(section)![1]!;
+    const file = join(process.cwd(), 'dist', `readme-events-${process.pid}.mjs`);
+    writeFileSync(file, code);
+    closeLater(() => rmSync(file, { force: true }));
+    const out = execFileSync(process.execPath, [file], { encoding: 'utf8', timeout: 20_000 });
+    const lines = out.trim().split('\n');
+    expect(lines.find((l) => l.startsWith('new passkey'))).toMatch(/^new passkey [\w-]{20,} for example\.com$/);
+    const events = lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string });
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['request', 'touch-asked', 'touch-answered', 'response', 'credential-added']));
+    expect(events.at(-1)).toMatchObject({ type: 'power-cycle' });
   });
 });
