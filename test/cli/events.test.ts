@@ -10,6 +10,7 @@ import { generateRegistrationOptions, verifyRegistrationResponse } from '@simple
 import { connectUdp } from '../../src/hid/udp.js';
 import { WebAuthnClient } from '../../src/node/clients.js';
 import { closeLater } from '../helpers/cleanup.js';
+import { until } from '../helpers/until.js';
 import { origin, rpID } from '../helpers/importedKeys.js';
 import { CLI, cliEnv, requireBuiltCli, runCli, serveUdpCli, type ServeProcess } from '../helpers/serveProcess.js';
 
@@ -39,12 +40,6 @@ function ctlEvents(env: NodeJS.ProcessEnv) {
   const exited = new Promise<number | null>((r) => child.on('close', r));
   return { stdout: () => stdout, stderr: () => stderr, exited };
 }
-
-const until = async (check: () => boolean, ms = 10_000): Promise<void> => {
-  for (const end = Date.now() + ms; !check(); await new Promise((r) => setTimeout(r, 20))) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-  }
-};
 
 /** `ctl events`, once it is subscribed (it has seen a power cycle asked for through the API). */
 async function subscribed(url: string, token: string): Promise<ReturnType<typeof ctlEvents>> {

@@ -14,6 +14,7 @@ import { Status } from '../../src/ctap/status.js';
 import { startControl, type ControlOptions, type ControlServer } from '../../src/node/control/server.js';
 import { sseEvents } from '../../src/cli/ctl.js';
 import { closeLater } from '../helpers/cleanup.js';
+import { until } from '../helpers/until.js';
 import { origin, outsideCredential, rpID } from '../helpers/importedKeys.js';
 
 const TOKEN = 'a-test-token-of-some-length';
@@ -64,12 +65,6 @@ function subscribe(control: ControlServer, token: string | null = TOKEN): Promis
     req.end();
   });
 }
-
-const until = async (check: () => boolean, ms = 5_000): Promise<void> => {
-  for (const end = Date.now() + ms; !check(); await new Promise((r) => setTimeout(r, 10))) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-  }
-};
 
 function client(key: VirtualAuthenticator): WebAuthnClient {
   const c = new WebAuthnClient(key, { origin });
