@@ -19,7 +19,7 @@ import { AutomationError, toCredentialJson, type CredentialJson } from './automa
 import * as credentials from './automation/credentials.js';
 import type { GetCredentialsOptions, UserNames } from './automation/credentials.js';
 import type { PresenceRequest, PresenceResult, VerificationResult } from '../ctap2/env.js';
-import { formatUuid, fromHex } from '../util/bytes.js';
+import { formatUuid, fromBase64url, fromHex, toBase64url } from '../util/bytes.js';
 import type { Crypto } from '../ctap/crypto.js';
 import { NodeCrypto } from './nodeCrypto.js';
 import { KeyEvents, type KeyEventListener } from './events/emitter.js';
@@ -158,7 +158,10 @@ export class VirtualAuthenticator {
     this.userVerified = uv === 'match' ? true : uv === 'nomatch' ? false : undefined;
     const now = options.now ?? Date.now;
     this.events = new KeyEvents(now);
-    this.exchange = new ExchangeEvents(this.events, (id) => this.store.get(id)?.rpId);
+    this.exchange = new ExchangeEvents(this.events, {
+      rpOf: (id) => this.store.get(id)?.rpId,
+      userCredential: (rpId, userId) => this.store.findByUser(rpId, userId)?.id,
+    });
     this.touches = new PendingTouches(now);
     const env: AuthenticatorEnv = {
       now,
@@ -306,13 +309,26 @@ export class VirtualAuthenticator {
   /** WebAuthn Automation's addCredential: a credential in the WebAuthn.Credential JSON shape (private key as PKCS#8). */
   addCredential(credential: CredentialJson): CredentialJson {
     const c = this.authenticator.config;
+    const replaced = this.events.watched ? this.replacedBy(credential) : undefined;
     const added = credentials.addCredential(this.store, credential, this.authenticator.env.now(), {
       algorithms: c.algorithms, maxDiscoverable: c.maxDiscoverableCredentials,
     });
+    if (replaced) this.events.emit('credential-deleted', { credentialId: toBase64url(replaced), rpId: added.rpId, source: 'automation' });
     this.events.emit('credential-added', {
       credentialId: added.credentialId, rpId: added.rpId, signCount: added.signCount, discoverable: added.isResidentCredential, source: 'automation',
     });
     return added;
+  }
+
+  /** The credential a discoverable one to add replaces (the same user's at the RP), if any; input checked later. */
+  private replacedBy(credential: CredentialJson): Uint8Array | undefined {
+    const { isResidentCredential, rpId, userHandle } = credential as Partial<CredentialJson>;
+    if (isResidentCredential !== true || typeof rpId !== 'string' || typeof userHandle !== 'string') return undefined;
+    try {
+      return this.store.findByUser(rpId, fromBase64url(userHandle))?.id;
+    } catch {
+      return undefined; // not base64: addCredential refuses it
+    }
   }
 
   /** Discoverable credentials and imported non-discoverable ones (the key's own non-discoverable ones live only in their IDs). */

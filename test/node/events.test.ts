@@ -176,6 +176,28 @@ describe('events of PIN, credential management, automation and power', () => {
     ]);
   });
 
+  it('a discoverable credential for the same user replaces the old one: credential-deleted, then credential-added (CTAP and automation)', async () => {
+    const { key, events } = watchedKey();
+    const c = client(key);
+    const userID = new Uint8Array([7, 7, 7]);
+    const make = async () => c.create(await generateRegistrationOptions({
+      rpName: 'Example', rpID, userName: 'alice', userID, authenticatorSelection: { residentKey: 'required', userVerification: 'discouraged' },
+    }));
+    const first = await make();
+    const second = await make();
+    const imported = outsideCredential('P-256', { userHandle: toBase64url(userID) }).json;
+    key.addCredential(imported);
+    expect(key.getCredentials().map((x) => x.credentialId)).toEqual([imported.credentialId]);
+    const changes = events.filter((e) => e.type.startsWith('credential-'));
+    expect(plain(changes)).toEqual([
+      { type: 'credential-added', credentialId: first.id, rpId: rpID, signCount: expect.any(Number), discoverable: true, source: 'ctap' },
+      { type: 'credential-deleted', credentialId: first.id, rpId: rpID, source: 'ctap' },
+      { type: 'credential-added', credentialId: second.id, rpId: rpID, signCount: expect.any(Number), discoverable: true, source: 'ctap' },
+      { type: 'credential-deleted', credentialId: second.id, rpId: rpID, source: 'automation' },
+      { type: 'credential-added', credentialId: imported.credentialId, rpId: rpID, signCount: 0, discoverable: true, source: 'automation' },
+    ]);
+  });
+
   it('no event carries a secret: the PIN, its hash, or any byte string off the wire but credential IDs', async () => {
     const pin = '271828';
     const { key, events, wire } = watchedKey({ userVerification: 'match' });

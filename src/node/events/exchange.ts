@@ -41,19 +41,25 @@ function credMgmtCredentialId(p: CborMap | undefined): Uint8Array | undefined {
 
 const U2F_STATUS = new Map<number, string>(Object.entries(StatusWord).map(([k, v]) => [v, k]));
 
+/** What the events need to know of the store, asked before a request changes it. */
+export interface StoreView {
+  /** The RP of a stored credential, if the key holds it. */
+  rpOf(credentialId: Uint8Array): string | undefined;
+  /** The discoverable credential of this user at this RP (a new one replaces it). */
+  userCredential(rpId: string, userId: Uint8Array): Uint8Array | undefined;
+}
+
 /**
- * Turns the key's traffic into events. Kept per key: getNextAssertion answers for the RP its
- * channel's getAssertion named, and a deleted credential's RP is looked up before it goes.
+ * Turns the key's traffic into events. Kept per key and channel: getNextAssertion answers for the
+ * RP its channel's getAssertion named; a deleted credential's RP, and the credential a discoverable
+ * makeCredential replaces, are looked up before the request runs.
  */
 export class ExchangeEvents {
   private readonly assertionRp = new Map<number, string | undefined>();
   private readonly deleting = new Map<number, string | undefined>();
+  private readonly replacing = new Map<number, Uint8Array | undefined>();
 
-  constructor(
-    private readonly events: KeyEvents,
-    /** The RP of a stored credential, if the key holds it. */
-    private readonly rpOf: (credentialId: Uint8Array) => string | undefined,
-  ) {}
+  constructor(private readonly events: KeyEvents, private readonly store: StoreView) {}
 
   request(request: Uint8Array, channel: number): void {
     if (!this.events.watched) return;
@@ -63,8 +69,9 @@ export class ExchangeEvents {
     if (cmd === Command.authenticatorGetAssertion) this.assertionRp.set(channel, rpId);
     if (this.isCredMgmt(cmd) && p?.get(CredMgmtKey.subCommand) === CredMgmtSubCommand.deleteCredential) {
       const id = credMgmtCredentialId(p);
-      this.deleting.set(channel, id && this.rpOf(id));
+      this.deleting.set(channel, id && this.store.rpOf(id));
     }
+    if (cmd === Command.authenticatorMakeCredential) this.replacing.set(channel, this.replaced(p, rpId));
     const subCommand = subCommandName(cmd, request.subarray(1));
     this.events.emit('request', { command: commandName(cmd), ...(subCommand && { subCommand }), ...(rpId !== undefined && { rpId }), channel });
   }
@@ -82,6 +89,13 @@ export class ExchangeEvents {
     }
   }
 
+  /** CTAP 2.1 §6.1.2 step 17: a discoverable credential replaces the one of the same user at the RP. */
+  private replaced(p: CborMap | undefined, rpId: string | undefined): Uint8Array | undefined {
+    const userId = bytes(asMap(p?.get(MakeCredentialKey.user))?.get('id'));
+    const rk = asMap(p?.get(MakeCredentialKey.options))?.get('rk') === true;
+    return rk && rpId !== undefined && userId ? this.store.userCredential(rpId, userId) : undefined;
+  }
+
   private isCredMgmt(cmd: number): boolean {
     return cmd === Command.authenticatorCredentialManagement || cmd === Command.authenticatorCredentialManagementPreview;
   }
@@ -93,9 +107,11 @@ export class ExchangeEvents {
         const authData = parseAuthData(bytes(answer()?.get(MakeCredentialResponseKey.authData))!);
         if (!authData.attested) return;
         const rk = asMap(p?.get(MakeCredentialKey.options))?.get('rk') === true;
+        const rpId = requestRpId(cmd, p);
+        const old = this.replacing.get(channel);
+        if (old) this.events.emit('credential-deleted', { credentialId: toBase64url(old), rpId, source: 'ctap' });
         this.events.emit('credential-added', {
-          credentialId: toBase64url(authData.attested.credentialId), rpId: requestRpId(cmd, p), signCount: authData.signCount,
-          discoverable: rk, source: 'ctap',
+          credentialId: toBase64url(authData.attested.credentialId), rpId, signCount: authData.signCount, discoverable: rk, source: 'ctap',
         });
         return;
       }
