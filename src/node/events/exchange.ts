@@ -77,15 +77,20 @@ export class ExchangeEvents {
   }
 
   response(request: Uint8Array, response: Uint8Array, channel: number): void {
-    if (!this.events.watched) return;
     const cmd = request[0] ?? -1;
-    const status = response[0] ?? Status.CTAP1_ERR_OTHER;
-    this.events.emit('response', { command: commandName(cmd), status: statusName(status), channel });
-    if (status !== Status.CTAP2_OK) return;
     try {
-      this.changes(cmd, params(request), response, channel);
+      if (!this.events.watched) return;
+      const status = response[0] ?? Status.CTAP1_ERR_OTHER;
+      this.events.emit('response', { command: commandName(cmd), status: statusName(status), channel });
+      if (status === Status.CTAP2_OK) this.changes(cmd, params(request), response, channel);
     } catch {
       // An answer this reader cannot take apart tells no change: the response event said enough.
+    } finally {
+      // What was noted for this request goes with it (channels come and go: nothing piles up); the
+      // RP of a getAssertion stays for its getNextAssertions, until another command ends the walk.
+      this.deleting.delete(channel);
+      this.replacing.delete(channel);
+      if (cmd !== Command.authenticatorGetAssertion && cmd !== Command.authenticatorGetNextAssertion) this.assertionRp.delete(channel);
     }
   }
 
