@@ -108,6 +108,21 @@ describe('events of a passkey ceremony', () => {
     expect(result.authenticationInfo.newCounter).toBeGreaterThan(0);
   });
 
+  it('getNextAssertion: each credential of the walk used, for the RP its getAssertion named', async () => {
+    const { key, events } = watchedKey();
+    const a = key.addCredential(outsideCredential('P-256').json);
+    const b = key.addCredential(outsideCredential('Ed25519', { userName: 'bob' }).json);
+    const got = await (await ctap(key)).getAssertions({ rpId: rpID, clientDataHash: new Uint8Array(32) });
+    expect(got).toHaveLength(2);
+    const used = plain(events.filter((e) => e.type === 'credential-used'));
+    expect(used).toEqual(expect.arrayContaining([
+      { type: 'credential-used', credentialId: a.credentialId, rpId: rpID, signCount: 1 },
+      { type: 'credential-used', credentialId: b.credentialId, rpId: rpID, signCount: 1 },
+    ]));
+    expect(used).toHaveLength(2);
+    expect(events.filter((e) => e.type === 'request').map((e) => e.command)).toContain('authenticatorGetNextAssertion');
+  });
+
   it('a refused touch: touch-answered denied, the response OPERATION_DENIED, nothing added', async () => {
     const { key, events } = watchedKey({ presence: 'deny' });
     await expect(register(client(key), 'discouraged')).rejects.toThrow();
