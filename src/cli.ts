@@ -7,7 +7,7 @@ import { blobsDelete, blobsGet, blobsList, blobsSet } from './cli/blobs.js';
 import { credsDelete, credsList, credsShow } from './cli/creds.js';
 import { credsExport, credsImport } from './cli/credsTransfer.js';
 import {
-  ctlAdd, ctlGet, ctlKey, ctlList, ctlPowerCycle, ctlPresence, ctlRemove, ctlRemoveAll, ctlReset, ctlSet, ctlUv,
+  ctlAdd, ctlEvents, ctlGet, ctlKey, ctlTouch, ctlList, ctlPowerCycle, ctlPresence, ctlRemove, ctlRemoveAll, ctlReset, ctlSet, ctlUv,
 } from './cli/ctl.js';
 import { attestationExport } from './cli/attestation.js';
 import { protectDashLedIds } from './cli/argv.js';
@@ -60,7 +60,7 @@ withStoreOptions(program.command('serve').description('run the key until Ctrl-C'
   .option('--host <address>', 'UDP address to listen on (loopback unless you say otherwise)', SERVE_DEFAULTS.host)
   .option('--port <n>', 'UDP port', SERVE_DEFAULTS.port)
   .option('--memory', 'keep everything in memory; nothing is written')
-  .option('--presence <policy>', 'what happens when the key asks for a touch: approve, prompt, deny, or delay:MS (a touch after MS ms)', SERVE_DEFAULTS.presence)
+  .option('--presence <policy>', 'what happens when the key asks for a touch: approve, prompt, deny, delay:MS (a touch after MS ms), or timeout (none: with --control, ctl touch gives it)', SERVE_DEFAULTS.presence)
   .option('--allow-reset', 'let approve and delay:MS approve authenticatorReset on a keystore file (it wipes every passkey and the PIN)')
   .addOption(new Option('--uv <result>', 'emulate a built-in fingerprint sensor that always matches or never does').choices(['match', 'nomatch']))
   .option('--pin <pin>', 'set this PIN on a keystore that has none')
@@ -74,6 +74,7 @@ withStoreOptions(program.command('serve').description('run the key until Ctrl-C'
   .option('-v, --verbose', 'log each request and response, decoded, with PINs, keys and tokens redacted')
   .option('--control <where>', 'serve the control API (HTTP+JSON, bearer token) on this 127.0.0.1 port, or unix:PATH')
   .option('--control-token-file <path>', 'the control API token is this file\'s text (default: a random one, printed at start)')
+  .option('--conformance', 'with --control PORT: the FIDO Conformance Tools\' automation paths (/conformance/userpresence, /conformance/powercycle), without the token')
   .action(serve);
 
 const creds = program.command('creds')
@@ -107,6 +108,8 @@ ctlCommand('set', "change a credential's signature counter or user names").argum
   .option('--user-display-name <name>', 'user.displayName').action(ctlSet);
 ctlCommand('uv', 'what the built-in UV answers from now on (serve --uv keys)').argument('<verified>', 'true or false').action(ctlUv);
 ctlCommand('presence', 'what the user does at the next touch: approve, deny, timeout or delay:MS').argument('<policy>').action(ctlPresence);
+ctlCommand('touch', 'touch the key: the touch it waits for now, or else its next one (whatever the presence policy)').action(ctlTouch);
+ctlCommand('events', 'the key\'s events as they come, one JSON per line (requests, touches, credentials, PIN, reset, power)').action(ctlEvents);
 
 withKeyOptions(program.command('info').description("the key's getInfo"))
   .option('--json', 'JSON output').action(info);

@@ -3,6 +3,8 @@
 export { VirtualAuthenticator, type VirtualAuthenticatorOptions, type DevicePort, type KeyInfo } from './node/virtual.js';
 export { AutomationError, type CredentialJson } from './node/automation/credentialJson.js';
 export type { GetCredentialsOptions, UserNames } from './node/automation/credentials.js';
+export type { KeyEvent, KeyEventMap, KeyEventName, KeyEventOf } from './node/events/types.js';
+export type { KeyEventListener } from './node/events/emitter.js';
 export type {
   PresenceCallback, PresenceDecision, PresencePolicy, VerificationCallback, VerificationPolicy,
 } from './node/presencePolicy.js';

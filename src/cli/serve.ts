@@ -37,6 +37,8 @@ export interface ServeOptions extends StoreOptions {
   control?: string;
   /** Filled from --control-token-file (options.ts); a random token otherwise. */
   controlToken?: string;
+  /** The FIDO Conformance Tools' automation paths on the control port (no token). */
+  conformance?: boolean;
 }
 
 export const SERVE_DEFAULTS = { transport: 'auto', host: DEFAULT_UDP_HOST, port: String(DEFAULT_UDP_PORT), presence: 'approve' };
@@ -45,13 +47,14 @@ function log(line: string): void {
   process.stderr.write(`${new Date().toISOString()} ${line}\n`);
 }
 
-function presencePolicy(p: string): PresencePolicy {
+function presencePolicy(p: string, control: boolean): PresencePolicy {
   if (p === 'prompt') {
     if (!process.stdin.isTTY) throw new CliError('--presence prompt needs a terminal on stdin', ExitCode.usage);
     return terminalPresence();
   }
-  // 'timeout' is the library's; serve has no use for a key that never touches.
-  const policy = p === 'timeout' ? undefined : parsePresencePolicy(p);
+  // A key that never touches by itself is of use only when the control API gives the touches.
+  if (p === 'timeout' && !control) throw new CliError('--presence timeout needs --control: the touches then come only through it (ctl touch, --conformance)', ExitCode.usage);
+  const policy = parsePresencePolicy(p);
   if (policy) return policy;
   throw new CliError(`--presence must be approve, prompt, deny or delay:MS (MS a whole number of milliseconds), got "${p}"`, ExitCode.usage);
 }
@@ -60,6 +63,7 @@ function presencePolicy(p: string): PresencePolicy {
 function resetNote(o: ServeOptions, key: VirtualAuthenticator): string {
   if (o.presence === 'prompt') return 'reset asked at the prompt';
   if (o.presence === 'deny') return 'reset refused (presence deny)';
+  if (o.presence === 'timeout') return 'reset only with a touch through the control API';
   if (key.allowReset) return `reset approved${o.memory ? '' : ' (--allow-reset)'}`;
   return 'reset refused (a keystore file; --allow-reset approves it)';
 }
@@ -166,23 +170,35 @@ function controlListen(text: string): ControlOptions['listen'] {
   throw new CliError(`--control must be a port (on 127.0.0.1) or unix:PATH, got "${text}"`, ExitCode.usage);
 }
 
+/** The conformance tools' summary of a run (/conformance/results), in one line. */
+function conformanceSummary(r: unknown): string {
+  const o = (typeof r === 'object' && r !== null ? r : {}) as Record<string, unknown>;
+  const count = (k: string): string => (typeof o[k] === 'number' ? String(o[k]) : '?');
+  const failed = Array.isArray(o.failedTests) ? o.failedTests.filter((t) => typeof t === 'string') : [];
+  return `${count('passedTestsCount')} passed, ${count('failedTestsCount')} failed${failed.length ? `: ${failed.join('; ')}` : ''}`;
+}
+
 /** The control API, announced with its token (the one secret serve prints: the caller needs it). */
 async function startControlApi(key: VirtualAuthenticator, o: ServeOptions): Promise<ControlServer | undefined> {
   if (o.control === undefined) {
     if (o.controlToken !== undefined) throw new CliError('--control-token-file needs --control', ExitCode.usage);
+    if (o.conformance) throw new CliError('--conformance needs --control PORT (the conformance tools call http://localhost:3000)', ExitCode.usage);
     return undefined;
   }
   const listen = controlListen(o.control);
+  if (o.conformance && 'path' in listen) throw new CliError('--conformance needs --control PORT: the conformance tools reach the key over TCP', ExitCode.usage);
+  const conformance = o.conformance ? { onResults: (r: unknown) => log(`conformance tools: ${conformanceSummary(r)}`) } : undefined;
   const token = o.controlToken ?? newControlToken();
   let control: ControlServer;
   try {
-    control = await startControl(key, { listen, token });
+    control = await startControl(key, { listen, token, conformance });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (e instanceof RangeError) throw new CliError(`--control-token-file: ${e.message}`, ExitCode.usage);
     throw new CliError(err.code === 'EADDRINUSE' ? `--control ${o.control} is in use` : `cannot start the control API on ${o.control}: ${err.message}`);
   }
   log(`control: ${control.url} ${o.controlToken === undefined ? `token=${token}` : '(token from --control-token-file)'}`);
+  if (conformance) log(`conformance tools automation: ${control.url}/conformance/userpresence and /conformance/powercycle, without the token`);
   return control;
 }
 
@@ -209,7 +225,7 @@ async function startTransport(key: VirtualAuthenticator, o: ServeOptions, port: 
 export async function serve(o: ServeOptions): Promise<void> {
   const port = Number(o.port);
   if (!/^\d+$/.test(o.port) || port > 65535) throw new CliError(`--port must be 0-65535, got ${o.port}`, ExitCode.usage);
-  const presence = presencePolicy(o.presence);
+  const presence = presencePolicy(o.presence, o.control !== undefined);
   const { key, where, created } = openKey(o, presence);
   let transport: RunningTransport | undefined;
   let control: ControlServer | undefined;

@@ -19,9 +19,13 @@ import { AutomationError, toCredentialJson, type CredentialJson } from './automa
 import * as credentials from './automation/credentials.js';
 import type { GetCredentialsOptions, UserNames } from './automation/credentials.js';
 import type { PresenceRequest, PresenceResult, VerificationResult } from '../ctap2/env.js';
-import { formatUuid, fromHex } from '../util/bytes.js';
+import { formatUuid, fromBase64url, fromHex, toBase64url } from '../util/bytes.js';
 import type { Crypto } from '../ctap/crypto.js';
 import { NodeCrypto } from './nodeCrypto.js';
+import { KeyEvents, type KeyEventListener } from './events/emitter.js';
+import { ExchangeEvents } from './events/exchange.js';
+import { PendingTouches } from './events/touches.js';
+import type { KeyEventName } from './events/types.js';
 
 export interface VirtualAuthenticatorOptions {
   /** 'memory' (default), a keystore file path, or a store object. */
@@ -139,6 +143,9 @@ export class VirtualAuthenticator {
   private presenceName!: string;
   private verification: Ask<VerificationResult> | undefined;
   private userVerified: boolean | undefined;
+  private readonly events: KeyEvents;
+  private readonly exchange: ExchangeEvents;
+  private readonly touches: PendingTouches;
 
   constructor(options: VirtualAuthenticatorOptions = {}) {
     const inner = openStore(options.store, options.passphrase);
@@ -149,13 +156,20 @@ export class VirtualAuthenticator {
     const uv = options.userVerification;
     if (uv !== undefined) this.verification = verificationFunction(uv, this.timeoutMs);
     this.userVerified = uv === 'match' ? true : uv === 'nomatch' ? false : undefined;
+    const now = options.now ?? Date.now;
+    this.events = new KeyEvents(now);
+    this.exchange = new ExchangeEvents(this.events, {
+      rpOf: (id) => this.store.get(id)?.rpId,
+      userCredential: (rpId, userId) => this.store.findByUser(rpId, userId)?.id,
+    });
+    this.touches = new PendingTouches(now);
     const env: AuthenticatorEnv = {
-      now: options.now ?? Date.now,
+      now,
       randomBytes: new RandomPool().take,
       crypto: options.crypto ?? new NodeCrypto(),
       // Through fields, so setPresence and setUserVerified take effect at the next touch.
-      userPresence: (r, signal) => this.presence(r, signal),
-      userVerification: uv === undefined ? undefined : (r, signal) => this.verification!(r, signal),
+      userPresence: (r, signal) => this.watchTouch('presence', r, (asked) => this.touches.ask((s) => this.presence(r, s), signal, 'approved', asked)),
+      userVerification: uv === undefined ? undefined : (r, signal) => this.watchTouch('verification', r, (asked) => (asked(), this.verification!(r, signal))),
       store: this.store,
     };
     const config: Partial<AuthenticatorConfig> = {};
@@ -177,13 +191,17 @@ export class VirtualAuthenticator {
     this.device = new CtapHidDevice(
       {
         cbor: async (request, ctx) => {
+          this.exchange.request(request, ctx.channel);
           const response = await this.authenticator.handle(request, ctx);
           options.onExchange?.(request, response);
+          this.exchange.response(request, response, ctx.channel);
           return response;
         },
         msg: async (apdu, ctx) => {
+          this.exchange.apduRequest(apdu, ctx.channel);
           const response = await this.authenticator.handleApdu(apdu, ctx);
           options.onApdu?.(apdu, response);
+          this.exchange.apduResponse(apdu, response, ctx.channel);
           return response;
         },
       },
@@ -192,6 +210,36 @@ export class VirtualAuthenticator {
       },
       options.hid,
     );
+  }
+
+  /** Tells the watchers that the key asks for a touch or a finger, and what the user did. */
+  private async watchTouch<R extends PresenceResult | VerificationResult>(
+    kind: 'presence' | 'verification', r: PresenceRequest, ask: (asked: () => void) => Promise<R>,
+  ): Promise<R> {
+    const about = { kind, command: r.command, ...(r.rpId !== undefined && { rpId: r.rpId }) };
+    // Announced once the key waits: a watcher that touches at once (touch()) approves this very ask.
+    const result = await ask(() => this.events.emit('touch-asked', { ...about, ...(r.userName !== undefined && { userName: r.userName }) }));
+    this.events.emit('touch-answered', { ...about, result });
+    return result;
+  }
+
+  /** Listens to one of the key's events ('*': all of them); see events/types.ts for their members. */
+  on<E extends KeyEventName | '*'>(event: E, listener: KeyEventListener<E>): this {
+    this.events.on(event, listener);
+    return this;
+  }
+
+  off<E extends KeyEventName | '*'>(event: E, listener: KeyEventListener<E>): this {
+    this.events.off(event, listener);
+    return this;
+  }
+
+  /**
+   * The user touches the key, whatever the presence policy: the touch it waits for now is approved
+   * ('approved'), or, when it waits for none, the next one it asks for within `aheadMs` ('armed').
+   */
+  touch(aheadMs = this.timeoutMs): 'approved' | 'armed' {
+    return this.touches.touch(aheadMs);
   }
 
   /**
@@ -212,6 +260,8 @@ export class VirtualAuthenticator {
   powerCycle(): void {
     this.device.powerCycle();
     this.authenticator.powerCycle();
+    this.touches.clear();
+    this.events.emit('power-cycle', {});
   }
 
   /**
@@ -223,6 +273,7 @@ export class VirtualAuthenticator {
     this.authenticator.keys.reset();
     this.authenticator.crypto.forget?.();
     this.authenticator.powerCycle();
+    this.events.emit('reset', { source: 'automation' });
   }
 
   /** What the "user" does from the next touch on (see VirtualAuthenticatorOptions.presence). */
@@ -258,9 +309,26 @@ export class VirtualAuthenticator {
   /** WebAuthn Automation's addCredential: a credential in the WebAuthn.Credential JSON shape (private key as PKCS#8). */
   addCredential(credential: CredentialJson): CredentialJson {
     const c = this.authenticator.config;
-    return credentials.addCredential(this.store, credential, this.authenticator.env.now(), {
+    const replaced = this.events.watched ? this.replacedBy(credential) : undefined;
+    const added = credentials.addCredential(this.store, credential, this.authenticator.env.now(), {
       algorithms: c.algorithms, maxDiscoverable: c.maxDiscoverableCredentials,
     });
+    if (replaced) this.events.emit('credential-deleted', { credentialId: toBase64url(replaced), rpId: added.rpId, source: 'automation' });
+    this.events.emit('credential-added', {
+      credentialId: added.credentialId, rpId: added.rpId, signCount: added.signCount, discoverable: added.isResidentCredential, source: 'automation',
+    });
+    return added;
+  }
+
+  /** The credential a discoverable one to add replaces (the same user's at the RP), if any; input checked later. */
+  private replacedBy(credential: CredentialJson): Uint8Array | undefined {
+    const { isResidentCredential, rpId, userHandle } = credential as Partial<CredentialJson>;
+    if (isResidentCredential !== true || typeof rpId !== 'string' || typeof userHandle !== 'string') return undefined;
+    try {
+      return this.store.findByUser(rpId, fromBase64url(userHandle))?.id;
+    } catch {
+      return undefined; // not base64: addCredential refuses it
+    }
   }
 
   /** Discoverable credentials and imported non-discoverable ones (the key's own non-discoverable ones live only in their IDs). */
@@ -274,14 +342,18 @@ export class VirtualAuthenticator {
   }
 
   removeCredential(id: string): void {
+    const { credentialId, rpId } = this.getCredential(id);
     credentials.removeCredential(this.store, id);
     this.authenticator.crypto.forget?.(); // nothing of the deleted key stays in the crypto's memory
+    this.events.emit('credential-deleted', { credentialId, rpId, source: 'automation' });
   }
 
   /** Every credential goes; unlike reset(), the PIN and the master secret stay. How many went. */
   removeAllCredentials(): number {
+    const gone = this.events.watched ? this.getCredentials() : [];
     const n = credentials.removeAllCredentials(this.store);
     this.authenticator.crypto.forget?.();
+    for (const { credentialId, rpId } of gone) this.events.emit('credential-deleted', { credentialId, rpId, source: 'automation' });
     return n;
   }
 

@@ -93,4 +93,5 @@ export const ROUTES: [RegExp, Partial<Record<string, Handler>>][] = [
   }],
   [/^\/uv$/, { POST: (key, r) => setUserVerified(key, r.body) }],
   [/^\/presence$/, { POST: (key, r) => setPresence(key, r.body) }],
+  [/^\/presence\/touch$/, { POST: (key) => ok({ touch: key.touch() }) }],
 ];

@@ -8,11 +8,17 @@ import type { AddressInfo } from 'node:net';
 import { AutomationError } from '../automation/credentialJson.js';
 import type { VirtualAuthenticator } from '../virtual.js';
 import { ROUTES, type ControlAnswer } from './routes.js';
+import { EventStreams } from './events.js';
+import { CONFORMANCE_ROUTES, type ConformanceOptions } from './conformance.js';
 
 export interface ControlOptions {
   /** A TCP port on 127.0.0.1 (0: any free one), or a Unix socket path. */
   listen: { port: number } | { path: string };
   token: string;
+  /** The FIDO Conformance Tools' automation paths, without the token (TCP only): see conformance.ts. */
+  conformance?: boolean | ConformanceOptions;
+  /** How often GET /events says it is alive (default 15 s). */
+  heartbeatMs?: number;
 }
 
 export interface ControlServer {
@@ -101,11 +107,41 @@ function errorAnswer(e: unknown): ControlAnswer {
   return { status: 500, body: { error: `internal error: ${(e as Error).message}` } };
 }
 
-async function handle(key: VirtualAuthenticator, token: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** The conformance tools' paths (no token: the tools send none); false when the path is not one of them. */
+async function conformance(key: VirtualAuthenticator, o: ConformanceOptions, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  const handler = Object.hasOwn(CONFORMANCE_ROUTES, pathOf(req)) ? CONFORMANCE_ROUTES[pathOf(req)] : undefined;
+  if (!handler) return false;
+  let a: ControlAnswer;
+  try {
+    if (req.method !== 'POST' && req.method !== 'GET') throw new HttpError(405, `${req.method} is not allowed on ${pathOf(req)} (POST, GET)`);
+    a = handler(key, await readBody(req), o);
+  } catch (e) {
+    a = errorAnswer(e);
+  }
+  send(res, a);
+  return true;
+}
+
+const pathOf = (req: IncomingMessage): string => new URL(req.url ?? '/', 'http://control').pathname;
+
+interface Served {
+  key: VirtualAuthenticator;
+  token: string;
+  streams: EventStreams;
+  conformance?: ConformanceOptions;
+}
+
+async function handle(s: Served, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { key, token } = s;
+  if (s.conformance && await conformance(key, s.conformance, req, res)) return;
   if (!authorized(req, token)) {
     req.resume(); // the body is not read, only drained
     res.setHeader('www-authenticate', 'Bearer');
     send(res, { status: 401, body: { error: 'missing or wrong bearer token' } });
+    return;
+  }
+  if (pathOf(req) === '/events' && req.method === 'GET') {
+    s.streams.serve(req, res);
     return;
   }
   let a: ControlAnswer;
@@ -129,7 +165,10 @@ function listen(server: Server, o: ControlOptions['listen']): Promise<void> {
 /** Starts the control API for `key`; the token is never logged here. */
 export async function startControl(key: VirtualAuthenticator, o: ControlOptions): Promise<ControlServer> {
   if (o.token.length < 16) throw new RangeError('the control token must be at least 16 characters');
-  const server = createServer((req, res) => void handle(key, o.token, req, res));
+  if (o.conformance && 'path' in o.listen) throw new RangeError('the conformance tools reach the key over TCP: --conformance needs --control PORT');
+  const streams = new EventStreams(key, o.heartbeatMs);
+  const served: Served = { key, token: o.token, streams, conformance: o.conformance === true ? {} : o.conformance || undefined };
+  const server = createServer((req, res) => void handle(served, req, res));
   await listen(server, o.listen);
   let url: string;
   if ('path' in o.listen) {
@@ -141,12 +180,12 @@ export async function startControl(key: VirtualAuthenticator, o: ControlOptions)
   const path = 'path' in o.listen ? o.listen.path : undefined;
   return {
     url,
-    close: () => new Promise<void>((resolve) => {
+    close: () => streams.end().then(() => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => {
         if (path) rmSync(path, { force: true });
         resolve();
       });
-    }),
+    })),
   };
 }
