@@ -22,6 +22,7 @@ import type { PresenceRequest, PresenceResult, VerificationResult } from '../cta
 import { formatUuid, fromHex } from '../util/bytes.js';
 import type { Crypto } from '../ctap/crypto.js';
 import { NodeCrypto } from './nodeCrypto.js';
+import { FaultSet, type FaultInfo } from './faults/faultSet.js';
 
 export interface VirtualAuthenticatorOptions {
   /** 'memory' (default), a keystore file path, or a store object. */
@@ -75,6 +76,8 @@ export interface VirtualAuthenticatorOptions {
   onExchange?(request: Uint8Array, response: Uint8Array): void;
   /** Sees every CTAP1/U2F APDU and its response (CTAPHID_MSG). */
   onApdu?(apdu: Uint8Array, response: Uint8Array): void;
+  /** Fault rules in force from the start (see addFault). */
+  faults?: readonly unknown[];
 }
 
 /** A transport's hold on the key: reports in through receive(), out through its sink. */
@@ -131,6 +134,7 @@ export class VirtualAuthenticator {
   private readonly device: CtapHidDevice;
   private readonly bus: LoopbackBus;
   private readonly sinks = new Set<(report: Uint8Array) => void>();
+  private readonly faults = new FaultSet();
   /** See VirtualAuthenticatorOptions.allowReset; a caller the owner confirmed may switch it on. */
   allowReset: boolean;
 
@@ -157,6 +161,7 @@ export class VirtualAuthenticator {
       userPresence: (r, signal) => this.presence(r, signal),
       userVerification: uv === undefined ? undefined : (r, signal) => this.verification!(r, signal),
       store: this.store,
+      faults: this.faults,
     };
     const config: Partial<AuthenticatorConfig> = {};
     const aaguid = parseAaguid(options.aaguid);
@@ -177,7 +182,7 @@ export class VirtualAuthenticator {
     this.device = new CtapHidDevice(
       {
         cbor: async (request, ctx) => {
-          const response = await this.authenticator.handle(request, ctx);
+          const response = await this.faults.exchange(request, (r) => this.authenticator.handle(r, ctx));
           options.onExchange?.(request, response);
           return response;
         },
@@ -190,8 +195,9 @@ export class VirtualAuthenticator {
       (report) => {
         for (const sink of this.sinks) sink(report);
       },
-      options.hid,
+      { ...options.hid, faults: (m) => this.faults.transport(m) },
     );
+    for (const rule of options.faults ?? []) this.addFault(rule);
   }
 
   /**
@@ -293,6 +299,29 @@ export class VirtualAuthenticator {
   /** Replaces the user's names, as credentialManagement's updateUserInformation does. */
   setUser(id: string, user: UserNames): CredentialJson {
     return credentials.setUser(this.store, id, user);
+  }
+
+  /**
+   * A fault rule (README "Fault injection"): which requests, when, and what goes wrong. Checked
+   * first (AutomationError 'invalid' saying what is wrong); the rule's ID.
+   */
+  addFault(rule: unknown): string {
+    return this.faults.add(rule);
+  }
+
+  /** The rules in force, with how many requests each matched and how many it changed. */
+  listFaults(): FaultInfo[] {
+    return this.faults.list();
+  }
+
+  /** AutomationError 'notFound' when there is no such rule. */
+  removeFault(id: string): void {
+    this.faults.remove(id);
+  }
+
+  /** Every rule goes; how many there were. */
+  clearFaults(): number {
+    return this.faults.clear();
   }
 
   close(): void {
