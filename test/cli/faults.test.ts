@@ -2,40 +2,18 @@
 // token; 400 with a message on a bad rule, nothing added), and `ctap-emu ctl fault`. Each fault's
 // effect is seen by a host over UDP: a sign-in @simplewebauthn/server verifies, or not.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { connectUdp } from '../../src/hid/udp.js';
-import { WebAuthnClient } from '../../src/node/clients.js';
-import { closeLater } from '../helpers/cleanup.js';
-import { origin, outsideCredential, signIn } from '../helpers/importedKeys.js';
-import { cliEnv, requireBuiltCli, runCli, serveUdpCli, type ServeProcess } from '../helpers/serveProcess.js';
+import { startControl } from '../helpers/control.js';
+import { outsideCredential, signIn } from '../helpers/importedKeys.js';
+import { cliEnv, requireBuiltCli, runCli } from '../helpers/serveProcess.js';
 
 beforeAll(requireBuiltCli);
 
 const DENY = { command: 'getAssertion', fault: { type: 'status', status: 'CTAP2_ERR_OPERATION_DENIED' } };
 
-interface Running {
-  serve: ServeProcess;
-  env: NodeJS.ProcessEnv;
-  call(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }>;
-  client(): WebAuthnClient;
-}
-
-async function start(args: string[] = []): Promise<Running> {
-  const serve = await serveUdpCli(['--memory', '--control', '0', ...args]);
-  const [, url, token] = /control: (\S+) token=(\S+)/.exec(serve.stderr()) as unknown as [string, string, string];
-  return {
-    serve,
-    env: cliEnv({ CTAP_EMU_CONTROL: url, CTAP_EMU_TOKEN: token }),
-    async call(method, path, body, t = token) {
-      const res = await fetch(url + path, { method, headers: { authorization: `Bearer ${t}` }, body: body === undefined ? undefined : JSON.stringify(body) });
-      const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : undefined };
-    },
-    client() {
-      const c = new WebAuthnClient({ connect: () => connectUdp('127.0.0.1', serve.port) }, { origin });
-      closeLater(() => c.close());
-      return c;
-    },
-  };
+/** A running key with its control API, and the environment `ctl` finds it by. */
+async function start(args: string[] = []) {
+  const k = await startControl(args);
+  return { ...k, env: cliEnv({ CTAP_EMU_CONTROL: k.url, CTAP_EMU_TOKEN: k.token }) };
 }
 
 describe('fault rules on a running key', () => {

@@ -3,7 +3,7 @@
 import type { CborMap } from '../../ctap/cbor.js';
 import { GetAssertionResponseKey, MakeCredentialResponseKey } from '../../ctap/keys.js';
 import type { FaultKind } from './kind.js';
-import { onlyMembers } from './kind.js';
+import { noMembers } from './kind.js';
 import { withStatusByte } from './cborForms.js';
 import { encodeCbor } from '../../ctap/cbor.js';
 
@@ -18,10 +18,7 @@ export const badSignature: FaultKind<Record<string, never>> = {
   stage: 'response',
   commands: ['makeCredential', 'getAssertion', 'getNextAssertion'],
   summary: 'assertion or attestation signature corrupted',
-  parse(o) {
-    onlyMembers(o, [], 'badSignature');
-    return {};
-  },
+  parse: noMembers('badSignature'),
   response(_f, r) {
     const body = new Map(r.body);
     if (r.command === 'makeCredential') {

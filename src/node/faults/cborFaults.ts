@@ -1,7 +1,7 @@
 // Faults: a CTAP2 response that is not CTAP2-canonical CBOR (entries out of order, integers not in
 // shortest form), a map with a duplicate key, or cut short. python-fido2 and libfido2 refuse each.
 import type { FaultKind } from './kind.js';
-import { oneOf, onlyMembers, positiveInt } from './kind.js';
+import { noMembers, oneOf, onlyMembers, positiveInt } from './kind.js';
 import { encodeMapAs, withStatusByte } from './cborForms.js';
 
 export const nonCanonical: FaultKind<{ form: 'order' | 'integer' }> = {
@@ -17,10 +17,7 @@ export const nonCanonical: FaultKind<{ form: 'order' | 'integer' }> = {
 export const duplicateKey: FaultKind<Record<string, never>> = {
   stage: 'response',
   summary: 'response map with its first key given twice',
-  parse(o) {
-    onlyMembers(o, [], 'duplicateKey');
-    return {};
-  },
+  parse: noMembers('duplicateKey'),
   response: (_f, r) => withStatusByte(r.bytes[0]!, encodeMapAs(r.body, 'duplicateKey')),
 };
 

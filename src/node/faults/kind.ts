@@ -60,6 +60,9 @@ export function onlyMembers(o: Record<string, unknown>, allowed: readonly string
   }
 }
 
+/** The parse of a fault that takes no members. */
+export const noMembers = (type: string) => (o: Record<string, unknown>): Record<string, never> => (onlyMembers(o, [], type), {});
+
 /** One of a few words, or the default when absent. */
 export function oneOf<T extends string>(v: unknown, choices: readonly T[], what: string, fallback?: T): T {
   if (v === undefined && fallback !== undefined) return fallback;

@@ -1,7 +1,7 @@
 // Transport faults, in the CTAPHID device (hid/faults.ts): keepalives dropped or late, CHANNEL_BUSY,
 // no answer at all, a delay. They test a host's timeouts, retries and keepalive handling.
 import type { FaultKind } from './kind.js';
-import { oneOf, onlyMembers, positiveInt } from './kind.js';
+import { noMembers, oneOf, onlyMembers, positiveInt } from './kind.js';
 
 export const keepalive: FaultKind<{ mode: 'drop' | 'late'; ms?: number }> = {
   stage: 'transport',
@@ -17,20 +17,14 @@ export const keepalive: FaultKind<{ mode: 'drop' | 'late'; ms?: number }> = {
 export const channelBusy: FaultKind<Record<string, never>> = {
   stage: 'transport',
   summary: 'CTAPHID ERROR CHANNEL_BUSY at once',
-  parse(o) {
-    onlyMembers(o, [], 'channelBusy');
-    return {};
-  },
+  parse: noMembers('channelBusy'),
   transport: () => ({ busy: true }),
 };
 
 export const noAnswer: FaultKind<Record<string, never>> = {
   stage: 'transport',
   summary: 'the message is taken and never answered (no keepalives either)',
-  parse(o) {
-    onlyMembers(o, [], 'noAnswer');
-    return {};
-  },
+  parse: noMembers('noAnswer'),
   transport: () => ({ noAnswer: true }),
 };
 
