@@ -228,7 +228,10 @@ export class CtapHidDevice {
         pending.status = status;
       },
     };
-    const delayed = fault?.delayMs ? this.after(fault.delayMs).then(() => work(ctx)) : work(ctx);
+    // A request abandoned during a delay (resync, power cycle, close) is never handled.
+    const delayed = fault?.delayMs
+      ? this.after(fault.delayMs).then(() => (this.pending === pending ? work(ctx) : Promise.reject(new Error('abandoned'))))
+      : work(ctx);
     delayed.then(
       (response) => {
         if (this.pending !== pending) return; // resynced or closed meanwhile: nobody waits for it
