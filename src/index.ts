@@ -2,7 +2,7 @@
 // only when openNodeHid or listFidoDevices is called.
 export { VirtualAuthenticator, type VirtualAuthenticatorOptions, type DevicePort, type KeyInfo } from './node/virtual.js';
 export { AutomationError, type CredentialJson } from './node/automation/credentialJson.js';
-export type { FaultInfo } from './node/faults/faultSet.js';
+export type { FaultFired, FaultInfo } from './node/faults/faultSet.js';
 export type { FaultRule, When as FaultWhen } from './node/faults/rule.js';
 export type { GetCredentialsOptions, UserNames } from './node/automation/credentials.js';
 export type {

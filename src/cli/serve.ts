@@ -130,6 +130,7 @@ function openKey(o: ServeOptions, presence: PresencePolicy): OpenedKey {
       enterpriseRpIds: o.enterpriseRp,
       attestationChain: chain,
       faults,
+      onFault: (f) => log(`fault ${f.id} (${f.type}) on ${f.command}`),
       onExchange: o.verbose ? (req, res) => (log(describeRequest(req)), log(describeResponse(req, res))) : undefined,
       onApdu: o.verbose ? (apdu, res) => (log(describeApdu(apdu)), log(describeApduResponse(res))) : undefined,
     });

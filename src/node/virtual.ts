@@ -22,7 +22,7 @@ import type { PresenceRequest, PresenceResult, VerificationResult } from '../cta
 import { formatUuid, fromHex } from '../util/bytes.js';
 import type { Crypto } from '../ctap/crypto.js';
 import { NodeCrypto } from './nodeCrypto.js';
-import { FaultSet, type FaultInfo } from './faults/faultSet.js';
+import { FaultSet, type FaultFired, type FaultInfo } from './faults/faultSet.js';
 
 export interface VirtualAuthenticatorOptions {
   /** 'memory' (default), a keystore file path, or a store object. */
@@ -78,6 +78,8 @@ export interface VirtualAuthenticatorOptions {
   onApdu?(apdu: Uint8Array, response: Uint8Array): void;
   /** Fault rules in force from the start (see addFault). */
   faults?: readonly unknown[];
+  /** Hears each fault rule as it acts on a request. */
+  onFault?(fired: FaultFired): void;
 }
 
 /** A transport's hold on the key: reports in through receive(), out through its sink. */
@@ -134,7 +136,7 @@ export class VirtualAuthenticator {
   private readonly device: CtapHidDevice;
   private readonly bus: LoopbackBus;
   private readonly sinks = new Set<(report: Uint8Array) => void>();
-  private readonly faults = new FaultSet();
+  private readonly faults: FaultSet;
   /** See VirtualAuthenticatorOptions.allowReset; a caller the owner confirmed may switch it on. */
   allowReset: boolean;
 
@@ -145,6 +147,7 @@ export class VirtualAuthenticator {
   private userVerified: boolean | undefined;
 
   constructor(options: VirtualAuthenticatorOptions = {}) {
+    this.faults = new FaultSet(options.onFault);
     const inner = openStore(options.store, options.passphrase);
     this.store = new ImportingStore(inner);
     this.allowReset = options.allowReset ?? inner instanceof MemoryStore;

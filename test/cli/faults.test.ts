@@ -20,11 +20,12 @@ describe('fault rules on a running key', () => {
   it('serve --fault: in force from the start, announced, listed; the host sees NotAllowedError until it is removed', async () => {
     const k = await start(['--fault', JSON.stringify(DENY)]);
     expect(k.serve.stderr()).toMatch(/fault rules in force: f1 getAssertion status/);
-    expect((await k.call('GET', '/faults')).body).toEqual([{ id: 'f1', ...DENY, fault: { type: 'status', status: 0x27 }, when: 'always', seen: 0, fired: 0 }]);
+    expect((await k.call('GET', '/faults')).body).toEqual([{ id: 'f1', ...DENY, fault: { type: 'status', status: 'CTAP2_ERR_OPERATION_DENIED' }, when: 'always', seen: 0, fired: 0 }]);
     const c = outsideCredential('P-256');
     await k.call('POST', '/credentials', c.json);
     await expect(signIn(k.client(), c, 0)).rejects.toMatchObject({ name: 'NotAllowedError', ctapStatus: 0x27 });
     expect((await k.call('GET', '/faults')).body[0]).toMatchObject({ seen: 1, fired: 1 });
+    expect(k.serve.stderr()).toMatch(/fault f1 \(status\) on getAssertion/);
     expect((await k.call('DELETE', '/faults/f1')).status).toBe(204);
     expect(await signIn(k.client(), c, 0)).toMatchObject({ verified: true });
   });

@@ -255,6 +255,16 @@ describe('rules', () => {
     return pattern;
   }
 
+  it('onFault hears each fault as it acts, named by rule, type and command', async () => {
+    const fired: unknown[] = [];
+    const key = newKey({ onFault: (f) => fired.push(f), faults: [{ command: 'CTAPHID_PING', when: { nth: 2 }, fault: { type: 'delay', ms: 1 } }] });
+    key.addFault({ command: 'getInfo', fault: { type: 'nonCanonical', form: 'integer' } });
+    const hid = await host(key);
+    for (let i = 0; i < 3; i++) await hid.ping(new Uint8Array([i]));
+    await hid.cbor(new Uint8Array([0x04]));
+    expect(fired).toEqual([{ id: 'f1', type: 'delay', command: 'CTAPHID_PING' }, { id: 'f2', type: 'nonCanonical', command: 'getInfo' }]);
+  });
+
   it('when: every time, the Nth, the first N', async () => {
     expect(await busyPattern('always', 4)).toBe('BBBB');
     expect(await busyPattern({ nth: 3 }, 5)).toBe('..B..');

@@ -26,6 +26,15 @@ interface Entry {
 
 const NO_FACTS: RequestFacts = { command: '', credentialIds: [] };
 
+/** A rule that has just acted: which, what it did, on which command (CTAP2, else CTAPHID). */
+export interface FaultFired {
+  id: string;
+  type: string;
+  command: string;
+}
+
+const hidName = (cmd: number | undefined): string => Object.keys(HID_COMMANDS).find((k) => HID_COMMANDS[k] === cmd) ?? 'CTAPHID';
+
 function matches(e: Entry, facts: RequestFacts, hidCmd?: number): boolean {
   const { rule, kind } = e;
   if (rule.command !== 'any') {
@@ -40,6 +49,9 @@ function matches(e: Entry, facts: RequestFacts, hidCmd?: number): boolean {
 export class FaultSet implements Faults {
   private entries: Entry[] = [];
   private nextId = 1;
+
+  /** `onFire` hears each fault as it acts (serve logs them). */
+  constructor(private readonly onFire?: (fired: FaultFired) => void) {}
 
   /** Checks and adds a rule (AutomationError 'invalid' saying what is wrong); its ID. */
   add(json: unknown): string {
@@ -69,7 +81,9 @@ export class FaultSet implements Faults {
   /** The rules of `stage` that match and fire for this request, in the order they were added. */
   private firing(stage: Stage, facts: RequestFacts, hidCmd?: number): Entry[] {
     if (this.entries.length === 0) return [];
-    return this.entries.filter((e) => e.kind.stage === stage && matches(e, facts, hidCmd) && e.trigger.next());
+    const fired = this.entries.filter((e) => e.kind.stage === stage && matches(e, facts, hidCmd) && e.trigger.next());
+    for (const e of fired) this.onFire?.({ id: e.id, type: e.rule.fault.type, command: facts.command || hidName(hidCmd) });
+    return fired;
   }
 
   /** The core's hook (ctap2/faults.ts): flags, rpIdHash and user changes, merged. */
