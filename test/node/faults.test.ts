@@ -255,6 +255,16 @@ describe('rules', () => {
     return pattern;
   }
 
+  it('a response fault counts only responses it can act on: badSignature skips a "none" attestation', async () => {
+    const key = newKey({ faults: [{ command: 'makeCredential', when: { first: 1 }, fault: { type: 'badSignature' } }] });
+    const ctap = new Ctap2Client(await host(key));
+    const mc = { clientDataHash: new Uint8Array(32), rp: { id: rpID }, user: { id: new Uint8Array([1]) }, pubKeyCredParams: [{ alg: -7, type: 'public-key' }] };
+    expect((await ctap.makeCredential({ ...mc, attestationFormatsPreference: ['none'] })).fmt).toBe('none');
+    expect(key.listFaults()[0]).toMatchObject({ seen: 0, fired: 0 });
+    await ctap.makeCredential(mc);
+    expect(key.listFaults()[0]).toMatchObject({ seen: 1, fired: 1 });
+  });
+
   it('onFault hears each fault as it acts, named by rule, type and command', async () => {
     const fired: unknown[] = [];
     const key = newKey({ onFault: (f) => fired.push(f), faults: [{ command: 'CTAPHID_PING', when: { nth: 2 }, fault: { type: 'delay', ms: 1 } }] });

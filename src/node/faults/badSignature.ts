@@ -1,17 +1,16 @@
 // Fault: the signature of an assertion, or of a packed attestation statement, corrupted after
 // signing (one bit of its last byte): the server's signature check must fail, nothing else.
-import type { CborMap } from '../../ctap/cbor.js';
+import { encodeCbor, type CborMap } from '../../ctap/cbor.js';
 import { GetAssertionResponseKey, MakeCredentialResponseKey } from '../../ctap/keys.js';
-import type { FaultKind } from './kind.js';
+import type { FaultKind, ResponseView } from './kind.js';
 import { noMembers } from './kind.js';
 import { withStatusByte } from './cborForms.js';
-import { encodeCbor } from '../../ctap/cbor.js';
 
-function corrupt(sig: unknown): Uint8Array | undefined {
-  if (!(sig instanceof Uint8Array) || sig.length === 0) return undefined;
-  const out = sig.slice();
-  out[out.length - 1]! ^= 0x01;
-  return out;
+/** The signature a response carries: the assertion's, or the attestation statement's ('none' has none). */
+function signatureOf(r: ResponseView): Uint8Array | undefined {
+  const attStmt = r.command === 'makeCredential' ? r.body.get(MakeCredentialResponseKey.attStmt) : undefined;
+  const sig = attStmt instanceof Map ? attStmt.get('sig') : r.body.get(GetAssertionResponseKey.signature);
+  return sig instanceof Uint8Array && sig.length > 0 ? sig : undefined;
 }
 
 export const badSignature: FaultKind<Record<string, never>> = {
@@ -19,17 +18,15 @@ export const badSignature: FaultKind<Record<string, never>> = {
   commands: ['makeCredential', 'getAssertion', 'getNextAssertion'],
   summary: 'assertion or attestation signature corrupted',
   parse: noMembers('badSignature'),
+  canAct: (_f, r) => signatureOf(r) !== undefined,
   response(_f, r) {
+    const sig = signatureOf(r)!.slice();
+    sig[sig.length - 1]! ^= 0x01;
     const body = new Map(r.body);
     if (r.command === 'makeCredential') {
-      const attStmt = body.get(MakeCredentialResponseKey.attStmt);
-      if (!(attStmt instanceof Map)) return undefined;
-      const sig = corrupt(attStmt.get('sig'));
-      if (!sig) return undefined; // 'none' attestation: nothing signed
-      body.set(MakeCredentialResponseKey.attStmt, new Map(attStmt).set('sig', sig) as CborMap);
+      const attStmt = new Map(body.get(MakeCredentialResponseKey.attStmt) as CborMap).set('sig', sig);
+      body.set(MakeCredentialResponseKey.attStmt, attStmt);
     } else {
-      const sig = corrupt(body.get(GetAssertionResponseKey.signature));
-      if (!sig) return undefined;
       body.set(GetAssertionResponseKey.signature, sig);
     }
     return withStatusByte(r.bytes[0]!, encodeCbor(body));

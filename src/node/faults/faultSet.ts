@@ -8,7 +8,7 @@ import { HidCmd } from '../../hid/constants.js';
 import type { HidFault } from '../../hid/faults.js';
 import { toBase64url } from '../../util/bytes.js';
 import { AutomationError } from '../automation/credentialJson.js';
-import type { FaultKind, Stage } from './kind.js';
+import type { FaultKind, ResponseView, Stage } from './kind.js';
 import { FAULT_KINDS } from './registry.js';
 import { requestFacts, responseCredentialId, type RequestFacts } from './request.js';
 import { HID_COMMANDS, parseFaultRule, type FaultRule } from './rule.js';
@@ -79,9 +79,10 @@ export class FaultSet implements Faults {
   }
 
   /** The rules of `stage` that match and fire for this request, in the order they were added. */
-  private firing(stage: Stage, facts: RequestFacts, hidCmd?: number): Entry[] {
+  private firing(stage: Stage, facts: RequestFacts, hidCmd?: number, response?: ResponseView): Entry[] {
     if (this.entries.length === 0) return [];
-    const fired = this.entries.filter((e) => e.kind.stage === stage && matches(e, facts, hidCmd) && e.trigger.next());
+    const can = (e: Entry): boolean => !response || !e.kind.canAct || e.kind.canAct(e.rule.fault, response);
+    const fired = this.entries.filter((e) => e.kind.stage === stage && matches(e, facts, hidCmd) && can(e) && e.trigger.next());
     for (const e of fired) this.onFire?.({ id: e.id, type: e.rule.fault.type, command: facts.command || hidName(hidCmd) });
     return fired;
   }
@@ -131,9 +132,9 @@ export class FaultSet implements Faults {
     const id = responseCredentialId(facts.command, body);
     const all = id === undefined ? facts : { ...facts, credentialIds: [...facts.credentialIds, id] };
     let bytes = response;
-    for (const e of this.firing('response', all)) {
+    for (const e of this.firing('response', all, undefined, { command: facts.command, body, bytes })) {
       if (!body) break; // a fault before this one left nothing decodable to act on
-      bytes = e.kind.response!(e.rule.fault, { command: facts.command, body, bytes }) ?? bytes;
+      bytes = e.kind.response!(e.rule.fault, { command: facts.command, body, bytes });
       body = decodeMap(bytes);
     }
     return bytes;

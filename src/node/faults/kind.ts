@@ -33,8 +33,10 @@ export interface FaultKind<P extends object = Record<string, unknown>> {
   parse(o: Record<string, unknown>): P;
   signing?(p: P, target: SigningTarget): SigningFault;
   status?(p: P): number;
-  /** The bytes the host gets instead; undefined when this response gives the fault nothing to act on. */
-  response?(p: P, r: ResponseView): Uint8Array | undefined;
+  /** Whether this response gives the fault something to act on (default: any response); a rule counts only those. */
+  canAct?(p: P, r: ResponseView): boolean;
+  /** The bytes the host gets instead. */
+  response?(p: P, r: ResponseView): Uint8Array;
   transport?(p: P): HidFault;
 }
 
