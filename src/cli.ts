@@ -9,6 +9,7 @@ import { credsExport, credsImport } from './cli/credsTransfer.js';
 import {
   ctlAdd, ctlEvents, ctlGet, ctlKey, ctlTouch, ctlList, ctlPowerCycle, ctlPresence, ctlRemove, ctlRemoveAll, ctlReset, ctlSet, ctlUv,
 } from './cli/ctl.js';
+import { ctlFaultAdd, ctlFaultClear, ctlFaultList, ctlFaultRemove } from './cli/faults.js';
 import { attestationExport } from './cli/attestation.js';
 import { protectDashLedIds } from './cli/argv.js';
 import { demo } from './cli/demo.js';
@@ -75,6 +76,7 @@ withStoreOptions(program.command('serve').description('run the key until Ctrl-C'
   .option('--control <where>', 'serve the control API (HTTP+JSON, bearer token) on this 127.0.0.1 port, or unix:PATH')
   .option('--control-token-file <path>', 'the control API token is this file\'s text (default: a random one, printed at start)')
   .option('--conformance', 'with --control PORT: the FIDO Conformance Tools\' automation paths (/conformance/userpresence, /conformance/powercycle), without the token')
+  .option('--fault <json>', 'a fault rule in force from the start (JSON, see README "Fault injection"); repeatable', (v: string, all: string[] = []) => [...all, v])
   .action(serve);
 
 const creds = program.command('creds')
@@ -91,7 +93,7 @@ withStoreOptions(creds.command('import').description('add credentials from WebAu
 
 const CONTROL_HELP = 'the control API: http://127.0.0.1:PORT or unix:PATH, as serve printed it (default $CTAP_EMU_CONTROL)';
 const ctl = program.command('ctl').description('drive a running `serve --control`: credentials, the user, power');
-const ctlCommand = (name: string, description: string): Command => ctl.command(name).description(description)
+const ctlCommand = (name: string, description: string, parent: Command = ctl): Command => parent.command(name).description(description)
   .option('--control <url>', CONTROL_HELP)
   .option('--token <token>', 'the bearer token (visible to other local users: prefer --token-file or $CTAP_EMU_TOKEN)')
   .option('--token-file <path>', 'read the token from this file');
@@ -107,6 +109,18 @@ ctlCommand('set', "change a credential's signature counter or user names").argum
   .option('--sign-count <n>', 'the counter; the next assertion answers n + 1').option('--user-name <name>', 'user.name')
   .option('--user-display-name <name>', 'user.displayName').action(ctlSet);
 ctlCommand('uv', 'what the built-in UV answers from now on (serve --uv keys)').argument('<verified>', 'true or false').action(ctlUv);
+const fault = ctl.command('fault').description('fault rules: make the key misbehave on purpose (README "Fault injection")');
+const faultCommand = (name: string, description: string): Command => ctlCommand(name, description, fault);
+faultCommand('add', 'add a rule: JSON, or flags').argument('[json]', 'the rule as JSON')
+  .option('--command <name>', 'a CTAP2 command (getAssertion...), CTAPHID_PING... for transport faults, or any')
+  .option('--rp-id <rpId>', 'only requests for this RP').option('--credential-id <id>', 'only this credential (base64url)')
+  .option('--nth <n>', 'only the Nth matching request').option('--first <n>', 'the first N matching requests')
+  .option('--probability <p>', 'each matching request with probability p (0-1)').option('--seed <n>', 'the PRNG seed for --probability (default 0)')
+  .option('--fault <type|json>', 'the fault: a type (badSignature, channelBusy...) or JSON ({"type":"status","status":"CTAP2_ERR_PIN_INVALID"})')
+  .action(ctlFaultAdd);
+faultCommand('list', 'the rules, with how often each matched (seen) and acted (fired)').action(ctlFaultList);
+faultCommand('remove', 'remove one rule').argument('<id>').action(ctlFaultRemove);
+faultCommand('clear', 'remove every rule').action(ctlFaultClear);
 ctlCommand('presence', 'what the user does at the next touch: approve, deny, timeout or delay:MS').argument('<policy>').action(ctlPresence);
 ctlCommand('touch', 'touch the key: the touch it waits for now, or else its next one (whatever the presence policy)').action(ctlTouch);
 ctlCommand('events', 'the key\'s events as they come, one JSON per line (requests, touches, credentials, PIN, reset, power)').action(ctlEvents);

@@ -2,6 +2,8 @@
 // only when openNodeHid or listFidoDevices is called.
 export { VirtualAuthenticator, type VirtualAuthenticatorOptions, type DevicePort, type KeyInfo } from './node/virtual.js';
 export { AutomationError, type CredentialJson } from './node/automation/credentialJson.js';
+export type { FaultFired, FaultInfo } from './node/faults/faultSet.js';
+export type { FaultRule, When as FaultWhen } from './node/faults/rule.js';
 export type { GetCredentialsOptions, UserNames } from './node/automation/credentials.js';
 export type { KeyEvent, KeyEventMap, KeyEventName, KeyEventOf } from './node/events/types.js';
 export type { KeyEventListener } from './node/events/emitter.js';

@@ -64,7 +64,7 @@ function call(o: CtlOptions, method: string, path: string, body?: unknown): Prom
 }
 
 /** Runs one call and prints its answer; a refusal becomes the API's message and an exit code. */
-async function run(o: CtlOptions, method: string, path: string, body?: unknown): Promise<void> {
+export async function run(o: CtlOptions, method: string, path: string, body?: unknown): Promise<void> {
   const r = await call(o, method, path, body);
   if (r.status >= 400) throw refusal(r);
   if (r.body !== undefined) printJson(r.body);

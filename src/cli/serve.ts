@@ -15,6 +15,7 @@ import { CliError, ExitCode, passphrase, storePath, type StoreOptions } from './
 import { describeApdu, describeApduResponse, describeRequest, describeResponse } from './describe.js';
 import { ensureParentDir } from './paths.js';
 import { terminalPresence } from './prompt.js';
+import { serveFaultRules } from './faults.js';
 
 export interface ServeOptions extends StoreOptions {
   transport: 'auto' | 'uhid' | 'udp';
@@ -39,6 +40,8 @@ export interface ServeOptions extends StoreOptions {
   controlToken?: string;
   /** The FIDO Conformance Tools' automation paths on the control port (no token). */
   conformance?: boolean;
+  /** Fault rules (JSON), repeatable. */
+  fault?: string[];
 }
 
 export const SERVE_DEFAULTS = { transport: 'auto', host: DEFAULT_UDP_HOST, port: String(DEFAULT_UDP_PORT), presence: 'approve' };
@@ -117,6 +120,7 @@ function openKey(o: ServeOptions, presence: PresencePolicy): OpenedKey {
   const created = !o.memory && !existsSync(where);
   if (!o.memory) ensureParentDir(where);
   const chain = suppliedChain(o);
+  const faults = serveFaultRules(o.fault);
   try {
     const key = new VirtualAuthenticator({
       store: o.memory ? 'memory' : where,
@@ -129,6 +133,8 @@ function openKey(o: ServeOptions, presence: PresencePolicy): OpenedKey {
       attestation: o.attestation,
       enterpriseRpIds: o.enterpriseRp,
       attestationChain: chain,
+      faults,
+      onFault: (f) => log(`fault ${f.id} (${f.type}) on ${f.command}`),
       onExchange: o.verbose ? (req, res) => (log(describeRequest(req)), log(describeResponse(req, res))) : undefined,
       onApdu: o.verbose ? (apdu, res) => (log(describeApdu(apdu)), log(describeApduResponse(res))) : undefined,
     });
@@ -254,6 +260,7 @@ export async function serve(o: ServeOptions): Promise<void> {
     process.once('SIGTERM', stop);
     process.once('SIGHUP', stop);
   });
+  if (o.fault?.length) log(`fault rules in force: ${key.listFaults().map((f) => `${f.id} ${f.command} ${f.fault.type}`).join(', ')}`);
   log(`ctap-emu: security key on ${transport.description}; store ${where}; presence ${o.presence}${o.uv ? `; built-in UV ${o.uv}` : ''}; ${resetNote(o, key)}`);
   log('Ctrl-C stops it. New here? `ctap-emu demo` runs a whole passkey ceremony in-process.');
   const signal = await stopped;

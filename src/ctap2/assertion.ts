@@ -11,6 +11,7 @@ import type { CommandContext } from './context.js';
 import { concatBytes } from '../util/bytes.js';
 import { CtapError, Status } from '../ctap/status.js';
 import { GetAssertionResponseKey } from '../ctap/keys.js';
+import { faultedFlags, type SigningTarget } from './faults.js';
 
 /** The signature counter for this use, stored before anything is signed with it. */
 function nextSignCount(ctx: CommandContext, cred: LocatedCredential): number {
@@ -23,6 +24,9 @@ function nextSignCount(ctx: CommandContext, cred: LocatedCredential): number {
 }
 
 export interface AssertionInput {
+  /** For fault injection (faults.ts): which command answers, for which RP. */
+  command: SigningTarget['command'];
+  rpId: string;
   rpIdHash: Uint8Array;
   clientDataHash: Uint8Array;
   flags: number;
@@ -46,9 +50,10 @@ export function assertionResponse(
   if (input.hmacSecret && cred.hmacSecret) extensions.set(HMAC_SECRET, hmacSecretOutput(ctx, input.hmacSecret, cred.id, uv));
   if (input.thirdPartyPayment) extensions.set(THIRD_PARTY_PAYMENT, cred.thirdPartyPayment);
   if (input.blobs?.getCredBlob) extensions.set(CRED_BLOB, credBlobOutput(cred.stored));
+  const fault = ctx.env.faults?.signing({ command: input.command, rpId: input.rpId, credentialId: cred.id });
   const authData = encodeAuthData({
-    rpIdHash: input.rpIdHash,
-    flags: input.flags,
+    rpIdHash: fault?.rpIdHash ?? input.rpIdHash,
+    flags: faultedFlags(input.flags, fault),
     signCount: nextSignCount(ctx, cred),
     extensions,
   });
@@ -68,6 +73,8 @@ export function assertionResponse(
       displayName: uv ? cred.stored.userDisplayName : undefined,
     });
   }
+  if (fault?.user === 'omit') out.delete(K.user);
+  else if (fault?.user) out.set(K.user, { id: fault.user.id });
   if (input.numberOfCredentials !== undefined) out.set(K.numberOfCredentials, input.numberOfCredentials);
   // §12.3: the key is a top-level member, for the credentials that have one.
   if (input.blobs?.largeBlobKey && cred.stored?.largeBlobKey) out.set(K.largeBlobKey, cred.stored.largeBlobKey);

@@ -26,6 +26,7 @@ import { KeyEvents, type KeyEventListener } from './events/emitter.js';
 import { ExchangeEvents } from './events/exchange.js';
 import { PendingTouches } from './events/touches.js';
 import type { KeyEventName } from './events/types.js';
+import { FaultSet, type FaultFired, type FaultInfo } from './faults/faultSet.js';
 
 export interface VirtualAuthenticatorOptions {
   /** 'memory' (default), a keystore file path, or a store object. */
@@ -79,6 +80,10 @@ export interface VirtualAuthenticatorOptions {
   onExchange?(request: Uint8Array, response: Uint8Array): void;
   /** Sees every CTAP1/U2F APDU and its response (CTAPHID_MSG). */
   onApdu?(apdu: Uint8Array, response: Uint8Array): void;
+  /** Fault rules in force from the start (see addFault). */
+  faults?: readonly unknown[];
+  /** Hears each fault rule as it acts on a request. */
+  onFault?(fired: FaultFired): void;
 }
 
 /** A transport's hold on the key: reports in through receive(), out through its sink. */
@@ -135,6 +140,7 @@ export class VirtualAuthenticator {
   private readonly device: CtapHidDevice;
   private readonly bus: LoopbackBus;
   private readonly sinks = new Set<(report: Uint8Array) => void>();
+  private readonly faults: FaultSet;
   /** See VirtualAuthenticatorOptions.allowReset; a caller the owner confirmed may switch it on. */
   allowReset: boolean;
 
@@ -148,6 +154,7 @@ export class VirtualAuthenticator {
   private readonly touches: PendingTouches;
 
   constructor(options: VirtualAuthenticatorOptions = {}) {
+    this.faults = new FaultSet(options.onFault);
     const inner = openStore(options.store, options.passphrase);
     this.store = new ImportingStore(inner);
     this.allowReset = options.allowReset ?? inner instanceof MemoryStore;
@@ -171,6 +178,7 @@ export class VirtualAuthenticator {
       userPresence: (r, signal) => this.watchTouch('presence', r, (asked) => this.touches.ask((s) => this.presence(r, s), signal, 'approved', asked)),
       userVerification: uv === undefined ? undefined : (r, signal) => this.watchTouch('verification', r, (asked) => (asked(), this.verification!(r, signal))),
       store: this.store,
+      faults: this.faults,
     };
     const config: Partial<AuthenticatorConfig> = {};
     const aaguid = parseAaguid(options.aaguid);
@@ -192,7 +200,7 @@ export class VirtualAuthenticator {
       {
         cbor: async (request, ctx) => {
           this.exchange.request(request, ctx.channel);
-          const response = await this.authenticator.handle(request, ctx);
+          const response = await this.faults.exchange(request, (r) => this.authenticator.handle(r, ctx));
           options.onExchange?.(request, response);
           this.exchange.response(request, response, ctx.channel);
           return response;
@@ -208,8 +216,9 @@ export class VirtualAuthenticator {
       (report) => {
         for (const sink of this.sinks) sink(report);
       },
-      options.hid,
+      { ...options.hid, faults: (m) => this.faults.transport(m) },
     );
+    for (const rule of options.faults ?? []) this.addFault(rule);
   }
 
   /** Tells the watchers that the key asks for a touch or a finger, and what the user did. */
@@ -365,6 +374,29 @@ export class VirtualAuthenticator {
   /** Replaces the user's names, as credentialManagement's updateUserInformation does. */
   setUser(id: string, user: UserNames): CredentialJson {
     return credentials.setUser(this.store, id, user);
+  }
+
+  /**
+   * A fault rule (README "Fault injection"): which requests, when, and what goes wrong. Checked
+   * first (AutomationError 'invalid' saying what is wrong); the rule's ID.
+   */
+  addFault(rule: unknown): string {
+    return this.faults.add(rule);
+  }
+
+  /** The rules in force, with how many requests each matched and how many it changed. */
+  listFaults(): FaultInfo[] {
+    return this.faults.list();
+  }
+
+  /** AutomationError 'notFound' when there is no such rule. */
+  removeFault(id: string): void {
+    this.faults.remove(id);
+  }
+
+  /** Every rule goes; how many there were. */
+  clearFaults(): number {
+    return this.faults.clear();
   }
 
   close(): void {

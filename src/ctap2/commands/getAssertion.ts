@@ -88,6 +88,8 @@ export async function getAssertion(ctx: CommandContext, req: GetAssertionRequest
   // Step 12: with an allowList, one credential; without, the newest, the rest for getNextAssertion.
   const walk = !fromAllowList && count > 1;
   const response = assertionResponse(ctx, first, {
+    command: 'getAssertion',
+    rpId: req.rpId,
     rpIdHash,
     clientDataHash: req.clientDataHash,
     flags,

@@ -22,6 +22,7 @@ import type { CommandContext } from '../context.js';
 import { CtapError, Status } from '../../ctap/status.js';
 import { utf8 } from '../../util/bytes.js';
 import { MakeCredentialKey, MakeCredentialResponseKey } from '../../ctap/keys.js';
+import { faultedFlags } from '../faults.js';
 
 /** WebAuthn §5.4.3: a user handle is at most 64 bytes. */
 const MAX_USER_ID = 64;
@@ -175,10 +176,11 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
   if (hmacSecret) extensions.set(HMAC_SECRET, true); // CredRandom is derived from the credential ID
   addRegistrationOutputs(ctx, more, { rpId: req.rp.id, credentialId: cred.id, uv }, extensions);
   if (req.extensions.has(CRED_BLOB)) extensions.set(CRED_BLOB, credBlob !== undefined);
-  // Step 18: authenticator data.
+  // Step 18: authenticator data (with a test's fault, if one is injected: signed as it is).
+  const fault = ctx.env.faults?.signing({ command: 'makeCredential', rpId: req.rp.id, credentialId: cred.id });
   const authData = encodeAuthData({
-    rpIdHash,
-    flags: AuthDataFlag.UP | (uv ? AuthDataFlag.UV : 0),
+    rpIdHash: fault?.rpIdHash ?? rpIdHash,
+    flags: faultedFlags(AuthDataFlag.UP | (uv ? AuthDataFlag.UV : 0), fault),
     signCount,
     attested: { aaguid: ctx.config.aaguid, credentialId: cred.id, alg: alg, publicKey: cred.publicKey },
     extensions,

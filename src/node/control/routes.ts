@@ -3,6 +3,7 @@
 import { AutomationError, parseCredentialJson, parseSignCount } from '../automation/credentialJson.js';
 import { parsePresencePolicy } from '../presencePolicy.js';
 import type { VirtualAuthenticator } from '../virtual.js';
+import { addFaults, FAULT_ROUTES } from './faults.js';
 
 export interface ControlRequest {
   /** The path's variable parts (a credential ID). */
@@ -94,4 +95,6 @@ export const ROUTES: [RegExp, Partial<Record<string, Handler>>][] = [
   [/^\/uv$/, { POST: (key, r) => setUserVerified(key, r.body) }],
   [/^\/presence$/, { POST: (key, r) => setPresence(key, r.body) }],
   [/^\/presence\/touch$/, { POST: (key) => ok({ touch: key.touch() }) }],
+  [/^\/faults$/, { GET: FAULT_ROUTES.list, POST: (key, r) => addFaults(key, r.body), DELETE: FAULT_ROUTES.clear }],
+  [/^\/faults\/([^/]+)$/, { DELETE: (key, r) => FAULT_ROUTES.remove(key, r.params[0]!) }],
 ];
