@@ -7,7 +7,7 @@ import { blobsDelete, blobsGet, blobsList, blobsSet } from './cli/blobs.js';
 import { credsDelete, credsList, credsShow } from './cli/creds.js';
 import { credsExport, credsImport } from './cli/credsTransfer.js';
 import {
-  ctlAdd, ctlGet, ctlKey, ctlList, ctlPowerCycle, ctlPresence, ctlRemove, ctlRemoveAll, ctlReset, ctlSet, ctlUv,
+  ctlAdd, ctlCounter, ctlGet, ctlKey, ctlList, ctlPowerCycle, ctlPresence, ctlRemove, ctlRemoveAll, ctlReset, ctlSet, ctlUv,
 } from './cli/ctl.js';
 import { attestationExport } from './cli/attestation.js';
 import { protectDashLedIds } from './cli/argv.js';
@@ -70,6 +70,7 @@ withStoreOptions(program.command('serve').description('run the key until Ctrl-C'
   .addOption(new Option('--attestation <type>', 'packed attestation: basic (the batch certificate, signed by the key\'s CA) or self').choices(['basic', 'self']))
   .option('--attestation-chain <pem>', 'your own attestation certificates (PEM: the attestation certificate first, the root last if given), with --attestation-key')
   .option('--attestation-key <pem>', 'the attestation certificate\'s P-256 private key (PEM)')
+  .option('--counter <model>', 'signature counters: per-credential (default), global, zero, random-step[:MAX[:SEED]], wrap, rollback')
   .option('--enterprise-rp <rpId...>', 'RP IDs given vendor-facilitated enterprise attestation, once a host enables it (the key\'s own certificate, naming its serial number)')
   .option('-v, --verbose', 'log each request and response, decoded, with PINs, keys and tokens redacted')
   .option('--control <where>', 'serve the control API (HTTP+JSON, bearer token) on this 127.0.0.1 port, or unix:PATH')
@@ -106,6 +107,8 @@ ctlCommand('set', "change a credential's signature counter or user names").argum
   .option('--sign-count <n>', 'the counter; the next assertion answers n + 1').option('--user-name <name>', 'user.name')
   .option('--user-display-name <name>', 'user.displayName').action(ctlSet);
 ctlCommand('uv', 'what the built-in UV answers from now on (serve --uv keys)').argument('<verified>', 'true or false').action(ctlUv);
+ctlCommand('counter', 'how signature counters go from the next use on: per-credential, global, zero, random-step[:MAX[:SEED]], wrap, rollback')
+  .argument('<model>').option('--credential <id>', 'only this credential (base64url ID)').action(ctlCounter);
 ctlCommand('presence', 'what the user does at the next touch: approve, deny, timeout or delay:MS').argument('<policy>').action(ctlPresence);
 
 withKeyOptions(program.command('info').description("the key's getInfo"))

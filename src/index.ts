@@ -2,6 +2,8 @@
 // only when openNodeHid or listFidoDevices is called.
 export { VirtualAuthenticator, type VirtualAuthenticatorOptions, type DevicePort, type KeyInfo } from './node/virtual.js';
 export { AutomationError, type CredentialJson } from './node/automation/credentialJson.js';
+export { COUNTER_MODELS, type CounterModelName } from './ctap2/counterModel.js';
+export type { CounterModelSpec } from './node/automation/counterModels.js';
 export type { GetCredentialsOptions, UserNames } from './node/automation/credentials.js';
 export type {
   PresenceCallback, PresenceDecision, PresencePolicy, VerificationCallback, VerificationPolicy,

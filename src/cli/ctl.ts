@@ -115,3 +115,8 @@ export async function ctlUv(verified: string, o: CtlOptions): Promise<void> {
   if (verified !== 'true' && verified !== 'false') throw new CliError(`uv takes true or false, got "${verified}"`, ExitCode.usage);
   await run(o, 'POST', '/uv', { verified: verified === 'true' });
 }
+
+/** The key's counter model, or one credential's: the API parses the text form (random-step:MAX:SEED). */
+export async function ctlCounter(model: string, o: CtlOptions & { credential?: string }): Promise<void> {
+  await run(o, 'PUT', o.credential === undefined ? '/counter-model' : `${credentialPath(o.credential)}/counter-model`, { model });
+}

@@ -15,6 +15,8 @@ import { CliError, ExitCode, passphrase, storePath, type StoreOptions } from './
 import { describeApdu, describeApduResponse, describeRequest, describeResponse } from './describe.js';
 import { ensureParentDir } from './paths.js';
 import { terminalPresence } from './prompt.js';
+import { parseCounterModelText } from '../node/automation/counterModels.js';
+import { AutomationError } from '../node/automation/credentialJson.js';
 
 export interface ServeOptions extends StoreOptions {
   transport: 'auto' | 'uhid' | 'udp';
@@ -30,6 +32,8 @@ export interface ServeOptions extends StoreOptions {
   rs256?: boolean;
   attestation?: 'basic' | 'self';
   enterpriseRp?: string[];
+  /** The key's counter model, in text form (random-step:MAX:SEED). */
+  counter?: string;
   attestationChain?: string;
   attestationKey?: string;
   verbose?: boolean;
@@ -108,7 +112,17 @@ function chainAaguid(chain: AttestationChain | undefined): string | undefined {
   return named && toHex(named);
 }
 
+/** --counter, checked before the keystore is touched. */
+function counterModel(o: ServeOptions): ReturnType<typeof parseCounterModelText> | undefined {
+  try {
+    return o.counter === undefined ? undefined : parseCounterModelText(o.counter);
+  } catch (e) {
+    throw e instanceof AutomationError ? new CliError(`--counter: ${e.message}`, ExitCode.usage) : e;
+  }
+}
+
 function openKey(o: ServeOptions, presence: PresencePolicy): OpenedKey {
+  const counter = counterModel(o);
   const where = o.memory ? 'memory (nothing is written)' : storePath(o);
   const created = !o.memory && !existsSync(where);
   if (!o.memory) ensureParentDir(where);
@@ -125,6 +139,7 @@ function openKey(o: ServeOptions, presence: PresencePolicy): OpenedKey {
       attestation: o.attestation,
       enterpriseRpIds: o.enterpriseRp,
       attestationChain: chain,
+      counterModel: counter,
       onExchange: o.verbose ? (req, res) => (log(describeRequest(req)), log(describeResponse(req, res))) : undefined,
       onApdu: o.verbose ? (apdu, res) => (log(describeApdu(apdu)), log(describeApduResponse(res))) : undefined,
     });
@@ -238,7 +253,7 @@ export async function serve(o: ServeOptions): Promise<void> {
     process.once('SIGTERM', stop);
     process.once('SIGHUP', stop);
   });
-  log(`ctap-emu: security key on ${transport.description}; store ${where}; presence ${o.presence}${o.uv ? `; built-in UV ${o.uv}` : ''}; ${resetNote(o, key)}`);
+  log(`ctap-emu: security key on ${transport.description}; store ${where}; presence ${o.presence}${o.uv ? `; built-in UV ${o.uv}` : ''}${o.counter ? `; counter ${o.counter}` : ''}; ${resetNote(o, key)}`);
   log('Ctrl-C stops it. New here? `ctap-emu demo` runs a whole passkey ceremony in-process.');
   const signal = await stopped;
   await control?.close();

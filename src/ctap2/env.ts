@@ -5,6 +5,7 @@ import type { CredentialSecret } from './credentialId.js';
 import type { KeepaliveStatusCode } from '../ctap/constants.js';
 import { DEFAULT_ALGORITHMS, type Crypto } from '../ctap/crypto.js';
 import type { CoseAlgorithm } from '../ctap/cose.js';
+import type { CounterModel } from './counterModel.js';
 
 /** What the user is being asked to touch the key for (shown by prompts, seen by scripted policies). */
 export interface PresenceRequest {
@@ -39,6 +40,8 @@ export interface AuthenticatorEnv {
   /** Built-in user verification, used when config.builtInUv is on; a match also counts as a touch. */
   userVerification?(request: PresenceRequest, signal: AbortSignal): Promise<VerificationResult>;
   store: CredentialStore;
+  /** The signature counter model of a credential's next use (counterModel.ts); absent: per-credential. */
+  counterModel?(credentialId: Uint8Array): CounterModel;
 }
 
 /**

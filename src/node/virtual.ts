@@ -22,6 +22,7 @@ import type { PresenceRequest, PresenceResult, VerificationResult } from '../cta
 import { formatUuid, fromHex } from '../util/bytes.js';
 import type { Crypto } from '../ctap/crypto.js';
 import { NodeCrypto } from './nodeCrypto.js';
+import { CounterModels, parseCounterModelText, type CounterModelSpec } from './automation/counterModels.js';
 
 export interface VirtualAuthenticatorOptions {
   /** 'memory' (default), a keystore file path, or a store object. */
@@ -68,6 +69,8 @@ export interface VirtualAuthenticatorOptions {
   enterpriseRpIds?: readonly string[];
   /** What the key computes with (default: OpenSSL through node:crypto, a NodeCrypto of its own). */
   crypto?: Crypto;
+  /** The key's signature counter model (default per-credential): a spec, or its text form (`random-step:16:7`). */
+  counterModel?: CounterModelSpec | string;
   /** Clock for the core (default Date.now). */
   now?: () => number;
   hid?: CtapHidDeviceOptions;
@@ -120,6 +123,9 @@ export interface KeyInfo {
   discoverableCredentials: number;
   maxDiscoverableCredentials: number;
   importedNonDiscoverableCredentials: number;
+  /** The key's counter model (text form), and the credentials that have their own (by base64url ID). */
+  counterModel: string;
+  credentialCounterModels: Record<string, string>;
 }
 
 type Ask<R> = (request: PresenceRequest, signal: AbortSignal) => Promise<R>;
@@ -139,6 +145,7 @@ export class VirtualAuthenticator {
   private presenceName!: string;
   private verification: Ask<VerificationResult> | undefined;
   private userVerified: boolean | undefined;
+  private readonly counters = new CounterModels();
 
   constructor(options: VirtualAuthenticatorOptions = {}) {
     const inner = openStore(options.store, options.passphrase);
@@ -157,7 +164,9 @@ export class VirtualAuthenticator {
       userPresence: (r, signal) => this.presence(r, signal),
       userVerification: uv === undefined ? undefined : (r, signal) => this.verification!(r, signal),
       store: this.store,
+      counterModel: this.counters.modelFor,
     };
+    if (options.counterModel !== undefined) this.setCounterModel(options.counterModel);
     const config: Partial<AuthenticatorConfig> = {};
     const aaguid = parseAaguid(options.aaguid);
     if (aaguid) config.aaguid = aaguid;
@@ -252,6 +261,8 @@ export class VirtualAuthenticator {
       discoverableCredentials: this.store.count(),
       maxDiscoverableCredentials: c.maxDiscoverableCredentials,
       importedNonDiscoverableCredentials: this.store.listImported().length,
+      counterModel: this.counters.keyModel(),
+      credentialCounterModels: this.counters.ownModels(),
     };
   }
 
@@ -288,6 +299,20 @@ export class VirtualAuthenticator {
   /** The credential's signature counter: the next assertion answers n + 1 (lower than before, too: a cloned key). */
   setSignCount(id: string, signCount: number): CredentialJson {
     return credentials.setSignCount(this.store, id, signCount);
+  }
+
+  /**
+   * How signature counters go from the next use on (counterModel.ts): the key's model, or with a
+   * credential ID (a stored or imported credential) that credential's own. Text form or spec.
+   */
+  setCounterModel(model: CounterModelSpec | string, credentialId?: string): void {
+    const spec = typeof model === 'string' ? parseCounterModelText(model) : model;
+    this.counters.set(spec, credentialId === undefined ? undefined : credentials.findCredential(this.store, credentialId).id);
+  }
+
+  /** The credential follows the key's counter model again. */
+  clearCounterModel(credentialId: string): void {
+    this.counters.clear(credentials.findCredential(this.store, credentialId).id);
   }
 
   /** Replaces the user's names, as credentialManagement's updateUserInformation does. */

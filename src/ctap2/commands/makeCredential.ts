@@ -22,6 +22,7 @@ import type { CommandContext } from '../context.js';
 import { CtapError, Status } from '../../ctap/status.js';
 import { utf8 } from '../../util/bytes.js';
 import { MakeCredentialKey, MakeCredentialResponseKey } from '../../ctap/keys.js';
+import { nextSignCount } from '../signCount.js';
 
 /** WebAuthn §5.4.3: a user handle is at most 64 bytes. */
 const MAX_USER_ID = 64;
@@ -166,7 +167,7 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
     // The replaced credential's key may be among the signer's key objects: it goes with the credential.
     if (replaces) ctx.crypto.forget?.();
   } else {
-    signCount = ctx.session.globalCounter.next(ctx.env);
+    signCount = nextSignCount(ctx, cred.id, false)!; // under the key's counter model, as its assertions will be
   }
 
   // Step 15: extension outputs.
