@@ -70,6 +70,7 @@ withStoreOptions(program.command('serve').description('run the key until Ctrl-C'
   .addOption(new Option('--attestation <type>', 'packed attestation: basic (the batch certificate, signed by the key\'s CA) or self').choices(['basic', 'self']))
   .option('--attestation-chain <pem>', 'your own attestation certificates (PEM: the attestation certificate first, the root last if given), with --attestation-key')
   .option('--attestation-key <pem>', 'the attestation certificate\'s P-256 private key (PEM)')
+  .option('--profile <name>', 'the kind of key: default, yubikey5, solo, fido20, u2f, no-rk, no-pin, bio (README: Device profiles)')
   .option('--counter <model>', 'signature counters: per-credential (default), global, zero, random-step[:MAX[:SEED]], wrap, rollback')
   .option('--enterprise-rp <rpId...>', 'RP IDs given vendor-facilitated enterprise attestation, once a host enables it (the key\'s own certificate, naming its serial number)')
   .option('-v, --verbose', 'log each request and response, decoded, with PINs, keys and tokens redacted')

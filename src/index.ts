@@ -4,6 +4,7 @@ export { VirtualAuthenticator, type VirtualAuthenticatorOptions, type DevicePort
 export { AutomationError, type CredentialJson } from './node/automation/credentialJson.js';
 export { COUNTER_MODELS, type CounterModelName } from './ctap2/counterModel.js';
 export type { CounterModelSpec } from './node/automation/counterModels.js';
+export { PROFILES, profileNamed, type DeviceProfile } from './node/profiles/index.js';
 export type { GetCredentialsOptions, UserNames } from './node/automation/credentials.js';
 export type {
   PresenceCallback, PresenceDecision, PresencePolicy, VerificationCallback, VerificationPolicy,

@@ -17,6 +17,7 @@ import { ensureParentDir } from './paths.js';
 import { terminalPresence } from './prompt.js';
 import { parseCounterModelText } from '../node/automation/counterModels.js';
 import { AutomationError } from '../node/automation/credentialJson.js';
+import { profileNamed, type DeviceProfile } from '../node/profiles/index.js';
 
 export interface ServeOptions extends StoreOptions {
   transport: 'auto' | 'uhid' | 'udp';
@@ -34,6 +35,8 @@ export interface ServeOptions extends StoreOptions {
   enterpriseRp?: string[];
   /** The key's counter model, in text form (random-step:MAX:SEED). */
   counter?: string;
+  /** The device profile (src/node/profiles). */
+  profile?: string;
   attestationChain?: string;
   attestationKey?: string;
   verbose?: boolean;
@@ -121,8 +124,18 @@ function counterModel(o: ServeOptions): ReturnType<typeof parseCounterModelText>
   }
 }
 
+/** --profile, checked before the keystore is touched. */
+function profile(o: ServeOptions): DeviceProfile | undefined {
+  try {
+    return o.profile === undefined ? undefined : profileNamed(o.profile);
+  } catch (e) {
+    throw new CliError(`--profile: ${(e as Error).message}`, ExitCode.usage);
+  }
+}
+
 function openKey(o: ServeOptions, presence: PresencePolicy): OpenedKey {
   const counter = counterModel(o);
+  const deviceProfile = profile(o);
   const where = o.memory ? 'memory (nothing is written)' : storePath(o);
   const created = !o.memory && !existsSync(where);
   if (!o.memory) ensureParentDir(where);
@@ -140,6 +153,7 @@ function openKey(o: ServeOptions, presence: PresencePolicy): OpenedKey {
       enterpriseRpIds: o.enterpriseRp,
       attestationChain: chain,
       counterModel: counter,
+      profile: deviceProfile,
       onExchange: o.verbose ? (req, res) => (log(describeRequest(req)), log(describeResponse(req, res))) : undefined,
       onApdu: o.verbose ? (apdu, res) => (log(describeApdu(apdu)), log(describeApduResponse(res))) : undefined,
     });
@@ -253,7 +267,7 @@ export async function serve(o: ServeOptions): Promise<void> {
     process.once('SIGTERM', stop);
     process.once('SIGHUP', stop);
   });
-  log(`ctap-emu: security key on ${transport.description}; store ${where}; presence ${o.presence}${o.uv ? `; built-in UV ${o.uv}` : ''}${o.counter ? `; counter ${o.counter}` : ''}; ${resetNote(o, key)}`);
+  log(`ctap-emu: security key on ${transport.description}; ${o.profile ? `profile ${o.profile}; ` : ''}store ${where}; presence ${o.presence}${o.uv ? `; built-in UV ${o.uv}` : ''}${o.counter ? `; counter ${o.counter}` : ''}; ${resetNote(o, key)}`);
   log('Ctrl-C stops it. New here? `ctap-emu demo` runs a whole passkey ceremony in-process.');
   const signal = await stopped;
   await control?.close();

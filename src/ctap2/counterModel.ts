@@ -1,6 +1,7 @@
 // Signature counter models (WebAuthn L3 §6.1.1): how the next counter follows the last one given.
 // Pure: the model a credential uses comes from the environment (env.counterModel), switchable at run time.
 import { countAfter, MAX_COUNT } from '../keystore/reservedCounters.js';
+import { mulberry32 } from '../util/prng.js';
 
 /** The models a key can count with; 'per-credential' is a hardware key's (and the default). */
 export const COUNTER_MODELS = ['per-credential', 'global', 'zero', 'random-step', 'wrap', 'rollback'] as const;
@@ -22,18 +23,11 @@ export type CounterModel =
 
 export const PER_CREDENTIAL: CounterModel = { name: 'per-credential' };
 
-/** randomStep's increments: 1..maxStep from mulberry32 (a small 32-bit PRNG), the same for the same seed. */
+/** randomStep's increments: 1..maxStep from mulberry32, the same for the same seed. */
 export function seededSteps(seed: number, maxStep: number): () => number {
   if (!Number.isInteger(maxStep) || maxStep < 1 || maxStep > 65_536) throw new RangeError('maxStep must be 1 to 65536');
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const r = ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-    return 1 + Math.floor(r * maxStep);
-  };
+  const next = mulberry32(seed);
+  return () => 1 + Math.floor(next() * maxStep);
 }
 
 /** The counter a model answers after `last` (the last value given for the credential, or the key). */

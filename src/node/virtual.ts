@@ -23,6 +23,7 @@ import { formatUuid, fromHex } from '../util/bytes.js';
 import type { Crypto } from '../ctap/crypto.js';
 import { NodeCrypto } from './nodeCrypto.js';
 import { CounterModels, parseCounterModelText, type CounterModelSpec } from './automation/counterModels.js';
+import { profileNamed, type DeviceProfile } from './profiles/index.js';
 
 export interface VirtualAuthenticatorOptions {
   /** 'memory' (default), a keystore file path, or a store object. */
@@ -69,6 +70,11 @@ export interface VirtualAuthenticatorOptions {
   enterpriseRpIds?: readonly string[];
   /** What the key computes with (default: OpenSSL through node:crypto, a NodeCrypto of its own). */
   crypto?: Crypto;
+  /**
+   * The kind of key it plays (src/node/profiles): 'default' (ctap-emu's CTAP 2.3 key), 'yubikey5',
+   * 'solo', 'fido20', 'u2f', 'no-rk', 'no-pin', 'bio', or a DeviceProfile. Options given here win over it.
+   */
+  profile?: string | DeviceProfile;
   /** The key's signature counter model (default per-credential): a spec, or its text form (`random-step:16:7`). */
   counterModel?: CounterModelSpec | string;
   /** Clock for the core (default Date.now). */
@@ -113,6 +119,8 @@ function enabledAlgorithms(o: VirtualAuthenticatorOptions): CoseAlgorithm[] | un
 
 /** What GET /key and info() report: the key's make and its scripted user, without a CTAP round trip. */
 export interface KeyInfo {
+  /** The device profile's name. */
+  profile: string;
   aaguid: string;
   algorithms: string[];
   pin: boolean;
@@ -146,6 +154,7 @@ export class VirtualAuthenticator {
   private verification: Ask<VerificationResult> | undefined;
   private userVerified: boolean | undefined;
   private readonly counters = new CounterModels();
+  readonly profile: DeviceProfile;
 
   constructor(options: VirtualAuthenticatorOptions = {}) {
     const inner = openStore(options.store, options.passphrase);
@@ -153,7 +162,9 @@ export class VirtualAuthenticator {
     this.allowReset = options.allowReset ?? inner instanceof MemoryStore;
     this.timeoutMs = options.presenceTimeoutMs ?? 30_000;
     this.setPresence(options.presence ?? 'approve');
-    const uv = options.userVerification;
+    this.profile = typeof options.profile === 'object' ? options.profile : profileNamed(options.profile ?? 'default');
+    // A key with a sensor: the finger matches unless the caller says otherwise.
+    const uv = options.userVerification ?? (this.profile.builtInUv ? 'match' : undefined);
     if (uv !== undefined) this.verification = verificationFunction(uv, this.timeoutMs);
     this.userVerified = uv === 'match' ? true : uv === 'nomatch' ? false : undefined;
     const env: AuthenticatorEnv = {
@@ -167,7 +178,7 @@ export class VirtualAuthenticator {
       counterModel: this.counters.modelFor,
     };
     if (options.counterModel !== undefined) this.setCounterModel(options.counterModel);
-    const config: Partial<AuthenticatorConfig> = {};
+    const config: Partial<AuthenticatorConfig> = { ...this.profile.config };
     const aaguid = parseAaguid(options.aaguid);
     if (aaguid) config.aaguid = aaguid;
     if (options.attestation !== undefined) config.attestation = options.attestation;
@@ -176,7 +187,7 @@ export class VirtualAuthenticator {
     if (options.maxDiscoverableCredentials !== undefined) config.maxDiscoverableCredentials = options.maxDiscoverableCredentials;
     if (options.minPinLength !== undefined) config.minPinLength = options.minPinLength;
     if (options.enterpriseRpIds !== undefined) config.enterpriseRpIds = options.enterpriseRpIds;
-    if (options.userVerification !== undefined) config.builtInUv = true;
+    if (uv !== undefined) config.builtInUv = true;
     const algorithms = enabledAlgorithms(options);
     if (algorithms) config.algorithms = algorithms;
     this.authenticator = new Authenticator(env, config);
@@ -185,7 +196,8 @@ export class VirtualAuthenticator {
     this.sinks.add(this.bus.toHosts);
     this.device = new CtapHidDevice(
       {
-        cbor: async (request, ctx) => {
+        // A U2F-only profile has no CTAP2: INIT then reports no CBOR capability.
+        cbor: !this.profile.ctap2 ? undefined : async (request, ctx) => {
           const response = await this.authenticator.handle(request, ctx);
           options.onExchange?.(request, response);
           return response;
@@ -252,6 +264,7 @@ export class VirtualAuthenticator {
   info(): KeyInfo {
     const c = this.authenticator.config;
     return {
+      profile: this.profile.name,
       aaguid: formatUuid(c.aaguid),
       algorithms: c.algorithms.map(algorithmName),
       pin: this.authenticator.hasPin(),

@@ -23,6 +23,7 @@ import { CtapError, Status } from '../../ctap/status.js';
 import { utf8 } from '../../util/bytes.js';
 import { MakeCredentialKey, MakeCredentialResponseKey } from '../../ctap/keys.js';
 import { nextSignCount } from '../signCount.js';
+import { offeredExtensions } from '../features.js';
 
 /** WebAuthn §5.4.3: a user handle is at most 64 bytes. */
 const MAX_USER_ID = 64;
@@ -92,6 +93,7 @@ function creationTime(ctx: CommandContext, rpId: string): number {
 
 export async function makeCredential(ctx: CommandContext, req: MakeCredentialRequest): Promise<Map<number, CborEncodable | undefined>> {
   const presence = { command: 'makeCredential', rpId: req.rp.id, userName: req.user.name } as const;
+  req.extensions = offeredExtensions(ctx.config, req.extensions);
   const uvInput = uvInputOf(Permission.mc, req.rp.id, presence, req);
   // Steps 1-2: the zero-length probe; the protocol of a pinUvAuthParam.
   await pinUvAuthPreamble(ctx, uvInput);
@@ -101,6 +103,8 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
   // Step 5: options. up=false makes no sense for a new credential.
   if (req.options.get('up') === false) throw new CtapError(Status.CTAP2_ERR_INVALID_OPTION, 'up=false');
   const rk = req.options.get('rk') === true;
+  // CTAP 2.1 §6.1.2 step 5: rk on a key that cannot store credentials.
+  if (rk && !ctx.config.residentKeys) throw new CtapError(Status.CTAP2_ERR_UNSUPPORTED_OPTION, 'no discoverable credentials on this key');
   // Steps 5-6: the uv option and alwaysUv.
   const method = chooseUvMethod(ctx, uvInput, true);
   // Steps 7-8 (makeCredUvNotRqd): a protected key makes discoverable credentials only for a verified user.
