@@ -19,7 +19,8 @@ export function nextSignCount(ctx: CommandContext, id: Uint8Array, stored: boole
     if (stored) env.store.setSignCount(id, value);
     return value;
   }
-  if (!stored) return session.globalCounter.moveTo(env, countUnder(model, session.globalCounter.last(env)));
+  // The key's global counter is shared: 'zero' leaves it where it was.
+  if (!stored) return model.name === 'zero' ? 0 : session.globalCounter.moveTo(env, countUnder(model, session.globalCounter.last(env)));
   const credential = env.store.get(id);
   if (!credential) return undefined;
   const value = countUnder(model, credential.signCount);

@@ -128,12 +128,16 @@ describe('counter models: the sequences', () => {
     expect(await counters(k, a, 1)).toEqual([0]);
   });
 
-  it('non-discoverable credentials count on the key global counter under rollback and wrap', async () => {
+  it('non-discoverable credentials count on the key global counter under rollback; zero leaves it alone', async () => {
     const k = setUp();
     const c = await k.register('discouraged');
     const [x] = await counters(k, c, 1);
     k.key.setCounterModel('rollback');
     expect(await counters(k, c, 1)).toEqual([x! - 1]);
+    k.key.setCounterModel('zero');
+    expect(await counters(k, c, 2)).toEqual([0, 0]);
+    k.key.setCounterModel('per-credential');
+    expect(await counters(k, c, 1)).toEqual([x!]);
   });
 
   it('refuses unknown models, bad steps and unknown credentials', () => {
