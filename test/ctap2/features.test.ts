@@ -45,6 +45,13 @@ describe('feature switches', () => {
     expect(options.has('makeCredUvNotRqd')).toBe(false);
   });
 
+  it('a key without makeCredUvNotRqd (no pinUvAuthToken) wants the PIN for any credential once one is set', async () => {
+    const key = new TestKey({ pinUvAuthToken: false });
+    expect((await key.call(C.authenticatorMakeCredential, mcParams()))[0]).toBe(Status.CTAP2_OK);
+    key.auth.provisionPin('1234');
+    expect((await key.call(C.authenticatorMakeCredential, mcParams()))[0]).toBe(Status.CTAP2_ERR_PUAT_REQUIRED);
+  });
+
   it('a FIDO 2.0 key lists neither the 2.1 nor the 2.3 getInfo members', async () => {
     const key = new TestKey({ ctapVersions: ['FIDO_2_0'] });
     const [, info] = await key.call(C.authenticatorGetInfo);

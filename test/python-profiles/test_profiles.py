@@ -66,6 +66,11 @@ def test_behaviour(device, profile, expect):
             ctap.client_pin(1, 1)
         assert e.value.code == CtapError.ERR.INVALID_COMMAND
         return
+    if not expect["pinUvAuthToken"]:
+        # CTAP 2.0 §5.1 step 6: with a PIN set, no credential without it.
+        with pytest.raises(CtapError) as e:
+            make(ctap)
+        assert e.value.code == CtapError.ERR.PIN_REQUIRED
     pin = ClientPin(ctap)
     assert pin.protocol.VERSION == max(expect["pinUvAuthProtocols"])
     if expect["uv"]:

@@ -15,7 +15,7 @@ import {
   type CredentialDescriptor,
 } from '../../ctap/params.js';
 import { Permission } from '../../ctap/permissions.js';
-import { isProtected } from '../pin/verification.js';
+import { isProtected, pinIsSet } from '../pin/verification.js';
 import { chooseUvMethod, collectPresence, pinUvAuthPreamble, uvInputOf, verifyUser } from '../pinUvAuth.js';
 import { requireUserPresence } from '../presence.js';
 import type { CommandContext } from '../context.js';
@@ -110,6 +110,12 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
   // Steps 7-8 (makeCredUvNotRqd): a protected key makes discoverable credentials only for a verified user.
   if (method === 'none' && rk && isProtected(ctx)) {
     throw new CtapError(Status.CTAP2_ERR_PUAT_REQUIRED, 'a discoverable credential needs user verification');
+  }
+  // CTAP 2.0 §5.1 step 6: a key without makeCredUvNotRqd (a 2.0 or 2.1-preview profile) wants the PIN
+  // once one is set, for any credential: PIN_REQUIRED (0x36, PUAT_REQUIRED since 2.1). Chromium then
+  // registers over U2F instead.
+  if (method === 'none' && !ctx.config.pinUvAuthToken && pinIsSet(ctx)) {
+    throw new CtapError(Status.CTAP2_ERR_PUAT_REQUIRED, 'a PIN is set: this CTAP 2.0 key wants it for every credential');
   }
   // Step 9: enterprise attestation, before the user is asked for anything.
   const epAtt = enterpriseAttestation(ctx, req.enterpriseAttestation, req.rp.id);
