@@ -267,7 +267,7 @@ export async function serve(o: ServeOptions): Promise<void> {
     process.once('SIGTERM', stop);
     process.once('SIGHUP', stop);
   });
-  log(`ctap-emu: security key on ${transport.description}; ${o.profile ? `profile ${o.profile}; ` : ''}store ${where}; presence ${o.presence}${o.uv ? `; built-in UV ${o.uv}` : ''}${o.counter ? `; counter ${o.counter}` : ''}; ${resetNote(o, key)}`);
+  log(`ctap-emu: security key on ${transport.description}; ${o.profile ? `profile ${o.profile}; ` : ''}store ${where}; presence ${o.presence}${o.uv || key.authenticator.config.builtInUv ? `; built-in UV ${o.uv ?? 'match'}` : ''}${o.counter ? `; counter ${o.counter}` : ''}; ${resetNote(o, key)}`);
   log('Ctrl-C stops it. New here? `ctap-emu demo` runs a whole passkey ceremony in-process.');
   const signal = await stopped;
   await control?.close();

@@ -15,9 +15,6 @@ import { MAX_PIN_CODE_POINTS } from '../pin/pinCheck.js';
 import { Command } from '../../ctap/constants.js';
 import { commandEnabled, credMgmtOptions, extensionsOf, infoLevel } from '../features.js';
 
-/** Extensions this key implements, as getInfo lists them (features.ts). */
-export { EXTENSIONS } from '../features.js';
-
 const C = Command;
 
 function options(ctx: CommandContext, settings: DeviceSettings): Record<string, boolean | undefined> {

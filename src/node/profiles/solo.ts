@@ -24,5 +24,7 @@ export const solo: DeviceProfile = {
     maxCredentialCountInList: 20,
     maxDiscoverableCredentials: 50,
     firmwareVersion: 0x04000000,
+    // getInfo also says credentialMgmtPreview: this key answers the preview number (0x41), which
+    // libfido2 sends, besides 0x0A; the report lists credMgmt alone.
   },
 };
