@@ -7,7 +7,7 @@ import { blobsDelete, blobsGet, blobsList, blobsSet } from './cli/blobs.js';
 import { credsDelete, credsList, credsShow } from './cli/creds.js';
 import { credsExport, credsImport } from './cli/credsTransfer.js';
 import {
-  ctlAdd, ctlEvents, ctlGet, ctlKey, ctlTouch, ctlList, ctlPowerCycle, ctlPresence, ctlRemove, ctlRemoveAll, ctlReset, ctlSet, ctlUv,
+  ctlAdd, ctlCounter, ctlEvents, ctlGet, ctlKey, ctlTouch, ctlList, ctlPowerCycle, ctlPresence, ctlRemove, ctlRemoveAll, ctlReset, ctlSet, ctlUv,
 } from './cli/ctl.js';
 import { ctlFaultAdd, ctlFaultClear, ctlFaultList, ctlFaultRemove } from './cli/faults.js';
 import { attestationExport } from './cli/attestation.js';
@@ -71,6 +71,8 @@ withStoreOptions(program.command('serve').description('run the key until Ctrl-C'
   .addOption(new Option('--attestation <type>', 'packed attestation: basic (the batch certificate, signed by the key\'s CA) or self').choices(['basic', 'self']))
   .option('--attestation-chain <pem>', 'your own attestation certificates (PEM: the attestation certificate first, the root last if given), with --attestation-key')
   .option('--attestation-key <pem>', 'the attestation certificate\'s P-256 private key (PEM)')
+  .option('--profile <name>', 'the kind of key: default, yubikey5, solo, fido20, u2f, no-rk, no-pin, bio (README: Device profiles)')
+  .option('--counter <model>', 'signature counters: per-credential (default), global, zero, random-step[:MAX[:SEED]], wrap, rollback')
   .option('--enterprise-rp <rpId...>', 'RP IDs given vendor-facilitated enterprise attestation, once a host enables it (the key\'s own certificate, naming its serial number)')
   .option('-v, --verbose', 'log each request and response, decoded, with PINs, keys and tokens redacted')
   .option('--control <where>', 'serve the control API (HTTP+JSON, bearer token) on this 127.0.0.1 port, or unix:PATH')
@@ -121,6 +123,8 @@ faultCommand('add', 'add a rule: JSON, or flags').argument('[json]', 'the rule a
 faultCommand('list', 'the rules, with how often each matched (seen) and acted (fired)').action(ctlFaultList);
 faultCommand('remove', 'remove one rule').argument('<id>').action(ctlFaultRemove);
 faultCommand('clear', 'remove every rule').action(ctlFaultClear);
+ctlCommand('counter', 'how signature counters go from the next use on: per-credential, global, zero, random-step[:MAX[:SEED]], wrap, rollback')
+  .argument('<model>').option('--credential <id>', 'only this credential (base64url ID)').action(ctlCounter);
 ctlCommand('presence', 'what the user does at the next touch: approve, deny, timeout or delay:MS').argument('<policy>').action(ctlPresence);
 ctlCommand('touch', 'touch the key: the touch it waits for now, or else its next one (whatever the presence policy)').action(ctlTouch);
 ctlCommand('events', 'the key\'s events as they come, one JSON per line (requests, touches, credentials, PIN, reset, power)').action(ctlEvents);

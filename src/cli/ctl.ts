@@ -171,3 +171,8 @@ export function ctlEvents(o: CtlOptions): Promise<void> {
     req.end();
   });
 }
+
+/** The key's counter model, or one credential's: the API parses the text form (random-step:MAX:SEED). */
+export async function ctlCounter(model: string, o: CtlOptions & { credential?: string }): Promise<void> {
+  await run(o, 'PUT', o.credential === undefined ? '/counter-model' : `${credentialPath(o.credential)}/counter-model`, { model });
+}

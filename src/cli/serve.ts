@@ -16,6 +16,9 @@ import { describeApdu, describeApduResponse, describeRequest, describeResponse }
 import { ensureParentDir } from './paths.js';
 import { terminalPresence } from './prompt.js';
 import { serveFaultRules } from './faults.js';
+import { parseCounterModelText } from '../node/automation/counterModels.js';
+import { AutomationError } from '../node/automation/credentialJson.js';
+import { profileNamed, type DeviceProfile } from '../node/profiles/index.js';
 
 export interface ServeOptions extends StoreOptions {
   transport: 'auto' | 'uhid' | 'udp';
@@ -31,6 +34,10 @@ export interface ServeOptions extends StoreOptions {
   rs256?: boolean;
   attestation?: 'basic' | 'self';
   enterpriseRp?: string[];
+  /** The key's counter model, in text form (random-step:MAX:SEED). */
+  counter?: string;
+  /** The device profile (src/node/profiles). */
+  profile?: string;
   attestationChain?: string;
   attestationKey?: string;
   verbose?: boolean;
@@ -115,7 +122,27 @@ function chainAaguid(chain: AttestationChain | undefined): string | undefined {
   return named && toHex(named);
 }
 
+/** --counter, checked before the keystore is touched. */
+function counterModel(o: ServeOptions): ReturnType<typeof parseCounterModelText> | undefined {
+  try {
+    return o.counter === undefined ? undefined : parseCounterModelText(o.counter);
+  } catch (e) {
+    throw e instanceof AutomationError ? new CliError(`--counter: ${e.message}`, ExitCode.usage) : e;
+  }
+}
+
+/** --profile, checked before the keystore is touched. */
+function profile(o: ServeOptions): DeviceProfile | undefined {
+  try {
+    return o.profile === undefined ? undefined : profileNamed(o.profile);
+  } catch (e) {
+    throw new CliError(`--profile: ${(e as Error).message}`, ExitCode.usage);
+  }
+}
+
 function openKey(o: ServeOptions, presence: PresencePolicy): OpenedKey {
+  const counter = counterModel(o);
+  const deviceProfile = profile(o);
   const where = o.memory ? 'memory (nothing is written)' : storePath(o);
   const created = !o.memory && !existsSync(where);
   if (!o.memory) ensureParentDir(where);
@@ -135,6 +162,8 @@ function openKey(o: ServeOptions, presence: PresencePolicy): OpenedKey {
       attestationChain: chain,
       faults,
       onFault: (f) => log(`fault ${f.id} (${f.type}) on ${f.command}`),
+      counterModel: counter,
+      profile: deviceProfile,
       onExchange: o.verbose ? (req, res) => (log(describeRequest(req)), log(describeResponse(req, res))) : undefined,
       onApdu: o.verbose ? (apdu, res) => (log(describeApdu(apdu)), log(describeApduResponse(res))) : undefined,
     });
@@ -261,7 +290,7 @@ export async function serve(o: ServeOptions): Promise<void> {
     process.once('SIGHUP', stop);
   });
   if (o.fault?.length) log(`fault rules in force: ${key.listFaults().map((f) => `${f.id} ${f.command} ${f.fault.type}`).join(', ')}`);
-  log(`ctap-emu: security key on ${transport.description}; store ${where}; presence ${o.presence}${o.uv ? `; built-in UV ${o.uv}` : ''}; ${resetNote(o, key)}`);
+  log(`ctap-emu: security key on ${transport.description}; ${o.profile ? `profile ${o.profile}; ` : ''}store ${where}; presence ${o.presence}${o.uv || key.authenticator.config.builtInUv ? `; built-in UV ${o.uv ?? 'match'}` : ''}${o.counter ? `; counter ${o.counter}` : ''}; ${resetNote(o, key)}`);
   log('Ctrl-C stops it. New here? `ctap-emu demo` runs a whole passkey ceremony in-process.');
   const signal = await stopped;
   await control?.close();

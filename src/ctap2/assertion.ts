@@ -12,14 +12,14 @@ import { concatBytes } from '../util/bytes.js';
 import { CtapError, Status } from '../ctap/status.js';
 import { GetAssertionResponseKey } from '../ctap/keys.js';
 import { faultedFlags, type SigningTarget } from './faults.js';
+import { nextSignCount } from './signCount.js';
 
 /** The signature counter for this use, stored before anything is signed with it. */
-function nextSignCount(ctx: CommandContext, cred: LocatedCredential): number {
-  if (!cred.stored) return ctx.session.globalCounter.next(ctx.env);
-  const next = ctx.env.store.nextSignCount(cred.id);
+function signCountFor(ctx: CommandContext, cred: LocatedCredential): number {
+  const next = nextSignCount(ctx, cred.id, cred.stored !== undefined);
   // Deleted while the user was being asked (another host's credentialManagement): nothing to sign with.
   if (next === undefined) throw new CtapError(Status.CTAP2_ERR_NO_CREDENTIALS, 'the credential is gone');
-  cred.stored.signCount = next;
+  if (cred.stored) cred.stored.signCount = next;
   return next;
 }
 
@@ -54,7 +54,7 @@ export function assertionResponse(
   const authData = encodeAuthData({
     rpIdHash: fault?.rpIdHash ?? input.rpIdHash,
     flags: faultedFlags(input.flags, fault),
-    signCount: nextSignCount(ctx, cred),
+    signCount: signCountFor(ctx, cred),
     extensions,
   });
   const signature = ctx.crypto.sign(cred.alg, cred.privateKey, concatBytes(authData, input.clientDataHash));

@@ -6,7 +6,6 @@ import type { PinUvAuthProtocol } from '../ctap/pinUvAuthProtocol.js';
 import type { CredentialPosition, StoredCredential } from '../keystore/types.js';
 import { PinUvAuthToken } from './pin/token.js';
 import { GlobalCounter } from './counter.js';
-import type { PersistentTokenCache } from './pin/persistentToken.js';
 
 /** A credential located for an assertion: stored (discoverable) or unsealed from its ID. */
 export interface LocatedCredential {
@@ -81,6 +80,16 @@ export interface LargeBlobWrite extends Walk {
 export interface U2fPresence {
   pending?: { request: Uint8Array; abort: AbortController };
   granted?: { request: Uint8Array; at: number };
+}
+
+/** The persistent token (pin/persistentToken.ts): one generation's token and what comes from it; the tag is for one value of store.changes(). */
+export interface PersistentTokenCache {
+  generation: number;
+  token: Uint8Array;
+  identifierKey: Uint8Array;
+  stateKey: Uint8Array;
+  identifier: Uint8Array;
+  state?: { changes: number; tag: Uint8Array };
 }
 
 export class Session {

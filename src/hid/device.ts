@@ -10,8 +10,8 @@ import { fragment, parsePacket, Reassembly } from './framing.js';
 import { systemTimers, type Timers } from './timers.js';
 
 export interface CtapHidHandlers {
-  /** CTAPHID_CBOR: a CTAP2 request to its response (status byte first). */
-  cbor(request: Uint8Array, ctx: RequestContext): Promise<Uint8Array>;
+  /** CTAPHID_CBOR: a CTAP2 request to its response (status byte first). Absent (a U2F-only key): no CBOR capability. */
+  cbor?(request: Uint8Array, ctx: RequestContext): Promise<Uint8Array>;
   /** CTAPHID_MSG: a CTAP1/U2F APDU to its response. Absent: the NMSG capability is announced. */
   msg?(apdu: Uint8Array, ctx: RequestContext): Promise<Uint8Array>;
   wink?(): void;
@@ -146,7 +146,7 @@ export class CtapHidDevice {
     new DataView(body.buffer).setUint32(8, newCid);
     body[12] = CTAPHID_PROTOCOL_VERSION;
     body.set(this.version, 13);
-    body[16] = Capability.WINK | Capability.CBOR | (this.handlers.msg ? 0 : Capability.NMSG);
+    body[16] = Capability.WINK | (this.handlers.cbor ? Capability.CBOR : 0) | (this.handlers.msg ? 0 : Capability.NMSG);
     this.reply(cid, HidCmd.INIT, body);
   }
 
@@ -187,9 +187,12 @@ export class CtapHidDevice {
         return this.reply(cid, HidCmd.WINK, new Uint8Array(0));
       case HidCmd.LOCK:
         return this.setLock(cid, data);
-      case HidCmd.CBOR:
+      case HidCmd.CBOR: {
+        const cbor = this.handlers.cbor;
+        if (!cbor) return this.error(cid, HidError.INVALID_CMD);
         if (data.length === 0) return this.error(cid, HidError.INVALID_LEN);
-        return this.run(cid, cmd, (ctx) => this.handlers.cbor(data, ctx), fault);
+        return this.run(cid, cmd, (ctx) => cbor(data, ctx), fault);
+      }
       case HidCmd.MSG: {
         const msg = this.handlers.msg;
         if (!msg) return this.error(cid, HidError.INVALID_CMD);

@@ -27,6 +27,8 @@ import { ExchangeEvents } from './events/exchange.js';
 import { PendingTouches } from './events/touches.js';
 import type { KeyEventName } from './events/types.js';
 import { FaultSet, type FaultFired, type FaultInfo } from './faults/faultSet.js';
+import { CounterModels, parseCounterModelText, type CounterModelSpec } from './automation/counterModels.js';
+import { profileNamed, type DeviceProfile } from './profiles/index.js';
 
 export interface VirtualAuthenticatorOptions {
   /** 'memory' (default), a keystore file path, or a store object. */
@@ -73,6 +75,13 @@ export interface VirtualAuthenticatorOptions {
   enterpriseRpIds?: readonly string[];
   /** What the key computes with (default: OpenSSL through node:crypto, a NodeCrypto of its own). */
   crypto?: Crypto;
+  /**
+   * The kind of key it plays (src/node/profiles): 'default' (ctap-emu's CTAP 2.3 key), 'yubikey5',
+   * 'solo', 'fido20', 'u2f', 'no-rk', 'no-pin', 'bio', or a DeviceProfile. Options given here win over it.
+   */
+  profile?: string | DeviceProfile;
+  /** The key's signature counter model (default per-credential): a spec, or its text form (`random-step:16:7`). */
+  counterModel?: CounterModelSpec | string;
   /** Clock for the core (default Date.now). */
   now?: () => number;
   hid?: CtapHidDeviceOptions;
@@ -119,6 +128,8 @@ function enabledAlgorithms(o: VirtualAuthenticatorOptions): CoseAlgorithm[] | un
 
 /** What GET /key and info() report: the key's make and its scripted user, without a CTAP round trip. */
 export interface KeyInfo {
+  /** The device profile's name. */
+  profile: string;
   aaguid: string;
   algorithms: string[];
   pin: boolean;
@@ -129,6 +140,9 @@ export interface KeyInfo {
   discoverableCredentials: number;
   maxDiscoverableCredentials: number;
   importedNonDiscoverableCredentials: number;
+  /** The key's counter model (text form), and the credentials that have their own (by base64url ID). */
+  counterModel: string;
+  credentialCounterModels: Record<string, string>;
 }
 
 type Ask<R> = (request: PresenceRequest, signal: AbortSignal) => Promise<R>;
@@ -152,6 +166,8 @@ export class VirtualAuthenticator {
   private readonly events: KeyEvents;
   private readonly exchange: ExchangeEvents;
   private readonly touches: PendingTouches;
+  private readonly counters = new CounterModels();
+  readonly profile: DeviceProfile;
 
   constructor(options: VirtualAuthenticatorOptions = {}) {
     this.faults = new FaultSet(options.onFault);
@@ -160,7 +176,9 @@ export class VirtualAuthenticator {
     this.allowReset = options.allowReset ?? inner instanceof MemoryStore;
     this.timeoutMs = options.presenceTimeoutMs ?? 30_000;
     this.setPresence(options.presence ?? 'approve');
-    const uv = options.userVerification;
+    this.profile = typeof options.profile === 'object' ? options.profile : profileNamed(options.profile ?? 'default');
+    // A key with a sensor: the finger matches unless the caller says otherwise.
+    const uv = options.userVerification ?? (this.profile.builtInUv ? 'match' : undefined);
     if (uv !== undefined) this.verification = verificationFunction(uv, this.timeoutMs);
     this.userVerified = uv === 'match' ? true : uv === 'nomatch' ? false : undefined;
     const now = options.now ?? Date.now;
@@ -179,8 +197,10 @@ export class VirtualAuthenticator {
       userVerification: uv === undefined ? undefined : (r, signal) => this.watchTouch('verification', r, (asked) => (asked(), this.verification!(r, signal))),
       store: this.store,
       faults: this.faults,
+      counterModel: this.counters.modelFor,
     };
-    const config: Partial<AuthenticatorConfig> = {};
+    if (options.counterModel !== undefined) this.setCounterModel(options.counterModel);
+    const config: Partial<AuthenticatorConfig> = { ...this.profile.config };
     const aaguid = parseAaguid(options.aaguid);
     if (aaguid) config.aaguid = aaguid;
     if (options.attestation !== undefined) config.attestation = options.attestation;
@@ -189,7 +209,7 @@ export class VirtualAuthenticator {
     if (options.maxDiscoverableCredentials !== undefined) config.maxDiscoverableCredentials = options.maxDiscoverableCredentials;
     if (options.minPinLength !== undefined) config.minPinLength = options.minPinLength;
     if (options.enterpriseRpIds !== undefined) config.enterpriseRpIds = options.enterpriseRpIds;
-    if (options.userVerification !== undefined) config.builtInUv = true;
+    if (uv !== undefined) config.builtInUv = true;
     const algorithms = enabledAlgorithms(options);
     if (algorithms) config.algorithms = algorithms;
     this.authenticator = new Authenticator(env, config);
@@ -198,7 +218,8 @@ export class VirtualAuthenticator {
     this.sinks.add(this.bus.toHosts);
     this.device = new CtapHidDevice(
       {
-        cbor: async (request, ctx) => {
+        // A U2F-only profile has no CTAP2: INIT then reports no CBOR capability.
+        cbor: !this.profile.ctap2 ? undefined : async (request, ctx) => {
           this.exchange.request(request, ctx.channel);
           const response = await this.faults.exchange(request, (r) => this.authenticator.handle(r, ctx));
           options.onExchange?.(request, response);
@@ -303,6 +324,7 @@ export class VirtualAuthenticator {
   info(): KeyInfo {
     const c = this.authenticator.config;
     return {
+      profile: this.profile.name,
       aaguid: formatUuid(c.aaguid),
       algorithms: c.algorithms.map(algorithmName),
       pin: this.authenticator.hasPin(),
@@ -312,6 +334,8 @@ export class VirtualAuthenticator {
       discoverableCredentials: this.store.count(),
       maxDiscoverableCredentials: c.maxDiscoverableCredentials,
       importedNonDiscoverableCredentials: this.store.listImported().length,
+      counterModel: this.counters.keyModel(),
+      credentialCounterModels: this.counters.ownModels(),
     };
   }
 
@@ -369,6 +393,20 @@ export class VirtualAuthenticator {
   /** The credential's signature counter: the next assertion answers n + 1 (lower than before, too: a cloned key). */
   setSignCount(id: string, signCount: number): CredentialJson {
     return credentials.setSignCount(this.store, id, signCount);
+  }
+
+  /**
+   * How signature counters go from the next use on (counterModel.ts): the key's model, or with a
+   * credential ID (a stored or imported credential) that credential's own. Text form or spec.
+   */
+  setCounterModel(model: CounterModelSpec | string, credentialId?: string): void {
+    const spec = typeof model === 'string' ? parseCounterModelText(model) : model;
+    this.counters.set(spec, credentialId === undefined ? undefined : credentials.findCredential(this.store, credentialId).id);
+  }
+
+  /** The credential follows the key's counter model again. */
+  clearCounterModel(credentialId: string): void {
+    this.counters.clear(credentials.findCredential(this.store, credentialId).id);
   }
 
   /** Replaces the user's names, as credentialManagement's updateUserInformation does. */

@@ -8,12 +8,11 @@ import { Ctap2Client } from '../../src/client/ctap2.js';
 import { CtapHidHost } from '../../src/hid/host.js';
 import { connectUdp } from '../../src/hid/udp.js';
 import { raw } from '../keystore/helpers.js';
-import { mulberry32 } from '../../src/util/prng.js';
 
 export const CLI = join(process.cwd(), 'dist/src/cli.js');
 
-/** Small, seedable, good enough to pick delays and operations reproducibly. */
-export const prng = mulberry32;
+/** mulberry32: small, seedable, good enough to pick delays and operations reproducibly. */
+export { mulberry32 as prng } from '../../src/util/prng.js';
 
 export function childEnv(): NodeJS.ProcessEnv {
   const e = { ...process.env };

@@ -11,7 +11,7 @@
 // (getInfo answers both members every time; deriving them again made it several times slower).
 import type { Crypto } from '../../ctap/crypto.js';
 import type { AuthenticatorEnv, KeyStore } from '../env.js';
-import type { Session } from '../session.js';
+import type { PersistentTokenCache, Session } from '../session.js';
 
 const GENERATION = 'persistentTokenGeneration';
 const BLOCK = 16;
@@ -23,15 +23,6 @@ interface Holder {
   session: Session;
 }
 
-/** One generation's token and what comes from it; the tag is for one value of store.changes(). */
-export interface PersistentTokenCache {
-  generation: number;
-  token: Uint8Array;
-  identifierKey: Uint8Array;
-  stateKey: Uint8Array;
-  identifier: Uint8Array;
-  state?: { changes: number; tag: Uint8Array };
-}
 
 function generation(d: Holder): number {
   const raw = d.env.store.getMeta(GENERATION);
