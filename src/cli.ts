@@ -7,8 +7,9 @@ import { blobsDelete, blobsGet, blobsList, blobsSet } from './cli/blobs.js';
 import { credsDelete, credsList, credsShow } from './cli/creds.js';
 import { credsExport, credsImport } from './cli/credsTransfer.js';
 import {
-  ctlAdd, ctlGet, ctlKey, ctlKeys, ctlList, ctlPowerCycle, ctlPresence, ctlRemove, ctlRemoveAll, ctlReset, ctlSet, ctlUv,
+  ctlAdd, ctlCounter, ctlEvents, ctlGet, ctlKey, ctlKeys, ctlTouch, ctlList, ctlPowerCycle, ctlPresence, ctlRemove, ctlRemoveAll, ctlReset, ctlSet, ctlUv,
 } from './cli/ctl.js';
+import { ctlFaultAdd, ctlFaultClear, ctlFaultList, ctlFaultRemove } from './cli/faults.js';
 import { attestationExport } from './cli/attestation.js';
 import { protectDashLedIds } from './cli/argv.js';
 import { demo } from './cli/demo.js';
@@ -62,7 +63,7 @@ withStoreOptions(program.command('serve').description('run the key until Ctrl-C'
   .option('--port <n>', 'UDP port', SERVE_DEFAULTS.port)
   .option('--memory', 'keep everything in memory; nothing is written')
   .option('--keys <n>', 'serve N keys, each with its own keystore (--store DIR/ or a name with {n}), UDP port (--port, --port + 1...) or uhid device')
-  .option('--presence <policy>', 'what happens when the key asks for a touch: approve, prompt, deny, or delay:MS (a touch after MS ms); with --keys, one per key comma-separated, timeout too (never touched)', SERVE_DEFAULTS.presence)
+  .option('--presence <policy>', 'what happens when the key asks for a touch: approve, prompt, deny, delay:MS (a touch after MS ms), or timeout (none: with --control, ctl touch gives it); with --keys, one per key comma-separated', SERVE_DEFAULTS.presence)
   .option('--allow-reset', 'let approve and delay:MS approve authenticatorReset on a keystore file (it wipes every passkey and the PIN)')
   .addOption(new Option('--uv <result>', 'emulate a built-in fingerprint sensor that always matches or never does').choices(['match', 'nomatch']))
   .option('--pin <pin>', 'set this PIN on a keystore that has none')
@@ -72,10 +73,14 @@ withStoreOptions(program.command('serve').description('run the key until Ctrl-C'
   .addOption(new Option('--attestation <type>', 'packed attestation: basic (the batch certificate, signed by the key\'s CA) or self').choices(['basic', 'self']))
   .option('--attestation-chain <pem>', 'your own attestation certificates (PEM: the attestation certificate first, the root last if given), with --attestation-key')
   .option('--attestation-key <pem>', 'the attestation certificate\'s P-256 private key (PEM)')
+  .option('--profile <name>', 'the kind of key: default, yubikey5, solo, fido20, u2f, no-rk, no-pin, bio (README: Device profiles)')
+  .option('--counter <model>', 'signature counters: per-credential (default), global, zero, random-step[:MAX[:SEED]], wrap, rollback')
   .option('--enterprise-rp <rpId...>', 'RP IDs given vendor-facilitated enterprise attestation, once a host enables it (the key\'s own certificate, naming its serial number)')
   .option('-v, --verbose', 'log each request and response, decoded, with PINs, keys and tokens redacted')
   .option('--control <where>', 'serve the control API (HTTP+JSON, bearer token) on this 127.0.0.1 port, or unix:PATH')
   .option('--control-token-file <path>', 'the control API token is this file\'s text (default: a random one, printed at start)')
+  .option('--conformance', 'with --control PORT: the FIDO Conformance Tools\' automation paths (/conformance/userpresence, /conformance/powercycle), without the token; with --keys, for key 0')
+  .option('--fault <json>', 'a fault rule in force from the start (JSON, see README "Fault injection"); repeatable; with --keys, on every key (ctl fault add --key N for one)', (v: string, all: string[] = []) => [...all, v])
   .option('--trace <file>', 'record every HID report in and out, and each message decoded (secrets redacted as by -v), as JSON lines (created 0600)')
   .action(serve);
 
@@ -104,7 +109,7 @@ withStoreOptions(creds.command('import').description('add credentials from WebAu
 
 const CONTROL_HELP = 'the control API: http://127.0.0.1:PORT or unix:PATH, as serve printed it (default $CTAP_EMU_CONTROL)';
 const ctl = program.command('ctl').description('drive a running `serve --control`: credentials, the user, power');
-const ctlCommand = (name: string, description: string): Command => ctl.command(name).description(description)
+const ctlCommand = (name: string, description: string, parent: Command = ctl): Command => parent.command(name).description(description)
   .option('--control <url>', CONTROL_HELP)
   .option('--token <token>', 'the bearer token (visible to other local users: prefer --token-file or $CTAP_EMU_TOKEN)')
   .option('--token-file <path>', 'read the token from this file')
@@ -122,7 +127,23 @@ ctlCommand('set', "change a credential's signature counter or user names").argum
   .option('--sign-count <n>', 'the counter; the next assertion answers n + 1').option('--user-name <name>', 'user.name')
   .option('--user-display-name <name>', 'user.displayName').action(ctlSet);
 ctlCommand('uv', 'what the built-in UV answers from now on (serve --uv keys)').argument('<verified>', 'true or false').action(ctlUv);
+const fault = ctl.command('fault').description('fault rules: make the key misbehave on purpose (README "Fault injection")');
+const faultCommand = (name: string, description: string): Command => ctlCommand(name, description, fault);
+faultCommand('add', 'add a rule: JSON, or flags').argument('[json]', 'the rule as JSON')
+  .option('--command <name>', 'a CTAP2 command (getAssertion...), CTAPHID_PING... for transport faults, or any')
+  .option('--rp-id <rpId>', 'only requests for this RP').option('--credential-id <id>', 'only this credential (base64url)')
+  .option('--nth <n>', 'only the Nth matching request').option('--first <n>', 'the first N matching requests')
+  .option('--probability <p>', 'each matching request with probability p (0-1)').option('--seed <n>', 'the PRNG seed for --probability (default 0)')
+  .option('--fault <type|json>', 'the fault: a type (badSignature, channelBusy...) or JSON ({"type":"status","status":"CTAP2_ERR_PIN_INVALID"})')
+  .action(ctlFaultAdd);
+faultCommand('list', 'the rules, with how often each matched (seen) and acted (fired)').action(ctlFaultList);
+faultCommand('remove', 'remove one rule').argument('<id>').action(ctlFaultRemove);
+faultCommand('clear', 'remove every rule').action(ctlFaultClear);
+ctlCommand('counter', 'how signature counters go from the next use on: per-credential, global, zero, random-step[:MAX[:SEED]], wrap, rollback')
+  .argument('<model>').option('--credential <id>', 'only this credential (base64url ID)').action(ctlCounter);
 ctlCommand('presence', 'what the user does at the next touch: approve, deny, timeout or delay:MS').argument('<policy>').action(ctlPresence);
+ctlCommand('touch', 'touch the key: the touch it waits for now, or else its next one (whatever the presence policy)').action(ctlTouch);
+ctlCommand('events', 'the key\'s events as they come, one JSON per line (requests, touches, credentials, PIN, reset, power)').action(ctlEvents);
 
 withKeyOptions(program.command('info').description("the key's getInfo"))
   .option('--json', 'JSON output').action(info);

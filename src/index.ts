@@ -3,7 +3,14 @@
 export { VirtualAuthenticator, type VirtualAuthenticatorOptions, type DevicePort, type KeyInfo } from './node/virtual.js';
 export { createKeys, MAX_KEYS } from './node/keys.js';
 export { AutomationError, type CredentialJson } from './node/automation/credentialJson.js';
+export type { FaultFired, FaultInfo } from './node/faults/faultSet.js';
+export type { FaultRule, When as FaultWhen } from './node/faults/rule.js';
+export { COUNTER_MODELS, type CounterModelName } from './ctap2/counterModel.js';
+export type { CounterModelSpec } from './node/automation/counterModels.js';
+export { PROFILES, profileNamed, type DeviceProfile } from './node/profiles/index.js';
 export type { GetCredentialsOptions, UserNames } from './node/automation/credentials.js';
+export type { KeyEvent, KeyEventMap, KeyEventName, KeyEventOf } from './node/events/types.js';
+export type { KeyEventListener } from './node/events/emitter.js';
 export type {
   PresenceCallback, PresenceDecision, PresencePolicy, VerificationCallback, VerificationPolicy,
 } from './node/presencePolicy.js';

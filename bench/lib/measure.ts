@@ -17,9 +17,9 @@ export interface Rate {
  * One long round rather than a median of short ones: CPU time needs a window of some length.
  */
 export async function rate(fn: () => unknown, ms = 600, minOps = 3): Promise<Rate> {
-  const warmEnd = performance.now() + Math.min(100, ms / 5);
+  const warmEnd = performance.now() + Math.min(500, ms / 4);
   let w = 0;
-  while (w < 2 || (performance.now() < warmEnd && w < 1000)) {
+  while (w < 2 || (performance.now() < warmEnd && w < 5000)) {
     await fn();
     w++;
   }

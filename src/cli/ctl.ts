@@ -40,11 +40,19 @@ function target(o: CtlOptions): { socketPath: string } | { host: string; port: n
   return { host: url.hostname, port: Number(url.port) };
 }
 
+/** The bearer token's header, or a usage error without a token. */
+function authorization(o: CtlOptions): { authorization: string } {
+  if (!o.token) throw new CliError('give --token, --token-file or CTAP_EMU_TOKEN (serve printed the token at start)', ExitCode.usage);
+  return { authorization: `Bearer ${o.token}` };
+}
+
+const unreachable = (e: NodeJS.ErrnoException): CliError =>
+  new CliError(`cannot reach the control API (${e.code ?? e.message}): is \`serve --control\` running?`);
+
 function call(o: CtlOptions, method: string, path: string, body?: unknown): Promise<Reply> {
   const where = target(o);
-  if (!o.token) throw new CliError('give --token, --token-file or CTAP_EMU_TOKEN (serve printed the token at start)', ExitCode.usage);
   const data = body === undefined ? undefined : JSON.stringify(body);
-  const headers: Record<string, string> = { authorization: `Bearer ${o.token}` };
+  const headers: Record<string, string> = authorization(o);
   if (data !== undefined) headers['content-type'] = 'application/json';
   return new Promise((resolve, reject) => {
     const req = request({ ...where, method, path: keyPath(o, path), headers }, (res) => {
@@ -59,20 +67,23 @@ function call(o: CtlOptions, method: string, path: string, body?: unknown): Prom
         }
       });
     });
-    req.on('error', (e: NodeJS.ErrnoException) => reject(new CliError(`cannot reach the control API (${e.code ?? e.message}): is \`serve --control\` running?`)));
+    req.on('error', (e: NodeJS.ErrnoException) => reject(unreachable(e)));
     req.end(data);
   });
 }
 
 /** Runs one call and prints its answer; a refusal becomes the API's message and an exit code. */
-async function run(o: CtlOptions, method: string, path: string, body?: unknown): Promise<void> {
+export async function run(o: CtlOptions, method: string, path: string, body?: unknown): Promise<void> {
   const r = await call(o, method, path, body);
-  if (r.status >= 400) {
-    const message = (r.body as { error?: string } | undefined)?.error ?? `HTTP ${r.status}`;
-    if (r.status === 401) throw new CliError(`the control API refused the token: ${message}`);
-    throw new CliError(message, r.status === 404 ? ExitCode.notFound : r.status === 400 ? ExitCode.usage : ExitCode.failure);
-  }
+  if (r.status >= 400) throw refusal(r);
   if (r.body !== undefined) printJson(r.body);
+}
+
+/** A refusal as one line (the API's message) and an exit code. */
+function refusal(r: Reply): CliError {
+  const message = (r.body as { error?: string } | undefined)?.error ?? `HTTP ${r.status}`;
+  if (r.status === 401) return new CliError(`the control API refused the token: ${message}`);
+  return new CliError(message, r.status === 404 ? ExitCode.notFound : r.status === 400 ? ExitCode.usage : ExitCode.failure);
 }
 
 const credentialPath = (id: string): string => `/credentials/${encodeURIComponent(id)}`;
@@ -88,6 +99,7 @@ export const ctlReset = (o: CtlOptions): Promise<void> => run(o, 'POST', '/key/r
 export const ctlRemoveAll = (o: CtlOptions): Promise<void> => run(o, 'DELETE', '/credentials');
 export const ctlRemove = (id: string, o: CtlOptions): Promise<void> => run(o, 'DELETE', credentialPath(id));
 export const ctlPresence = (policy: string, o: CtlOptions): Promise<void> => run(o, 'POST', '/presence', { policy });
+export const ctlTouch = (o: CtlOptions): Promise<void> => run(o, 'POST', '/presence/touch');
 
 export async function ctlList(o: CtlOptions & { privateKeys?: boolean }): Promise<void> {
   if (o.privateKeys) warnPrivateKeys();
@@ -124,4 +136,53 @@ export async function ctlSet(id: string, o: CtlOptions & { signCount?: string; u
 export async function ctlUv(verified: string, o: CtlOptions): Promise<void> {
   if (verified !== 'true' && verified !== 'false') throw new CliError(`uv takes true or false, got "${verified}"`, ExitCode.usage);
   await run(o, 'POST', '/uv', { verified: verified === 'true' });
+}
+
+/** The data of each complete server-sent event in `buffer` (comments and heartbeats skipped), and what is left. */
+export function sseEvents(buffer: string): { data: string[]; rest: string } {
+  const blocks = buffer.split(/\r?\n\r?\n/);
+  const rest = blocks.pop()!;
+  const data = blocks.flatMap((block) => {
+    const lines = block.split(/\r?\n/).filter((l) => l.startsWith('data:')).map((l) => l.slice(5).replace(/^ /, ''));
+    return lines.length > 0 ? [lines.join('\n')] : [];
+  });
+  return { data, rest };
+}
+
+/** `ctl events`: each event as one line of JSON, as it comes, until the key stops (exit 0) or Ctrl-C. */
+export function ctlEvents(o: CtlOptions): Promise<void> {
+  const where = target(o);
+  const headers = { ...authorization(o), accept: 'text/event-stream' };
+  return new Promise((resolve, reject) => {
+    const req = request({ ...where, method: 'GET', path: keyPath(o, '/events'), headers }, (res) => {
+      res.setEncoding('utf8');
+      if (res.statusCode !== 200) {
+        let text = '';
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => {
+          let body: unknown;
+          try {
+            body = JSON.parse(text);
+          } catch { /* not JSON: the status says it */ }
+          reject(refusal({ status: res.statusCode ?? 0, body }));
+        });
+        return;
+      }
+      let buffer = '';
+      res.on('data', (d: string) => {
+        const { data, rest } = sseEvents(buffer + d);
+        buffer = rest;
+        for (const line of data) process.stdout.write(`${JSON.stringify(JSON.parse(line))}\n`);
+      });
+      res.on('end', () => resolve());
+      res.on('aborted', () => reject(new CliError('the control API went away mid-stream')));
+    });
+    req.on('error', (e: NodeJS.ErrnoException) => reject(unreachable(e)));
+    req.end();
+  });
+}
+
+/** The key's counter model, or one credential's: the API parses the text form (random-step:MAX:SEED). */
+export async function ctlCounter(model: string, o: CtlOptions & { credential?: string }): Promise<void> {
+  await run(o, 'PUT', o.credential === undefined ? '/counter-model' : `${credentialPath(o.credential)}/counter-model`, { model });
 }

@@ -1,11 +1,12 @@
 // CTAP2 requests and responses in readable form for `serve --verbose`, secrets redacted.
 import { decodeCbor, type CborValue } from '../ctap/cbor.js';
 import { Command } from '../ctap/constants.js';
+import { commandName, subCommandName, u2fInstructionName } from '../ctap/names.js';
 import { statusName } from '../ctap/status.js';
 import { GetAssertionResponseKey } from '../ctap/keys.js';
-import { ClientPinKey, ClientPinResponseKey, ClientPinSubCommand } from '../ctap/keys.js';
-import { ConfigKey, ConfigSubCommand } from '../ctap/keys.js';
-import { CredMgmtKey, CredMgmtResponseKey, CredMgmtSubCommand } from '../ctap/keys.js';
+import { ClientPinKey, ClientPinResponseKey } from '../ctap/keys.js';
+import { ConfigKey } from '../ctap/keys.js';
+import { CredMgmtKey, CredMgmtResponseKey } from '../ctap/keys.js';
 import { GetAssertionKey } from '../ctap/keys.js';
 import { GetInfoKey } from '../ctap/keys.js';
 import { MakeCredentialKey, MakeCredentialResponseKey } from '../ctap/keys.js';
@@ -13,7 +14,6 @@ import { toHex } from '../util/bytes.js';
 import { parseAuthData } from '../client/authData.js';
 
 type KeyNames = Record<string, number>;
-const commandNames = new Map<number, string>(Object.entries(Command).map(([k, v]) => [v, k]));
 const SCHEMAS: Record<number, [request: KeyNames, response: KeyNames]> = {
   [Command.authenticatorMakeCredential]: [MakeCredentialKey, MakeCredentialResponseKey],
   [Command.authenticatorGetAssertion]: [GetAssertionKey, GetAssertionResponseKey],
@@ -24,28 +24,6 @@ const SCHEMAS: Record<number, [request: KeyNames, response: KeyNames]> = {
   [Command.authenticatorCredentialManagement]: [CredMgmtKey, CredMgmtResponseKey],
   [Command.authenticatorCredentialManagementPreview]: [CredMgmtKey, CredMgmtResponseKey],
 };
-
-/** Commands with sub-commands: where the number is, and their names. */
-const SUBCOMMANDS: Record<number, [member: number, names: KeyNames]> = {
-  [Command.authenticatorClientPIN]: [ClientPinKey.subCommand, ClientPinSubCommand],
-  [Command.authenticatorConfig]: [ConfigKey.subCommand, ConfigSubCommand],
-  [Command.authenticatorCredentialManagement]: [CredMgmtKey.subCommand, CredMgmtSubCommand],
-  [Command.authenticatorCredentialManagementPreview]: [CredMgmtKey.subCommand, CredMgmtSubCommand],
-};
-
-/** " getKeyAgreement" for a clientPIN request, say; empty when the request has no sub-command. */
-function subCommandName(cmd: number, params: Uint8Array): string {
-  const sub = SUBCOMMANDS[cmd];
-  if (!sub || params.length === 0) return '';
-  try {
-    const v = decodeCbor(params);
-    const n = v instanceof Map ? v.get(sub[0]) : undefined;
-    if (typeof n !== 'number') return '';
-    return ` ${Object.entries(sub[1]).find(([, x]) => x === n)?.[0] ?? `subCommand 0x${n.toString(16)}`}`;
-  } catch {
-    return '';
-  }
-}
 
 /** Members that carry PINs, keys, tokens or MACs: shown only as their length. */
 const SECRET = new Set([
@@ -107,7 +85,8 @@ function body(bytes: Uint8Array, names: KeyNames, sink?: RedactedSink): string {
 /** The request in words; `sink` hears each value the words leave out as a secret. */
 export function describeRequest(request: Uint8Array, sink?: RedactedSink): string {
   const cmd = request[0] ?? -1;
-  const name = `${commandNames.get(cmd) ?? `command 0x${cmd.toString(16)}`}${subCommandName(cmd, request.subarray(1))}`;
+  const sub = subCommandName(cmd, request.subarray(1));
+  const name = `${commandName(cmd)}${sub === undefined ? '' : ` ${sub}`}`;
   return `-> ${name}${body(request.subarray(1), SCHEMAS[cmd]?.[0] ?? {}, sink)}`;
 }
 
@@ -115,13 +94,12 @@ export function describeResponse(request: Uint8Array, response: Uint8Array, sink
   return `<- ${statusName(response[0] ?? 0x7f)}${body(response.subarray(1), SCHEMAS[request[0] ?? -1]?.[1] ?? {}, sink)}`;
 }
 
-const U2F_INS: Record<number, string> = { 0x01: 'U2F_REGISTER', 0x02: 'U2F_AUTHENTICATE', 0x03: 'U2F_VERSION' };
 const U2F_CONTROL: Record<number, string> = { 0x03: 'enforce-user-presence', 0x07: 'check-only', 0x08: 'dont-enforce-user-presence' };
 
 /** A CTAP1/U2F APDU (CTAPHID_MSG) for `serve -v`: the instruction, the control byte, the data length. */
 export function describeApdu(apdu: Uint8Array): string {
   if (apdu.length < 4) return `-> MSG <${apdu.length} bytes, not an APDU>`;
-  const ins = U2F_INS[apdu[1]!] ?? `INS 0x${apdu[1]!.toString(16)}`;
+  const ins = u2fInstructionName(apdu[1]!);
   const control = apdu[1] === 0x02 ? ` ${U2F_CONTROL[apdu[2]!] ?? `P1 0x${apdu[2]!.toString(16)}`}` : '';
   return `-> ${ins}${control} (${apdu.length} bytes)`;
 }

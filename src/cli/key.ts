@@ -49,6 +49,7 @@ export async function withKey<T>(o: KeyOptions, fn: (ctap: Ctap2Client, key?: Vi
       const hid = await CtapHidHost.open(pipe).catch(() => {
         throw new CliError(`no key answered on ${where}${o.udp !== undefined ? ' (is `ctap-emu serve` running?)' : ''}`);
       });
+      if (!hid.supportsCbor) throw new CliError(`the key on ${where} speaks U2F only (no CTAP2): nothing here works with it`);
       return await fn(new Ctap2Client(hid));
     } finally {
       await pipe.close();

@@ -17,13 +17,17 @@ import { ensureParentDir } from './paths.js';
 import { terminalPresence } from './prompt.js';
 import { recordToFile } from './trace/record.js';
 import { keyCount, keyPort, keyStorePath, keyUhid, presenceList } from './serveKeys.js';
+import { serveFaultRules } from './faults.js';
+import { parseCounterModelText } from '../node/automation/counterModels.js';
+import { AutomationError } from '../node/automation/credentialJson.js';
+import { profileNamed, type DeviceProfile } from '../node/profiles/index.js';
 
 export interface ServeOptions extends StoreOptions {
   transport: 'auto' | 'uhid' | 'udp';
   host: string;
   port: string;
   memory?: boolean;
-  /** approve, prompt, deny, or delay:MS (a touch MS ms after the key asks). */
+  /** approve, prompt, deny, delay:MS (a touch MS ms after the key asks) or timeout; with --keys, one per key comma-separated. */
   presence: string;
   allowReset?: boolean;
   uv?: 'match' | 'nomatch';
@@ -32,6 +36,10 @@ export interface ServeOptions extends StoreOptions {
   rs256?: boolean;
   attestation?: 'basic' | 'self';
   enterpriseRp?: string[];
+  /** The key's counter model, in text form (random-step:MAX:SEED). */
+  counter?: string;
+  /** The device profile (src/node/profiles). */
+  profile?: string;
   attestationChain?: string;
   attestationKey?: string;
   verbose?: boolean;
@@ -43,6 +51,10 @@ export interface ServeOptions extends StoreOptions {
   keys?: string;
   /** Record every report and message here (trace/record.ts). */
   trace?: string;
+  /** The FIDO Conformance Tools' automation paths on the control port (no token). */
+  conformance?: boolean;
+  /** Fault rules (JSON), repeatable. */
+  fault?: string[];
 }
 
 export const SERVE_DEFAULTS = { transport: 'auto', host: DEFAULT_UDP_HOST, port: String(DEFAULT_UDP_PORT), presence: 'approve' };
@@ -51,22 +63,32 @@ function log(line: string): void {
   process.stderr.write(`${new Date().toISOString()} ${line}\n`);
 }
 
-function presencePolicy(p: string, count: number): PresencePolicy {
+/** Key `index` of `count`'s log: its lines begin "key N: " when there are several. */
+function keySay(index: number, count: number): (line: string) => void {
+  return count === 1 ? log : (line: string): void => log(`key ${index}: ${line}`);
+}
+
+function presencePolicy(p: string, count: number, control: boolean): PresencePolicy {
   if (p === 'prompt') {
     if (!process.stdin.isTTY) throw new CliError('--presence prompt needs a terminal on stdin', ExitCode.usage);
     return terminalPresence();
   }
-  // 'timeout' (never touched) is for a key beside others: the one the user does not pick.
-  const policy = p === 'timeout' && count === 1 ? undefined : parsePresencePolicy(p);
+  // A key that never touches by itself is of use when the control API gives the touches, or
+  // beside other keys (serve --keys): the one the user does not pick.
+  if (p === 'timeout' && !control && count === 1) {
+    throw new CliError('--presence timeout needs --control: the touches then come only through it (ctl touch, --conformance)', ExitCode.usage);
+  }
+  const policy = parsePresencePolicy(p);
   if (policy) return policy;
-  const timeout = count > 1 ? ', timeout' : '';
+  const timeout = count > 1 || control ? ', timeout' : '';
   throw new CliError(`--presence must be approve, prompt, deny${timeout} or delay:MS (MS a whole number of milliseconds), got "${p}"`, ExitCode.usage);
 }
 
 /** What the start-up line says about authenticatorReset, which wipes every passkey and the PIN. */
 function resetNote(o: ServeOptions, presence: string, key: VirtualAuthenticator): string {
   if (presence === 'prompt') return 'reset asked at the prompt';
-  if (presence === 'deny' || presence === 'timeout') return `reset refused (presence ${presence})`;
+  if (presence === 'deny') return 'reset refused (presence deny)';
+  if (presence === 'timeout') return o.control === undefined ? 'reset refused (presence timeout)' : 'reset only with a touch through the control API';
   if (key.allowReset) return `reset approved${o.memory ? '' : ' (--allow-reset)'}`;
   return 'reset refused (a keystore file; --allow-reset approves it)';
 }
@@ -115,12 +137,43 @@ function chainAaguid(chain: AttestationChain | undefined): string | undefined {
   return named && toHex(named);
 }
 
-/** Key `index` of `count`; -v lines name the key when there are several. */
-function openKey(o: ServeOptions, presence: PresencePolicy, chain: AttestationChain | undefined, index: number, count: number): OpenedKey {
+/** --counter, checked before the keystore is touched. */
+function counterModel(o: ServeOptions): ReturnType<typeof parseCounterModelText> | undefined {
+  try {
+    return o.counter === undefined ? undefined : parseCounterModelText(o.counter);
+  } catch (e) {
+    throw e instanceof AutomationError ? new CliError(`--counter: ${e.message}`, ExitCode.usage) : e;
+  }
+}
+
+/** --profile, checked before the keystore is touched. */
+function profile(o: ServeOptions): DeviceProfile | undefined {
+  try {
+    return o.profile === undefined ? undefined : profileNamed(o.profile);
+  } catch (e) {
+    throw new CliError(`--profile: ${(e as Error).message}`, ExitCode.usage);
+  }
+}
+
+/** What every key is made with, checked once before any keystore is touched. */
+interface KeyMaking {
+  chain: AttestationChain | undefined;
+  counter: ReturnType<typeof parseCounterModelText> | undefined;
+  profile: DeviceProfile | undefined;
+  faults: unknown[] | undefined;
+}
+
+function keyMaking(o: ServeOptions): KeyMaking {
+  return { counter: counterModel(o), profile: profile(o), chain: suppliedChain(o), faults: serveFaultRules(o.fault) };
+}
+
+/** Key `index` of `count`; its log lines (-v, faults, errors) name the key when there are several. */
+function openKey(o: ServeOptions, presence: PresencePolicy, making: KeyMaking, index: number, count: number): OpenedKey {
+  const { chain, counter, faults } = making;
   const where = o.memory ? 'memory (nothing is written)' : keyStorePath(o.store, index, count);
   const created = !o.memory && !existsSync(where);
   if (!o.memory) ensureParentDir(where);
-  const say = count === 1 ? log : (line: string): void => log(`key ${index}: ${line}`);
+  const say = keySay(index, count);
   try {
     const key = new VirtualAuthenticator({
       store: o.memory ? 'memory' : where,
@@ -133,6 +186,10 @@ function openKey(o: ServeOptions, presence: PresencePolicy, chain: AttestationCh
       attestation: o.attestation,
       enterpriseRpIds: o.enterpriseRp,
       attestationChain: chain,
+      faults,
+      onFault: (f) => say(`fault ${f.id} (${f.type}) on ${f.command}`),
+      counterModel: counter,
+      profile: making.profile,
       onExchange: o.verbose ? (req, res) => (say(describeRequest(req)), say(describeResponse(req, res))) : undefined,
       onApdu: o.verbose ? (apdu, res) => (say(describeApdu(apdu)), say(describeApduResponse(res))) : undefined,
     });
@@ -174,23 +231,35 @@ function controlListen(text: string): ControlOptions['listen'] {
   throw new CliError(`--control must be a port (on 127.0.0.1) or unix:PATH, got "${text}"`, ExitCode.usage);
 }
 
+/** The conformance tools' summary of a run (/conformance/results), in one line. */
+function conformanceSummary(r: unknown): string {
+  const o = (typeof r === 'object' && r !== null ? r : {}) as Record<string, unknown>;
+  const count = (k: string): string => (typeof o[k] === 'number' ? String(o[k]) : '?');
+  const failed = Array.isArray(o.failedTests) ? o.failedTests.filter((t) => typeof t === 'string') : [];
+  return `${count('passedTestsCount')} passed, ${count('failedTestsCount')} failed${failed.length ? `: ${failed.join('; ')}` : ''}`;
+}
+
 /** The control API, announced with its token (the one secret serve prints: the caller needs it). */
 async function startControlApi(keys: VirtualAuthenticator[], o: ServeOptions): Promise<ControlServer | undefined> {
   if (o.control === undefined) {
     if (o.controlToken !== undefined) throw new CliError('--control-token-file needs --control', ExitCode.usage);
+    if (o.conformance) throw new CliError('--conformance needs --control PORT (the conformance tools call http://localhost:3000)', ExitCode.usage);
     return undefined;
   }
   const listen = controlListen(o.control);
+  if (o.conformance && 'path' in listen) throw new CliError('--conformance needs --control PORT: the conformance tools reach the key over TCP', ExitCode.usage);
+  const conformance = o.conformance ? { onResults: (r: unknown) => log(`conformance tools: ${conformanceSummary(r)}`) } : undefined;
   const token = o.controlToken ?? newControlToken();
   let control: ControlServer;
   try {
-    control = await startControl(keys, { listen, token });
+    control = await startControl(keys, { listen, token, conformance });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (e instanceof RangeError) throw new CliError(`--control-token-file: ${e.message}`, ExitCode.usage);
     throw new CliError(err.code === 'EADDRINUSE' ? `--control ${o.control} is in use` : `cannot start the control API on ${o.control}: ${err.message}`);
   }
-  log(`control: ${control.url} ${o.controlToken === undefined ? `token=${token}` : '(token from --control-token-file)'}${keys.length > 1 ? ` (key N at /keys/N/...)` : ''}`);
+  log(`control: ${control.url} ${o.controlToken === undefined ? `token=${token}` : '(token from --control-token-file)'}${keys.length > 1 ? ` (key N at /keys/N/..., its events at /keys/N/events)` : ''}`);
+  if (conformance) log(`conformance tools automation: ${control.url}/conformance/userpresence and /conformance/powercycle, without the token${keys.length > 1 ? ' (key 0)' : ''}`);
   return control;
 }
 
@@ -247,14 +316,14 @@ export async function serve(o: ServeOptions): Promise<void> {
   const count = keyCount(o.keys);
   if (o.transport !== 'uhid') keyPort(port, 0, count);
   const presences = presenceList(o.presence, count);
-  const policies = presences.map((p) => presencePolicy(p, count));
-  const chain = suppliedChain(o);
+  const policies = presences.map((p) => presencePolicy(p, count, o.control !== undefined));
+  const making = keyMaking(o);
   const opened: OpenedKey[] = [];
   let transports: RunningTransport[] = [];
   let control: ControlServer | undefined;
   let tracing: { close(): void } | undefined;
   try {
-    for (let i = 0; i < count; i++) opened.push(openKey(o, policies[i]!, chain, i, count));
+    for (let i = 0; i < count; i++) opened.push(openKey(o, policies[i]!, making, i, count));
     if (o.pin !== undefined) for (const { key } of opened) applyPin(key, o.pin);
     tracing = startTrace(opened.map((k) => k.key), o.trace);
     transports = await startTransports(opened.map((k) => k.key), o, port);
@@ -284,8 +353,11 @@ export async function serve(o: ServeOptions): Promise<void> {
     process.once('SIGHUP', stop);
   });
   opened.forEach(({ key, where }, i) => {
+    const say = keySay(i, count);
+    if (o.fault?.length) say(`fault rules in force: ${key.listFaults().map((f) => `${f.id} ${f.command} ${f.fault.type}`).join(', ')}`);
+    const builtInUv = o.uv || key.authenticator.config.builtInUv ? `; built-in UV ${o.uv ?? 'match'}` : '';
     const which = count === 1 ? '' : `key ${i}: `;
-    log(`ctap-emu: ${which}security key on ${transports[i]!.description}; store ${where}; presence ${presences[i]}${o.uv ? `; built-in UV ${o.uv}` : ''}; ${resetNote(o, presences[i]!, key)}`);
+    log(`ctap-emu: ${which}security key on ${transports[i]!.description}; ${o.profile ? `profile ${o.profile}; ` : ''}store ${where}; presence ${presences[i]}${builtInUv}${o.counter ? `; counter ${o.counter}` : ''}; ${resetNote(o, presences[i]!, key)}`);
   });
   log('Ctrl-C stops it. New here? `ctap-emu demo` runs a whole passkey ceremony in-process.');
   const signal = await stopped;

@@ -80,6 +80,9 @@ function freshKey(info: KeyInfo | undefined, pin: string | undefined): VirtualAu
     userVerification: info?.builtInUv ? (info.userVerified === false ? 'nomatch' : 'match') : undefined,
     pin: info?.pin ? (pin ?? randomBytes(8).toString('hex')) : undefined,
     presence,
+    // The recorded key's device profile and counter model (traces from before they existed: the defaults).
+    profile: info?.profile,
+    counterModel: info?.counterModel,
   });
 }
 

@@ -11,18 +11,22 @@ import type { CommandContext } from './context.js';
 import { concatBytes } from '../util/bytes.js';
 import { CtapError, Status } from '../ctap/status.js';
 import { GetAssertionResponseKey } from '../ctap/keys.js';
+import { faultedFlags, type SigningTarget } from './faults.js';
+import { nextSignCount } from './signCount.js';
 
 /** The signature counter for this use, stored before anything is signed with it. */
-function nextSignCount(ctx: CommandContext, cred: LocatedCredential): number {
-  if (!cred.stored) return ctx.session.globalCounter.next(ctx.env);
-  const next = ctx.env.store.nextSignCount(cred.id);
+function signCountFor(ctx: CommandContext, cred: LocatedCredential): number {
+  const next = nextSignCount(ctx, cred.id, cred.stored !== undefined);
   // Deleted while the user was being asked (another host's credentialManagement): nothing to sign with.
   if (next === undefined) throw new CtapError(Status.CTAP2_ERR_NO_CREDENTIALS, 'the credential is gone');
-  cred.stored.signCount = next;
+  if (cred.stored) cred.stored.signCount = next;
   return next;
 }
 
 export interface AssertionInput {
+  /** For fault injection (faults.ts): which command answers, for which RP. */
+  command: SigningTarget['command'];
+  rpId: string;
   rpIdHash: Uint8Array;
   clientDataHash: Uint8Array;
   flags: number;
@@ -46,10 +50,11 @@ export function assertionResponse(
   if (input.hmacSecret && cred.hmacSecret) extensions.set(HMAC_SECRET, hmacSecretOutput(ctx, input.hmacSecret, cred.id, uv));
   if (input.thirdPartyPayment) extensions.set(THIRD_PARTY_PAYMENT, cred.thirdPartyPayment);
   if (input.blobs?.getCredBlob) extensions.set(CRED_BLOB, credBlobOutput(cred.stored));
+  const fault = ctx.env.faults?.signing({ command: input.command, rpId: input.rpId, credentialId: cred.id });
   const authData = encodeAuthData({
-    rpIdHash: input.rpIdHash,
-    flags: input.flags,
-    signCount: nextSignCount(ctx, cred),
+    rpIdHash: fault?.rpIdHash ?? input.rpIdHash,
+    flags: faultedFlags(input.flags, fault),
+    signCount: signCountFor(ctx, cred),
     extensions,
   });
   const signature = ctx.crypto.sign(cred.alg, cred.privateKey, concatBytes(authData, input.clientDataHash));
@@ -68,6 +73,8 @@ export function assertionResponse(
       displayName: uv ? cred.stored.userDisplayName : undefined,
     });
   }
+  if (fault?.user === 'omit') out.delete(K.user);
+  else if (fault?.user) out.set(K.user, { id: fault.user.id });
   if (input.numberOfCredentials !== undefined) out.set(K.numberOfCredentials, input.numberOfCredentials);
   // §12.3: the key is a top-level member, for the credentials that have one.
   if (input.blobs?.largeBlobKey && cred.stored?.largeBlobKey) out.set(K.largeBlobKey, cred.stored.largeBlobKey);

@@ -27,6 +27,7 @@ import type { CommandContext } from './context.js';
 import { Session } from './session.js';
 import type { DeviceSettings } from './pin/persistent.js';
 import { CtapError, Status } from '../ctap/status.js';
+import { commandEnabled } from './features.js';
 
 type Handler = (ctx: CommandContext, params: CborMap | undefined) => Promise<CborEncodable | void> | CborEncodable | void;
 
@@ -84,6 +85,7 @@ export class Authenticator {
 
   /** Sets the PIN directly, as a manufacturer or an owner's set-up would; refused if one is set. */
   provisionPin(pin: string): void {
+    if (!this.config.clientPin) throw new CtapError(Status.CTAP2_ERR_NOT_ALLOWED, 'this key takes no PIN');
     if (this.hasPin()) throw new CtapError(Status.CTAP2_ERR_NOT_ALLOWED, 'a PIN is already set');
     const bytes = new TextEncoder().encode(pin);
     const codePoints = [...pin].length;
@@ -110,7 +112,8 @@ export class Authenticator {
       if (request.length === 0) throw new CtapError(Status.CTAP1_ERR_INVALID_LENGTH, 'empty request');
       const command = request[0]!;
       const handler = HANDLERS[command];
-      if (!handler) throw new CtapError(Status.CTAP1_ERR_INVALID_COMMAND, `command 0x${command.toString(16)}`);
+      // A command this key does not offer (a device profile's) is one it does not know.
+      if (!handler || !commandEnabled(this.config, command)) throw new CtapError(Status.CTAP1_ERR_INVALID_COMMAND, `command 0x${command.toString(16)}`);
       // A walk belongs to the channel that began it: another channel's command ends it, so no host
       // reads or signs over what another host started. Any other command ends it too (§6.3, §6.8).
       this.session.endWalksNotOf(rctx.channel);

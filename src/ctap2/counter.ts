@@ -22,17 +22,27 @@ export class GlobalCounter {
   private current: number | undefined;
   private reserved = 0;
 
+  /** The value last given (after a power cycle, the stored reservation). */
+  last(env: AuthenticatorEnv): number {
+    if (this.current === undefined) this.current = this.reserved = read(env);
+    return this.current;
+  }
+
   /** The next value, its reservation stored before it is returned. */
   next(env: AuthenticatorEnv): number {
-    if (this.current === undefined) this.current = this.reserved = read(env);
-    const next = countAfter(this.current);
-    if (next > this.reserved) {
+    return this.moveTo(env, countAfter(this.last(env)));
+  }
+
+  /** Gives `value` next (a counter model may go down); a value past the reservation stores a new one first. */
+  moveTo(env: AuthenticatorEnv, value: number): number {
+    this.last(env);
+    if (value > this.reserved) {
       // Held only once stored: a write that throws (a full disk) must leave the next call to write again.
-      const reserved = Math.min(next + RESERVATION - 1, MAX_COUNT);
+      const reserved = Math.min(value + RESERVATION - 1, MAX_COUNT);
       write(env, reserved);
       this.reserved = reserved;
     }
-    this.current = next;
-    return next;
+    this.current = value;
+    return value;
   }
 }

@@ -5,6 +5,8 @@ import type { CredentialSecret } from './credentialId.js';
 import type { KeepaliveStatusCode } from '../ctap/constants.js';
 import { DEFAULT_ALGORITHMS, type Crypto } from '../ctap/crypto.js';
 import type { CoseAlgorithm } from '../ctap/cose.js';
+import type { Faults } from './faults.js';
+import type { CounterModel } from './counterModel.js';
 
 /** What the user is being asked to touch the key for (shown by prompts, seen by scripted policies). */
 export interface PresenceRequest {
@@ -39,6 +41,10 @@ export interface AuthenticatorEnv {
   /** Built-in user verification, used when config.builtInUv is on; a match also counts as a touch. */
   userVerification?(request: PresenceRequest, signal: AbortSignal): Promise<VerificationResult>;
   store: CredentialStore;
+  /** Fault injection for tests (faults.ts): absent on a key that behaves. */
+  faults?: Faults;
+  /** The signature counter model of a credential's next use (counterModel.ts); absent: per-credential. */
+  counterModel?(credentialId: Uint8Array): CounterModel;
 }
 
 /**
@@ -124,6 +130,23 @@ export interface AuthenticatorConfig {
    * lists them so); the RP's order decides among them. RS256 needs a crypto with RSA (NodeCrypto).
    */
   algorithms: readonly CoseAlgorithm[];
+  /** The CTAP2 versions getInfo lists after U2F_V2; FIDO_2_3 brings the CTAP 2.2/2.3 getInfo members. */
+  ctapVersions: readonly string[];
+  /** The CTAP2 commands answered (others: CTAP1_ERR_INVALID_COMMAND); getInfo's options follow. Absent: all. */
+  commands?: readonly number[];
+  /** Discoverable credentials; without, makeCredential's rk is CTAP2_ERR_UNSUPPORTED_OPTION (getInfo rk false). */
+  residentKeys: boolean;
+  /** A PIN can be set (getInfo clientPin); without, clientPIN's PIN subcommands are refused. */
+  clientPin: boolean;
+  /**
+   * clientPIN's CTAP 2.1 subcommands (tokens with permissions, UV tokens, getUVRetries; getInfo
+   * pinUvAuthToken). Without, getPinToken's token may do anything, as a CTAP 2.0 key's did.
+   */
+  pinUvAuthToken: boolean;
+  /** The PIN/UV auth protocols, in this key's order of preference. */
+  pinUvAuthProtocols: readonly number[];
+  /** The extensions honoured and listed (others in a request are ignored). Absent: all. */
+  extensions?: readonly string[];
 }
 
 /** d311f9db-f2b1-440a-abd1-247767021afc: a random (version 4, RFC 4122 variant) UUID for ctap-emu. */
@@ -147,4 +170,9 @@ export const DEFAULT_CONFIG: AuthenticatorConfig = {
   enterpriseAttestation: true,
   enterpriseRpIds: [],
   algorithms: DEFAULT_ALGORITHMS,
+  ctapVersions: ['FIDO_2_0', 'FIDO_2_1', 'FIDO_2_3'],
+  residentKeys: true,
+  clientPin: true,
+  pinUvAuthToken: true,
+  pinUvAuthProtocols: [2, 1],
 };

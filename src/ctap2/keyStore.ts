@@ -19,9 +19,17 @@ const Purpose = {
 } as const;
 type Purpose = (typeof Purpose)[keyof typeof Purpose];
 
+/** How many opened credential IDs are kept (an allowList sign-in opens the same ID every time). */
+const OPENED_MAX = 256;
+
+/** A Map key for a byte string (one char per byte: cheap to build, never printed). */
+const byteKey = (a: Uint8Array, b: Uint8Array): string => String.fromCharCode(...a) + String.fromCharCode(...b);
+
 export class DeviceKeyStore implements KeyStore {
   /** At most one key per purpose: bounded by construction. */
   private readonly derived = new Map<Purpose, Uint8Array>();
+  /** Opened credential IDs by RP ID hash and ID, oldest first; at most OPENED_MAX, gone on reset. */
+  private readonly opened = new Map<string, CredentialSecret>();
 
   constructor(
     private readonly store: CredentialStore,
@@ -48,7 +56,15 @@ export class DeviceKeyStore implements KeyStore {
   }
 
   openCredentialId(rpIdHash: Uint8Array, id: Uint8Array): CredentialSecret | undefined {
-    return openCredentialId(this.crypto, this.key(Purpose.credentialId), rpIdHash, id);
+    const k = byteKey(rpIdHash, id);
+    const hit = this.opened.get(k);
+    if (hit) return hit;
+    const secret = openCredentialId(this.crypto, this.key(Purpose.credentialId), rpIdHash, id);
+    if (secret) {
+      if (this.opened.size >= OPENED_MAX) this.opened.delete(this.opened.keys().next().value!);
+      this.opened.set(k, secret);
+    }
+    return secret;
   }
 
   credRandom(credentialId: Uint8Array, uv: boolean): Uint8Array {
@@ -75,5 +91,7 @@ export class DeviceKeyStore implements KeyStore {
   reset(): void {
     for (const k of this.derived.values()) k.fill(0);
     this.derived.clear();
+    for (const s of this.opened.values()) s.privateKey.fill(0);
+    this.opened.clear();
   }
 }

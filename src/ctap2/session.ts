@@ -82,6 +82,16 @@ export interface U2fPresence {
   granted?: { request: Uint8Array; at: number };
 }
 
+/** The persistent token (pin/persistentToken.ts): one generation's token and what comes from it; the tag is for one value of store.changes(). */
+export interface PersistentTokenCache {
+  generation: number;
+  token: Uint8Array;
+  identifierKey: Uint8Array;
+  stateKey: Uint8Array;
+  identifier: Uint8Array;
+  state?: { changes: number; tag: Uint8Array };
+}
+
 export class Session {
   nextAssertion: NextAssertionState | undefined;
   /** An enumeration of authenticatorCredentialManagement in progress. */
@@ -96,6 +106,8 @@ export class Session {
   globalCounter = new GlobalCounter();
   /** Wrong PINs in a row this power cycle; three block PIN use until the next (§6.5.5.7). */
   pinMismatches = 0;
+  /** The persistent token's generation and what derives from it (pin/persistentToken.ts). */
+  persistentToken: PersistentTokenCache | undefined;
 
   constructor(
     readonly powerUpAt: number,
@@ -128,6 +140,7 @@ export class Session {
     this.regenerateKeyAgreements();
     this.resetToken();
     this.pinMismatches = 0;
+    this.persistentToken = undefined;
     this.globalCounter = new GlobalCounter();
     this.u2fPresence.pending?.abort.abort();
     this.u2fPresence.pending = undefined;

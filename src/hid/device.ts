@@ -5,12 +5,13 @@ import type { RequestContext } from '../ctap2/env.js';
 import {
   BROADCAST_CID, Capability, CTAPHID_PROTOCOL_VERSION, HidCmd, HidError, MAX_MESSAGE,
 } from './constants.js';
+import type { HidFault, HidFaultHook } from './faults.js';
 import { fragment, parsePacket, Reassembly } from './framing.js';
 import { systemTimers, type Timers } from './timers.js';
 
 export interface CtapHidHandlers {
-  /** CTAPHID_CBOR: a CTAP2 request to its response (status byte first). */
-  cbor(request: Uint8Array, ctx: RequestContext): Promise<Uint8Array>;
+  /** CTAPHID_CBOR: a CTAP2 request to its response (status byte first). Absent (a U2F-only key): no CBOR capability. */
+  cbor?(request: Uint8Array, ctx: RequestContext): Promise<Uint8Array>;
   /** CTAPHID_MSG: a CTAP1/U2F APDU to its response. Absent: the NMSG capability is announced. */
   msg?(apdu: Uint8Array, ctx: RequestContext): Promise<Uint8Array>;
   wink?(): void;
@@ -22,6 +23,8 @@ export interface CtapHidDeviceOptions {
   transactionTimeoutMs?: number;
   keepaliveIntervalMs?: number;
   version?: [major: number, minor: number, build: number];
+  /** Fault injection for tests (faults.ts). */
+  faults?: HidFaultHook;
 }
 
 interface Pending {
@@ -44,6 +47,7 @@ export class CtapHidDevice {
   private assembling: { msg: Reassembly; timer: unknown } | undefined;
   private pending: Pending | undefined;
   private lock: { cid: number; until: number } | undefined;
+  private readonly faults: HidFaultHook | undefined;
 
   constructor(
     private readonly handlers: CtapHidHandlers,
@@ -54,6 +58,7 @@ export class CtapHidDevice {
     this.transactionTimeoutMs = options.transactionTimeoutMs ?? 750;
     this.keepaliveIntervalMs = options.keepaliveIntervalMs ?? 100;
     this.version = options.version ?? [0, 1, 0];
+    this.faults = options.faults;
   }
 
   /** One 64-byte output report from the host. */
@@ -141,7 +146,7 @@ export class CtapHidDevice {
     new DataView(body.buffer).setUint32(8, newCid);
     body[12] = CTAPHID_PROTOCOL_VERSION;
     body.set(this.version, 13);
-    body[16] = Capability.WINK | Capability.CBOR | (this.handlers.msg ? 0 : Capability.NMSG);
+    body[16] = Capability.WINK | (this.handlers.cbor ? Capability.CBOR : 0) | (this.handlers.msg ? 0 : Capability.NMSG);
     this.reply(cid, HidCmd.INIT, body);
   }
 
@@ -166,7 +171,13 @@ export class CtapHidDevice {
     this.channels.add(cid);
   }
 
-  private dispatch(cid: number, cmd: number, data: Uint8Array): void {
+  private dispatch(cid: number, cmd: number, data: Uint8Array, fault = this.faults?.({ cid, cmd, data })): void {
+    if (fault?.busy) return this.error(cid, HidError.CHANNEL_BUSY);
+    if (fault?.noAnswer) return;
+    if (fault?.delayMs && cmd !== HidCmd.CBOR && cmd !== HidCmd.MSG) {
+      this.timers.setTimeout(() => this.dispatch(cid, cmd, data, {}), fault.delayMs);
+      return;
+    }
     switch (cmd) {
       case HidCmd.PING:
         return this.reply(cid, HidCmd.PING, data);
@@ -176,13 +187,16 @@ export class CtapHidDevice {
         return this.reply(cid, HidCmd.WINK, new Uint8Array(0));
       case HidCmd.LOCK:
         return this.setLock(cid, data);
-      case HidCmd.CBOR:
+      case HidCmd.CBOR: {
+        const cbor = this.handlers.cbor;
+        if (!cbor) return this.error(cid, HidError.INVALID_CMD);
         if (data.length === 0) return this.error(cid, HidError.INVALID_LEN);
-        return this.run(cid, cmd, (ctx) => this.handlers.cbor(data, ctx));
+        return this.run(cid, cmd, (ctx) => cbor(data, ctx), fault);
+      }
       case HidCmd.MSG: {
         const msg = this.handlers.msg;
         if (!msg) return this.error(cid, HidError.INVALID_CMD);
-        return this.run(cid, cmd, (ctx) => msg(data, ctx));
+        return this.run(cid, cmd, (ctx) => msg(data, ctx), fault);
       }
       default:
         return this.error(cid, HidError.INVALID_CMD);
@@ -199,14 +213,16 @@ export class CtapHidDevice {
   }
 
   /** Runs a request that may wait for the user, sending KEEPALIVE meanwhile. */
-  private run(cid: number, cmd: number, work: (ctx: RequestContext) => Promise<Uint8Array>): void {
+  private run(cid: number, cmd: number, work: (ctx: RequestContext) => Promise<Uint8Array>, fault?: HidFault): void {
     const pending: Pending = { cid, abort: new AbortController(), status: KeepaliveStatus.PROCESSING, timer: undefined };
+    const k = fault?.keepalive;
+    const interval = k === 'drop' ? undefined : k?.intervalMs ?? this.keepaliveIntervalMs;
     const tick = (): void => {
       if (this.pending !== pending) return;
       this.reply(cid, HidCmd.KEEPALIVE, new Uint8Array([pending.status]));
-      pending.timer = this.timers.setTimeout(tick, this.keepaliveIntervalMs);
+      pending.timer = this.timers.setTimeout(tick, interval!);
     };
-    pending.timer = this.timers.setTimeout(tick, this.keepaliveIntervalMs);
+    if (interval !== undefined) pending.timer = this.timers.setTimeout(tick, interval);
     this.pending = pending;
     const ctx: RequestContext = {
       channel: cid,
@@ -215,7 +231,11 @@ export class CtapHidDevice {
         pending.status = status;
       },
     };
-    work(ctx).then(
+    // A request abandoned during a delay (resync, power cycle, close) is never handled.
+    const delayed = fault?.delayMs
+      ? this.after(fault.delayMs).then(() => (this.pending === pending ? work(ctx) : Promise.reject(new Error('abandoned'))))
+      : work(ctx);
+    delayed.then(
       (response) => {
         if (this.pending !== pending) return; // resynced or closed meanwhile: nobody waits for it
         this.finishPending();
@@ -227,6 +247,11 @@ export class CtapHidDevice {
         this.error(cid, HidError.OTHER);
       },
     );
+  }
+
+  /** Resolves after `ms` (a delay fault; the request stays pending, so keepalives and CANCEL go on). */
+  private after(ms: number): Promise<void> {
+    return new Promise((resolve) => this.timers.setTimeout(resolve, ms));
   }
 
   private finishPending(): Pending | undefined {

@@ -72,6 +72,8 @@ export class SqliteStore implements CredentialStore {
    */
   private readonly metaCache = new Map<string, Uint8Array | null>();
   private countCache: number | undefined;
+  /** changes(), read once and then kept with every write that moves it. */
+  private changesCache: number | undefined;
 
   constructor(readonly path: string, options: SqliteStoreOptions = {}) {
     if (options.passphrase === '') throw new KeystoreError('the passphrase is empty');
@@ -167,6 +169,7 @@ export class SqliteStore implements CredentialStore {
   putMany(credentials: Iterable<StoredCredential>): void {
     const count = this.count();
     this.countCache = undefined; // until the transaction is known to have committed
+    this.changesCache = undefined;
     this.guard(() => {
       let added = 0;
       const replaced = this.db.transaction(() => {
@@ -255,13 +258,15 @@ export class SqliteStore implements CredentialStore {
     return this.countCache;
   }
   changes(): number {
-    return this.guard(() => Number(this.stmt.changes.get()!.n));
+    this.changesCache ??= this.guard(() => Number(this.stmt.changes.get()!.n));
+    return this.changesCache;
   }
   delete(id: Uint8Array): boolean {
     return this.guard(() => {
       this.counters.drop(hexId(id));
       const gone = this.stmt.delete.run(new Uint8Array(id)).changes > 0;
       if (gone && this.countCache !== undefined) this.countCache--;
+      if (gone) this.changesCache = undefined;
       if (gone) this.scrubWal();
       return gone;
     });
@@ -296,6 +301,7 @@ export class SqliteStore implements CredentialStore {
       this.counters.clear();
       this.metaCache.clear();
       this.countCache = undefined;
+      this.changesCache = undefined;
       this.db.transaction(() =>
         this.db.exec(`DELETE FROM credentials; DELETE FROM rp_stats; DELETE FROM meta WHERE substr(key, 1, ${FACTORY_META_PREFIX.length}) <> '${FACTORY_META_PREFIX}';`),
       );

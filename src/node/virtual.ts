@@ -19,9 +19,16 @@ import { AutomationError, toCredentialJson, type CredentialJson } from './automa
 import * as credentials from './automation/credentials.js';
 import type { GetCredentialsOptions, UserNames } from './automation/credentials.js';
 import type { PresenceRequest, PresenceResult, VerificationResult } from '../ctap2/env.js';
-import { formatUuid, fromHex } from '../util/bytes.js';
+import { formatUuid, fromBase64url, fromHex, toBase64url } from '../util/bytes.js';
 import type { Crypto } from '../ctap/crypto.js';
 import { NodeCrypto } from './nodeCrypto.js';
+import { KeyEvents, type KeyEventListener } from './events/emitter.js';
+import { ExchangeEvents } from './events/exchange.js';
+import { PendingTouches } from './events/touches.js';
+import type { KeyEventName } from './events/types.js';
+import { FaultSet, type FaultFired, type FaultInfo } from './faults/faultSet.js';
+import { CounterModels, parseCounterModelText, type CounterModelSpec } from './automation/counterModels.js';
+import { profileNamed, type DeviceProfile } from './profiles/index.js';
 
 export interface VirtualAuthenticatorOptions {
   /** 'memory' (default), a keystore file path, or a store object. */
@@ -68,6 +75,13 @@ export interface VirtualAuthenticatorOptions {
   enterpriseRpIds?: readonly string[];
   /** What the key computes with (default: OpenSSL through node:crypto, a NodeCrypto of its own). */
   crypto?: Crypto;
+  /**
+   * The kind of key it plays (src/node/profiles): 'default' (ctap-emu's CTAP 2.3 key), 'yubikey5',
+   * 'solo', 'fido20', 'u2f', 'no-rk', 'no-pin', 'bio', or a DeviceProfile. Options given here win over it.
+   */
+  profile?: string | DeviceProfile;
+  /** The key's signature counter model (default per-credential): a spec, or its text form (`random-step:16:7`). */
+  counterModel?: CounterModelSpec | string;
   /** Clock for the core (default Date.now). */
   now?: () => number;
   hid?: CtapHidDeviceOptions;
@@ -75,6 +89,10 @@ export interface VirtualAuthenticatorOptions {
   onExchange?(request: Uint8Array, response: Uint8Array): void;
   /** Sees every CTAP1/U2F APDU and its response (CTAPHID_MSG). */
   onApdu?(apdu: Uint8Array, response: Uint8Array): void;
+  /** Fault rules in force from the start (see addFault). */
+  faults?: readonly unknown[];
+  /** Hears each fault rule as it acts on a request. */
+  onFault?(fired: FaultFired): void;
 }
 
 /** A transport's hold on the key: reports in through receive(), out through its sink. */
@@ -110,6 +128,8 @@ function enabledAlgorithms(o: VirtualAuthenticatorOptions): CoseAlgorithm[] | un
 
 /** What GET /key and info() report: the key's make and its scripted user, without a CTAP round trip. */
 export interface KeyInfo {
+  /** The device profile's name. */
+  profile: string;
   aaguid: string;
   algorithms: string[];
   pin: boolean;
@@ -120,6 +140,9 @@ export interface KeyInfo {
   discoverableCredentials: number;
   maxDiscoverableCredentials: number;
   importedNonDiscoverableCredentials: number;
+  /** The key's counter model (text form), and the credentials that have their own (by base64url ID). */
+  counterModel: string;
+  credentialCounterModels: Record<string, string>;
 }
 
 /** A report seen by tap(): 'in' from a host to the key, 'out' from the key. */
@@ -135,6 +158,7 @@ export class VirtualAuthenticator {
   private readonly bus: LoopbackBus;
   private readonly sinks = new Set<(report: Uint8Array) => void>();
   private readonly taps = new Set<ReportTap>();
+  private readonly faults: FaultSet;
   /** See VirtualAuthenticatorOptions.allowReset; a caller the owner confirmed may switch it on. */
   allowReset: boolean;
 
@@ -143,26 +167,44 @@ export class VirtualAuthenticator {
   private presenceName!: string;
   private verification: Ask<VerificationResult> | undefined;
   private userVerified: boolean | undefined;
+  private readonly events: KeyEvents;
+  private readonly exchange: ExchangeEvents;
+  private readonly touches: PendingTouches;
+  private readonly counters = new CounterModels();
+  readonly profile: DeviceProfile;
 
   constructor(options: VirtualAuthenticatorOptions = {}) {
+    this.faults = new FaultSet(options.onFault);
     const inner = openStore(options.store, options.passphrase);
     this.store = new ImportingStore(inner);
     this.allowReset = options.allowReset ?? inner instanceof MemoryStore;
     this.timeoutMs = options.presenceTimeoutMs ?? 30_000;
     this.setPresence(options.presence ?? 'approve');
-    const uv = options.userVerification;
+    this.profile = typeof options.profile === 'object' ? options.profile : profileNamed(options.profile ?? 'default');
+    // A key with a sensor: the finger matches unless the caller says otherwise.
+    const uv = options.userVerification ?? (this.profile.builtInUv ? 'match' : undefined);
     if (uv !== undefined) this.verification = verificationFunction(uv, this.timeoutMs);
     this.userVerified = uv === 'match' ? true : uv === 'nomatch' ? false : undefined;
+    const now = options.now ?? Date.now;
+    this.events = new KeyEvents(now);
+    this.exchange = new ExchangeEvents(this.events, {
+      rpOf: (id) => this.store.get(id)?.rpId,
+      userCredential: (rpId, userId) => this.store.findByUser(rpId, userId)?.id,
+    });
+    this.touches = new PendingTouches(now);
     const env: AuthenticatorEnv = {
-      now: options.now ?? Date.now,
+      now,
       randomBytes: new RandomPool().take,
       crypto: options.crypto ?? new NodeCrypto(),
       // Through fields, so setPresence and setUserVerified take effect at the next touch.
-      userPresence: (r, signal) => this.presence(r, signal),
-      userVerification: uv === undefined ? undefined : (r, signal) => this.verification!(r, signal),
+      userPresence: (r, signal) => this.watchTouch('presence', r, (asked) => this.touches.ask((s) => this.presence(r, s), signal, 'approved', asked)),
+      userVerification: uv === undefined ? undefined : (r, signal) => this.watchTouch('verification', r, (asked) => (asked(), this.verification!(r, signal))),
       store: this.store,
+      faults: this.faults,
+      counterModel: this.counters.modelFor,
     };
-    const config: Partial<AuthenticatorConfig> = {};
+    if (options.counterModel !== undefined) this.setCounterModel(options.counterModel);
+    const config: Partial<AuthenticatorConfig> = { ...this.profile.config };
     const aaguid = parseAaguid(options.aaguid);
     if (aaguid) config.aaguid = aaguid;
     if (options.attestation !== undefined) config.attestation = options.attestation;
@@ -171,7 +213,7 @@ export class VirtualAuthenticator {
     if (options.maxDiscoverableCredentials !== undefined) config.maxDiscoverableCredentials = options.maxDiscoverableCredentials;
     if (options.minPinLength !== undefined) config.minPinLength = options.minPinLength;
     if (options.enterpriseRpIds !== undefined) config.enterpriseRpIds = options.enterpriseRpIds;
-    if (options.userVerification !== undefined) config.builtInUv = true;
+    if (uv !== undefined) config.builtInUv = true;
     const algorithms = enabledAlgorithms(options);
     if (algorithms) config.algorithms = algorithms;
     this.authenticator = new Authenticator(env, config);
@@ -180,14 +222,19 @@ export class VirtualAuthenticator {
     this.sinks.add(this.bus.toHosts);
     this.device = new CtapHidDevice(
       {
-        cbor: async (request, ctx) => {
-          const response = await this.authenticator.handle(request, ctx);
+        // A U2F-only profile has no CTAP2: INIT then reports no CBOR capability.
+        cbor: !this.profile.ctap2 ? undefined : async (request, ctx) => {
+          this.exchange.request(request, ctx.channel);
+          const response = await this.faults.exchange(request, (r) => this.authenticator.handle(r, ctx));
           options.onExchange?.(request, response);
+          this.exchange.response(request, response, ctx.channel);
           return response;
         },
         msg: async (apdu, ctx) => {
+          this.exchange.apduRequest(apdu, ctx.channel);
           const response = await this.authenticator.handleApdu(apdu, ctx);
           options.onApdu?.(apdu, response);
+          this.exchange.apduResponse(apdu, response, ctx.channel);
           return response;
         },
       },
@@ -195,8 +242,39 @@ export class VirtualAuthenticator {
         for (const tap of this.taps) tap('out', report);
         for (const sink of this.sinks) sink(report);
       },
-      options.hid,
+      { ...options.hid, faults: (m) => this.faults.transport(m) },
     );
+    for (const rule of options.faults ?? []) this.addFault(rule);
+  }
+
+  /** Tells the watchers that the key asks for a touch or a finger, and what the user did. */
+  private async watchTouch<R extends PresenceResult | VerificationResult>(
+    kind: 'presence' | 'verification', r: PresenceRequest, ask: (asked: () => void) => Promise<R>,
+  ): Promise<R> {
+    const about = { kind, command: r.command, ...(r.rpId !== undefined && { rpId: r.rpId }) };
+    // Announced once the key waits: a watcher that touches at once (touch()) approves this very ask.
+    const result = await ask(() => this.events.emit('touch-asked', { ...about, ...(r.userName !== undefined && { userName: r.userName }) }));
+    this.events.emit('touch-answered', { ...about, result });
+    return result;
+  }
+
+  /** Listens to one of the key's events ('*': all of them); see events/types.ts for their members. */
+  on<E extends KeyEventName | '*'>(event: E, listener: KeyEventListener<E>): this {
+    this.events.on(event, listener);
+    return this;
+  }
+
+  off<E extends KeyEventName | '*'>(event: E, listener: KeyEventListener<E>): this {
+    this.events.off(event, listener);
+    return this;
+  }
+
+  /**
+   * The user touches the key, whatever the presence policy: the touch it waits for now is approved
+   * ('approved'), or, when it waits for none, the next one it asks for within `aheadMs` ('armed').
+   */
+  touch(aheadMs = this.timeoutMs): 'approved' | 'armed' {
+    return this.touches.touch(aheadMs);
   }
 
   /**
@@ -228,6 +306,8 @@ export class VirtualAuthenticator {
   powerCycle(): void {
     this.device.powerCycle();
     this.authenticator.powerCycle();
+    this.touches.clear();
+    this.events.emit('power-cycle', {});
   }
 
   /**
@@ -239,6 +319,7 @@ export class VirtualAuthenticator {
     this.authenticator.keys.reset();
     this.authenticator.crypto.forget?.();
     this.authenticator.powerCycle();
+    this.events.emit('reset', { source: 'automation' });
   }
 
   /** What the "user" does from the next touch on (see VirtualAuthenticatorOptions.presence). */
@@ -259,6 +340,7 @@ export class VirtualAuthenticator {
   info(): KeyInfo {
     const c = this.authenticator.config;
     return {
+      profile: this.profile.name,
       aaguid: formatUuid(c.aaguid),
       algorithms: c.algorithms.map(algorithmName),
       pin: this.authenticator.hasPin(),
@@ -268,15 +350,34 @@ export class VirtualAuthenticator {
       discoverableCredentials: this.store.count(),
       maxDiscoverableCredentials: c.maxDiscoverableCredentials,
       importedNonDiscoverableCredentials: this.store.listImported().length,
+      counterModel: this.counters.keyModel(),
+      credentialCounterModels: this.counters.ownModels(),
     };
   }
 
   /** WebAuthn Automation's addCredential: a credential in the WebAuthn.Credential JSON shape (private key as PKCS#8). */
   addCredential(credential: CredentialJson): CredentialJson {
     const c = this.authenticator.config;
-    return credentials.addCredential(this.store, credential, this.authenticator.env.now(), {
+    const replaced = this.events.watched ? this.replacedBy(credential) : undefined;
+    const added = credentials.addCredential(this.store, credential, this.authenticator.env.now(), {
       algorithms: c.algorithms, maxDiscoverable: c.maxDiscoverableCredentials,
     });
+    if (replaced) this.events.emit('credential-deleted', { credentialId: toBase64url(replaced), rpId: added.rpId, source: 'automation' });
+    this.events.emit('credential-added', {
+      credentialId: added.credentialId, rpId: added.rpId, signCount: added.signCount, discoverable: added.isResidentCredential, source: 'automation',
+    });
+    return added;
+  }
+
+  /** The credential a discoverable one to add replaces (the same user's at the RP), if any; input checked later. */
+  private replacedBy(credential: CredentialJson): Uint8Array | undefined {
+    const { isResidentCredential, rpId, userHandle } = credential as Partial<CredentialJson>;
+    if (isResidentCredential !== true || typeof rpId !== 'string' || typeof userHandle !== 'string') return undefined;
+    try {
+      return this.store.findByUser(rpId, fromBase64url(userHandle))?.id;
+    } catch {
+      return undefined; // not base64: addCredential refuses it
+    }
   }
 
   /** Discoverable credentials and imported non-discoverable ones (the key's own non-discoverable ones live only in their IDs). */
@@ -290,14 +391,18 @@ export class VirtualAuthenticator {
   }
 
   removeCredential(id: string): void {
+    const { credentialId, rpId } = this.getCredential(id);
     credentials.removeCredential(this.store, id);
     this.authenticator.crypto.forget?.(); // nothing of the deleted key stays in the crypto's memory
+    this.events.emit('credential-deleted', { credentialId, rpId, source: 'automation' });
   }
 
   /** Every credential goes; unlike reset(), the PIN and the master secret stay. How many went. */
   removeAllCredentials(): number {
+    const gone = this.events.watched ? this.getCredentials() : [];
     const n = credentials.removeAllCredentials(this.store);
     this.authenticator.crypto.forget?.();
+    for (const { credentialId, rpId } of gone) this.events.emit('credential-deleted', { credentialId, rpId, source: 'automation' });
     return n;
   }
 
@@ -306,9 +411,46 @@ export class VirtualAuthenticator {
     return credentials.setSignCount(this.store, id, signCount);
   }
 
+  /**
+   * How signature counters go from the next use on (counterModel.ts): the key's model, or with a
+   * credential ID (a stored or imported credential) that credential's own. Text form or spec.
+   */
+  setCounterModel(model: CounterModelSpec | string, credentialId?: string): void {
+    const spec = typeof model === 'string' ? parseCounterModelText(model) : model;
+    this.counters.set(spec, credentialId === undefined ? undefined : credentials.findCredential(this.store, credentialId).id);
+  }
+
+  /** The credential follows the key's counter model again. */
+  clearCounterModel(credentialId: string): void {
+    this.counters.clear(credentials.findCredential(this.store, credentialId).id);
+  }
+
   /** Replaces the user's names, as credentialManagement's updateUserInformation does. */
   setUser(id: string, user: UserNames): CredentialJson {
     return credentials.setUser(this.store, id, user);
+  }
+
+  /**
+   * A fault rule (README "Fault injection"): which requests, when, and what goes wrong. Checked
+   * first (AutomationError 'invalid' saying what is wrong); the rule's ID.
+   */
+  addFault(rule: unknown): string {
+    return this.faults.add(rule);
+  }
+
+  /** The rules in force, with how many requests each matched and how many it changed. */
+  listFaults(): FaultInfo[] {
+    return this.faults.list();
+  }
+
+  /** AutomationError 'notFound' when there is no such rule. */
+  removeFault(id: string): void {
+    this.faults.remove(id);
+  }
+
+  /** Every rule goes; how many there were. */
+  clearFaults(): number {
+    return this.faults.clear();
   }
 
   close(): void {

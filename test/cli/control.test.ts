@@ -10,47 +10,17 @@ import { generateRegistrationOptions } from '@simplewebauthn/server';
 import { connectUdp } from '../../src/hid/udp.js';
 import { CtapHidHost } from '../../src/hid/host.js';
 import { HidCmd, HidError } from '../../src/hid/constants.js';
-import { Ctap2Client, WebAuthnClient } from '../../src/node/clients.js';
+import { Ctap2Client } from '../../src/node/clients.js';
 import { ClientPin } from '../../src/client/clientPin.js';
 import { CredentialManagement } from '../../src/client/credentialManagement.js';
 import { Permission } from '../../src/ctap/permissions.js';
 import { Status } from '../../src/ctap/status.js';
 import { closeLater } from '../helpers/cleanup.js';
-import { origin, outsideCredential, rpID, signIn } from '../helpers/importedKeys.js';
-import { cliEnv, requireBuiltCli, runCli, serveUdpCli, type ServeProcess } from '../helpers/serveProcess.js';
+import { outsideCredential, rpID, signIn } from '../helpers/importedKeys.js';
+import { cliEnv, requireBuiltCli, runCli, serveUdpCli } from '../helpers/serveProcess.js';
+import { startControl } from '../helpers/control.js';
 
 beforeAll(requireBuiltCli);
-
-interface Control {
-  serve: ServeProcess;
-  url: string;
-  token: string;
-  /** An authorized request; the status and the parsed JSON body. */
-  call(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; body: any }>;
-  /** A WebAuthn client talking to the key over UDP. */
-  client(): WebAuthnClient;
-}
-
-async function startControl(args: string[] = []): Promise<Control> {
-  const serve = await serveUdpCli(['--memory', '--control', '0', ...args]);
-  const m = /control: (http:\/\/127\.0\.0\.1:\d+) token=(\S+)/.exec(serve.stderr());
-  if (!m) throw new Error(`no control line: ${serve.stderr()}`);
-  const [, url, token] = m as unknown as [string, string, string];
-  return {
-    serve, url, token,
-    async call(method, path, body, t = token) {
-      const headers: Record<string, string> = t === null ? {} : { authorization: `Bearer ${t}` };
-      const res = await fetch(url + path, { method, headers, body: typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body) });
-      const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : undefined };
-    },
-    client() {
-      const c = new WebAuthnClient({ connect: () => connectUdp('127.0.0.1', serve.port) }, { origin });
-      closeLater(() => c.close());
-      return c;
-    },
-  };
-}
 
 describe('the control API over HTTP', () => {
   it('announces itself on 127.0.0.1 with a fresh token', async () => {

@@ -125,7 +125,8 @@ describe('credential IDs and keystore failures', () => {
     client.close();
     key.close();
     for (const n of [1, 3]) {
-      const r = await run(['creds', 'show', reg.id.slice(0, n), '--json', '--store', path]);
+      // A prefix that starts with '-' goes after '--', as a short one would read as an option.
+      const r = await run(['creds', 'show', '--json', '--store', path, '--', reg.id.slice(0, n)]);
       expect(r.code, r.stderr).toBe(0);
       expect(JSON.parse(r.stdout)).toMatchObject({ credentialId: reg.id });
     }

@@ -1,6 +1,7 @@
 // `serve --keys N` run as a user runs it: N keys on consecutive UDP ports, each with its own
-// keystore and presence policy; the control API addressing each (/keys/N/...); and a host that
-// asks both keys, as a browser does, and CANCELs the one not touched.
+// keystore and presence policy; the control API addressing each (/keys/N/..., /keys/N/events);
+// faults, counter model and profile on every key; and a host that asks both keys, as a browser
+// does, and CANCELs the one not touched.
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,8 @@ import { connectUdp } from '../../src/hid/udp.js';
 import { VirtualAuthenticator } from '../../src/node/virtual.js';
 import { closeLater } from '../helpers/cleanup.js';
 import { askAll, rkRequest } from '../helpers/twoKeys.js';
+import { sseEvents } from '../../src/cli/ctl.js';
+import { until } from '../helpers/until.js';
 import { cliEnv, requireBuiltCli, runCli, serveUdpCli, type ServeProcess } from '../helpers/serveProcess.js';
 
 let dir: string;
@@ -100,6 +103,93 @@ describe('serve --keys 2 over UDP', () => {
         .toEqual([['0', String(base)], ['1', String(base + 1)], ['2', String(base + 2)]]);
       break;
     }
+  });
+});
+
+/** GET path as server-sent events, held open: the events parsed so far. */
+async function subscribe(k: Keys, path: string): Promise<{ events(): Record<string, unknown>[]; close(): void }> {
+  const abort = new AbortController();
+  const res = await fetch(k.control!.url + path, { headers: { authorization: `Bearer ${k.control!.token}` }, signal: abort.signal });
+  expect(res.status).toBe(200);
+  let text = '';
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  void (async () => {
+    for (;;) {
+      const r = await reader.read().catch(() => ({ done: true as const, value: undefined }));
+      if (r.done) return;
+      text += r.value;
+    }
+  })();
+  closeLater(() => abort.abort());
+  return { events: () => sseEvents(text).data.map((d) => JSON.parse(d) as Record<string, unknown>), close: () => abort.abort() };
+}
+
+describe('serve --keys 2 with the single-key features (faults, counter model, profile, events, conformance)', () => {
+  it('each key gets them; /keys/1/events is key 1\'s stream, its touch comes through /keys/1/presence/touch', async () => {
+    const deny = { command: 'makeCredential', fault: { type: 'status', status: 'CTAP2_ERR_OPERATION_DENIED' } };
+    const k = await serveKeys(2, ['--memory', '--presence', 'approve,timeout', '--control', '0', '--conformance',
+      '--profile', 'yubikey5', '--counter', 'global', '--fault', JSON.stringify(deny)]);
+    const err = k.serve.stderr();
+    for (const i of [0, 1]) {
+      expect(err).toMatch(new RegExp(`key ${i}: fault rules in force: f1 makeCredential status`));
+      expect(err).toMatch(new RegExp(`key ${i}: security key on udp [^\\n]*; profile yubikey5; [^\\n]*; counter global; `));
+    }
+    expect(err).toMatch(/key 1: security key on [^\n]*presence timeout; [^\n]*reset only with a touch through the control API/);
+    expect(err).toMatch(/conformance tools automation: .* \(key 0\)/);
+    // ctl events --key 1: key 1's stream (its power cycle at the end, not key 0's; it exits when serve stops).
+    const ctlEvents = runCli(['ctl', 'events', '--key', '1'], cliEnv({ CTAP_EMU_CONTROL: k.control!.url, CTAP_EMU_TOKEN: k.control!.token }));
+    const list = (await call(k, 'GET', '/keys')).body;
+    expect(list.map((x: any) => [x.index, x.profile, x.counterModel])).toEqual([[0, 'yubikey5', 'global'], [1, 'yubikey5', 'global']]);
+
+    // Faults: each key has the rule; removed on key 1 only.
+    expect((await call(k, 'GET', '/keys/1/faults')).body).toHaveLength(1);
+    expect((await call(k, 'DELETE', '/keys/1/faults')).status).toBeLessThan(300);
+    expect((await call(k, 'GET', '/keys/1/faults')).body).toHaveLength(0);
+    expect((await call(k, 'GET', '/faults')).body).toHaveLength(1);
+    const [c0, c1] = [await client(k.ports[0]!), await client(k.ports[1]!)];
+    await expect(c0.makeCredential(rkRequest)).rejects.toMatchObject({ status: Status.CTAP2_ERR_OPERATION_DENIED });
+    await until(() => /key 0: fault f1 \(status\) on makeCredential/.test(k.serve.stderr()));
+
+    // Events: key 1's own stream sees its touch asked; the touch comes through the control API.
+    const ev0 = await subscribe(k, '/events');
+    const ev1 = await subscribe(k, '/keys/1/events');
+    const made = c1.makeCredential(rkRequest);
+    await until(() => ev1.events().some((e) => e.type === 'touch-asked'));
+    expect((await call(k, 'POST', '/keys/1/presence/touch')).body).toEqual({ touch: 'approved' });
+    await made;
+    await until(() => ev1.events().some((e) => e.type === 'credential-added'));
+    expect(ev0.events().filter((e) => e.type !== 'request' && e.type !== 'response')).toEqual([]);
+    expect((await call(k, 'GET', '/keys/1/credentials')).body).toHaveLength(1);
+    expect((await call(k, 'GET', '/credentials')).body).toHaveLength(0);
+
+    // The conformance tools' paths (no token) are key 0's.
+    const up = await fetch(`${k.control!.url}/conformance/userpresence`, { method: 'POST' });
+    expect(up.status).toBe(200);
+    expect((await fetch(`${k.control!.url}/keys/1/conformance/userpresence`, { method: 'POST' })).status).toBe(401);
+    await new Promise((r) => setTimeout(r, 1000)); // ctl events has long subscribed
+    expect((await call(k, 'POST', '/key/power-cycle')).status).toBeLessThan(300); // key 0: not on key 1's streams
+    expect((await call(k, 'POST', '/keys/1/key/power-cycle')).status).toBeLessThan(300);
+    await until(() => ev1.events().some((e) => e.type === 'power-cycle'));
+    expect(ev1.events().filter((e) => e.type === 'power-cycle')).toHaveLength(1);
+    expect(ev0.events().filter((e) => e.type === 'power-cycle')).toHaveLength(1);
+    ev0.close();
+    ev1.close();
+    k.serve.child.kill('SIGTERM');
+    expect((await k.serve.exited).code).toBe(0);
+    const ctl = await ctlEvents;
+    expect(ctl.code, ctl.stderr).toBe(0);
+    const types = ctl.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { type: string }).type);
+    expect(types.filter((t) => t === 'power-cycle')).toHaveLength(1);
+  });
+
+  it('--presence timeout: one key needs --control; a key beside others does not', async () => {
+    const one = await runCli(['serve', '--transport', 'udp', '--memory', '--presence', 'timeout'], cliEnv({ XDG_DATA_HOME: dir }));
+    expect(one.code, one.stderr).toBe(2);
+    expect(one.stderr).toMatch(/--presence timeout needs --control/);
+    const k = await serveKeys(2, ['--memory', '--presence', 'timeout,approve']);
+    expect(k.serve.stderr()).toMatch(/key 0: security key on [^\n]*presence timeout; reset refused \(presence timeout\)/);
+    k.serve.child.kill('SIGTERM');
+    expect((await k.serve.exited).code).toBe(0);
   });
 });
 

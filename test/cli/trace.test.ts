@@ -260,6 +260,29 @@ describe('serve --trace and ctap-emu trace (over UDP)', () => {
     expect((await runCli(['trace', 'replay', file, '--key', '2'])).code).toBe(2);
   });
 
+  it('serve --keys 2 --profile --counter --trace: replay makes the fresh key with the recorded profile and counter model', async () => {
+    const file = join(dir, 'profile.jsonl');
+    const s = await serveUdpCli(['--memory', '--keys', '2', '--profile', 'fido20', '--counter', 'global', '--trace', file]);
+    while (!s.stderr().includes('Ctrl-C stops it')) await new Promise((r) => setTimeout(r, 20));
+    const port1 = Number(/key 1: security key on udp 127\.0\.0\.1:(\d+); profile fido20; .*; counter global; /.exec(s.stderr())![1]);
+    const hid = await CtapHidHost.open(await connectUdp('127.0.0.1', port1));
+    const ctap = new Ctap2Client(hid);
+    await ctap.getInfo();
+    await ctap.makeCredential(mc(true));
+    await ctap.makeCredential(mc(true, 'other.example'));
+    await ctap.getAssertion({ rpId: 'trace.example', clientDataHash: new Uint8Array(32).fill(5) }); // global: counter 3
+    await hid.close();
+    s.child.kill('SIGTERM');
+    await s.exited;
+    const replay = await runCli(['trace', 'replay', file, '--key', '1']);
+    expect(replay.stdout).toMatch(/all match/);
+    expect(replay.code, replay.stdout).toBe(0);
+    // A default key answers otherwise (getInfo, the counter).
+    const other = await serveUdpCli(['--memory']);
+    const diff = await runCli(['trace', 'replay', file, '--key', '1', '--udp', String(other.port)]);
+    expect(diff.code, diff.stdout).toBe(1);
+  });
+
   it('a file that is not a trace: one line, exit 1', async () => {
     const bad = join(dir, 'bad.jsonl');
     rmSync(bad, { force: true });

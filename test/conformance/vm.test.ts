@@ -25,6 +25,7 @@ function run(guest: string, marker: string, timeoutS: number, memMb: number): Pr
 const BASE = ['/usr/bin/qemu-system-x86_64', '/bin/busybox'];
 const suites = [
   { name: 'libfido2 (fido2-token, fido2-cred, fido2-assert) and node-hid', guest: 'guest-libfido2.sh', tools: [...BASE, '/usr/bin/fido2-token'], marker: 'ALL-LIBFIDO2-STEPS-PASSED', timeoutS: 600, memMb: 3072 },
+  { name: 'device profiles as libfido2 sees them (fido2-token -I; U2F fallback)', guest: 'guest-profiles.sh', tools: [...BASE, '/usr/bin/fido2-token'], marker: 'ALL-PROFILE-STEPS-PASSED', timeoutS: 600, memMb: 3072 },
   { name: 'two uhid keys at once (serve --keys 2): fido2-token -L lists both', guest: 'guest-two-keys.sh', tools: [...BASE, '/usr/bin/fido2-token'], marker: 'TWO-KEYS-LISTED', timeoutS: 300, memMb: 2048 },
   { name: 'Chromium: a passkey registered and used, verified by @simplewebauthn/server', guest: 'guest-chromium.sh', tools: [...BASE, '/usr/bin/chromium'], marker: 'CHROMIUM-PASSKEY-VERIFIED', timeoutS: 900, memMb: 4096 },
 ];

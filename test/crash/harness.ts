@@ -12,16 +12,7 @@ import { raw } from '../keystore/helpers.js';
 export const CLI = join(process.cwd(), 'dist/src/cli.js');
 
 /** mulberry32: small, seedable, good enough to pick delays and operations reproducibly. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 as prng } from '../../src/util/prng.js';
 
 export function childEnv(): NodeJS.ProcessEnv {
   const e = { ...process.env };

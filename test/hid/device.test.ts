@@ -1,10 +1,11 @@
 // CTAPHID device side: channel allocation, the framing rules and every error the spec names.
 import { describe, expect, it } from 'vitest';
-import { CtapHidDevice, type CtapHidHandlers } from '../../src/hid/device.js';
+import { CtapHidDevice, type CtapHidDeviceOptions, type CtapHidHandlers } from '../../src/hid/device.js';
 import { BROADCAST_CID, Capability, HidCmd, HidError, MAX_MESSAGE } from '../../src/hid/constants.js';
 import { fragment, parsePacket, type Packet } from '../../src/hid/framing.js';
 import type { RequestContext } from '../../src/ctap2/env.js';
 import { FakeTimers } from '../helpers/fakeTimers.js';
+import type { HidFault } from '../../src/hid/faults.js';
 
 class Harness {
   readonly timers = new FakeTimers();
@@ -13,7 +14,7 @@ class Harness {
   winks = 0;
   readonly device: CtapHidDevice;
 
-  constructor(handlers: Partial<CtapHidHandlers> = {}) {
+  constructor(handlers: Partial<CtapHidHandlers> = {}, options: CtapHidDeviceOptions = {}) {
     this.device = new CtapHidDevice(
       {
         cbor: (data, ctx) => new Promise((resolve) => this.requests.push({ data, ctx, resolve })),
@@ -24,7 +25,7 @@ class Harness {
         expect(r.length).toBe(64);
         this.out.push(parsePacket(r)!);
       },
-      { timers: this.timers },
+      { timers: this.timers, ...options },
     );
   }
 
@@ -337,5 +338,61 @@ describe('CTAPHID_LOCK', () => {
     const a = h.open();
     h.send(a, HidCmd.LOCK, [11]);
     h.expectError(a, HidError.INVALID_PAR);
+  });
+});
+
+describe('transport faults (the faults option)', () => {
+  const withFault = (fault: HidFault, seen: unknown[] = []): Harness => new Harness({}, { faults: (m) => (seen.push(m), m.cmd === HidCmd.CBOR ? fault : undefined) });
+
+  it('CHANNEL_BUSY instead of the request; the hook sees the channel, command and data', () => {
+    const seen: unknown[] = [];
+    const h = withFault({ busy: true }, seen);
+    const cid = h.open();
+    h.send(cid, HidCmd.CBOR, [0x04]);
+    h.expectError(cid, HidError.CHANNEL_BUSY);
+    expect(h.requests).toHaveLength(0);
+    expect(seen).toEqual([{ cid, cmd: HidCmd.CBOR, data: new Uint8Array([0x04]) }]);
+  });
+
+  it('no answer: nothing is sent and the key is not left busy', () => {
+    const h = withFault({ noAnswer: true });
+    const cid = h.open();
+    h.send(cid, HidCmd.CBOR, [0x04]);
+    h.timers.advance(5000);
+    expect(h.out).toHaveLength(0);
+    h.send(cid, HidCmd.PING, [9]);
+    expect(h.message()).toMatchObject({ cmd: HidCmd.PING, data: new Uint8Array([9]) });
+  });
+
+  it('a delay: handled only after it, keepalives meanwhile; abandoned by a power cycle, never handled', async () => {
+    const h = withFault({ delayMs: 300 });
+    const cid = h.open();
+    h.send(cid, HidCmd.CBOR, [0x04]);
+    h.timers.advance(299);
+    await flush();
+    expect(h.requests).toHaveLength(0);
+    expect([h.message(), h.message()].map((m) => m.cmd)).toEqual([HidCmd.KEEPALIVE, HidCmd.KEEPALIVE]);
+    h.timers.advance(1);
+    await flush();
+    expect(h.requests).toHaveLength(1);
+    h.device.powerCycle();
+    h.send(cid, HidCmd.CBOR, [0x04]);
+    h.device.powerCycle();
+    h.timers.advance(1000);
+    await flush();
+    expect(h.requests).toHaveLength(1);
+  });
+
+  it('keepalives dropped, or late', () => {
+    const dropped = withFault({ keepalive: 'drop' });
+    dropped.send(dropped.open(), HidCmd.CBOR, [0x04]);
+    dropped.timers.advance(1000);
+    expect(dropped.out).toHaveLength(0);
+    const late = withFault({ keepalive: { intervalMs: 250 } });
+    late.send(late.open(), HidCmd.CBOR, [0x04]);
+    late.timers.advance(249);
+    expect(late.out).toHaveLength(0);
+    late.timers.advance(1);
+    expect(late.message().cmd).toBe(HidCmd.KEEPALIVE);
   });
 });

@@ -43,7 +43,17 @@ const R = ClientPinResponseKey;
 const need = <T>(v: T | undefined, what: string): T => v ?? missing(what);
 
 function protocolOf(ctx: CommandContext, req: ClientPinRequest): PinUvAuthProtocol {
-  return protocolFor(need(req.pinUvAuthProtocol, 'pinUvAuthProtocol'), ctx.crypto);
+  const version = need(req.pinUvAuthProtocol, 'pinUvAuthProtocol');
+  if (!ctx.config.pinUvAuthProtocols.includes(version)) throw new CtapError(Status.CTAP1_ERR_INVALID_PARAMETER, `pinUvAuthProtocol ${version} is not offered`);
+  return protocolFor(version, ctx.crypto);
+}
+
+/** Subcommands a key without a PIN, or without CTAP 2.1 tokens (a device profile), does not have. */
+function offered(ctx: CommandContext, sub: number): boolean {
+  const S = ClientPinSubCommand;
+  const pin = [S.setPIN, S.changePIN, S.getPinToken, S.getPinUvAuthTokenUsingPinWithPermissions] as number[];
+  const ctap21 = [S.getPinUvAuthTokenUsingUvWithPermissions, S.getUVRetries, S.getPinUvAuthTokenUsingPinWithPermissions] as number[];
+  return (ctx.config.clientPin || !pin.includes(sub)) && (ctx.config.pinUvAuthToken || !ctap21.includes(sub));
 }
 
 function getPinRetries(ctx: CommandContext): Response {
@@ -120,7 +130,8 @@ function getPinToken(ctx: CommandContext, req: ClientPinRequest, withPermissions
   const p = protocolOf(ctx, req);
   const keyAgreement = need(req.keyAgreement, 'keyAgreement');
   const pinHashEnc = need(req.pinHashEnc, 'pinHashEnc');
-  let permissions = Permission.mc | Permission.ga;
+  // A key without CTAP 2.1 tokens (a FIDO 2.0 or 2.1-preview profile) gives a token that may do anything.
+  let permissions = ctx.config.pinUvAuthToken ? Permission.mc | Permission.ga : GRANTABLE & ~Permission.pcmr;
   if (withPermissions) permissions = checkPermissions(req);
   else if (req.permissions !== undefined || req.rpId !== undefined) {
     throw new CtapError(Status.CTAP1_ERR_INVALID_PARAMETER, 'getPinToken takes no permissions');
@@ -151,6 +162,7 @@ function getUvRetries(ctx: CommandContext): Response {
 
 export async function clientPin(ctx: CommandContext, req: ClientPinRequest): Promise<Response | void> {
   const S = ClientPinSubCommand;
+  if (!offered(ctx, req.subCommand)) throw new CtapError(Status.CTAP2_ERR_INVALID_SUBCOMMAND, `clientPIN subcommand ${req.subCommand} is not offered`);
   switch (req.subCommand) {
     case S.getPINRetries:
       return getPinRetries(ctx);

@@ -16,6 +16,7 @@ import type { LocatedCredential } from '../session.js';
 import { CtapError, Status } from '../../ctap/status.js';
 import { utf8 } from '../../util/bytes.js';
 import { GetAssertionKey } from '../../ctap/keys.js';
+import { offeredExtensions } from '../features.js';
 
 export interface GetAssertionRequest {
   rpId: string;
@@ -43,6 +44,7 @@ export function parseGetAssertion(p: CborMap): GetAssertionRequest {
 export async function getAssertion(ctx: CommandContext, req: GetAssertionRequest): Promise<Map<number, CborEncodable>> {
   ctx.session.nextAssertion = undefined;
   const presence = { command: 'getAssertion', rpId: req.rpId } as const;
+  req.extensions = offeredExtensions(ctx.config, req.extensions);
   const uvInput = uvInputOf(Permission.ga, req.rpId, presence, req);
   // Steps 1-2: the zero-length probe; the protocol of a pinUvAuthParam.
   await pinUvAuthPreamble(ctx, uvInput);
@@ -88,6 +90,8 @@ export async function getAssertion(ctx: CommandContext, req: GetAssertionRequest
   // Step 12: with an allowList, one credential; without, the newest, the rest for getNextAssertion.
   const walk = !fromAllowList && count > 1;
   const response = assertionResponse(ctx, first, {
+    command: 'getAssertion',
+    rpId: req.rpId,
     rpIdHash,
     clientDataHash: req.clientDataHash,
     flags,

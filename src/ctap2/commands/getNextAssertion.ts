@@ -21,6 +21,6 @@ export function getNextAssertion(ctx: CommandContext): Map<number, CborEncodable
   st.after = { createdAt: cred.stored!.createdAt, id: cred.id };
   st.lastAt = now;
   if (--st.remaining <= 0) ctx.session.nextAssertion = undefined;
-  return assertionResponse(ctx, cred, { rpIdHash: st.rpIdHash, clientDataHash: st.clientDataHash, flags: st.flags, hmacSecret: st.hmacSecret,
-    thirdPartyPayment: st.thirdPartyPayment, blobs: st.blobs });
+  return assertionResponse(ctx, cred, { command: 'getNextAssertion', rpId: st.rpId, rpIdHash: st.rpIdHash, clientDataHash: st.clientDataHash,
+    flags: st.flags, hmacSecret: st.hmacSecret, thirdPartyPayment: st.thirdPartyPayment, blobs: st.blobs });
 }

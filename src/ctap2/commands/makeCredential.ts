@@ -15,13 +15,16 @@ import {
   type CredentialDescriptor,
 } from '../../ctap/params.js';
 import { Permission } from '../../ctap/permissions.js';
-import { isProtected } from '../pin/verification.js';
+import { isProtected, pinIsSet } from '../pin/verification.js';
 import { chooseUvMethod, collectPresence, pinUvAuthPreamble, uvInputOf, verifyUser } from '../pinUvAuth.js';
 import { requireUserPresence } from '../presence.js';
 import type { CommandContext } from '../context.js';
 import { CtapError, Status } from '../../ctap/status.js';
 import { utf8 } from '../../util/bytes.js';
 import { MakeCredentialKey, MakeCredentialResponseKey } from '../../ctap/keys.js';
+import { faultedFlags } from '../faults.js';
+import { nextSignCount } from '../signCount.js';
+import { offeredExtensions } from '../features.js';
 
 /** WebAuthn §5.4.3: a user handle is at most 64 bytes. */
 const MAX_USER_ID = 64;
@@ -91,6 +94,7 @@ function creationTime(ctx: CommandContext, rpId: string): number {
 
 export async function makeCredential(ctx: CommandContext, req: MakeCredentialRequest): Promise<Map<number, CborEncodable | undefined>> {
   const presence = { command: 'makeCredential', rpId: req.rp.id, userName: req.user.name } as const;
+  req.extensions = offeredExtensions(ctx.config, req.extensions);
   const uvInput = uvInputOf(Permission.mc, req.rp.id, presence, req);
   // Steps 1-2: the zero-length probe; the protocol of a pinUvAuthParam.
   await pinUvAuthPreamble(ctx, uvInput);
@@ -100,11 +104,19 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
   // Step 5: options. up=false makes no sense for a new credential.
   if (req.options.get('up') === false) throw new CtapError(Status.CTAP2_ERR_INVALID_OPTION, 'up=false');
   const rk = req.options.get('rk') === true;
+  // CTAP 2.1 §6.1.2 step 5: rk on a key that cannot store credentials.
+  if (rk && !ctx.config.residentKeys) throw new CtapError(Status.CTAP2_ERR_UNSUPPORTED_OPTION, 'no discoverable credentials on this key');
   // Steps 5-6: the uv option and alwaysUv.
   const method = chooseUvMethod(ctx, uvInput, true);
   // Steps 7-8 (makeCredUvNotRqd): a protected key makes discoverable credentials only for a verified user.
   if (method === 'none' && rk && isProtected(ctx)) {
     throw new CtapError(Status.CTAP2_ERR_PUAT_REQUIRED, 'a discoverable credential needs user verification');
+  }
+  // CTAP 2.0 §5.1 step 6: a key without makeCredUvNotRqd (a 2.0 or 2.1-preview profile) wants the PIN
+  // once one is set, for any credential: PIN_REQUIRED (0x36, PUAT_REQUIRED since 2.1). Chromium then
+  // registers over U2F instead.
+  if (method === 'none' && !ctx.config.pinUvAuthToken && pinIsSet(ctx)) {
+    throw new CtapError(Status.CTAP2_ERR_PUAT_REQUIRED, 'a PIN is set: this CTAP 2.0 key wants it for every credential');
   }
   // Step 9: enterprise attestation, before the user is asked for anything.
   const epAtt = enterpriseAttestation(ctx, req.enterpriseAttestation, req.rp.id);
@@ -166,7 +178,7 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
     // The replaced credential's key may be among the signer's key objects: it goes with the credential.
     if (replaces) ctx.crypto.forget?.();
   } else {
-    signCount = ctx.session.globalCounter.next(ctx.env);
+    signCount = nextSignCount(ctx, cred.id, false)!; // under the key's counter model, as its assertions will be
   }
 
   // Step 15: extension outputs.
@@ -175,10 +187,11 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
   if (hmacSecret) extensions.set(HMAC_SECRET, true); // CredRandom is derived from the credential ID
   addRegistrationOutputs(ctx, more, { rpId: req.rp.id, credentialId: cred.id, uv }, extensions);
   if (req.extensions.has(CRED_BLOB)) extensions.set(CRED_BLOB, credBlob !== undefined);
-  // Step 18: authenticator data.
+  // Step 18: authenticator data (with a test's fault, if one is injected: signed as it is).
+  const fault = ctx.env.faults?.signing({ command: 'makeCredential', rpId: req.rp.id, credentialId: cred.id });
   const authData = encodeAuthData({
-    rpIdHash,
-    flags: AuthDataFlag.UP | (uv ? AuthDataFlag.UV : 0),
+    rpIdHash: fault?.rpIdHash ?? rpIdHash,
+    flags: faultedFlags(AuthDataFlag.UP | (uv ? AuthDataFlag.UV : 0), fault),
     signCount,
     attested: { aaguid: ctx.config.aaguid, credentialId: cred.id, alg: alg, publicKey: cred.publicKey },
     extensions,

@@ -7,6 +7,7 @@ import { concatBytes, equalBytes, utf8 } from '../../util/bytes.js';
 import type { CommandContext } from '../context.js';
 import { Ctap1Error, StatusWord, type Apdu } from './apdu.js';
 import { takePresence } from './presence.js';
+import { nextSignCount } from '../signCount.js';
 
 /** §5.1 control byte (P1). */
 export const Control = { checkOnly: 0x07, enforceUserPresence: 0x03, dontEnforceUserPresence: 0x08 } as const;
@@ -33,9 +34,8 @@ function locate(ctx: CommandContext, application: Uint8Array, keyHandle: Uint8Ar
   return { privateKey: secret.privateKey };
 }
 
-function nextCounter(ctx: CommandContext, cred: U2fCredential): number {
-  if (!cred.storedId) return ctx.session.globalCounter.next(ctx.env);
-  const next = ctx.env.store.nextSignCount(cred.storedId);
+function nextCounter(ctx: CommandContext, cred: U2fCredential, keyHandle: Uint8Array): number {
+  const next = nextSignCount(ctx, keyHandle, cred.storedId !== undefined);
   if (next === undefined) throw new Ctap1Error(StatusWord.SW_WRONG_DATA, 'the credential is gone');
   return next;
 }
@@ -64,7 +64,7 @@ export function authenticate(ctx: CommandContext, apdu: Apdu): Uint8Array {
     flags = USER_PRESENT;
   }
   const counter = new Uint8Array(4);
-  new DataView(counter.buffer).setUint32(0, nextCounter(ctx, cred));
+  new DataView(counter.buffer).setUint32(0, nextCounter(ctx, cred, keyHandle));
   // §5.4: the signature over application | user presence | counter | challenge.
   const head = concatBytes(new Uint8Array([flags]), counter);
   const signature = ctx.crypto.sign(CoseAlg.ES256, cred.privateKey, concatBytes(application, head, challenge));

@@ -31,10 +31,20 @@ function decodeRecord(id: Uint8Array, raw: Uint8Array): StoredCredential {
 }
 
 export class ImportingStore implements CredentialStore {
+  /** The imported IDs (base64url), read once: every get() and put() asks, and most keys have none. */
+  private ids: Set<string> | undefined;
+
   constructor(readonly inner: CredentialStore) {}
+
+  private importedSet(): Set<string> {
+    this.ids ??= new Set(this.importedIds().map(toBase64url));
+    return this.ids;
+  }
 
   /** The imported non-discoverable credential with this ID, if any. */
   imported(id: Uint8Array): StoredCredential | undefined {
+    const ids = this.importedSet();
+    if (ids.size === 0 || !ids.has(toBase64url(id))) return undefined;
     const raw = this.inner.getMeta(recordKey(id));
     return raw && raw.length > 0 ? decodeRecord(new Uint8Array(id), raw) : undefined;
   }
@@ -49,6 +59,7 @@ export class ImportingStore implements CredentialStore {
     this.inner.setMeta(recordKey(c.id), encodeRecord(c));
     const ids = this.importedIds();
     if (!ids.some((id) => toBase64url(id) === toBase64url(c.id))) this.inner.setMeta(INDEX, encodeCbor([...ids, c.id]));
+    this.importedSet().add(toBase64url(c.id));
   }
 
   private importedIds(): Uint8Array[] {
@@ -62,6 +73,7 @@ export class ImportingStore implements CredentialStore {
     this.inner.setMeta(recordKey(id), new Uint8Array(0));
     const key = toBase64url(id);
     this.inner.setMeta(INDEX, encodeCbor(this.importedIds().filter((i) => toBase64url(i) !== key)));
+    this.importedSet().delete(key);
     return true;
   }
 
@@ -130,6 +142,7 @@ export class ImportingStore implements CredentialStore {
   }
   wipe(): void {
     this.inner.wipe();
+    this.ids = undefined;
   }
   close(): void {
     this.inner.close();

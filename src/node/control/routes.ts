@@ -2,7 +2,9 @@
 // operation it runs. Bodies come in parsed; answers go out as JSON (undefined: 204 No Content).
 import { AutomationError, parseCredentialJson, parseSignCount } from '../automation/credentialJson.js';
 import { parsePresencePolicy } from '../presencePolicy.js';
+import { checkSpec, parseCounterModelText, type CounterModelSpec } from '../automation/counterModels.js';
 import type { VirtualAuthenticator } from '../virtual.js';
+import { addFaults, FAULT_ROUTES } from './faults.js';
 
 export interface ControlRequest {
   /** The path's variable parts (a credential ID). */
@@ -76,6 +78,16 @@ function setUserVerified(key: VirtualAuthenticator, body: unknown): ControlAnswe
   return ok({ userVerified: verified });
 }
 
+/** PUT .../counter-model: { model, maxStep?, seed? }, or the text form in model ("random-step:16:7"). */
+function counterModel(key: VirtualAuthenticator, body: unknown, id?: string): ControlAnswer {
+  const o = object(body);
+  const text = typeof o.model === 'string' && o.model.includes(':') && o.maxStep === undefined && o.seed === undefined;
+  const spec: CounterModelSpec = text ? parseCounterModelText(o.model as string) : checkSpec(o);
+  key.setCounterModel(spec, id);
+  const info = key.info();
+  return ok(id === undefined ? { counterModel: info.counterModel } : { credentialId: id, counterModel: info.credentialCounterModels[id] });
+}
+
 /** Path patterns (one variable segment: [^/]+) and their handlers by method. */
 export const ROUTES: [RegExp, Partial<Record<string, Handler>>][] = [
   [/^\/key$/, { GET: (key) => ok(key.info()) }],
@@ -91,6 +103,14 @@ export const ROUTES: [RegExp, Partial<Record<string, Handler>>][] = [
     PATCH: (key, r) => patchCredential(key, r.params[0]!, r.body),
     DELETE: (key, r) => (key.removeCredential(r.params[0]!), NO_CONTENT),
   }],
+  [/^\/counter-model$/, { PUT: (key, r) => counterModel(key, r.body) }],
+  [/^\/credentials\/([^/]+)\/counter-model$/, {
+    PUT: (key, r) => counterModel(key, r.body, r.params[0]!),
+    DELETE: (key, r) => (key.clearCounterModel(r.params[0]!), NO_CONTENT),
+  }],
   [/^\/uv$/, { POST: (key, r) => setUserVerified(key, r.body) }],
   [/^\/presence$/, { POST: (key, r) => setPresence(key, r.body) }],
+  [/^\/presence\/touch$/, { POST: (key) => ok({ touch: key.touch() }) }],
+  [/^\/faults$/, { GET: FAULT_ROUTES.list, POST: (key, r) => addFaults(key, r.body), DELETE: FAULT_ROUTES.clear }],
+  [/^\/faults\/([^/]+)$/, { DELETE: (key, r) => FAULT_ROUTES.remove(key, r.params[0]!) }],
 ];

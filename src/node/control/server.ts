@@ -8,11 +8,17 @@ import type { AddressInfo } from 'node:net';
 import { AutomationError } from '../automation/credentialJson.js';
 import type { VirtualAuthenticator } from '../virtual.js';
 import { ROUTES, type ControlAnswer } from './routes.js';
+import { EventStreams } from './events.js';
+import { CONFORMANCE_ROUTES, type ConformanceOptions } from './conformance.js';
 
 export interface ControlOptions {
   /** A TCP port on 127.0.0.1 (0: any free one), or a Unix socket path. */
   listen: { port: number } | { path: string };
   token: string;
+  /** The FIDO Conformance Tools' automation paths, without the token (TCP only): see conformance.ts. */
+  conformance?: boolean | ConformanceOptions;
+  /** How often GET /events says it is alive (default 15 s). */
+  heartbeatMs?: number;
 }
 
 export interface ControlServer {
@@ -75,25 +81,18 @@ function decodeSegment(segment: string): string {
 
 /**
  * Several keys (serve --keys N): /keys lists them, /keys/N/... is any route on key N, and the
- * routes without the prefix are key 0's.
+ * routes without the prefix are key 0's. The key's index, and the path on it.
  */
-function keyFor(keys: readonly VirtualAuthenticator[], pathname: string): [VirtualAuthenticator, string] | ControlAnswer {
+function keyFor(keys: readonly VirtualAuthenticator[], pathname: string): [number, string] | ControlAnswer {
   if (pathname === '/keys') return { status: 200, body: keys.map((k, index) => ({ index, ...k.info() })) };
   const m = /^\/keys\/(\d{1,3})(\/.*)$/.exec(pathname);
-  if (!m) return [keys[0]!, pathname];
-  const key = keys[Number(m[1])];
-  if (!key) throw new HttpError(404, `no key ${m[1]} (keys 0-${keys.length - 1})`);
-  return [key, m[2]!];
+  if (!m) return [0, pathname];
+  const index = Number(m[1]);
+  if (!keys[index]) throw new HttpError(404, `no key ${m[1]} (keys 0-${keys.length - 1})`);
+  return [index, m[2]!];
 }
 
-async function answer(keys: readonly VirtualAuthenticator[], req: IncomingMessage): Promise<ControlAnswer> {
-  const url = new URL(req.url ?? '/', 'http://control');
-  const picked = keyFor(keys, url.pathname);
-  if (!Array.isArray(picked)) {
-    if (req.method !== 'GET') throw new HttpError(405, `${req.method} is not allowed on ${url.pathname} (GET)`);
-    return picked;
-  }
-  const [key, pathname] = picked;
+async function answer(key: VirtualAuthenticator, pathname: string, req: IncomingMessage, url: URL): Promise<ControlAnswer> {
   for (const [pattern, methods] of ROUTES) {
     const m = pattern.exec(pathname);
     if (!m) continue;
@@ -120,7 +119,35 @@ function errorAnswer(e: unknown): ControlAnswer {
   return { status: 500, body: { error: `internal error: ${(e as Error).message}` } };
 }
 
-async function handle(keys: readonly VirtualAuthenticator[], token: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** The conformance tools' paths (no token: the tools send none); false when the path is not one of them. */
+async function conformance(key: VirtualAuthenticator, o: ConformanceOptions, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  const handler = Object.hasOwn(CONFORMANCE_ROUTES, pathOf(req)) ? CONFORMANCE_ROUTES[pathOf(req)] : undefined;
+  if (!handler) return false;
+  let a: ControlAnswer;
+  try {
+    if (req.method !== 'POST' && req.method !== 'GET') throw new HttpError(405, `${req.method} is not allowed on ${pathOf(req)} (POST, GET)`);
+    a = handler(key, await readBody(req), o);
+  } catch (e) {
+    a = errorAnswer(e);
+  }
+  send(res, a);
+  return true;
+}
+
+const pathOf = (req: IncomingMessage): string => new URL(req.url ?? '/', 'http://control').pathname;
+
+/** What one control API serves: the keys (key 0 answers the paths without /keys/N), each key's event streams. */
+interface Served {
+  keys: readonly VirtualAuthenticator[];
+  token: string;
+  streams: readonly EventStreams[];
+  /** The conformance tools' paths, on key 0. */
+  conformance?: ConformanceOptions;
+}
+
+async function handle(s: Served, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { keys, token } = s;
+  if (s.conformance && await conformance(keys[0]!, s.conformance, req, res)) return;
   if (!authorized(req, token)) {
     req.resume(); // the body is not read, only drained
     res.setHeader('www-authenticate', 'Bearer');
@@ -129,7 +156,19 @@ async function handle(keys: readonly VirtualAuthenticator[], token: string, req:
   }
   let a: ControlAnswer;
   try {
-    a = await answer(keys, req);
+    const url = new URL(req.url ?? '/', 'http://control');
+    const picked = keyFor(keys, url.pathname);
+    if (!Array.isArray(picked)) {
+      if (req.method !== 'GET') throw new HttpError(405, `${req.method} is not allowed on ${url.pathname} (GET)`);
+      a = picked;
+    } else {
+      const [index, pathname] = picked;
+      if (pathname === '/events' && req.method === 'GET') {
+        s.streams[index]!.serve(req, res); // /events is key 0's, /keys/N/events key N's
+        return;
+      }
+      a = await answer(keys[index]!, pathname, req, url);
+    }
   } catch (e) {
     a = errorAnswer(e);
   }
@@ -145,12 +184,18 @@ function listen(server: Server, o: ControlOptions['listen']): Promise<void> {
   });
 }
 
-/** Starts the control API for `key` (or keys, the first answering the routes without /keys/N); the token is never logged here. */
+/**
+ * Starts the control API for `key` (or keys, the first answering the routes without /keys/N, the
+ * conformance paths and /events; /keys/N/events is key N's); the token is never logged here.
+ */
 export async function startControl(key: VirtualAuthenticator | readonly VirtualAuthenticator[], o: ControlOptions): Promise<ControlServer> {
   if (o.token.length < 16) throw new RangeError('the control token must be at least 16 characters');
   const keys = Array.isArray(key) ? key : [key as VirtualAuthenticator];
   if (keys.length === 0) throw new RangeError('no key to control');
-  const server = createServer((req, res) => void handle(keys, o.token, req, res));
+  if (o.conformance && 'path' in o.listen) throw new RangeError('the conformance tools reach the key over TCP: --conformance needs --control PORT');
+  const streams = keys.map((k) => new EventStreams(k, o.heartbeatMs));
+  const served: Served = { keys, token: o.token, streams, conformance: o.conformance === true ? {} : o.conformance || undefined };
+  const server = createServer((req, res) => void handle(served, req, res));
   await listen(server, o.listen);
   let url: string;
   if ('path' in o.listen) {
@@ -162,12 +207,12 @@ export async function startControl(key: VirtualAuthenticator | readonly VirtualA
   const path = 'path' in o.listen ? o.listen.path : undefined;
   return {
     url,
-    close: () => new Promise<void>((resolve) => {
+    close: () => Promise.all(streams.map((e) => e.end())).then(() => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => {
         if (path) rmSync(path, { force: true });
         resolve();
       });
-    }),
+    })),
   };
 }
