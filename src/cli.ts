@@ -7,7 +7,7 @@ import { blobsDelete, blobsGet, blobsList, blobsSet } from './cli/blobs.js';
 import { credsDelete, credsList, credsShow } from './cli/creds.js';
 import { credsExport, credsImport } from './cli/credsTransfer.js';
 import {
-  ctlAdd, ctlCounter, ctlEvents, ctlGet, ctlKey, ctlKeys, ctlTouch, ctlList, ctlPowerCycle, ctlPresence, ctlRemove, ctlRemoveAll, ctlReset, ctlSet, ctlUv,
+  ctlAdd, ctlAnswer, ctlCounter, ctlEvents, ctlGet, ctlKey, ctlKeys, ctlTouch, ctlList, ctlPowerCycle, ctlPresence, ctlRemove, ctlRemoveAll, ctlReset, ctlSet, ctlUv,
 } from './cli/ctl.js';
 import { ctlFaultAdd, ctlFaultClear, ctlFaultList, ctlFaultRemove } from './cli/faults.js';
 import { attestationExport } from './cli/attestation.js';
@@ -143,6 +143,8 @@ ctlCommand('counter', 'how signature counters go from the next use on: per-crede
   .argument('<model>').option('--credential <id>', 'only this credential (base64url ID)').action(ctlCounter);
 ctlCommand('presence', 'what the user does at the next touch: approve, deny, timeout or delay:MS').argument('<policy>').action(ctlPresence);
 ctlCommand('touch', 'touch the key: the touch it waits for now, or else its next one (whatever the presence policy)').action(ctlTouch);
+ctlCommand('answer', 'answer what the key waits for now: approve or deny a touch, verify or fail-verification a finger, or timeout')
+  .argument('<action>').action(ctlAnswer);
 ctlCommand('events', 'the key\'s events as they come, one JSON per line (requests, touches, credentials, PIN, reset, power)').action(ctlEvents);
 
 withKeyOptions(program.command('info').description("the key's getInfo"))

@@ -101,6 +101,9 @@ export const ctlRemove = (id: string, o: CtlOptions): Promise<void> => run(o, 'D
 export const ctlPresence = (policy: string, o: CtlOptions): Promise<void> => run(o, 'POST', '/presence', { policy });
 export const ctlTouch = (o: CtlOptions): Promise<void> => run(o, 'POST', '/presence/touch');
 
+/** `ctl answer ACTION`: the user's answer to the touch or finger the key waits for now. */
+export const ctlAnswer = (action: string, o: CtlOptions): Promise<void> => run(o, 'POST', '/pending', { action });
+
 export async function ctlList(o: CtlOptions & { privateKeys?: boolean }): Promise<void> {
   if (o.privateKeys) warnPrivateKeys();
   await run(o, 'GET', `/credentials${o.privateKeys ? '?includePrivateKeys=true' : ''}`);

@@ -75,7 +75,7 @@ function presencePolicy(p: string, count: number, control: boolean): PresencePol
   }
   // A key that never touches by itself is of use when the control API gives the touches, or
   // beside other keys (serve --keys): the one the user does not pick.
-  if (p === 'timeout' && !control && count === 1) {
+  if ((p === 'timeout' || p === 'ask') && !control && count === 1) {
     throw new CliError('--presence timeout needs --control: the touches then come only through it (ctl touch, --conformance)', ExitCode.usage);
   }
   const policy = parsePresencePolicy(p);
@@ -88,7 +88,7 @@ function presencePolicy(p: string, count: number, control: boolean): PresencePol
 function resetNote(o: ServeOptions, presence: string, key: VirtualAuthenticator): string {
   if (presence === 'prompt') return 'reset asked at the prompt';
   if (presence === 'deny') return 'reset refused (presence deny)';
-  if (presence === 'timeout') return o.control === undefined ? 'reset refused (presence timeout)' : 'reset only with a touch through the control API';
+  if (presence === 'timeout' || presence === 'ask') return o.control === undefined ? 'reset refused (presence timeout)' : 'reset only with a touch through the control API';
   if (key.allowReset) return `reset approved${o.memory ? '' : ' (--allow-reset)'}`;
   return 'reset refused (a keystore file; --allow-reset approves it)';
 }

@@ -19,10 +19,13 @@ const MAX_DELAY_MS = 2 ** 31 - 1;
 
 /**
  * A policy named in text, as `serve --presence` and the control API take it: approve, deny, timeout,
- * or delay:MS (a touch MS milliseconds after the key asks). Undefined for any other text.
+ * ask (the same as timeout: the user acts only when told to, through touch() / answer() or the
+ * control API, else the key times out), or delay:MS (a touch MS milliseconds after the key asks).
+ * Undefined for any other text.
  */
 export function parsePresencePolicy(text: string): Exclude<PresencePolicy, PresenceCallback> | undefined {
   if (text === 'approve' || text === 'deny' || text === 'timeout') return text;
+  if (text === 'ask') return 'timeout';
   const delay = /^delay:(\d{1,10})$/.exec(text);
   return delay && Number(delay[1]) <= MAX_DELAY_MS ? { approveAfterMs: Number(delay[1]) } : undefined;
 }

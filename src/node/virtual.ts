@@ -30,6 +30,10 @@ import { FaultSet, type FaultFired, type FaultInfo } from './faults/faultSet.js'
 import { CounterModels, parseCounterModelText, type CounterModelSpec } from './automation/counterModels.js';
 import { profileNamed, type DeviceProfile } from './profiles/index.js';
 
+/** What the user can do about a pending touch or finger (VirtualAuthenticator.answer). */
+export const USER_ACTIONS = ['approve', 'deny', 'verify', 'fail-verification', 'timeout'] as const;
+export type UserAction = (typeof USER_ACTIONS)[number];
+
 export interface VirtualAuthenticatorOptions {
   /** 'memory' (default), a keystore file path, or a store object. */
   store?: 'memory' | string | CredentialStore;
@@ -197,8 +201,9 @@ export class VirtualAuthenticator {
       randomBytes: new RandomPool().take,
       crypto: options.crypto ?? new NodeCrypto(),
       // Through fields, so setPresence and setUserVerified take effect at the next touch.
-      userPresence: (r, signal) => this.watchTouch('presence', r, (asked) => this.touches.ask((s) => this.presence(r, s), signal, 'approved', asked)),
-      userVerification: uv === undefined ? undefined : (r, signal) => this.watchTouch('verification', r, (asked) => (asked(), this.verification!(r, signal))),
+      userPresence: (r, signal) => this.watchTouch('presence', r, (asked) => this.touches.ask('presence', (s) => this.presence(r, s), signal, 'approved', asked)),
+      userVerification: uv === undefined ? undefined : (r, signal) =>
+        this.watchTouch('verification', r, (asked) => this.touches.ask('verification', (s) => this.verification!(r, s), signal, 'match', asked)),
       store: this.store,
       faults: this.faults,
       counterModel: this.counters.modelFor,
@@ -275,6 +280,27 @@ export class VirtualAuthenticator {
    */
   touch(aheadMs = this.timeoutMs): 'approved' | 'armed' {
     return this.touches.touch(aheadMs);
+  }
+
+  /**
+   * Answers what the key waits for now, whatever the policies: 'approve' or 'deny' a touch,
+   * 'verify' or 'fail-verification' a finger on the built-in sensor, or 'timeout' (the user never
+   * comes: the key answers USER_ACTION_TIMEOUT). False when the key waits for no such thing.
+   */
+  answer(action: UserAction): boolean {
+    switch (action) {
+      case 'approve': return this.touches.answer('presence', 'approved');
+      case 'deny': return this.touches.answer('presence', 'denied');
+      case 'verify': return this.touches.answer('verification', 'match');
+      case 'fail-verification': return this.touches.answer('verification', 'nomatch');
+      case 'timeout': return this.touches.answer('presence', 'timeout') || this.touches.answer('verification', 'timeout');
+      default: throw new AutomationError('invalid', `unknown action "${String(action)}" (${USER_ACTIONS.join(', ')})`);
+    }
+  }
+
+  /** What the key waits for now ('presence', 'verification'), oldest first. */
+  pendingActions(): ('presence' | 'verification')[] {
+    return this.touches.pending();
   }
 
   /**

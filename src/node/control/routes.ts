@@ -3,7 +3,7 @@
 import { AutomationError, parseCredentialJson, parseSignCount } from '../automation/credentialJson.js';
 import { parsePresencePolicy } from '../presencePolicy.js';
 import { checkSpec, parseCounterModelText, type CounterModelSpec } from '../automation/counterModels.js';
-import type { VirtualAuthenticator } from '../virtual.js';
+import { USER_ACTIONS, type UserAction, type VirtualAuthenticator } from '../virtual.js';
 import { addFaults, FAULT_ROUTES } from './faults.js';
 
 export interface ControlRequest {
@@ -71,6 +71,16 @@ function setPresence(key: VirtualAuthenticator, body: unknown): ControlAnswer {
   return ok({ presence: key.info().presence });
 }
 
+/** The user's answer to what the key waits for now (approve, deny, verify, fail-verification, timeout). */
+function answer(key: VirtualAuthenticator, body: unknown): ControlAnswer {
+  const action = object(body).action;
+  if (typeof action !== 'string' || !(USER_ACTIONS as readonly string[]).includes(action)) {
+    throw invalid(`action must be one of ${USER_ACTIONS.join(', ')}`);
+  }
+  const answered = key.answer(action as UserAction);
+  return ok({ answered, pending: key.pendingActions() });
+}
+
 function setUserVerified(key: VirtualAuthenticator, body: unknown): ControlAnswer {
   const verified = object(body).verified;
   if (typeof verified !== 'boolean') throw invalid('verified must be true or false');
@@ -111,6 +121,7 @@ export const ROUTES: [RegExp, Partial<Record<string, Handler>>][] = [
   [/^\/uv$/, { POST: (key, r) => setUserVerified(key, r.body) }],
   [/^\/presence$/, { POST: (key, r) => setPresence(key, r.body) }],
   [/^\/presence\/touch$/, { POST: (key) => ok({ touch: key.touch() }) }],
+  [/^\/pending$/, { GET: (key) => ok({ pending: key.pendingActions() }), POST: (key, r) => answer(key, r.body) }],
   [/^\/faults$/, { GET: FAULT_ROUTES.list, POST: (key, r) => addFaults(key, r.body), DELETE: FAULT_ROUTES.clear }],
   [/^\/faults\/([^/]+)$/, { DELETE: (key, r) => FAULT_ROUTES.remove(key, r.params[0]!) }],
 ];

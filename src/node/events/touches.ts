@@ -1,22 +1,28 @@
-// Touches the key is waiting for, and a touch given from outside the presence policy: the one the
-// FIDO Conformance Tools' automation asks for (/conformance/userpresence), before or while the key asks.
-type Settle = () => void;
+// The user's actions the key is waiting for, and actions given from outside the presence and
+// verification policies: a touch (what the FIDO Conformance Tools' automation asks for, before or
+// while the key asks), a refusal, a finger that matches or does not, or no answer at all.
+export type WaitKind = 'presence' | 'verification';
+
+interface Waiting {
+  kind: WaitKind;
+  settle(result: unknown): void;
+}
 
 export class PendingTouches {
-  /** Oldest first: one approval settles one touch. */
-  private readonly waiting = new Set<Settle>();
-  /** A touch given before the key asked: it counts for the next ask until this time. */
+  /** Oldest first: one answer settles one wait. */
+  private readonly waiting = new Set<Waiting>();
+  /** A touch given before the key asked: it counts for the next presence ask until this time. */
   private armedUntil: number | undefined;
 
   constructor(private readonly now: () => number) {}
 
   /**
-   * Runs the policy's `ask`, unless a touch given from outside comes first (or came ahead): then
-   * `approved`, and the policy's wait is aborted (its timers go). `asked` runs once the ask can be
-   * touched from outside.
+   * Runs the policy's `ask`, unless an answer given from outside comes first (or, for a touch,
+   * came ahead): then that answer, and the policy's wait is aborted (its timers go). `asked` runs
+   * once the wait can be answered from outside.
    */
-  async ask<R>(ask: (signal: AbortSignal) => Promise<R>, signal: AbortSignal, approved: R, asked: () => void): Promise<R> {
-    if (this.armedUntil !== undefined && this.now() <= this.armedUntil) {
+  async ask<R>(kind: WaitKind, ask: (signal: AbortSignal) => Promise<R>, signal: AbortSignal, approved: R, asked: () => void): Promise<R> {
+    if (kind === 'presence' && this.armedUntil !== undefined && this.now() <= this.armedUntil) {
       this.armedUntil = undefined;
       asked();
       return approved;
@@ -24,30 +30,41 @@ export class PendingTouches {
     const local = new AbortController();
     const onAbort = (): void => local.abort();
     signal.addEventListener('abort', onAbort, { once: true });
-    let settle!: Settle;
-    const given = new Promise<R>((resolve) => (settle = () => resolve(approved)));
-    this.waiting.add(settle);
+    let entry!: Waiting;
+    const given = new Promise<R>((resolve) => (entry = { kind, settle: (r) => resolve(r as R) }));
+    this.waiting.add(entry);
     try {
       asked();
       return await Promise.race([ask(local.signal), given]);
     } finally {
-      this.waiting.delete(settle);
+      this.waiting.delete(entry);
       signal.removeEventListener('abort', onAbort);
       local.abort();
     }
   }
 
+  /** Settles the oldest wait of `kind` with `result`; false when the key waits for none. */
+  answer(kind: WaitKind, result: unknown): boolean {
+    for (const w of this.waiting) {
+      if (w.kind !== kind) continue;
+      this.waiting.delete(w);
+      w.settle(result);
+      return true;
+    }
+    return false;
+  }
+
+  /** What the key waits for now, oldest first. */
+  pending(): WaitKind[] {
+    return [...this.waiting].map((w) => w.kind);
+  }
+
   /**
-   * A touch: the oldest waiting ask is approved ('approved'), or, with none waiting, the next ask
-   * within `aheadMs` is ('armed').
+   * A touch: the oldest waiting presence ask is approved ('approved'), or, with none waiting, the
+   * next one within `aheadMs` is ('armed').
    */
   touch(aheadMs: number): 'approved' | 'armed' {
-    const first = this.waiting.values().next();
-    if (!first.done) {
-      this.waiting.delete(first.value);
-      first.value();
-      return 'approved';
-    }
+    if (this.answer('presence', 'approved')) return 'approved';
     this.armedUntil = this.now() + aheadMs;
     return 'armed';
   }
