@@ -1,6 +1,10 @@
 """python-fido2's HID connection over UDP: one datagram per 64-byte report (the SoloKeys simulation
-convention). Shared by test/python (conftest.py) and bench/python (udp_bench.py)."""
+convention), for python-fido2 0.9.1 (65-byte writes, the report number first) and 2.x (64 bytes);
+with the key's address and its power cycle. Shared by test/python, test/python2 (which puts this
+folder on its path) and bench/python (udp_bench.py)."""
+import os
 import socket
+import time
 
 from fido2.hid.base import CtapHidConnection
 
@@ -21,3 +25,21 @@ class UdpConnection(CtapHidConnection):
 
     def close(self):
         self.sock.close()
+
+
+# The SoloKeys simulation's reboot datagram: the key power-cycles (ctap-emu's UDP transport).
+MAGIC_REBOOT = bytes.fromhex(
+    "ac1052ca95e569de69e02ebff333485f13f9b2da34c5a8a340526697a9ab2e0b"
+    "394d8d04973c134005be1a0140bff6045bb26eb77a73eaa47813f6b49a7250dc"
+)
+
+
+def address():
+    host, port = os.environ.get("CTAP_EMU_UDP", "127.0.0.1:8111").rsplit(":", 1)
+    return host, int(port)
+
+
+def power_cycle():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.sendto(MAGIC_REBOOT, address())
+    time.sleep(0.2)

@@ -9,8 +9,7 @@ python that test/python2/install.sh made. By hand:
 Tests that need a clean key power-cycle it (the magic reboot datagram), reset it and set PIN.
 """
 import os
-import socket
-import time
+import sys
 
 import pytest
 from fido2.ctap2 import Ctap2
@@ -18,26 +17,11 @@ from fido2.ctap2.pin import ClientPin
 from fido2.hid import CtapHidDevice
 from fido2.hid.base import HidDescriptor
 
-from udp_connection import UdpConnection
+# The UDP connection is test/python's: it takes python-fido2 0.9.1's 65-byte writes and 2.x's 64.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+from udp_connection import UdpConnection, address, power_cycle  # noqa: F401 (the tests import power_cycle from here)
 
 PIN = "12345678"
-MAGIC_REBOOT = bytes.fromhex(
-    "ac1052ca95e569de69e02ebff333485f13f9b2da34c5a8a340526697a9ab2e0b"
-    "394d8d04973c134005be1a0140bff6045bb26eb77a73eaa47813f6b49a7250dc"
-)
-
-
-def address():
-    host, port = os.environ.get("CTAP_EMU_UDP", "127.0.0.1:8111").rsplit(":", 1)
-    return host, int(port)
-
-
-def power_cycle():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.sendto(MAGIC_REBOOT, address())
-    time.sleep(0.2)
-
-
 def open_device():
     addr = address()
     desc = HidDescriptor("udp:%s:%d" % addr, 0x1209, 0x5070, 64, 64, "ctap-emu (udp)", None)
