@@ -78,7 +78,7 @@ describe('POST /pending over the control API (serve --presence ask)', () => {
     const c = await startControl(['--presence', 'ask']);
     const client = c.client();
     const asked = async () => {
-      await asked();
+      for (let i = 0; i < 100 && (await c.call('GET', '/pending')).body.pending.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
     };
     const denied = register(client).then(() => 'ok', (e: Error) => e.name);
     await asked();
