@@ -82,8 +82,11 @@ describe.skipIf(reason !== undefined && !process.env.CI)('Chrome DevTools virtua
   });
 
   it('a passkey Chrome made, read with WebAuthn.getCredentials, is imported into ctap-emu and signs in there', async () => {
+    // ES256 named: on a runtime with ML-DSA (Node 24) @simplewebauthn/server lists ML-DSA-44 first,
+    // Chrome's virtual authenticator makes such a key, and ctap-emu has no ML-DSA (yet).
     const creation = await generateRegistrationOptions({
       rpName: 'Interop', rpID, userName: 'chrome-user', authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
+      supportedAlgorithmIDs: [-7],
     });
     const registration = await page.evaluate((o) => (globalThis as unknown as { register(o: unknown): Promise<RegistrationResponseJSON> }).register(o), creation);
     const reg = await verifyRegistrationResponse({ response: registration, expectedChallenge: creation.challenge, expectedOrigin: origin, expectedRPID: rpID });

@@ -10,6 +10,9 @@ const EC = {
   [CoseAlg.ES384]: { openssl: 'secp384r1', jwk: 'P-384', size: 48 },
 } as const;
 
+/** PrivateKeyInfo { version 0, id-Ed25519, OCTET STRING { OCTET STRING (32) } } up to the seed. */
+const ED25519_PKCS8_PREFIX = new Uint8Array([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20]);
+
 export interface CredentialKey {
   alg: CoseAlgorithm;
   privateKey: Uint8Array;
@@ -56,7 +59,12 @@ export function fromPkcs8(pkcs8: Uint8Array): CredentialKey {
 export function toPkcs8(alg: CoseAlgorithm, privateKey: Uint8Array): Uint8Array {
   if (alg === CoseAlg.RS256) return new Uint8Array(privateKey);
   if (alg === CoseAlg.EdDSA) {
-    return der(createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: toBase64url(privateKey), x: '' }, format: 'jwk' }));
+    // RFC 8410: the seed in a fixed frame (a JWK needs its public x, and Node 24 refuses one without).
+    if (privateKey.length !== 32) throw new RangeError('an Ed25519 key is 32 bytes');
+    const out = new Uint8Array(ED25519_PKCS8_PREFIX.length + 32);
+    out.set(ED25519_PKCS8_PREFIX);
+    out.set(privateKey, ED25519_PKCS8_PREFIX.length);
+    return out;
   }
   const { openssl, jwk, size } = EC[alg];
   const ecdh = createECDH(openssl);
