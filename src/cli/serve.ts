@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import type { AttestationChain } from '../ctap2/env.js';
 import { AttestationChainError, certificateAaguid, parseAttestationChain } from '../node/attestationChain.js';
-import { fromHex, toHex } from '../util/bytes.js';
+import { equalBytes, toHex } from '../util/bytes.js';
 import { DEFAULT_UDP_HOST, DEFAULT_UDP_PORT } from '../hid/udp.js';
 import { UhidError } from '../hid/uhid.js';
 import { KeystoreError } from '../keystore/sqlite.js';
@@ -10,7 +10,7 @@ import { CtapError } from '../ctap/status.js';
 import { parsePresencePolicy, type PresencePolicy, type VerificationPolicy } from '../node/presencePolicy.js';
 import { serveUdp, serveUhid, type RunningTransport } from '../node/serve.js';
 import { newControlToken, startControl, type ControlOptions, type ControlServer } from '../node/control/server.js';
-import { VirtualAuthenticator } from '../node/virtual.js';
+import { parseAaguid, VirtualAuthenticator } from '../node/virtual.js';
 import { CliError, ExitCode, passphrase, type StoreOptions } from './common.js';
 import { describeApdu, describeApduResponse, describeRequest, describeResponse } from './describe.js';
 import { ensureParentDir } from './paths.js';
@@ -118,7 +118,7 @@ function suppliedChain(o: ServeOptions): AttestationChain | undefined {
       certificates: `--attestation-chain ${o.attestationChain}`, key: `--attestation-key ${o.attestationKey}`,
     });
     const named = certificateAaguid(chain.certificates[0]!);
-    if (named && o.aaguid !== undefined && toHex(fromHex(o.aaguid.replace(/-/g, ''))) !== toHex(named)) {
+    if (named && o.aaguid !== undefined && !equalBytes(parseAaguid(o.aaguid)!, named)) {
       throw new CliError(`--aaguid ${o.aaguid} differs from the AAGUID the attestation certificate names (${toHex(named)}): leave --aaguid out`, ExitCode.usage);
     }
     return chain;

@@ -3,19 +3,12 @@
 // the counter and is written once per RESERVATION uses: after a crash the counter skips, never repeats.
 import { countAfter, MAX_COUNT, RESERVATION } from '../keystore/reservedCounters.js';
 import type { AuthenticatorEnv } from './env.js';
+import { loadCount, saveCount } from './pin/persistent.js';
 
 const GLOBAL_COUNTER = 'globalSignCount';
 
-function read(env: AuthenticatorEnv): number {
-  const raw = env.store.getMeta(GLOBAL_COUNTER);
-  return raw && raw.length === 4 ? new DataView(raw.buffer, raw.byteOffset).getUint32(0) : 0;
-}
-
-function write(env: AuthenticatorEnv, value: number): void {
-  const out = new Uint8Array(4);
-  new DataView(out.buffer).setUint32(0, value);
-  env.store.setMeta(GLOBAL_COUNTER, out);
-}
+const read = (env: AuthenticatorEnv): number => loadCount(env, GLOBAL_COUNTER);
+const write = (env: AuthenticatorEnv, value: number): void => saveCount(env, GLOBAL_COUNTER, value);
 
 /** The global counter of one power cycle: from the stored reservation on, reserving ahead as it goes. */
 export class GlobalCounter {

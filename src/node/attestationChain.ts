@@ -3,12 +3,14 @@
 // private key (PKCS#8 or SEC1 PEM), as `serve --attestation-chain / --attestation-key` take them.
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import type { AttestationChain } from '../ctap2/env.js';
+import { oid } from '../ctap2/attestation/der.js';
+import { Oid } from '../ctap2/attestation/x509.js';
 import { fromBase64url, fromHex, toHex } from '../util/bytes.js';
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 
 /** id-fido-gen-ce-aaguid's OID, then its extnValue: an OCTET STRING holding an OCTET STRING of 16 bytes. */
-const AAGUID_EXTENSION = '060b2b0601040182e51c010104' + '0412' + '0410';
+const AAGUID_EXTENSION = `${toHex(oid(Oid.fidoGenCeAaguid))}04120410`;
 
 /** The AAGUID a certificate names (WebAuthn L3 §8.2.1), if it has the extension. */
 export function certificateAaguid(der: Uint8Array): Uint8Array | undefined {

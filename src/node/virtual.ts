@@ -111,7 +111,8 @@ function openStore(store: VirtualAuthenticatorOptions['store'], passphrase: stri
   return store;
 }
 
-function parseAaguid(a: Uint8Array | string | undefined): Uint8Array | undefined {
+/** 16 bytes, or 32 hex digits (dashes allowed), as the aaguid option takes it. */
+export function parseAaguid(a: Uint8Array | string | undefined): Uint8Array | undefined {
   if (a === undefined || a instanceof Uint8Array) return a;
   const bytes = fromHex(a.replace(/-/g, ''));
   if (bytes.length !== 16) throw new RangeError('aaguid must be 16 bytes');

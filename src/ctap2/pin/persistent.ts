@@ -86,14 +86,19 @@ export function saveUvRetries(env: AuthenticatorEnv, n: number): void {
   env.store.setMeta(UV_RETRIES_KEY, new Uint8Array([n]));
 }
 
-/** Built-in verifications (failed ones too) since the PIN was last entered (CTAP 2.2 getInfo 0x17). */
-export function loadUvCount(env: AuthenticatorEnv): number {
-  const raw = env.store.getMeta(UV_COUNT_KEY);
+/** A count kept in the store's meta table as 4 bytes, big-endian (0 when absent or malformed). */
+export function loadCount(env: AuthenticatorEnv, key: string): number {
+  const raw = env.store.getMeta(key);
   return raw?.length === 4 ? new DataView(raw.buffer, raw.byteOffset).getUint32(0) : 0;
 }
 
-export function saveUvCount(env: AuthenticatorEnv, n: number): void {
+export function saveCount(env: AuthenticatorEnv, key: string, n: number): void {
   const raw = new Uint8Array(4);
-  new DataView(raw.buffer).setUint32(0, Math.min(n, 0xffffffff));
-  env.store.setMeta(UV_COUNT_KEY, raw);
+  new DataView(raw.buffer).setUint32(0, n);
+  env.store.setMeta(key, raw);
 }
+
+/** Built-in verifications (failed ones too) since the PIN was last entered (CTAP 2.2 getInfo 0x17). */
+export const loadUvCount = (env: AuthenticatorEnv): number => loadCount(env, UV_COUNT_KEY);
+
+export const saveUvCount = (env: AuthenticatorEnv, n: number): void => saveCount(env, UV_COUNT_KEY, Math.min(n, 0xffffffff));

@@ -12,6 +12,7 @@
 import type { Crypto } from '../../ctap/crypto.js';
 import type { AuthenticatorEnv, KeyStore } from '../env.js';
 import type { PersistentTokenCache, Session } from '../session.js';
+import { loadCount, saveCount } from './persistent.js';
 
 const GENERATION = 'persistentTokenGeneration';
 const BLOCK = 16;
@@ -24,10 +25,7 @@ interface Holder {
 }
 
 
-function generation(d: Holder): number {
-  const raw = d.env.store.getMeta(GENERATION);
-  return raw?.length === 4 ? new DataView(raw.buffer, raw.byteOffset).getUint32(0) : 0;
-}
+const generation = (d: Holder): number => loadCount(d.env, GENERATION);
 
 const infoKey = (d: Holder, token: Uint8Array, label: Label): Uint8Array =>
   d.crypto.hkdfSha256(token, new Uint8Array(32), label, BLOCK);
@@ -56,9 +54,7 @@ export function persistentToken(d: Holder): Uint8Array {
 
 /** resetPersistentPinUvAuthToken(): the token a host holds stops working (after a PIN change). */
 export function endPersistentToken(d: Holder): void {
-  const next = new Uint8Array(4);
-  new DataView(next.buffer).setUint32(0, (generation(d) + 1) >>> 0);
-  d.env.store.setMeta(GENERATION, next);
+  saveCount(d.env, GENERATION, (generation(d) + 1) >>> 0);
 }
 
 type Label = 'encIdentifier' | 'encCredStoreState';
