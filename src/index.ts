@@ -27,6 +27,7 @@ export {
 } from './client/ctap2.js';
 export { ClientPin, PinPermission, pinUvAuthParam, type PinUvAuthToken } from './client/clientPin.js';
 export { CredentialManagement, type ManagedCredential, type ManagedRp } from './client/credentialManagement.js';
+export { BioEnrollment, supportsBioEnrollment, type EnrolledFinger, type SampleResult, type SensorInfo } from './client/bioEnrollment.js';
 export { authenticatorConfig, ConfigSubCommand, setMinPinLengthParams, type SetMinPinLength } from './client/config.js';
 export { hmacSecretSession, prfSalt, type HmacSecretSession } from './client/hmacSecret.js';
 export type { Compression, LargeBlobsOptions } from './client/largeBlobs.js';

@@ -148,6 +148,48 @@ export const ClientPinSubCommand = {
   getPinUvAuthTokenUsingPinWithPermissions: 0x09,
 } as const;
 
+/** authenticatorBioEnrollment (CTAP 2.1 §6.7) request members. */
+export const BioEnrollmentKey = {
+  modality: 0x01,
+  subCommand: 0x02,
+  subCommandParams: 0x03,
+  pinUvAuthProtocol: 0x04,
+  pinUvAuthParam: 0x05,
+  getModality: 0x06,
+} as const;
+
+export const BioEnrollmentParamKey = { templateId: 0x01, templateFriendlyName: 0x02, timeoutMilliseconds: 0x03 } as const;
+
+export const BioEnrollmentResponseKey = {
+  modality: 0x01,
+  fingerprintKind: 0x02,
+  maxCaptureSamplesRequiredForEnroll: 0x03,
+  templateId: 0x04,
+  lastEnrollSampleStatus: 0x05,
+  remainingSamples: 0x06,
+  templateInfos: 0x07,
+  maxTemplateFriendlyName: 0x08,
+} as const;
+
+/** A templateInfo of enumerateEnrollments. */
+export const TemplateInfoKey = { templateId: 0x01, templateFriendlyName: 0x02 } as const;
+
+export const BioEnrollmentSubCommand = {
+  enrollBegin: 0x01,
+  enrollCaptureNextSample: 0x02,
+  cancelCurrentEnrollment: 0x03,
+  enumerateEnrollments: 0x04,
+  setFriendlyName: 0x05,
+  removeEnrollment: 0x06,
+  getFingerprintSensorInfo: 0x07,
+} as const;
+
+/** The one modality CTAP defines: fingerprint. */
+export const BioModality = { fingerprint: 0x01 } as const;
+
+/** lastEnrollSampleStatus values (CTAP 2.1 §6.7, CTAP2_ENROLL_FEEDBACK_*); the ones this sensor gives. */
+export const EnrollFeedback = { fpGood: 0x00, fpPoorQuality: 0x07, noUserActivity: 0x0d } as const;
+
 /** authenticatorLargeBlobs (CTAP 2.1 §6.10.2) request members. */
 export const LargeBlobsKey = { get: 0x01, set: 0x02, offset: 0x03, length: 0x04, pinUvAuthParam: 0x05, pinUvAuthProtocol: 0x06 } as const;
 

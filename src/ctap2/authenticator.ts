@@ -1,6 +1,7 @@
 // The authenticator: a CTAP2 request in, a status byte and CBOR out. No IO: see env.ts.
 import { decodeCbor, encodeCbor, type CborEncodable, type CborMap } from '../ctap/cbor.js';
 import { Command } from '../ctap/constants.js';
+import { bioEnrollment, parseBioEnrollment } from './commands/bioEnrollment.js';
 import { clientPin, parseClientPin } from './commands/clientPin.js';
 import { config, parseConfig } from './commands/config.js';
 import { credentialManagement, parseCredentialManagement } from './commands/credentialManagement.js';
@@ -9,7 +10,7 @@ import { getInfo } from './commands/getInfo.js';
 import { getNextAssertion } from './commands/getNextAssertion.js';
 import { largeBlobs, parseLargeBlobs } from './commands/largeBlobs.js';
 import { makeCredential, parseMakeCredential } from './commands/makeCredential.js';
-import { reset } from './commands/reset.js';
+import { reset, wipe } from './commands/reset.js';
 import { selection } from './commands/selection.js';
 import { DEFAULT_CONFIG, type AuthenticatorConfig, type AuthenticatorEnv, type KeyStore, type RequestContext } from './env.js';
 import { DeviceKeyStore } from './keyStore.js';
@@ -23,6 +24,7 @@ import { nobleCrypto } from '../ctap/nobleCrypto.js';
 import { equalBytes } from '../util/bytes.js';
 import { loadPin, PIN_RETRIES_MAX, savePin } from './pin/persistent.js';
 import { deviceSettings } from './pin/verification.js';
+import { enrolledTemplates, loadTemplates, MAX_TEMPLATES, newTemplateId, saveTemplates } from './pin/fingerprints.js';
 import type { CommandContext } from './context.js';
 import { Session } from './session.js';
 import type { DeviceSettings } from './pin/persistent.js';
@@ -46,6 +48,7 @@ const HANDLERS: Record<number, Handler> = {
   [Command.authenticatorSelection]: (ctx) => selection(ctx),
   [Command.authenticatorConfig]: (ctx, p) => config(ctx, parseConfig(needParams(p))),
   [Command.authenticatorLargeBlobs]: (ctx, p) => largeBlobs(ctx, parseLargeBlobs(needParams(p))),
+  [Command.authenticatorBioEnrollment]: (ctx, p) => bioEnrollment(ctx, parseBioEnrollment(needParams(p))),
 };
 
 /** Commands that do not end a getAssertion walk (CTAP 2.1 §6.3: any other command ends it). */
@@ -96,9 +99,37 @@ export class Authenticator {
     savePin(this, { hash: pinHash(this.crypto, bytes), codePoints, retries: PIN_RETRIES_MAX, forceChange: false });
   }
 
+  /**
+   * Enrolls a finger directly, as its owner's set-up would (no samples asked for); its template ID
+   * back. Only on a sensor that enrolls fingers, and while there is room.
+   */
+  provisionFingerprint(name?: string): Uint8Array {
+    if (!this.config.builtInUv || !this.config.bioEnrollment) throw new CtapError(Status.CTAP2_ERR_NOT_ALLOWED, 'this key enrolls no fingers');
+    const templates = enrolledTemplates(this.env);
+    if (templates.length >= MAX_TEMPLATES) throw new CtapError(Status.CTAP2_ERR_FP_DATABASE_FULL, `${MAX_TEMPLATES} fingers are enrolled already`);
+    const id = newTemplateId(this.env, templates);
+    saveTemplates(this.env, [...templates, { id, ...(name === undefined ? {} : { name }) }]);
+    return id;
+  }
+
+  /** Removes every enrolled finger (recorded as none: see fingerprintsSetUp). */
+  forgetFingerprints(): void {
+    saveTemplates(this.env, []);
+  }
+
+  /** Whether fingers were ever enrolled or removed on this key (false: a sensor never set up). */
+  fingerprintsSetUp(): boolean {
+    return loadTemplates(this.env) !== undefined;
+  }
+
   /** The attestation key and certificates (made on first use, kept across reset): see attestation/batch.ts. */
   attestation(): AttestationMaterial {
     return attestationOf(this);
+  }
+
+  /** authenticatorReset without its touch or time window: every credential, the PIN, fingers and master secret go. */
+  factoryReset(): void {
+    wipe({ env: this.env, config: this.config, keys: this.keys, crypto: this.crypto, session: this.session });
   }
 
   /** Drops volatile state (walks, tokens, retry-in-this-boot counts) as unplugging a key does. */

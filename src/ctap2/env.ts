@@ -10,13 +10,15 @@ import type { CounterModel } from './counterModel.js';
 
 /** What the user is being asked to touch the key for (shown by prompts, seen by scripted policies). */
 export interface PresenceRequest {
-  command: 'makeCredential' | 'getAssertion' | 'reset' | 'selection' | 'clientPIN' | 'ctap1';
+  command: 'makeCredential' | 'getAssertion' | 'reset' | 'selection' | 'clientPIN' | 'ctap1' | 'bioEnrollment';
   rpId?: string;
   userName?: string;
   /** True when the touch only leads to an error (excluded credential, PIN probe). */
   probe?: boolean;
   /** The touch must be held for 10 seconds (reset, once enableLongTouchForReset is on: CTAP 2.3). */
   longTouch?: boolean;
+  /** The host's own limit on the wait, when shorter than the key's (bio enrollment's timeoutMilliseconds). */
+  timeoutMs?: number;
 }
 
 export type PresenceResult = 'approved' | 'denied' | 'timeout';
@@ -114,6 +116,11 @@ export interface AuthenticatorConfig {
   minPinLength: number;
   /** A built-in user verification method (a "fingerprint key"), enrolled. */
   builtInUv: boolean;
+  /**
+   * The sensor enrolls fingers over CTAP (authenticatorBioEnrollment, getInfo bioEnroll): built-in UV
+   * then verifies only once a finger is enrolled. Without, the sensor knows the finger from the start.
+   */
+  bioEnrollment: boolean;
   /** Failed built-in verifications before it blocks (§6.5.5.7.3). */
   maxUvRetries: number;
   /**
@@ -165,6 +172,7 @@ export const DEFAULT_CONFIG: AuthenticatorConfig = {
   maxMsgSize: 7609,
   minPinLength: 4,
   builtInUv: false,
+  bioEnrollment: false,
   maxUvRetries: 5,
   maxRpIdsForSetMinPinLength: 8,
   enterpriseAttestation: true,

@@ -9,8 +9,12 @@ import type { AuthenticatorConfig } from './env.js';
 /** Extensions this key implements, as getInfo lists them. */
 export const EXTENSIONS = ['credProtect', 'hmac-secret', CRED_BLOB, LARGE_BLOB_KEY, 'minPinLength', 'hmac-secret-mc', 'thirdPartyPayment'] as const;
 
-/** Whether the key answers this CTAP2 command (config.commands absent: every one it has). */
+/**
+ * Whether the key answers this CTAP2 command (config.commands absent: every one it has);
+ * authenticatorBioEnrollment only on a sensor that enrolls fingers.
+ */
 export function commandEnabled(config: AuthenticatorConfig, command: number): boolean {
+  if (command === Command.authenticatorBioEnrollment && !config.bioEnrollment) return false;
   return config.commands === undefined || config.commands.includes(command);
 }
 

@@ -4,6 +4,7 @@ import { encodeCbor, rawCbor, type CborMap } from '../ctap/cbor.js';
 import type { PresenceRequest } from './env.js';
 import { protocolFor, verifyMac } from '../ctap/pinUvAuthProtocol.js';
 import { performBuiltInUv, pinIsSet } from './pin/verification.js';
+import { builtInUvReady } from './pin/fingerprints.js';
 import { requireUserPresence } from './presence.js';
 import type { CommandContext } from './context.js';
 import { CtapError, Status } from '../ctap/status.js';
@@ -102,11 +103,12 @@ export type UvMethod = 'token' | 'builtIn' | 'none';
 export function chooseUvMethod(ctx: CommandContext, input: UvInput, up: boolean): UvMethod {
   if (input.pinUvAuthParam !== undefined) return 'token'; // the uv option is then ignored
   let builtIn = input.uvOption;
-  if (builtIn && !ctx.config.builtInUv) {
-    throw new CtapError(Status.CTAP2_ERR_INVALID_OPTION, 'uv: no built-in user verification');
+  // No sensor, or one with no finger enrolled yet (§6.1.2 step 5: both INVALID_OPTION).
+  if (builtIn && !builtInUvReady(ctx)) {
+    throw new CtapError(Status.CTAP2_ERR_INVALID_OPTION, 'uv: no built-in user verification ready');
   }
   if (!builtIn && up && ctx.settings().alwaysUv) {
-    if (!ctx.config.builtInUv) throw new CtapError(Status.CTAP2_ERR_PUAT_REQUIRED, 'alwaysUv is on');
+    if (!builtInUvReady(ctx)) throw new CtapError(Status.CTAP2_ERR_PUAT_REQUIRED, 'alwaysUv is on');
     builtIn = true;
   }
   return builtIn ? 'builtIn' : 'none';

@@ -82,6 +82,12 @@ export interface U2fPresence {
   granted?: { request: Uint8Array; at: number };
 }
 
+/** A finger being enrolled (commands/bioEnrollment.ts): its template ID and the good samples still wanted. */
+export interface BioEnrollmentState {
+  templateId: Uint8Array;
+  remaining: number;
+}
+
 /** The persistent token (pin/persistentToken.ts): one generation's token and what comes from it; the tag is for one value of store.changes(). */
 export interface PersistentTokenCache {
   generation: number;
@@ -98,6 +104,8 @@ export class Session {
   credMgmt: CredMgmtWalk | undefined;
   /** An authenticatorLargeBlobs write in progress. */
   largeBlobWrite: LargeBlobWrite | undefined;
+  /** A fingerprint enrollment in progress (any channel may continue or cancel it, as on a real sensor). */
+  bioEnrollment: BioEnrollmentState | undefined;
   /** Per protocol version; made at power-up (§6.5.6 initialize()), at reset and after a PIN mismatch. */
   readonly keyAgreement = new Map<number, KeyAgreementKey>();
   readonly token: PinUvAuthToken;
@@ -137,6 +145,7 @@ export class Session {
     this.nextAssertion = undefined;
     this.credMgmt = undefined;
     this.largeBlobWrite = undefined;
+    this.bioEnrollment = undefined;
     this.regenerateKeyAgreements();
     this.resetToken();
     this.pinMismatches = 0;

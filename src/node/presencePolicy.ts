@@ -54,7 +54,9 @@ function withTimeout<R>(ask: Asker<R>, ms: number, timedOut: R): Asker<R> {
     const onAbort = (): void => local.abort();
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      return await Promise.race([ask(request, local.signal), sleep(ms, local.signal).then(() => timedOut)]);
+      // The host may ask for a shorter wait than the key's own (bio enrollment's timeoutMilliseconds).
+      const wait = request.timeoutMs !== undefined ? Math.min(ms, request.timeoutMs) : ms;
+      return await Promise.race([ask(request, local.signal), sleep(wait, local.signal).then(() => timedOut)]);
     } finally {
       signal.removeEventListener('abort', onAbort);
       local.abort(SETTLED); // a reason of our own: abort() without one builds a DOMException (and its stack)

@@ -60,6 +60,13 @@ export interface VirtualAuthenticatorOptions {
   /** A PIN to set on a store that has none (as if the owner had set it). */
   pin?: string;
   /**
+   * On a sensor that enrolls fingers (the bio profile): the fingers, by friendly name, enrolled on a
+   * key never set up before, as its owner would have. Default one, "finger 1"; [] starts with none,
+   * as a key out of its box (UV then waits for an enrollment over CTAP, e.g. python-fido2's
+   * FPBioEnrollment or `fido2-token -S -e`). A store that has seen enrollments keeps its own.
+   */
+  fingerprints?: readonly string[];
+  /**
    * The signature algorithms the key makes credentials with, in its order of preference (default
    * ES256, EdDSA, ES384). RS256 needs a crypto with RSA (the default NodeCrypto has it) and makes
    * discoverable credentials only.
@@ -224,6 +231,11 @@ export class VirtualAuthenticator {
     if (algorithms) config.algorithms = algorithms;
     this.authenticator = new Authenticator(env, config);
     if (options.pin !== undefined && !this.authenticator.hasPin()) this.authenticator.provisionPin(options.pin);
+    if (this.authenticator.config.bioEnrollment && this.authenticator.config.builtInUv && !this.authenticator.fingerprintsSetUp()) {
+      const names = options.fingerprints ?? ['finger 1'];
+      if (names.length === 0) this.authenticator.forgetFingerprints();
+      for (const name of names) this.authenticator.provisionFingerprint(name);
+    }
     this.bus = new LoopbackBus((report) => this.receive(report));
     this.sinks.add(this.bus.toHosts);
     this.device = new CtapHidDevice(
@@ -342,10 +354,7 @@ export class VirtualAuthenticator {
    * master secret go (CTAP 2.1 §6.6), and with them tokens and walks. Channels stay, as on a real reset.
    */
   reset(): void {
-    this.store.wipe();
-    this.authenticator.keys.reset();
-    this.authenticator.crypto.forget?.();
-    this.authenticator.powerCycle();
+    this.authenticator.factoryReset();
     this.events.emit('reset', { source: 'automation' });
   }
 

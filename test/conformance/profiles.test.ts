@@ -32,6 +32,7 @@ function expected(key: VirtualAuthenticator): Record<string, unknown> {
     clientPin: c.clientPin,
     uv: c.builtInUv,
     pinUvAuthToken: c.pinUvAuthToken,
+    bioEnroll: c.bioEnrollment,
   };
 }
 
@@ -58,6 +59,6 @@ describe.skipIf(!available && !process.env.CI)(`python-fido2 ${probe.stdout.trim
       CTAP_EMU_PROFILES: JSON.stringify(profiles),
     });
     expect(code, output).toBe(0);
-    expect(output).toMatch(new RegExp(`${PROFILES.length * 3} passed`));
+    expect(output).toMatch(new RegExp(`${PROFILES.length * 4} passed`));
   }, 120_000);
 });

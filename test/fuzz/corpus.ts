@@ -5,6 +5,7 @@
 import { ClientPin, PinPermission, pinUvAuthParam, type PinUvAuthToken } from '../../src/client/clientPin.js';
 import { authenticatorConfig, ConfigSubCommand, setMinPinLengthParams } from '../../src/client/config.js';
 import { CredentialManagement } from '../../src/client/credentialManagement.js';
+import { BioEnrollment } from '../../src/client/bioEnrollment.js';
 import { LargeBlobs } from '../../src/node/clients.js';
 import { request, type Ctap2Client, type MakeCredentialParams } from '../../src/client/ctap2.js';
 import { hmacSecretSession } from '../../src/client/hmacSecret.js';
@@ -73,6 +74,12 @@ interface Keys {
   blank: Authenticator;
   pin: Authenticator;
   uv: Authenticator;
+  /** A sensor that enrolls fingers: PIN set, one finger enrolled, and a be token. */
+  bio: Authenticator;
+  bioToken: PinUvAuthToken;
+  /** The bio key with an enrollment begun (its template ID is random: a prefix would not replay). */
+  bioEnrolling: Authenticator;
+  templateId: Uint8Array;
   token: PinUvAuthToken;
   rkIds: Uint8Array[];
   nonRkId: Uint8Array;
@@ -93,7 +100,13 @@ async function makeKeys(): Promise<Keys> {
   await cp.setPin(PIN);
   const token = await cp.getPinToken(PIN, ALL);
   const uv = newKey({ builtInUv: true });
-  return { blank, pin, uv, token, rkIds, nonRkId };
+  const bio = newKey({ builtInUv: true, bioEnrollment: true });
+  bio.provisionPin(PIN);
+  bio.provisionFingerprint('finger 1');
+  const bioToken = await new ClientPin(new Recorder(bio).client, [2, 1], 2).getPinToken(PIN, PinPermission.be);
+  const bioEnrolling = copyKey(bio);
+  const { templateId } = await new BioEnrollment(new Recorder(bioEnrolling).client, bioToken).begin();
+  return { blank, pin, uv, bio, bioToken, bioEnrolling, templateId, token, rkIds, nonRkId };
 }
 
 export async function buildCorpus(): Promise<Seed[]> {
@@ -181,7 +194,22 @@ export async function buildCorpus(): Promise<Seed[]> {
       authenticatorConfig(c, ConfigSubCommand.setMinPINLength, setMinPinLengthParams({ newMinPINLength: 6, forceChangePin: true }), token)),
     capture('config vendorPrototype', pin, Status.CTAP2_ERR_INVALID_SUBCOMMAND, (c) => authenticatorConfig(c, ConfigSubCommand.vendorPrototype, new Map([[1, 1]]), token)),
     capture('config without a PIN', blank, OK, (c) => authenticatorConfig(c, ConfigSubCommand.toggleAlwaysUv)),
-    // Commands this key does not implement: bioEnrollment, vendor and unknown numbers.
+    // bioEnrollment, on the sensor that enrolls fingers.
+    raw('bioEnrollment getModality', k.bio, Command.authenticatorBioEnrollment, new Map([[6, true]]), OK),
+    capture('bioEnrollment getFingerprintSensorInfo', k.bio, OK, (c) => new BioEnrollment(c).sensorInfo()),
+    capture('bioEnrollment enrollBegin', k.bio, OK, (c) => new BioEnrollment(c, k.bioToken).begin(1000)),
+    capture('bioEnrollment enrollCaptureNextSample', k.bioEnrolling, OK, (c) => new BioEnrollment(c, k.bioToken).next(k.templateId, 1000)),
+    capture('bioEnrollment cancelCurrentEnrollment', k.bio, OK, (c) => new BioEnrollment(c).cancel()),
+    capture('bioEnrollment enumerateEnrollments', k.bio, OK, (c) => new BioEnrollment(c, k.bioToken).list()),
+    capture('bioEnrollment setFriendlyName', k.bio, OK, async (c) => {
+      const b = new BioEnrollment(c, k.bioToken);
+      return b.rename((await b.list())[0]!.templateId, 'right thumb');
+    }),
+    capture('bioEnrollment removeEnrollment', k.bio, OK, async (c) => {
+      const b = new BioEnrollment(c, k.bioToken);
+      return b.remove((await b.list())[0]!.templateId);
+    }),
+    // Commands this key does not implement: bioEnrollment (no sensor that enrolls), vendor and unknown numbers.
     raw('bioEnrollment getFingerprintSensorInfo', pin, 0x09, new Map([[1, 1], [2, 7]]), Status.CTAP1_ERR_INVALID_COMMAND),
     raw('vendor 0x40', pin, 0x40, new Map([[1, 1]]), Status.CTAP1_ERR_INVALID_COMMAND),
     raw('vendor 0xbf', pin, 0xbf, undefined, Status.CTAP1_ERR_INVALID_COMMAND),

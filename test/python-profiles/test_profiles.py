@@ -1,12 +1,14 @@
 """Each device profile as python-fido2 0.9.1 sees it: its getInfo (parsed, canonical CBOR checked),
 and the behaviour its getInfo promises: rk refused, CTAP 2.1 commands refused on a FIDO 2.0 key, a
-U2F-only key that hosts fall back to U2F on, no PIN, a token from the built-in UV."""
+U2F-only key that hosts fall back to U2F on, no PIN, a token from the built-in UV, fingers enrolled,
+renamed and removed on the key that enrolls them (python-fido2's FPBioEnrollment)."""
 from hashlib import sha256
 
 import pytest
 from fido2.ctap import CtapError
 from fido2.ctap1 import Ctap1
 from fido2.ctap2 import Ctap2, ClientPin, CredentialManagement
+from fido2.ctap2.bio import FPBioEnrollment
 from fido2.hid import CAPABILITY
 
 from test_u2f import polling  # test/python, on the path (conftest.py)
@@ -38,6 +40,8 @@ def test_get_info(device, profile, expect):
     assert ("clientPin" in info.options) is expect["clientPin"]
     assert info.options.get("uv", False) is expect["uv"]
     assert info.options.get("pinUvAuthToken", False) is expect["pinUvAuthToken"]
+    # bioEnroll present (true: a finger is enrolled) only on a key that enrolls fingers.
+    assert ("bioEnroll" in info.options) is expect["bioEnroll"]
 
 
 def test_u2f_register_and_authenticate(device, profile, expect):
@@ -91,3 +95,35 @@ def test_behaviour(device, profile, expect):
         # On a 2.1-preview key (no pinUvAuthToken) the getPinToken token manages credentials too.
         cm_token = pin.get_pin_token(PIN, ClientPin.PERMISSION.CREDENTIAL_MGMT)
         assert CredentialManagement(ctap, pin.protocol, cm_token).get_metadata()[CredentialManagement.RESULT.EXISTING_CRED_COUNT] >= 1
+
+
+def test_bio_enrollment(device, profile, expect):
+    """CTAP 2.1 §6.7 through python-fido2's FPBioEnrollment, with a PIN token with the be permission."""
+    if not expect["bioEnroll"]:
+        return
+    ctap = Ctap2(device)
+    assert ctap.info.options["bioEnroll"] is True  # the bio profile starts with "finger 1"
+    pin = ClientPin(ctap)
+    token = pin.get_pin_token(PIN, ClientPin.PERMISSION.BIO_ENROLL)
+    bio = FPBioEnrollment(ctap, pin.protocol, token)
+    sensor = bio.get_fingerprint_sensor_info()
+    assert sensor[FPBioEnrollment.RESULT.FINGERPRINT_KIND] == 1
+    samples = sensor[FPBioEnrollment.RESULT.MAX_SAMPLES_REQUIRED]
+    assert samples >= 1
+    before = bio.enumerate_enrollments()
+    assert list(before.values()) == ["finger 1"]
+    enrollment = bio.enroll()
+    template, captures = None, 0
+    while template is None:
+        template = enrollment.capture()
+        captures += 1
+    assert captures == samples
+    bio.set_name(template, "right index")
+    assert bio.enumerate_enrollments() == {**before, template: "right index"}
+    bio.remove_enrollment(template)
+    assert bio.enumerate_enrollments() == before
+    with pytest.raises(CtapError) as e:
+        bio.remove_enrollment(template)
+    assert e.value.code == CtapError.ERR.INVALID_OPTION
+    # With a finger enrolled, the built-in UV gives tokens (this one replaces the be token).
+    pin.get_uv_token(ClientPin.PERMISSION.GET_ASSERTION, RP["id"])

@@ -6,6 +6,7 @@ import { loadPin, loadUvRetries, PIN_RETRIES_MAX, savePin } from '../pin/persist
 import { keyAgreementCose, protocolFor, verifyMac, type PinUvAuthProtocol } from '../../ctap/pinUvAuthProtocol.js';
 import { Permission } from '../../ctap/permissions.js';
 import { performBuiltInUv } from '../pin/verification.js';
+import { builtInUvReady } from '../pin/fingerprints.js';
 import { endPersistentToken, persistentToken } from '../pin/persistentToken.js';
 import type { CommandContext } from '../context.js';
 import { CtapError, Status } from '../../ctap/status.js';
@@ -101,13 +102,15 @@ function changePin(ctx: CommandContext, req: ClientPinRequest): void {
   endPersistentToken(ctx);
 }
 
-/** The permissions this key can grant (be is for bio enrollment, a feature it does not have). */
+/** The permissions any key of ours can grant; be (bio enrollment) only a sensor that enrolls fingers. */
 const GRANTABLE = Permission.mc | Permission.ga | Permission.cm | Permission.lbw | Permission.acfg | Permission.pcmr;
 
-function checkPermissions(req: ClientPinRequest): number {
+function checkPermissions(ctx: CommandContext, req: ClientPinRequest, viaPin: boolean): number {
   const permissions = need(req.permissions, 'permissions');
   if (permissions === 0) throw new CtapError(Status.CTAP1_ERR_INVALID_PARAMETER, 'no permissions asked for');
-  if (permissions & ~GRANTABLE) throw new CtapError(Status.CTAP2_ERR_UNAUTHORIZED_PERMISSION, 'permission for a feature this key lacks');
+  // be through a PIN only: this sensor does not say uvBioEnroll (§6.5.5.7.3 step 4).
+  const grantable = GRANTABLE | (ctx.config.bioEnrollment && viaPin ? Permission.be : 0);
+  if (permissions & ~grantable) throw new CtapError(Status.CTAP2_ERR_UNAUTHORIZED_PERMISSION, 'permission for a feature this key lacks');
   // The persistent token is read-only and stands alone: pcmr comes with no other permission.
   if (permissions & Permission.pcmr && permissions !== Permission.pcmr) {
     throw new CtapError(Status.CTAP2_ERR_UNAUTHORIZED_PERMISSION, 'pcmr cannot be combined with other permissions');
@@ -132,7 +135,7 @@ function getPinToken(ctx: CommandContext, req: ClientPinRequest, withPermissions
   const pinHashEnc = need(req.pinHashEnc, 'pinHashEnc');
   // A key without CTAP 2.1 tokens (a FIDO 2.0 or 2.1-preview profile) gives a token that may do anything.
   let permissions = ctx.config.pinUvAuthToken ? Permission.mc | Permission.ga : GRANTABLE & ~Permission.pcmr;
-  if (withPermissions) permissions = checkPermissions(req);
+  if (withPermissions) permissions = checkPermissions(ctx, req, true);
   else if (req.permissions !== undefined || req.rpId !== undefined) {
     throw new CtapError(Status.CTAP1_ERR_INVALID_PARAMETER, 'getPinToken takes no permissions');
   }
@@ -148,8 +151,8 @@ function getPinToken(ctx: CommandContext, req: ClientPinRequest, withPermissions
 async function getUvToken(ctx: CommandContext, req: ClientPinRequest): Promise<Response> {
   const p = protocolOf(ctx, req);
   const keyAgreement = need(req.keyAgreement, 'keyAgreement');
-  const permissions = checkPermissions(req);
-  if (!ctx.config.builtInUv) throw new CtapError(Status.CTAP2_ERR_NOT_ALLOWED, 'no built-in user verification');
+  const permissions = checkPermissions(ctx, req, false);
+  if (!builtInUvReady(ctx)) throw new CtapError(Status.CTAP2_ERR_NOT_ALLOWED, 'no built-in user verification, or no finger enrolled');
   const shared = sharedSecret(ctx, p, keyAgreement);
   await performBuiltInUv(ctx, { command: 'clientPIN', rpId: req.rpId });
   return issueToken(ctx, p, shared, permissions, req.rpId, true);

@@ -13,6 +13,7 @@ import { loadUvCount } from '../pin/persistent.js';
 import { CONFIG_COMMANDS } from './config.js';
 import { MAX_PIN_CODE_POINTS } from '../pin/pinCheck.js';
 import { Command } from '../../ctap/constants.js';
+import { builtInUvReady, enrolledTemplates } from '../pin/fingerprints.js';
 import { commandEnabled, credMgmtOptions, extensionsOf, infoLevel } from '../features.js';
 
 const C = Command;
@@ -26,7 +27,9 @@ function options(ctx: CommandContext, settings: DeviceSettings): Record<string, 
     rk: config.residentKeys,
     up: true,
     plat: false,
-    uv: config.builtInUv ? true : undefined,
+    // A sensor says whether it can verify now (a finger enrolled); bioEnroll whether any finger is.
+    uv: config.builtInUv ? builtInUvReady(ctx) : undefined,
+    bioEnroll: config.builtInUv && config.bioEnrollment ? enrolledTemplates(ctx.env).length > 0 : undefined,
     clientPin: config.clientPin ? pinIsSet(ctx) : undefined,
     pinUvAuthToken: config.pinUvAuthToken || undefined,
     ...credMgmtOptions(config),

@@ -4,6 +4,7 @@ import type { AuthenticatorConfig, AuthenticatorEnv, PresenceRequest } from '../
 import { waitForUser } from '../presence.js';
 import type { CommandContext } from '../context.js';
 import { CtapError, Status } from '../../ctap/status.js';
+import { builtInUvReady } from './fingerprints.js';
 import { loadPin, loadSettings, loadUvCount, loadUvRetries, saveUvCount, saveUvRetries, type DeviceSettings } from './persistent.js';
 
 /** The persistent settings, or their defaults from the configuration. */
@@ -23,7 +24,7 @@ export function pinIsSet(ctx: CommandContext): boolean {
 
 /** "Protected by some form of user verification" in the spec's words: a PIN, or enrolled UV. */
 export function isProtected(ctx: CommandContext): boolean {
-  return ctx.config.builtInUv || pinIsSet(ctx);
+  return builtInUvReady(ctx) || pinIsSet(ctx);
 }
 
 /**
