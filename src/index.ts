@@ -2,6 +2,7 @@
 // only when openNodeHid or listFidoDevices is called.
 export { VirtualAuthenticator, type VirtualAuthenticatorOptions, type DevicePort, type KeyInfo } from './node/virtual.js';
 export { createKeys, MAX_KEYS } from './node/keys.js';
+export { plugIn, uhidUnavailable, type PlugInOptions, type PluggedKey } from './node/plugIn.js';
 export { AutomationError, type CredentialJson } from './node/automation/credentialJson.js';
 export type { FaultFired, FaultInfo } from './node/faults/faultSet.js';
 export type { FaultRule, When as FaultWhen } from './node/faults/rule.js';
