@@ -8,8 +8,7 @@
 // Skipped with a reason where Chromium or playwright-core is missing; under CI missing means failure.
 // CTAP_EMU_UPDATE_DOCS=1 writes the screenshot it takes to docs/ui.png (README shows it).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { generateAuthenticationOptions, generateRegistrationOptions, verifyRegistrationResponse } from '@simplewebauthn/server';
 import type { Browser, Page } from 'playwright-core';
 import { VirtualAuthenticator } from '../../src/node/virtual.js';
@@ -23,19 +22,9 @@ import { origin, rpID } from '../helpers/importedKeys.js';
 import { requireBuiltCli } from '../helpers/serveProcess.js';
 import { closeLater } from '../helpers/cleanup.js';
 import { status } from '../helpers/status.js';
+import { CHROMIUM, chromiumMissing } from '../helpers/chromium.js';
 
-const CHROMIUM = process.env.CTAP_EMU_CHROMIUM ?? '/usr/bin/chromium';
-const hasPlaywright = ((): boolean => {
-  try {
-    createRequire(import.meta.url).resolve('playwright-core');
-    return true;
-  } catch {
-    return false;
-  }
-})();
-const reason = !existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CTAP_EMU_CHROMIUM)`
-  : !hasPlaywright ? 'playwright-core is not installed (npm ci)' : undefined;
-if (reason && !process.env.CI) console.warn(`skipping the key's window suite: ${reason}`);
+const reason = chromiumMissing("the key's window suite");
 
 /** A user name an RP let a user choose: markup that would run if the page took it as HTML (under the 64 bytes a key keeps). */
 const EVIL = '<img src=x onerror="document.body.dataset.pwned=1"><b>m</b>';

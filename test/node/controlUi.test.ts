@@ -36,7 +36,7 @@ function getWithHost(url: string, host: string): Promise<number> {
 
 describe('the key\'s window on the control API', () => {
   it('serves the page, its script and its style without the token, under a policy that allows no inline script or framing', async () => {
-    const { call } = await served();
+    const { control, call } = await served();
     const page = await call('GET', '/ui', null);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
@@ -48,6 +48,8 @@ describe('the key\'s window on the control API', () => {
     expect(csp).not.toContain('unsafe-inline');
     expect(page.headers.get('referrer-policy')).toBe('no-referrer');
     expect((await call('GET', '/ui/', null)).status).toBe(200);
+    const root = await fetch(`${control.url}/`, { redirect: 'manual' });
+    expect([root.status, root.headers.get('location')]).toEqual([303, '/ui']);
     const js = await call('GET', '/ui/app.js', null);
     expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(js.text).toBe(APP_JS);
@@ -70,6 +72,7 @@ describe('the key\'s window on the control API', () => {
   it('is not there without the ui option: /ui then needs the token like any path', async () => {
     const { call } = await served({});
     expect((await call('GET', '/ui', null)).status).toBe(401);
+    expect((await call('GET', '/', null)).status).toBe(401);
     expect((await call('GET', '/ui/pending')).status).toBe(404);
   });
 

@@ -1,7 +1,7 @@
 // The key's window: its HTML and style, served from the package as they are (no build step, no
 // framework). Everything the key says is put in by app.ts as text, never as markup.
 
-export const PAGE_HTML = `<!doctype html>
+export const PAGE_HTML: string = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -69,7 +69,7 @@ export const PAGE_HTML = `<!doctype html>
 </html>
 `;
 
-export const PAGE_CSS = `:root { color-scheme: light dark; --bg: #f6f6f4; --panel: #fff; --ink: #1d1f21; --muted: #6b6f75; --line: #dcdcd8;
+export const PAGE_CSS: string = `:root { color-scheme: light dark; --bg: #f6f6f4; --panel: #fff; --ink: #1d1f21; --muted: #6b6f75; --line: #dcdcd8;
   --led-off: #2f4a36; --led-on: #36e06b; --led-uv: #4aa8ff; --accent: #1f6feb; --danger: #c62828; }
 @media (prefers-color-scheme: dark) { :root { --bg: #141517; --panel: #1d1f22; --ink: #e6e6e3; --muted: #9a9ea5; --line: #33363b; } }
 * { box-sizing: border-box; }

@@ -64,6 +64,11 @@ export class UiServer {
   /** Serves the page's files (no token: they hold no secret); false when the request is for none of them. */
   asset(req: IncomingMessage, res: ServerResponse): boolean {
     const path = new URL(req.url ?? '/', 'http://control').pathname.replace(/\/$/, '');
+    if (path === '' && req.method === 'GET') {
+      req.resume();
+      res.writeHead(303, { location: '/ui', ...HEADERS }).end(); // the address a person types first
+      return true;
+    }
     const asset = Object.hasOwn(ASSETS, path) ? ASSETS[path] : undefined;
     if (!asset) return false;
     req.resume();
