@@ -80,6 +80,7 @@ withStoreOptions(program.command('serve').description('run the key until Ctrl-C'
   .option('--control <where>', 'serve the control API (HTTP+JSON, bearer token) on this 127.0.0.1 port, or unix:PATH')
   .option('--control-token-file <path>', 'the control API token is this file\'s text (default: a random one, printed at start)')
   .option('--conformance', 'with --control PORT: the FIDO Conformance Tools\' automation paths (/conformance/userpresence, /conformance/powercycle), without the token; with --keys, for key 0')
+  .option('--ui', 'with --control PORT: the key\'s own window at http://127.0.0.1:PORT/ui (the pending touch, passkeys, events, trace); it asks for the control token')
   .option('--fault <json>', 'a fault rule in force from the start (JSON, see README "Fault injection"); repeatable; with --keys, on every key (ctl fault add --key N for one)', (v: string, all: string[] = []) => [...all, v])
   .option('--trace <file>', 'record every HID report in and out, and each message decoded (secrets redacted as by -v), as JSON lines (created 0600)')
   .action(serve);

@@ -16,6 +16,7 @@ import { describeApdu, describeApduResponse, describeRequest, describeResponse }
 import { ensureParentDir } from './paths.js';
 import { terminalPresence } from './prompt.js';
 import { recordToFile } from './trace/record.js';
+import { liveTrace } from './trace/live.js';
 import { keyCount, keyPort, keyStorePath, keyUhid, presenceList } from './serveKeys.js';
 import { serveFaultRules } from './faults.js';
 import { parseCounterModelText } from '../node/automation/counterModels.js';
@@ -55,6 +56,8 @@ export interface ServeOptions extends StoreOptions {
   conformance?: boolean;
   /** Fault rules (JSON), repeatable. */
   fault?: string[];
+  /** The key's own window at http://127.0.0.1:PORT/ui (needs --control PORT). */
+  ui?: boolean;
 }
 
 export const SERVE_DEFAULTS = { transport: 'auto', host: DEFAULT_UDP_HOST, port: String(DEFAULT_UDP_PORT), presence: 'approve' };
@@ -244,21 +247,24 @@ async function startControlApi(keys: VirtualAuthenticator[], o: ServeOptions): P
   if (o.control === undefined) {
     if (o.controlToken !== undefined) throw new CliError('--control-token-file needs --control', ExitCode.usage);
     if (o.conformance) throw new CliError('--conformance needs --control PORT (the conformance tools call http://localhost:3000)', ExitCode.usage);
+    if (o.ui) throw new CliError('--ui needs --control PORT: the window is served on the control API\'s port, behind its token (--control 0 picks a free port)', ExitCode.usage);
     return undefined;
   }
   const listen = controlListen(o.control);
   if (o.conformance && 'path' in listen) throw new CliError('--conformance needs --control PORT: the conformance tools reach the key over TCP', ExitCode.usage);
+  if (o.ui && 'path' in listen) throw new CliError('--ui needs --control PORT: a browser reaches the window over TCP, not a Unix socket', ExitCode.usage);
   const conformance = o.conformance ? { onResults: (r: unknown) => log(`conformance tools: ${conformanceSummary(r)}`) } : undefined;
   const token = o.controlToken ?? newControlToken();
   let control: ControlServer;
   try {
-    control = await startControl(keys, { listen, token, conformance });
+    control = await startControl(keys, { listen, token, conformance, ui: o.ui ? { trace: liveTrace } : undefined });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (e instanceof RangeError) throw new CliError(`--control-token-file: ${e.message}`, ExitCode.usage);
     throw new CliError(err.code === 'EADDRINUSE' ? `--control ${o.control} is in use` : `cannot start the control API on ${o.control}: ${err.message}`);
   }
   log(`control: ${control.url} ${o.controlToken === undefined ? `token=${token}` : '(token from --control-token-file)'}${keys.length > 1 ? ` (key N at /keys/N/..., its events at /keys/N/events)` : ''}`);
+  if (o.ui) log(`ui: ${control.url}/ui (the key's window; it asks for the control token once and keeps it in that tab only)`);
   if (conformance) log(`conformance tools automation: ${control.url}/conformance/userpresence and /conformance/powercycle, without the token${keys.length > 1 ? ' (key 0)' : ''}`);
   return control;
 }

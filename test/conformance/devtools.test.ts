@@ -6,8 +6,6 @@
 // server verifies every ceremony. DevTools' authenticator is virtual: no VM, no uhid. Skipped with
 // a reason where Chromium or playwright-core is missing; under CI (CI=true) missing means failure.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -18,19 +16,9 @@ import type { Browser, CDPSession, Page } from 'playwright-core';
 import { VirtualAuthenticator } from '../../src/node/virtual.js';
 import { WebAuthnClient } from '../../src/node/clients.js';
 import type { CredentialJson } from '../../src/node/automation/credentialJson.js';
+import { CHROMIUM, chromiumMissing } from '../helpers/chromium.js';
 
-const CHROMIUM = process.env.CTAP_EMU_CHROMIUM ?? '/usr/bin/chromium';
-const hasPlaywright = ((): boolean => {
-  try {
-    createRequire(import.meta.url).resolve('playwright-core');
-    return true;
-  } catch {
-    return false;
-  }
-})();
-const reason = !existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CTAP_EMU_CHROMIUM)`
-  : !hasPlaywright ? 'playwright-core is not installed (npm ci)' : undefined;
-if (reason && !process.env.CI) console.warn(`skipping the Chrome DevTools interop suite: ${reason}`);
+const reason = chromiumMissing('the Chrome DevTools interop suite');
 
 const rpID = 'localhost';
 

@@ -16,17 +16,28 @@ export class EventStreams {
 
   /** Answers the request with the stream; it runs until the client goes or end() is called. */
   serve(req: IncomingMessage, res: ServerResponse): void {
+    this.stream(req, res, 'ctap-emu events', (send) => {
+      const listener = (e: KeyEvent): void => send(e.type, e);
+      this.key.on('*', listener);
+      return () => this.key.off('*', listener);
+    });
+  }
+
+  /**
+   * Any source's events as a stream on the same terms (heartbeat, ended with the others):
+   * `subscribe` starts the source and returns what stops it.
+   */
+  stream(req: IncomingMessage, res: ServerResponse, title: string, subscribe: (send: (name: string, data: unknown) => void) => () => void): void {
     req.resume();
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
-    res.write(': ctap-emu events\n\n'); // headers and a first line out at once: the client knows it is subscribed
-    const listener = (e: KeyEvent): void => void res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+    res.write(`: ${title}\n\n`); // headers and a first line out at once: the client knows it is subscribed
     const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), this.heartbeatMs);
     heartbeat.unref();
-    this.key.on('*', listener);
+    const stop = subscribe((name, data) => void res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`));
     this.open.add(res);
     res.on('close', () => {
       clearInterval(heartbeat);
-      this.key.off('*', listener);
+      stop();
       this.open.delete(res);
     });
   }

@@ -10,6 +10,7 @@ import type { VirtualAuthenticator } from '../virtual.js';
 import { ROUTES, type ControlAnswer } from './routes.js';
 import { EventStreams } from './events.js';
 import { CONFORMANCE_ROUTES, type ConformanceOptions } from './conformance.js';
+import { UiServer, type UiOptions } from './ui/uiServer.js';
 
 export interface ControlOptions {
   /** A TCP port on 127.0.0.1 (0: any free one), or a Unix socket path. */
@@ -19,6 +20,8 @@ export interface ControlOptions {
   conformance?: boolean | ConformanceOptions;
   /** How often GET /events says it is alive (default 15 s). */
   heartbeatMs?: number;
+  /** The key's own window at /ui (TCP only): see ui/uiServer.ts. */
+  ui?: boolean | UiOptions;
 }
 
 export interface ControlServer {
@@ -143,11 +146,13 @@ interface Served {
   streams: readonly EventStreams[];
   /** The conformance tools' paths, on key 0. */
   conformance?: ConformanceOptions;
+  ui?: UiServer;
 }
 
 async function handle(s: Served, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { keys, token } = s;
   if (s.conformance && await conformance(keys[0]!, s.conformance, req, res)) return;
+  if (s.ui?.asset(req, res)) return;
   if (!authorized(req, token)) {
     req.resume(); // the body is not read, only drained
     res.setHeader('www-authenticate', 'Bearer');
@@ -167,7 +172,9 @@ async function handle(s: Served, req: IncomingMessage, res: ServerResponse): Pro
         s.streams[index]!.serve(req, res); // /events is key 0's, /keys/N/events key N's
         return;
       }
-      a = await answer(keys[index]!, pathname, req, url);
+      const ui = s.ui?.route(index, pathname, req, res, s.streams[index]!);
+      if (ui === 'streamed') return;
+      a = ui ?? await answer(keys[index]!, pathname, req, url);
     }
   } catch (e) {
     a = errorAnswer(e);
@@ -193,10 +200,17 @@ export async function startControl(key: VirtualAuthenticator | readonly VirtualA
   const keys = Array.isArray(key) ? key : [key as VirtualAuthenticator];
   if (keys.length === 0) throw new RangeError('no key to control');
   if (o.conformance && 'path' in o.listen) throw new RangeError('the conformance tools reach the key over TCP: --conformance needs --control PORT');
+  if (o.ui && 'path' in o.listen) throw new RangeError('a browser reaches the key\'s window over TCP: --ui needs --control PORT');
   const streams = keys.map((k) => new EventStreams(k, o.heartbeatMs));
-  const served: Served = { keys, token: o.token, streams, conformance: o.conformance === true ? {} : o.conformance || undefined };
+  const ui = o.ui ? new UiServer(keys, o.ui === true ? {} : o.ui) : undefined;
+  const served: Served = { keys, token: o.token, streams, conformance: o.conformance === true ? {} : o.conformance || undefined, ui };
   const server = createServer((req, res) => void handle(served, req, res));
-  await listen(server, o.listen);
+  try {
+    await listen(server, o.listen);
+  } catch (e) {
+    ui?.close(); // its watchers leave the keys, which outlive a port that was taken
+    throw e;
+  }
   let url: string;
   if ('path' in o.listen) {
     chmodSync(o.listen.path, 0o600); // the token guards it too; the socket is the owner's alone
@@ -208,6 +222,7 @@ export async function startControl(key: VirtualAuthenticator | readonly VirtualA
   return {
     url,
     close: () => Promise.all(streams.map((e) => e.end())).then(() => new Promise<void>((resolve) => {
+      ui?.close();
       server.closeAllConnections();
       server.close(() => {
         if (path) rmSync(path, { force: true });
