@@ -3,6 +3,7 @@
 import { Command, Option } from 'commander';
 import { ExitCode, exitFor } from './cli/errors.js';
 import { parseAaguidOption, prepareOptions } from './cli/options.js';
+import { bioEnroll, bioInfo, bioList, bioRemove, bioRename } from './cli/bio.js';
 import { blobsDelete, blobsGet, blobsList, blobsSet } from './cli/blobs.js';
 import { credsDelete, credsList, credsShow } from './cli/creds.js';
 import { credsExport, credsImport } from './cli/credsTransfer.js';
@@ -182,6 +183,14 @@ keyPinOptions(blobs.command('set').description("store a credential's blob, repla
   .option('--file <path>', 'the blob is this file').option('--data <text>', 'the blob is this text (UTF-8)')
   .option('--base64url <b64>', 'the blob in base64url').action(blobsSet);
 keyPinOptions(blobs.command('delete').description("delete a credential's blob").argument('<id>')).action(blobsDelete);
+
+const bio = program.command('bio').description("fingers on a key whose sensor enrolls them (bioEnroll): serve --profile bio, or e.g. a YubiKey Bio");
+withKeyOptions(bio.command('info').description('the fingerprint sensor: kind, samples per finger')).option('--json', 'JSON output').action(bioInfo);
+keyPinOptions(bio.command('list').description('the enrolled fingers: template ID and name')).action(bioList);
+keyPinOptions(bio.command('enroll').description('enroll a finger: touch the sensor until it has enough samples'))
+  .option('--name <name>', 'a friendly name for it').option('--timeout <seconds>', 'how long the key waits for each touch').action(bioEnroll);
+keyPinOptions(bio.command('rename').description('rename a finger (template ID in hex, as list shows it)').argument('<templateId>').argument('<name>')).action(bioRename);
+keyPinOptions(bio.command('remove').description('remove a finger').argument('<templateId>')).action(bioRemove);
 
 program.command('demo').description('register a passkey and sign in with it, in-process, step by step')
   .option('--pin <pin>', 'PIN of the demo key (or $CTAP_EMU_PIN)', '1234').option('--pin-file <path>', PIN_FILE_HELP).action(demo);
