@@ -7,7 +7,7 @@ import { blobsDelete, blobsGet, blobsList, blobsSet } from './cli/blobs.js';
 import { credsDelete, credsList, credsShow } from './cli/creds.js';
 import { credsExport, credsImport } from './cli/credsTransfer.js';
 import {
-  ctlAdd, ctlAnswer, ctlCounter, ctlEvents, ctlGet, ctlKey, ctlKeys, ctlTouch, ctlList, ctlPowerCycle, ctlPresence, ctlRemove, ctlRemoveAll, ctlReset, ctlSet, ctlUv,
+  ctlAdd, ctlAnswer, ctlCounter, ctlEvents, ctlGet, ctlKey, ctlKeys, ctlTouch, ctlList, ctlPowerCycle, ctlPresence, ctlRemove, ctlRemoveAll, ctlReset, ctlProps, ctlSet, ctlUv,
 } from './cli/ctl.js';
 import { ctlFaultAdd, ctlFaultClear, ctlFaultList, ctlFaultRemove } from './cli/faults.js';
 import { attestationExport } from './cli/attestation.js';
@@ -126,6 +126,8 @@ ctlCommand('remove-all', 'remove every credential (the PIN stays)').action(ctlRe
 ctlCommand('set', "change a credential's signature counter or user names").argument('<id>')
   .option('--sign-count <n>', 'the counter; the next assertion answers n + 1').option('--user-name <name>', 'user.name')
   .option('--user-display-name <name>', 'user.displayName').action(ctlSet);
+ctlCommand('props', "a credential's backup flags (WebAuthn Automation's setCredentialProperties): BE and BS in its assertions").argument('<id>')
+  .option('--backup-eligibility <bool>', 'BE: true or false').option('--backup-state <bool>', 'BS: true or false (true needs BE)').action(ctlProps);
 ctlCommand('uv', 'what the built-in UV answers from now on (serve --uv keys)').argument('<verified>', 'true or false').action(ctlUv);
 const fault = ctl.command('fault').description('fault rules: make the key misbehave on purpose (README "Fault injection")');
 const faultCommand = (name: string, description: string): Command => ctlCommand(name, description, fault);

@@ -136,6 +136,19 @@ export async function ctlSet(id: string, o: CtlOptions & { signCount?: string; u
   await run(o, 'PATCH', credentialPath(id), body);
 }
 
+/** `ctl props ID --backup-eligibility B --backup-state B`: WebAuthn Automation's setCredentialProperties. */
+export async function ctlProps(id: string, o: CtlOptions & { backupEligibility?: string; backupState?: string }): Promise<void> {
+  const body: Record<string, boolean> = {};
+  for (const [k, flag] of [['backupEligibility', '--backup-eligibility'], ['backupState', '--backup-state']] as const) {
+    const v = o[k];
+    if (v === undefined) continue;
+    if (v !== 'true' && v !== 'false') throw new CliError(`${flag} takes true or false, got "${v}"`, ExitCode.usage);
+    body[k] = v === 'true';
+  }
+  if (Object.keys(body).length === 0) throw new CliError('give --backup-eligibility or --backup-state', ExitCode.usage);
+  await run(o, 'POST', `${credentialPath(id)}/props`, body);
+}
+
 export async function ctlUv(verified: string, o: CtlOptions): Promise<void> {
   if (verified !== 'true' && verified !== 'false') throw new CliError(`uv takes true or false, got "${verified}"`, ExitCode.usage);
   await run(o, 'POST', '/uv', { verified: verified === 'true' });

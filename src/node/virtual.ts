@@ -15,7 +15,7 @@ import {
   presenceFunction, presencePolicyName, verificationFunction, type PresencePolicy, type VerificationPolicy,
 } from './presencePolicy.js';
 import { ImportingStore } from './automation/importedStore.js';
-import { AutomationError, toCredentialJson, type CredentialJson } from './automation/credentialJson.js';
+import { AutomationError, toCredentialJson, type CredentialJson, type CredentialProperties } from './automation/credentialJson.js';
 import * as credentials from './automation/credentials.js';
 import type { GetCredentialsOptions, UserNames } from './automation/credentials.js';
 import type { PresenceRequest, PresenceResult, VerificationResult } from '../ctap2/env.js';
@@ -455,6 +455,14 @@ export class VirtualAuthenticator {
   /** Replaces the user's names, as credentialManagement's updateUserInformation does. */
   setUser(id: string, user: UserNames): CredentialJson {
     return credentials.setUser(this.store, id, user);
+  }
+
+  /**
+   * WebAuthn Automation's setCredentialProperties: the credential's backup eligibility (BE) and
+   * backup state (BS), each optional, carried by its assertions from the next one on.
+   */
+  setCredentialProperties(id: string, properties: CredentialProperties): CredentialJson {
+    return credentials.setCredentialProperties(this.store, id, properties);
   }
 
   /**

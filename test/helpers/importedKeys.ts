@@ -36,7 +36,7 @@ export function outsideCredential(type: KeyType, o: Partial<CredentialJson> = {}
   const publicKey = new Uint8Array(encodeCbor(coseKey(alg as CoseAlgorithm, new NodeCrypto().publicKeyOf(alg, privateKey))));
   const json: CredentialJson = {
     credentialId: toBase64url(randomBytes(16)), isResidentCredential: true, rpId: rpID, privateKey: toBase64url(pkcs8),
-    userHandle: toBase64url(randomBytes(16)), signCount: 0, userName: 'alice', ...o,
+    userHandle: toBase64url(randomBytes(16)), signCount: 0, userName: 'alice', backupEligibility: false, backupState: false, ...o,
   };
   return { json, publicKey };
 }
@@ -51,5 +51,6 @@ export async function signIn(client: WebAuthnClient, c: Outside, counter: number
     response, expectedChallenge: options.challenge, expectedOrigin: origin, expectedRPID: rpID, requireUserVerification: false,
     credential: { id: c.json.credentialId, publicKey: c.publicKey, counter },
   });
-  return { verified: result.verified, newCounter: result.authenticationInfo.newCounter, userHandle: response.response.userHandle };
+  const { newCounter, credentialDeviceType, credentialBackedUp } = result.authenticationInfo;
+  return { verified: result.verified, newCounter, userHandle: response.response.userHandle, credentialDeviceType, credentialBackedUp };
 }

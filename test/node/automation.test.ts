@@ -159,6 +159,59 @@ describe('removing, counters and names', () => {
   });
 });
 
+describe('setCredentialProperties', () => {
+  it('sets BE and BS in the assertions, which the RP reads as device type and backup state', async () => {
+    const k = key();
+    const c = client(k);
+    const x = outsideCredential('P-256', { isResidentCredential: false });
+    k.addCredential(x.json);
+    const id = x.json.credentialId;
+    expect(await signIn(c, x, 0)).toMatchObject({ verified: true, credentialDeviceType: 'singleDevice', credentialBackedUp: false });
+    expect(k.setCredentialProperties(id, { backupEligibility: true })).toMatchObject({ backupEligibility: true, backupState: false });
+    expect(await signIn(c, x, 1)).toMatchObject({ verified: true, credentialDeviceType: 'multiDevice', credentialBackedUp: false });
+    k.setCredentialProperties(id, { backupState: true });
+    expect(await signIn(c, x, 2)).toMatchObject({ verified: true, credentialDeviceType: 'multiDevice', credentialBackedUp: true });
+    // BS without BE is no state a credential can be in: refused, nothing changed.
+    expect(() => k.setCredentialProperties(id, { backupEligibility: false })).toThrow(/backupState true needs backupEligibility/);
+    expect(() => k.setCredentialProperties(id, { backupState: 'yes' as never })).toThrow(/backupState must be true or false/);
+    expect(() => k.setCredentialProperties(id, { backed: true } as never)).toThrow(/unknown credential property/);
+    expect(() => k.setCredentialProperties('AAAA', {})).toThrow(expect.objectContaining({ kind: 'notFound' }));
+    expect(k.getCredential(id)).toMatchObject({ backupEligibility: true, backupState: true, signCount: 3 });
+    k.setCredentialProperties(id, { backupEligibility: false, backupState: false });
+    expect(await signIn(c, x, 3)).toMatchObject({ credentialDeviceType: 'singleDevice', credentialBackedUp: false });
+  });
+
+  it("a passkey the key made: single-device at registration, then backed up; the export carries the flags to another key", async () => {
+    const k = key();
+    const reg = await generateRegistrationOptions({ rpName: 'Example', rpID, userName: 'bob', authenticatorSelection: { residentKey: 'required' } });
+    const r = await verifyRegistrationResponse({
+      response: await client(k).create(reg), expectedChallenge: reg.challenge, expectedOrigin: origin, expectedRPID: rpID, requireUserVerification: false,
+    });
+    expect(r.registrationInfo).toMatchObject({ credentialDeviceType: 'singleDevice', credentialBackedUp: false });
+    const id = r.registrationInfo!.credential.id;
+    k.setCredentialProperties(id, { backupEligibility: true, backupState: true });
+    const exported = k.getCredential(id, { includePrivateKeys: true });
+    const moved = { json: exported, publicKey: r.registrationInfo!.credential.publicKey };
+    // A discoverable sign-in (no allowList) takes the stored credential's flags too.
+    expect(await signIn(client(k), moved, 0, true)).toMatchObject({ verified: true, credentialDeviceType: 'multiDevice', credentialBackedUp: true });
+    const other = key();
+    expect(other.addCredential(exported)).toMatchObject({ backupEligibility: true, backupState: true });
+    expect(await signIn(client(other), moved, 0)).toMatchObject({ verified: true, credentialDeviceType: 'multiDevice', credentialBackedUp: true });
+    expect(() => other.addCredential({ ...outsideCredential('P-256').json, backupState: true })).toThrow(/backupState true needs backupEligibility/);
+  });
+
+  it('the flags stay with a credential in a keystore file', async () => {
+    const path = join(tempDir(), 'k.sqlite');
+    const x = outsideCredential('P-256');
+    const first = new VirtualAuthenticator({ store: path, passphrase: 'pass phrase' });
+    first.addCredential(x.json);
+    first.setCredentialProperties(x.json.credentialId, { backupEligibility: true, backupState: true });
+    first.close();
+    const again = key({ store: path, passphrase: 'pass phrase' });
+    expect(await signIn(client(again), x, 0)).toMatchObject({ verified: true, credentialDeviceType: 'multiDevice', credentialBackedUp: true });
+  });
+});
+
 describe('the scripted user at run time', () => {
   it('setPresence: deny, then approve again', async () => {
     const k = key();

@@ -20,6 +20,15 @@ export interface CredentialJson {
   largeBlob?: string;
   userName?: string;
   userDisplayName?: string;
+  /** The BE and BS flags its assertions carry (DevTools' names; WebAuthn Automation's setCredentialProperties). */
+  backupEligibility?: boolean;
+  backupState?: boolean;
+}
+
+/** WebAuthn Automation's Credential Properties (Set Credential Properties): each optional. */
+export interface CredentialProperties {
+  backupEligibility?: boolean;
+  backupState?: boolean;
 }
 
 /** Why an automation operation was refused: bad input, no such credential, or a clash with what is there. */
@@ -63,6 +72,31 @@ export function parseSignCount(v: unknown): number {
   return v as number;
 }
 
+function booleanMember(o: Record<string, unknown>, name: string): boolean | undefined {
+  const v = o[name];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'boolean') throw invalid(`${name} must be true or false`);
+  return v;
+}
+
+/**
+ * Credential properties as given, checked, over the credential's current ones. WebAuthn §6.1.3: BS
+ * without BE is not a state a credential can be in (a flags fault sends that on purpose).
+ */
+export function applyCredentialProperties(current: CredentialProperties, value: unknown): Required<CredentialProperties> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid('credential properties must be a JSON object');
+  const o = value as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    if (k !== 'backupEligibility' && k !== 'backupState') throw invalid(`unknown credential property "${k}" (backupEligibility, backupState)`);
+  }
+  const out = {
+    backupEligibility: booleanMember(o, 'backupEligibility') ?? current.backupEligibility === true,
+    backupState: booleanMember(o, 'backupState') ?? current.backupState === true,
+  };
+  if (out.backupState && !out.backupEligibility) throw invalid('backupState true needs backupEligibility true (WebAuthn §6.1.3)');
+  return out;
+}
+
 /** A credential to import, checked: what the store keeps, `createdAt` set to `now`. */
 export function parseCredentialJson(value: unknown, now: number): StoredCredential {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid('a credential must be a JSON object');
@@ -90,6 +124,7 @@ export function parseCredentialJson(value: unknown, now: number): StoredCredenti
     hmacSecret: false, // its hmac-secret (PRF) secret stayed with the authenticator it came from
     createdAt: now,
     signCount: o.signCount === undefined ? 0 : parseSignCount(o.signCount),
+    ...applyCredentialProperties({}, { backupEligibility: o.backupEligibility, backupState: o.backupState }),
     discoverable: o.isResidentCredential,
   };
 }
@@ -107,6 +142,8 @@ export function toCredentialJson(c: StoredCredential, includePrivateKey = false)
     signCount: c.signCount,
     userName: c.userName,
     userDisplayName: c.userDisplayName,
+    backupEligibility: c.backupEligibility === true,
+    backupState: c.backupState === true,
   };
   // Members without a value are left out, as in the JSON it becomes.
   for (const k of Object.keys(json) as (keyof CredentialJson)[]) if (json[k] === undefined) delete json[k];

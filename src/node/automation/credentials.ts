@@ -6,7 +6,7 @@ import { truncateUtf8 } from '../../ctap/params.js';
 import { allCredentials } from '../../keystore/walk.js';
 import type { StoredCredential } from '../../keystore/types.js';
 import { fromBase64url } from '../../util/bytes.js';
-import { AutomationError, parseCredentialJson, parseSignCount, toCredentialJson, type CredentialJson } from './credentialJson.js';
+import { applyCredentialProperties, AutomationError, parseCredentialJson, parseSignCount, toCredentialJson, type CredentialJson } from './credentialJson.js';
 import type { ImportingStore } from './importedStore.js';
 
 export interface ImportLimits {
@@ -94,6 +94,14 @@ export function setUser(store: ImportingStore, id: string, user: UserNames): Cre
     userName: user.name === undefined ? undefined : truncateUtf8(user.name),
     userDisplayName: user.displayName === undefined ? undefined : truncateUtf8(user.displayName),
   };
+  store.put(updated);
+  return toCredentialJson(updated);
+}
+
+/** WebAuthn Automation's Set Credential Properties: the credential's BE and BS flags from its next assertion on. */
+export function setCredentialProperties(store: ImportingStore, id: string, properties: unknown): CredentialJson {
+  const c = findCredential(store, id);
+  const updated = { ...c, ...applyCredentialProperties(c, properties) };
   store.put(updated);
   return toCredentialJson(updated);
 }
