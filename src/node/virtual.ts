@@ -3,6 +3,8 @@
 import { algorithmName, CoseAlg, type CoseAlgorithm, type CoseAlgorithmName } from '../ctap/cose.js';
 import { DEFAULT_ALGORITHMS } from '../ctap/crypto.js';
 import { Authenticator } from '../ctap2/authenticator.js';
+import { commandEnabled } from '../ctap2/features.js';
+import { Command } from '../ctap/constants.js';
 import type { AttestationChain, AuthenticatorConfig, AuthenticatorEnv } from '../ctap2/env.js';
 import { CtapHidDevice, type CtapHidDeviceOptions } from '../hid/device.js';
 import { LoopbackBus } from '../hid/loopback.js';
@@ -15,7 +17,7 @@ import {
   presenceFunction, presencePolicyName, verificationFunction, type PresencePolicy, type VerificationPolicy,
 } from './presencePolicy.js';
 import { ImportingStore } from './automation/importedStore.js';
-import { AutomationError, toCredentialJson, type CredentialJson, type CredentialProperties } from './automation/credentialJson.js';
+import { AutomationError, type CredentialJson, type CredentialProperties } from './automation/credentialJson.js';
 import * as credentials from './automation/credentials.js';
 import type { GetCredentialsOptions, UserNames } from './automation/credentials.js';
 import type { PresenceRequest, PresenceResult, VerificationResult } from '../ctap2/env.js';
@@ -388,6 +390,7 @@ export class VirtualAuthenticator {
     const replaced = this.events.watched ? this.replacedBy(credential) : undefined;
     const added = credentials.addCredential(this.store, credential, this.authenticator.env.now(), {
       algorithms: c.algorithms, maxDiscoverable: c.maxDiscoverableCredentials,
+      largeBlobs: c.residentKeys && commandEnabled(c, Command.authenticatorLargeBlobs),
     });
     if (replaced) this.events.emit('credential-deleted', { credentialId: toBase64url(replaced), rpId: added.rpId, source: 'automation' });
     this.events.emit('credential-added', {
@@ -414,7 +417,7 @@ export class VirtualAuthenticator {
 
   /** One credential by its base64url ID; AutomationError 'notFound' when there is none. */
   getCredential(id: string, options: GetCredentialsOptions = {}): CredentialJson {
-    return toCredentialJson(credentials.findCredential(this.store, id), options.includePrivateKeys);
+    return credentials.getCredential(this.store, id, options);
   }
 
   removeCredential(id: string): void {

@@ -3,6 +3,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { generateAuthenticationOptions, verifyAuthenticationResponse } from '@simplewebauthn/server';
 import type { WebAuthnClient } from '../../src/node/clients.js';
+import type { ExtensionsInputJSON } from '../../src/client/webauthnTypes.js';
 import { encodeCbor } from '../../src/ctap/cbor.js';
 import { coseKey, type CoseAlgorithm } from '../../src/ctap/cose.js';
 import { NodeCrypto } from '../../src/node/nodeCrypto.js';
@@ -41,16 +42,19 @@ export function outsideCredential(type: KeyType, o: Partial<CredentialJson> = {}
   return { json, publicKey };
 }
 
-/** Signs in with the credential (in allowCredentials unless `discoverable`); what the RP verified. */
-export async function signIn(client: WebAuthnClient, c: Outside, counter: number, discoverable = false) {
+/** Signs in with the credential (in allowCredentials unless `discoverable`); what the RP verified, and the client's extension outputs. */
+export async function signIn(client: WebAuthnClient, c: Outside, counter: number, discoverable = false, extensions?: ExtensionsInputJSON) {
   const options = await generateAuthenticationOptions({
     rpID, userVerification: 'discouraged', allowCredentials: discoverable ? [] : [{ id: c.json.credentialId }],
   });
-  const response = await client.get(options);
+  const response = await client.get({ ...options, ...(extensions && { extensions: extensions as never }) });
   const result = await verifyAuthenticationResponse({
     response, expectedChallenge: options.challenge, expectedOrigin: origin, expectedRPID: rpID, requireUserVerification: false,
     credential: { id: c.json.credentialId, publicKey: c.publicKey, counter },
   });
   const { newCounter, credentialDeviceType, credentialBackedUp } = result.authenticationInfo;
-  return { verified: result.verified, newCounter, userHandle: response.response.userHandle, credentialDeviceType, credentialBackedUp };
+  return {
+    verified: result.verified, newCounter, userHandle: response.response.userHandle, credentialDeviceType, credentialBackedUp,
+    extensions: response.clientExtensionResults,
+  };
 }
