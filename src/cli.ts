@@ -147,7 +147,8 @@ ctlCommand('presence', 'what the user does at the next touch: approve, deny, tim
 ctlCommand('touch', 'touch the key: the touch it waits for now, or else its next one (whatever the presence policy)').action(ctlTouch);
 ctlCommand('answer', 'answer what the key waits for now: approve or deny a touch, verify or fail-verification a finger, or timeout')
   .argument('<action>').action(ctlAnswer);
-ctlCommand('events', 'the key\'s events as they come, one JSON per line (requests, touches, credentials, PIN, reset, power)').action(ctlEvents);
+ctlCommand('events', 'the key\'s events as they come, one JSON per line with its id (requests, touches, credentials, PIN, reset, power)')
+  .option('--last-event-id <id>', 'first the events after this one that the key still keeps (an events-lost line when some are gone)').action(ctlEvents);
 
 withKeyOptions(program.command('info').description("the key's getInfo"))
   .option('--json', 'JSON output').action(info);

@@ -27,7 +27,7 @@ import { NodeCrypto } from './nodeCrypto.js';
 import { KeyEvents, type KeyEventListener } from './events/emitter.js';
 import { ExchangeEvents } from './events/exchange.js';
 import { PendingTouches } from './events/touches.js';
-import type { KeyEventName } from './events/types.js';
+import type { KeyEventMap, KeyEventName } from './events/types.js';
 import { FaultSet, type FaultFired, type FaultInfo } from './faults/faultSet.js';
 import { CounterModels, parseCounterModelText, type CounterModelSpec } from './automation/counterModels.js';
 import { profileNamed, type DeviceProfile } from './profiles/index.js';
@@ -438,7 +438,13 @@ export class VirtualAuthenticator {
 
   /** The credential's signature counter: the next assertion answers n + 1 (lower than before, too: a cloned key). */
   setSignCount(id: string, signCount: number): CredentialJson {
-    return credentials.setSignCount(this.store, id, signCount);
+    const c = credentials.setSignCount(this.store, id, signCount);
+    this.updated(c, { signCount: c.signCount });
+    return c;
+  }
+
+  private updated(c: CredentialJson, what: Omit<KeyEventMap['credential-updated'], 'credentialId' | 'rpId' | 'source'>): void {
+    this.events.emit('credential-updated', { credentialId: c.credentialId, rpId: c.rpId, ...what, source: 'automation' });
   }
 
   /**
@@ -457,7 +463,9 @@ export class VirtualAuthenticator {
 
   /** Replaces the user's names, as credentialManagement's updateUserInformation does. */
   setUser(id: string, user: UserNames): CredentialJson {
-    return credentials.setUser(this.store, id, user);
+    const c = credentials.setUser(this.store, id, user);
+    this.updated(c, { user: { name: c.userName, displayName: c.userDisplayName } });
+    return c;
   }
 
   /**
@@ -465,7 +473,9 @@ export class VirtualAuthenticator {
    * backup state (BS), each optional, carried by its assertions from the next one on.
    */
   setCredentialProperties(id: string, properties: CredentialProperties): CredentialJson {
-    return credentials.setCredentialProperties(this.store, id, properties);
+    const c = credentials.setCredentialProperties(this.store, id, properties);
+    this.updated(c, { backupEligibility: c.backupEligibility, backupState: c.backupState });
+    return c;
   }
 
   /**

@@ -19,6 +19,8 @@ export interface ControlOptions {
   conformance?: boolean | ConformanceOptions;
   /** How often GET /events says it is alive (default 15 s). */
   heartbeatMs?: number;
+  /** How many of the newest events a client reconnecting with Last-Event-ID can get (default 1000). */
+  eventHistory?: number;
 }
 
 export interface ControlServer {
@@ -190,10 +192,11 @@ function listen(server: Server, o: ControlOptions['listen']): Promise<void> {
  */
 export async function startControl(key: VirtualAuthenticator | readonly VirtualAuthenticator[], o: ControlOptions): Promise<ControlServer> {
   if (o.token.length < 16) throw new RangeError('the control token must be at least 16 characters');
+  if (o.eventHistory !== undefined && !(Number.isSafeInteger(o.eventHistory) && o.eventHistory >= 1)) throw new RangeError('eventHistory must be a whole number from 1');
   const keys = Array.isArray(key) ? key : [key as VirtualAuthenticator];
   if (keys.length === 0) throw new RangeError('no key to control');
   if (o.conformance && 'path' in o.listen) throw new RangeError('the conformance tools reach the key over TCP: --conformance needs --control PORT');
-  const streams = keys.map((k) => new EventStreams(k, o.heartbeatMs));
+  const streams = keys.map((k) => new EventStreams(k, o.heartbeatMs, o.eventHistory));
   const served: Served = { keys, token: o.token, streams, conformance: o.conformance === true ? {} : o.conformance || undefined };
   const server = createServer((req, res) => void handle(served, req, res));
   await listen(server, o.listen);
