@@ -132,7 +132,7 @@ ctlCommand('uv', 'what the built-in UV answers from now on (serve --uv keys)').a
 const fault = ctl.command('fault').description('fault rules: make the key misbehave on purpose (README "Fault injection")');
 const faultCommand = (name: string, description: string): Command => ctlCommand(name, description, fault);
 faultCommand('add', 'add a rule: JSON, or flags').argument('[json]', 'the rule as JSON')
-  .option('--command <name>', 'a CTAP2 command (getAssertion...), CTAPHID_PING... for transport faults, or any')
+  .option('--command <name>', 'a CTAP2 command (getAssertion...), U2F_REGISTER or U2F_AUTHENTICATE, CTAPHID_PING... for transport faults, or any (CTAP2)')
   .option('--rp-id <rpId>', 'only requests for this RP').option('--credential-id <id>', 'only this credential (base64url)')
   .option('--nth <n>', 'only the Nth matching request').option('--first <n>', 'the first N matching requests')
   .option('--probability <p>', 'each matching request with probability p (0-1)').option('--seed <n>', 'the PRNG seed for --probability (default 0)')

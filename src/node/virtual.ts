@@ -240,7 +240,7 @@ export class VirtualAuthenticator {
         },
         msg: async (apdu, ctx) => {
           this.exchange.apduRequest(apdu, ctx.channel);
-          const response = await this.authenticator.handleApdu(apdu, ctx);
+          const response = await this.faults.apdu(apdu, (a) => this.authenticator.handleApdu(a, ctx));
           options.onApdu?.(apdu, response);
           this.exchange.apduResponse(apdu, response, ctx.channel);
           return response;
