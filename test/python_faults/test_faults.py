@@ -8,7 +8,6 @@ dup.example, cut.example and sig.example, on getAssertion only, so makeCredentia
 for U2F by the appId whose SHA-256 is the application parameter: u2f-sig.example (both signatures
 corrupted) and u2f-status.example (U2F_REGISTER answers SW_WRONG_DATA).
 """
-import time
 from hashlib import sha256
 
 import pytest
@@ -19,6 +18,7 @@ from fido2.ctap1 import APDU, ApduError, Ctap1
 from fido2.ctap2 import Ctap2
 from fido2.server import Fido2Server
 from fido2.webauthn import PublicKeyCredentialRpEntity
+from u2f_touch import polling
 
 ES256 = [{"type": "public-key", "alg": -7}]
 HASH = b"\x01" * 32
@@ -79,26 +79,14 @@ def test_non_canonical_get_info_sends_the_client_to_u2f(info_device):
                                  result.authenticator_data, result.signature)
 
 
-def touched(func, *args):
-    """Sends again while the key answers "touch first", as U2F hosts poll."""
-    for _ in range(100):
-        try:
-            return func(*args)
-        except ApduError as e:
-            if e.code != APDU.USE_NOT_SATISFIED:
-                raise
-            time.sleep(0.02)
-    raise AssertionError("the key never took the touch")
-
-
 def test_u2f_corrupted_signatures_fail_verification(device):
     ctap1 = Ctap1(device)
     app = sha256(b"u2f-sig.example").digest()
-    reg = touched(ctap1.register, HASH, app)
+    reg = polling(ctap1.register, HASH, app)
     # The attestation check wraps cryptography's error in its own.
     with pytest.raises(AttestationInvalidSignature):
         reg.verify(app, HASH)
-    signed = touched(ctap1.authenticate, HASH, app, reg.key_handle)
+    signed = polling(ctap1.authenticate, HASH, app, reg.key_handle)
     with pytest.raises(InvalidSignature):
         signed.verify(app, HASH, reg.public_key)
 
