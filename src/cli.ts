@@ -8,7 +8,7 @@ import { blobsDelete, blobsGet, blobsList, blobsSet } from './cli/blobs.js';
 import { credsDelete, credsList, credsShow } from './cli/creds.js';
 import { credsExport, credsImport } from './cli/credsTransfer.js';
 import {
-  ctlAdd, ctlAnswer, ctlCounter, ctlEvents, ctlGet, ctlKey, ctlKeys, ctlTouch, ctlList, ctlPowerCycle, ctlPresence, ctlRemove, ctlRemoveAll, ctlReset, ctlSet, ctlUv,
+  ctlAdd, ctlAnswer, ctlCounter, ctlEvents, ctlGet, ctlKey, ctlKeys, ctlTouch, ctlList, ctlPowerCycle, ctlPresence, ctlRemove, ctlRemoveAll, ctlReset, ctlProps, ctlSet, ctlUv,
 } from './cli/ctl.js';
 import { ctlFaultAdd, ctlFaultClear, ctlFaultList, ctlFaultRemove } from './cli/faults.js';
 import { attestationExport } from './cli/attestation.js';
@@ -128,11 +128,13 @@ ctlCommand('remove-all', 'remove every credential (the PIN stays)').action(ctlRe
 ctlCommand('set', "change a credential's signature counter or user names").argument('<id>')
   .option('--sign-count <n>', 'the counter; the next assertion answers n + 1').option('--user-name <name>', 'user.name')
   .option('--user-display-name <name>', 'user.displayName').action(ctlSet);
+ctlCommand('props', "a credential's backup flags (WebAuthn Automation's setCredentialProperties): BE and BS in its assertions").argument('<id>')
+  .option('--backup-eligibility <bool>', 'BE: true or false').option('--backup-state <bool>', 'BS: true or false (true needs BE)').action(ctlProps);
 ctlCommand('uv', 'what the built-in UV answers from now on (serve --uv keys)').argument('<verified>', 'true or false').action(ctlUv);
 const fault = ctl.command('fault').description('fault rules: make the key misbehave on purpose (README "Fault injection")');
 const faultCommand = (name: string, description: string): Command => ctlCommand(name, description, fault);
 faultCommand('add', 'add a rule: JSON, or flags').argument('[json]', 'the rule as JSON')
-  .option('--command <name>', 'a CTAP2 command (getAssertion...), CTAPHID_PING... for transport faults, or any')
+  .option('--command <name>', 'a CTAP2 command (getAssertion...), U2F_REGISTER or U2F_AUTHENTICATE, CTAPHID_PING... for transport faults, or any (CTAP2)')
   .option('--rp-id <rpId>', 'only requests for this RP').option('--credential-id <id>', 'only this credential (base64url)')
   .option('--nth <n>', 'only the Nth matching request').option('--first <n>', 'the first N matching requests')
   .option('--probability <p>', 'each matching request with probability p (0-1)').option('--seed <n>', 'the PRNG seed for --probability (default 0)')
@@ -147,7 +149,8 @@ ctlCommand('presence', 'what the user does at the next touch: approve, deny, tim
 ctlCommand('touch', 'touch the key: the touch it waits for now, or else its next one (whatever the presence policy)').action(ctlTouch);
 ctlCommand('answer', 'answer what the key waits for now: approve or deny a touch, verify or fail-verification a finger, or timeout')
   .argument('<action>').action(ctlAnswer);
-ctlCommand('events', 'the key\'s events as they come, one JSON per line (requests, touches, credentials, PIN, reset, power)').action(ctlEvents);
+ctlCommand('events', 'the key\'s events as they come, one JSON per line with its id (requests, touches, credentials, PIN, reset, power)')
+  .option('--last-event-id <id>', 'first the events after this one that the key still keeps (an events-lost line when some are gone)').action(ctlEvents);
 
 withKeyOptions(program.command('info').description("the key's getInfo"))
   .option('--json', 'JSON output').action(info);

@@ -136,26 +136,49 @@ export async function ctlSet(id: string, o: CtlOptions & { signCount?: string; u
   await run(o, 'PATCH', credentialPath(id), body);
 }
 
+/** `ctl props ID --backup-eligibility B --backup-state B`: WebAuthn Automation's setCredentialProperties. */
+export async function ctlProps(id: string, o: CtlOptions & { backupEligibility?: string; backupState?: string }): Promise<void> {
+  const body: Record<string, boolean> = {};
+  for (const [k, flag] of [['backupEligibility', '--backup-eligibility'], ['backupState', '--backup-state']] as const) {
+    const v = o[k];
+    if (v === undefined) continue;
+    if (v !== 'true' && v !== 'false') throw new CliError(`${flag} takes true or false, got "${v}"`, ExitCode.usage);
+    body[k] = v === 'true';
+  }
+  if (Object.keys(body).length === 0) throw new CliError('give --backup-eligibility or --backup-state', ExitCode.usage);
+  await run(o, 'POST', `${credentialPath(id)}/props`, body);
+}
+
 export async function ctlUv(verified: string, o: CtlOptions): Promise<void> {
   if (verified !== 'true' && verified !== 'false') throw new CliError(`uv takes true or false, got "${verified}"`, ExitCode.usage);
   await run(o, 'POST', '/uv', { verified: verified === 'true' });
 }
 
-/** The data of each complete server-sent event in `buffer` (comments and heartbeats skipped), and what is left. */
-export function sseEvents(buffer: string): { data: string[]; rest: string } {
+/** Each complete server-sent event in `buffer` (comments and heartbeats skipped): its data and its ID, if it has one; and what is left. */
+export function sseEvents(buffer: string): { data: string[]; ids: (string | undefined)[]; rest: string } {
   const blocks = buffer.split(/\r?\n\r?\n/);
   const rest = blocks.pop()!;
-  const data = blocks.flatMap((block) => {
-    const lines = block.split(/\r?\n/).filter((l) => l.startsWith('data:')).map((l) => l.slice(5).replace(/^ /, ''));
-    return lines.length > 0 ? [lines.join('\n')] : [];
-  });
-  return { data, rest };
+  const data: string[] = [];
+  const ids: (string | undefined)[] = [];
+  for (const block of blocks) {
+    const lines = block.split(/\r?\n/);
+    const field = (name: string): string[] => lines.filter((l) => l.startsWith(`${name}:`)).map((l) => l.slice(name.length + 1).replace(/^ /, ''));
+    const d = field('data');
+    if (d.length === 0) continue;
+    data.push(d.join('\n'));
+    ids.push(field('id')[0]);
+  }
+  return { data, ids, rest };
 }
 
-/** `ctl events`: each event as one line of JSON, as it comes, until the key stops (exit 0) or Ctrl-C. */
-export function ctlEvents(o: CtlOptions): Promise<void> {
+/**
+ * `ctl events`: each event as one line of JSON (with its stream `id`), as it comes, until the key
+ * stops (exit 0) or Ctrl-C; `--last-event-id N` first gives the events after N the key still keeps.
+ */
+export function ctlEvents(o: CtlOptions & { lastEventId?: string }): Promise<void> {
   const where = target(o);
-  const headers = { ...authorization(o), accept: 'text/event-stream' };
+  if (o.lastEventId !== undefined && !/^\d+$/.test(o.lastEventId)) throw new CliError(`--last-event-id must be an event ID, got "${o.lastEventId}"`, ExitCode.usage);
+  const headers = { ...authorization(o), accept: 'text/event-stream', ...(o.lastEventId !== undefined && { 'last-event-id': o.lastEventId }) };
   return new Promise((resolve, reject) => {
     const req = request({ ...where, method: 'GET', path: keyPath(o, '/events'), headers }, (res) => {
       res.setEncoding('utf8');
@@ -173,9 +196,12 @@ export function ctlEvents(o: CtlOptions): Promise<void> {
       }
       let buffer = '';
       res.on('data', (d: string) => {
-        const { data, rest } = sseEvents(buffer + d);
+        const { data, ids, rest } = sseEvents(buffer + d);
         buffer = rest;
-        for (const line of data) process.stdout.write(`${JSON.stringify(JSON.parse(line))}\n`);
+        data.forEach((line, i) => {
+          const id = ids[i] === undefined ? {} : { id: Number(ids[i]) };
+          process.stdout.write(`${JSON.stringify({ ...id, ...(JSON.parse(line) as object) })}\n`);
+        });
       });
       res.on('end', () => resolve());
       res.on('aborted', () => reject(new CliError('the control API went away mid-stream')));

@@ -2,7 +2,7 @@
 // getNextAssertion (CTAP 2.1 §6.2.2 steps 13-15, §6.3).
 import type { CborEncodable } from '../ctap/cbor.js';
 import { AuthDataFlag } from '../ctap/constants.js';
-import { encodeAuthData } from './authData.js';
+import { backupFlags, encodeAuthData } from './authData.js';
 import { HMAC_SECRET, hmacSecretOutput } from './extensions/hmacSecret.js';
 import { THIRD_PARTY_PAYMENT } from './extensions/thirdPartyPayment.js';
 import type { BlobRequest, HmacSecretRequest, LocatedCredential } from './session.js';
@@ -53,7 +53,8 @@ export function assertionResponse(
   const fault = ctx.env.faults?.signing({ command: input.command, rpId: input.rpId, credentialId: cred.id });
   const authData = encodeAuthData({
     rpIdHash: fault?.rpIdHash ?? input.rpIdHash,
-    flags: faultedFlags(input.flags, fault),
+    // WebAuthn §6.1.3: BE and BS are the credential's own (a stored one's record; else neither).
+    flags: faultedFlags(input.flags | backupFlags(cred.stored), fault),
     signCount: signCountFor(ctx, cred),
     extensions,
   });

@@ -20,6 +20,12 @@ export interface AuthDataInput {
   extensions?: ReadonlyMap<CborKey, CborEncodable>;
 }
 
+/** A credential's backup flags (WebAuthn §6.1.3: BE, and BS only with BE), as its record keeps them. */
+export function backupFlags(c: { backupEligibility?: boolean; backupState?: boolean } | undefined): number {
+  if (!c?.backupEligibility) return 0;
+  return AuthDataFlag.BE | (c.backupState ? AuthDataFlag.BS : 0);
+}
+
 export function encodeAuthData(input: AuthDataInput): Uint8Array {
   const header = new Uint8Array(37);
   header.set(input.rpIdHash, 0);

@@ -5,8 +5,10 @@ import { AuthDataFlag } from '../ctap/constants.js';
 
 /** The response about to be signed. */
 export interface SigningTarget {
-  command: 'makeCredential' | 'getAssertion' | 'getNextAssertion';
-  rpId: string;
+  command: 'makeCredential' | 'getAssertion' | 'getNextAssertion' | 'U2F_AUTHENTICATE';
+  /** CTAP2 names the RP; U2F only its hash, the application parameter. */
+  rpId?: string;
+  rpIdHash?: Uint8Array;
   credentialId: Uint8Array;
 }
 
@@ -17,6 +19,8 @@ export interface SigningFault {
   rpIdHash?: Uint8Array;
   /** getAssertion's user entity (unsigned, but a host relies on it): left out, or this one given. */
   user?: 'omit' | { id: Uint8Array };
+  /** U2F_AUTHENTICATE: the counter given and signed in place of the key's own (which still goes on). */
+  signCount?: number;
 }
 
 export interface Faults {

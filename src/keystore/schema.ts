@@ -13,8 +13,10 @@ import type { StoredCredential } from './types.js';
  * 4: third_party_payment (the thirdPartyPayment extension, CTAP 2.2), bound with the sealed key.
  * 5: store_state, a count of credentials added and removed kept by triggers (getInfo's
  * encCredStoreState, CTAP 2.3, tells a host the set changed without a write of its own).
+ * 6: backup_eligibility and backup_state (WebAuthn Automation's setCredentialProperties), bound
+ * with the sealed key.
  */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /**
  * What version 3 adds. rp_stats holds counts only (no secret; an altered count misreports
@@ -78,6 +80,8 @@ CREATE TABLE credentials (
   hmac_secret INTEGER NOT NULL DEFAULT 1,
   count_mac BLOB,
   third_party_payment INTEGER NOT NULL DEFAULT 0,
+  backup_eligibility INTEGER NOT NULL DEFAULT 0,
+  backup_state INTEGER NOT NULL DEFAULT 0,
   UNIQUE (rp_id, user_id)
 );
 ${RP_INDEX}
@@ -89,7 +93,7 @@ PRAGMA user_version = ${SCHEMA_VERSION};
 export const COLUMNS = [
   'id', 'rp_id', 'rp_name', 'user_id', 'user_name', 'user_display_name', 'alg', 'private_key', 'cred_protect',
   'cred_blob', 'large_blob_key', 'cred_random', 'created_at', 'sign_count', 'hmac_secret', 'count_mac',
-  'third_party_payment',
+  'third_party_payment', 'backup_eligibility', 'backup_state',
 ] as const;
 
 /**
@@ -100,11 +104,17 @@ export const COLUMNS = [
 const BOUND = [
   'id', 'rp_id', 'rp_name', 'user_id', 'user_name', 'user_display_name', 'alg', 'cred_protect',
   'cred_blob', 'large_blob_key', 'cred_random', 'created_at', 'hmac_secret', 'third_party_payment',
+  'backup_eligibility', 'backup_state',
 ] as const;
-/** What version 2 and 3 bound a key to: the migration to 4 opens keys with it and seals them again. */
-const BOUND_V2 = BOUND.filter((c) => c !== 'third_party_payment');
+/** What versions 4 and 5 bound a key to: the migration to 6 opens keys with it and seals them again. */
+const BOUND_V4 = BOUND.filter((c) => c !== 'backup_eligibility' && c !== 'backup_state');
+/** What versions 2 and 3 bound a key to: the migration to 4 opens keys with it and seals them again. */
+const BOUND_V2 = BOUND_V4.filter((c) => c !== 'third_party_payment');
 export function boundContext(row: Row): Uint8Array {
-  return encodeFields(['credential v4', ...BOUND.map((c) => row[c] ?? null)]);
+  return encodeFields(['credential v6', ...BOUND.map((c) => row[c] ?? null)]);
+}
+function boundContextV4(row: Row): Uint8Array {
+  return encodeFields(['credential v4', ...BOUND_V4.map((c) => row[c] ?? null)]);
 }
 function boundContextV2(row: Row): Uint8Array {
   return encodeFields(['credential v2', ...BOUND_V2.map((c) => row[c] ?? null)]);
@@ -132,6 +142,8 @@ export function toRow(c: StoredCredential): Row {
     hmac_secret: c.hmacSecret ? 1 : 0,
     count_mac: null,
     third_party_payment: c.thirdPartyPayment ? 1 : 0,
+    backup_eligibility: c.backupEligibility ? 1 : 0,
+    backup_state: c.backupState ? 1 : 0,
   };
 }
 
@@ -157,6 +169,8 @@ export function fromRow(r: Row, privateKey: Uint8Array): StoredCredential {
     signCount: Number(r.sign_count),
     hmacSecret: Number(r.hmac_secret) !== 0,
     thirdPartyPayment: Number(r.third_party_payment) !== 0,
+    backupEligibility: Number(r.backup_eligibility) !== 0,
+    backupState: Number(r.backup_state) !== 0,
   };
 }
 
@@ -183,18 +197,25 @@ export function migrate(db: Database, from: number, sealer: Sealer | undefined, 
     }
     if (from < 4) {
       db.exec('ALTER TABLE credentials ADD COLUMN third_party_payment INTEGER NOT NULL DEFAULT 0');
-      if (sealer) {
-        // The key is now bound to the new column too: sealed again under the version-4 context.
-        const update = db.prepare('UPDATE credentials SET private_key = ? WHERE id = ?');
-        for (const r of db.prepare('SELECT * FROM credentials').all()) {
-          const key = sealer.open(u8(r.private_key), boundContextV2(r));
-          if (!key) throw new KeystoreError(`${path}: a sealed value does not open (altered file?); it was left unchanged`);
-          update.run(sealer.seal(key, boundContext(r)), u8(r.id));
-          key.fill(0);
-        }
-      }
+      if (sealer) reseal(db, sealer, boundContextV2, boundContextV4, path);
     }
     if (from < 5) db.exec(STORE_STATE);
+    if (from < 6) {
+      // Every credential so far was single-device and not backed up: what the key's flags said.
+      db.exec('ALTER TABLE credentials ADD COLUMN backup_eligibility INTEGER NOT NULL DEFAULT 0; ALTER TABLE credentials ADD COLUMN backup_state INTEGER NOT NULL DEFAULT 0;');
+      if (sealer) reseal(db, sealer, boundContextV4, boundContext, path);
+    }
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   });
+}
+
+/** Each sealed key opened under the old context and sealed again under the new one (new columns bound too). */
+function reseal(db: Database, sealer: Sealer, from: (r: Row) => Uint8Array, to: (r: Row) => Uint8Array, path: string): void {
+  const update = db.prepare('UPDATE credentials SET private_key = ? WHERE id = ?');
+  for (const r of db.prepare('SELECT * FROM credentials').all()) {
+    const key = sealer.open(u8(r.private_key), from(r));
+    if (!key) throw new KeystoreError(`${path}: a sealed value does not open (altered file?); it was left unchanged`);
+    update.run(sealer.seal(key, to(r)), u8(r.id));
+    key.fill(0);
+  }
 }

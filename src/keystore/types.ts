@@ -25,6 +25,12 @@ export interface StoredCredential {
   createdAt: number;
   signCount: number;
   /**
+   * The backup flags (WebAuthn §6.1.3, BE and BS) its authenticator data carries; set through
+   * automation's setCredentialProperties. Absent: false (a single-device credential, not backed up).
+   */
+  backupEligibility?: boolean;
+  backupState?: boolean;
+  /**
    * False for a non-discoverable credential a store keeps by its ID only (one imported from another
    * authenticator, whose ID this key cannot open): assertions then carry no user entity. Absent: true.
    */

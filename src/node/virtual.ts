@@ -3,6 +3,8 @@
 import { algorithmName, CoseAlg, type CoseAlgorithm, type CoseAlgorithmName } from '../ctap/cose.js';
 import { DEFAULT_ALGORITHMS } from '../ctap/crypto.js';
 import { Authenticator } from '../ctap2/authenticator.js';
+import { commandEnabled } from '../ctap2/features.js';
+import { Command } from '../ctap/constants.js';
 import type { AttestationChain, AuthenticatorConfig, AuthenticatorEnv } from '../ctap2/env.js';
 import { CtapHidDevice, type CtapHidDeviceOptions } from '../hid/device.js';
 import { LoopbackBus } from '../hid/loopback.js';
@@ -15,7 +17,7 @@ import {
   presenceFunction, presencePolicyName, verificationFunction, type PresencePolicy, type VerificationPolicy,
 } from './presencePolicy.js';
 import { ImportingStore } from './automation/importedStore.js';
-import { AutomationError, toCredentialJson, type CredentialJson } from './automation/credentialJson.js';
+import { AutomationError, type CredentialJson, type CredentialProperties } from './automation/credentialJson.js';
 import * as credentials from './automation/credentials.js';
 import type { GetCredentialsOptions, UserNames } from './automation/credentials.js';
 import type { PresenceRequest, PresenceResult, VerificationResult } from '../ctap2/env.js';
@@ -25,7 +27,7 @@ import { NodeCrypto } from './nodeCrypto.js';
 import { KeyEvents, type KeyEventListener } from './events/emitter.js';
 import { ExchangeEvents } from './events/exchange.js';
 import { PendingTouches } from './events/touches.js';
-import type { KeyEventName } from './events/types.js';
+import type { KeyEventMap, KeyEventName } from './events/types.js';
 import { FaultSet, type FaultFired, type FaultInfo } from './faults/faultSet.js';
 import { CounterModels, parseCounterModelText, type CounterModelSpec } from './automation/counterModels.js';
 import { profileNamed, type DeviceProfile } from './profiles/index.js';
@@ -250,7 +252,7 @@ export class VirtualAuthenticator {
         },
         msg: async (apdu, ctx) => {
           this.exchange.apduRequest(apdu, ctx.channel);
-          const response = await this.authenticator.handleApdu(apdu, ctx);
+          const response = await this.faults.apdu(apdu, (a) => this.authenticator.handleApdu(a, ctx));
           options.onApdu?.(apdu, response);
           this.exchange.apduResponse(apdu, response, ctx.channel);
           return response;
@@ -397,6 +399,7 @@ export class VirtualAuthenticator {
     const replaced = this.events.watched ? this.replacedBy(credential) : undefined;
     const added = credentials.addCredential(this.store, credential, this.authenticator.env.now(), {
       algorithms: c.algorithms, maxDiscoverable: c.maxDiscoverableCredentials,
+      largeBlobs: c.residentKeys && commandEnabled(c, Command.authenticatorLargeBlobs),
     });
     if (replaced) this.events.emit('credential-deleted', { credentialId: toBase64url(replaced), rpId: added.rpId, source: 'automation' });
     this.events.emit('credential-added', {
@@ -423,7 +426,7 @@ export class VirtualAuthenticator {
 
   /** One credential by its base64url ID; AutomationError 'notFound' when there is none. */
   getCredential(id: string, options: GetCredentialsOptions = {}): CredentialJson {
-    return toCredentialJson(credentials.findCredential(this.store, id), options.includePrivateKeys);
+    return credentials.getCredential(this.store, id, options);
   }
 
   removeCredential(id: string): void {
@@ -444,7 +447,13 @@ export class VirtualAuthenticator {
 
   /** The credential's signature counter: the next assertion answers n + 1 (lower than before, too: a cloned key). */
   setSignCount(id: string, signCount: number): CredentialJson {
-    return credentials.setSignCount(this.store, id, signCount);
+    const c = credentials.setSignCount(this.store, id, signCount);
+    this.updated(c, { signCount: c.signCount });
+    return c;
+  }
+
+  private updated(c: CredentialJson, what: Omit<KeyEventMap['credential-updated'], 'credentialId' | 'rpId' | 'source'>): void {
+    this.events.emit('credential-updated', { credentialId: c.credentialId, rpId: c.rpId, ...what, source: 'automation' });
   }
 
   /**
@@ -463,7 +472,19 @@ export class VirtualAuthenticator {
 
   /** Replaces the user's names, as credentialManagement's updateUserInformation does. */
   setUser(id: string, user: UserNames): CredentialJson {
-    return credentials.setUser(this.store, id, user);
+    const c = credentials.setUser(this.store, id, user);
+    this.updated(c, { user: { name: c.userName, displayName: c.userDisplayName } });
+    return c;
+  }
+
+  /**
+   * WebAuthn Automation's setCredentialProperties: the credential's backup eligibility (BE) and
+   * backup state (BS), each optional, carried by its assertions from the next one on.
+   */
+  setCredentialProperties(id: string, properties: CredentialProperties): CredentialJson {
+    const c = credentials.setCredentialProperties(this.store, id, properties);
+    this.updated(c, { backupEligibility: c.backupEligibility, backupState: c.backupState });
+    return c;
   }
 
   /**

@@ -54,6 +54,21 @@ describe('the control API over HTTP', () => {
     await expect(signIn(k.client(), c, 1001)).rejects.toMatchObject({ name: 'NotAllowedError' });
   });
 
+  it("props: a credential's backup flags, which the RP then reads from its assertions over UDP", async () => {
+    const k = await startControl();
+    const c = outsideCredential('P-256');
+    const id = c.json.credentialId;
+    await k.call('POST', '/credentials', c.json);
+    expect(await signIn(k.client(), c, 0)).toMatchObject({ credentialDeviceType: 'singleDevice', credentialBackedUp: false });
+    const set = await k.call('POST', `/credentials/${id}/props`, { backupEligibility: true, backupState: true });
+    expect(set).toMatchObject({ status: 200, body: { credentialId: id, backupEligibility: true, backupState: true } });
+    expect(await signIn(k.client(), c, 1)).toMatchObject({ verified: true, credentialDeviceType: 'multiDevice', credentialBackedUp: true });
+    expect(await k.call('POST', `/credentials/${id}/props`, { backupEligibility: false })).toMatchObject({ status: 400, body: { error: expect.stringMatching(/needs backupEligibility/) } });
+    expect(await k.call('POST', `/credentials/${id}/props`, [])).toMatchObject({ status: 400 });
+    expect(await k.call('POST', '/credentials/AAAA/props', { backupState: false })).toMatchObject({ status: 404 });
+    expect((await k.call('GET', `/credentials/${id}`)).body).toMatchObject({ backupEligibility: true, backupState: true });
+  });
+
   it('adds an array, and DELETE /credentials removes them all', async () => {
     const k = await startControl();
     const list = [outsideCredential('P-256').json, outsideCredential('Ed25519', { isResidentCredential: false }).json];
@@ -232,6 +247,9 @@ describe('ctap-emu ctl', () => {
     expect(withKeys.stderr).toMatch(/warning: the output holds private keys/);
     expect((await ctl('set', id, '--sign-count', '50', '--user-name', 'al')).json).toMatchObject({ signCount: 50, userName: 'al' });
     expect((await ctl('get', id)).json).toMatchObject({ signCount: 50 });
+    expect((await ctl('props', id, '--backup-eligibility', 'true')).json).toMatchObject({ backupEligibility: true, backupState: false });
+    expect(await ctl('props', id, '--backup-state', 'maybe')).toMatchObject({ code: 2, stderr: expect.stringMatching(/--backup-state takes true or false/) });
+    expect(await ctl('props', id)).toMatchObject({ code: 2 });
     expect((await ctl('presence', 'deny')).json).toEqual({ presence: 'deny' });
     expect((await ctl('key')).json.presence).toBe('deny');
     expect((await ctl('presence', 'approve')).code).toBe(0);

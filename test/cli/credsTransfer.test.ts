@@ -71,6 +71,19 @@ describe('creds export and import', () => {
     expect(key.getCredentials()).toHaveLength(2);
   });
 
+  it("carries a credential's largeBlob into the keystore's large-blob array and out again", async () => {
+    const dir = tempDir();
+    const [store, file] = [join(dir, 'k.sqlite'), join(dir, 'in.json')];
+    new VirtualAuthenticator({ store }).close();
+    const c = outsideCredential('P-256', { largeBlob: Buffer.from('a certificate, say').toString('base64url') });
+    writeFileSync(file, JSON.stringify([c.json]));
+    expect(await runCli(['creds', 'import', file, '--store', store])).toMatchObject({ code: 0 });
+    const out = await runCli(['creds', 'export', '--store', store]);
+    expect(JSON.parse(out.stdout)).toEqual([expect.objectContaining({ credentialId: c.json.credentialId, largeBlob: c.json.largeBlob })]);
+    const { client } = open(store);
+    expect(await signIn(client, c, 0, false, { largeBlob: { read: true } })).toMatchObject({ verified: true, extensions: { largeBlob: { blob: c.json.largeBlob } } });
+  });
+
   it('import checks every credential before storing any, and says which is wrong', async () => {
     const dir = tempDir();
     const store = join(dir, 'k.sqlite');

@@ -30,8 +30,8 @@ function udpClient(port: number): WebAuthnClient {
 }
 
 /** `ctl events` running, its stdout so far, and its end. */
-function ctlEvents(env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, [CLI, 'ctl', 'events'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+function ctlEvents(env: NodeJS.ProcessEnv, args: string[] = []) {
+  const child = spawn(process.execPath, [CLI, 'ctl', 'events', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   closeLater(() => child.kill('SIGKILL'));
   let stdout = '';
   let stderr = '';
@@ -68,6 +68,23 @@ describe('ctap-emu ctl events', () => {
     expect(events.find((e) => e.type === 'touch-asked')).toMatchObject({ command: 'makeCredential', rpId: rpID, userName: 'alice' });
     expect(events.find((e) => e.type === 'credential-added')).toMatchObject({ credentialId: response.id, rpId: rpID, source: 'ctap' });
     expect(watch.stdout()).not.toContain(token);
+  });
+
+  it('each line carries its stream id; --last-event-id gives again what came after it', async () => {
+    const { serve, url, token } = await serveControl();
+    const env = cliEnv({ CTAP_EMU_CONTROL: url, CTAP_EMU_TOKEN: token });
+    const first = await subscribed(url, token);
+    const lines = (w: { stdout(): string }) => w.stdout().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+    await fetch(`${url}/key/power-cycle`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    await until(() => lines(first).length >= 2);
+    const ids = lines(first).map((e) => e.id as number);
+    expect(ids).toEqual(ids.map((_, i) => ids[0]! + i)); // one more each time
+    const again = ctlEvents(env, ['--last-event-id', String(ids[0])]);
+    await until(() => lines(again).length >= ids.length - 1);
+    expect(lines(again).slice(0, ids.length - 1).map((e) => e.id)).toEqual(ids.slice(1));
+    expect(await runCli(['ctl', 'events', '--last-event-id', 'x'], env)).toMatchObject({ code: 2, stderr: expect.stringMatching(/--last-event-id must be/) });
+    serve.child.kill('SIGINT');
+    expect(await again.exited).toBe(0);
   });
 
   it('a wrong token: one line and exit 1', async () => {

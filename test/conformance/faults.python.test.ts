@@ -20,6 +20,10 @@ const RULES = [
   { rpId: 'dup.example', fault: { type: 'duplicateKey' } },
   { rpId: 'cut.example', fault: { type: 'truncated' } },
   { rpId: 'sig.example', fault: { type: 'badSignature' } },
+  // U2F: rpId is the appId whose SHA-256 the application parameter is.
+  { command: 'U2F_REGISTER', rpId: 'u2f-sig.example', fault: { type: 'badSignature' } },
+  { command: 'U2F_AUTHENTICATE', rpId: 'u2f-sig.example', fault: { type: 'badSignature' } },
+  { command: 'U2F_REGISTER', rpId: 'u2f-status.example', fault: { type: 'status', status: 'SW_WRONG_DATA' } },
 ].map((r) => ({ command: 'getAssertion', ...r }));
 
 describe.skipIf(!available && !process.env.CI)(`python-fido2 ${probe.stdout.trim()} against injected faults`, () => {
@@ -35,15 +39,15 @@ describe.skipIf(!available && !process.env.CI)(`python-fido2 ${probe.stdout.trim
     for (const k of keys) k.close();
   });
 
-  it('passes test/python_faults (refuses non-canonical, duplicate-key and truncated CBOR and a bad signature; U2F after a bad getInfo)', async () => {
+  it('passes test/python_faults (refuses non-canonical, duplicate-key and truncated CBOR and a bad signature; U2F after a bad getInfo; bad U2F signatures and a forced status word)', async () => {
     expect(available, reason).toBe(true);
     const { code, output } = await runProgram(PYTHON, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'test/python_faults'], {
       CTAP_EMU_UDP: `127.0.0.1:${servers[0]!.address.port}`,
       CTAP_EMU_UDP_INFO: `127.0.0.1:${servers[1]!.address.port}`,
     });
     expect(code, output).toBe(0);
-    expect(output).toMatch(/7 passed/);
+    expect(output).toMatch(/9 passed/);
     // Each rule met its request: the faults, not something else, made python-fido2 refuse.
-    expect(keys[0]!.listFaults().map((f) => f.fired)).toEqual([1, 1, 1, 1, 1]);
+    expect(keys[0]!.listFaults().map((f) => f.fired)).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
   }, 120_000);
 });

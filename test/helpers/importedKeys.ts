@@ -3,6 +3,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { generateAuthenticationOptions, verifyAuthenticationResponse } from '@simplewebauthn/server';
 import type { WebAuthnClient } from '../../src/node/clients.js';
+import type { ExtensionsInputJSON } from '../../src/client/webauthnTypes.js';
 import { encodeCbor } from '../../src/ctap/cbor.js';
 import { coseKey, type CoseAlgorithm } from '../../src/ctap/cose.js';
 import { NodeCrypto } from '../../src/node/nodeCrypto.js';
@@ -36,20 +37,24 @@ export function outsideCredential(type: KeyType, o: Partial<CredentialJson> = {}
   const publicKey = new Uint8Array(encodeCbor(coseKey(alg as CoseAlgorithm, new NodeCrypto().publicKeyOf(alg, privateKey))));
   const json: CredentialJson = {
     credentialId: toBase64url(randomBytes(16)), isResidentCredential: true, rpId: rpID, privateKey: toBase64url(pkcs8),
-    userHandle: toBase64url(randomBytes(16)), signCount: 0, userName: 'alice', ...o,
+    userHandle: toBase64url(randomBytes(16)), signCount: 0, userName: 'alice', backupEligibility: false, backupState: false, ...o,
   };
   return { json, publicKey };
 }
 
-/** Signs in with the credential (in allowCredentials unless `discoverable`); what the RP verified. */
-export async function signIn(client: WebAuthnClient, c: Outside, counter: number, discoverable = false) {
+/** Signs in with the credential (in allowCredentials unless `discoverable`); what the RP verified, and the client's extension outputs. */
+export async function signIn(client: WebAuthnClient, c: Outside, counter: number, discoverable = false, extensions?: ExtensionsInputJSON) {
   const options = await generateAuthenticationOptions({
     rpID, userVerification: 'discouraged', allowCredentials: discoverable ? [] : [{ id: c.json.credentialId }],
   });
-  const response = await client.get(options);
+  const response = await client.get({ ...options, ...(extensions && { extensions: extensions as never }) });
   const result = await verifyAuthenticationResponse({
     response, expectedChallenge: options.challenge, expectedOrigin: origin, expectedRPID: rpID, requireUserVerification: false,
     credential: { id: c.json.credentialId, publicKey: c.publicKey, counter },
   });
-  return { verified: result.verified, newCounter: result.authenticationInfo.newCounter, userHandle: response.response.userHandle };
+  const { newCounter, credentialDeviceType, credentialBackedUp } = result.authenticationInfo;
+  return {
+    verified: result.verified, newCounter, userHandle: response.response.userHandle, credentialDeviceType, credentialBackedUp,
+    extensions: response.clientExtensionResults,
+  };
 }

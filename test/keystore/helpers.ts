@@ -18,6 +18,8 @@ export function cred(n: number, over: Partial<StoredCredential> = {}): StoredCre
     credProtect: 1,
     hmacSecret: false,
     thirdPartyPayment: false,
+    backupEligibility: false,
+    backupState: false,
     createdAt: 1000 + n,
     signCount: 0,
     ...over,

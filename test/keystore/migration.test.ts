@@ -59,8 +59,11 @@ function writeV1(path: string, driver: DriverName, passphrase?: string): void {
   db.close();
 }
 
-// Version 3: today's schema without third_party_payment (the one column version 4 adds).
-const SCHEMA_V3 = SCHEMA.replace('  third_party_payment INTEGER NOT NULL DEFAULT 0,\n', '').replace(STORE_STATE, '').replace(/user_version = \d+/, 'user_version = 3');
+// Version 5: today's schema without the backup columns (what version 6 adds).
+const SCHEMA_V5 = SCHEMA.replace('  backup_eligibility INTEGER NOT NULL DEFAULT 0,\n  backup_state INTEGER NOT NULL DEFAULT 0,\n', '')
+  .replace(/user_version = \d+/, 'user_version = 5');
+// Version 3: version 5 without third_party_payment (the one column version 4 adds) and store_state (version 5's).
+const SCHEMA_V3 = SCHEMA_V5.replace('  third_party_payment INTEGER NOT NULL DEFAULT 0,\n', '').replace(STORE_STATE, '').replace(/user_version = \d+/, 'user_version = 3');
 
 /** A version-3 keystore with credentials 1 and 2, keys sealed (if `passphrase`) to version 3's context, 'credential v2'. */
 function writeV3(path: string, driver: DriverName, passphrase?: string): void {
@@ -76,6 +79,24 @@ function writeV3(path: string, driver: DriverName, passphrase?: string): void {
     const bound = encodeFields(['credential v2', c.id, c.rpId, c.rpName!, c.userId, c.userName!, null, c.alg, c.credProtect, null, null, null, c.createdAt, 1]);
     insert.run(c.id, c.rpId, c.rpName!, c.userId, c.userName!, null, c.alg, sealer ? sealer.seal(c.privateKey, bound) : c.privateKey,
       c.credProtect, null, null, null, c.createdAt, c.signCount, 1, sealer ? sealer.countMac(c.id, c.signCount) : null);
+  }
+  db.close();
+}
+
+/** A version-5 keystore with credentials 1 and 2, keys sealed (if `passphrase`) to version 5's context, 'credential v4'. */
+function writeV5(path: string, driver: DriverName, passphrase?: string): void {
+  writeFileSync(path, '', { mode: 0o600 });
+  const db = raw(path, driver);
+  db.pragma('journal_mode = WAL');
+  db.exec(SCHEMA_V5);
+  const sealer = passphrase === undefined ? undefined : encryptionRecord(db, passphrase);
+  const insert = db.prepare(`INSERT INTO credentials (id, rp_id, rp_name, user_id, user_name, user_display_name, alg, private_key, cred_protect,
+    cred_blob, large_blob_key, cred_random, created_at, sign_count, hmac_secret, count_mac, third_party_payment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  for (const n of [1, 2]) {
+    const c = cred(n, { rpName: 'Example', signCount: 5 });
+    const bound = encodeFields(['credential v4', c.id, c.rpId, c.rpName!, c.userId, c.userName!, null, c.alg, c.credProtect, null, null, null, c.createdAt, 0, 0]);
+    insert.run(c.id, c.rpId, c.rpName!, c.userId, c.userName!, null, c.alg, sealer ? sealer.seal(c.privateKey, bound) : c.privateKey,
+      c.credProtect, null, null, null, c.createdAt, c.signCount, 0, sealer ? sealer.countMac(c.id, c.signCount) : null, 0);
   }
   db.close();
 }
@@ -157,6 +178,27 @@ describe.each(drivers.map((d) => [d.title, d] as const))('migration with %s', (_
     expect(t.get(cred(3).id)!.thirdPartyPayment).toBe(true);
     expect(t.get(cred(2).id)!.thirdPartyPayment).toBe(false);
     if (passphrase) expect(() => t.get(cred(1).id)).toThrow(/altered file\?/);
+    t.close();
+  });
+
+  it.skipIf(skip).each([undefined, 'pw'])('brings a version-5 file to version 6: no backup flags, keys intact, the new columns bound (passphrase %s)', (passphrase) => {
+    const path = join(dir, 'k.sqlite');
+    writeV5(path, driver, passphrase);
+    const s = new SqliteStore(path, { driver, passphrase });
+    expect(s.list().map((c) => [c.id[0], c.backupEligibility, c.backupState, c.signCount, c.privateKey[0], c.rpName])).toEqual([[2, false, false, 5, 2, 'Example'], [1, false, false, 5, 1, 'Example']]);
+    s.put({ ...s.get(cred(2).id)!, backupEligibility: true, backupState: true });
+    s.close();
+    expect(version(path, driver)).toBe(SCHEMA_VERSION);
+    if (passphrase) {
+      // Backing up an old credential by hand is caught: the columns are bound to the sealed key.
+      const db = raw(path, driver);
+      db.exec("UPDATE credentials SET backup_eligibility = 1 WHERE id = x'010101'");
+      db.close();
+    }
+    const t = new SqliteStore(path, { driver, passphrase });
+    expect(t.get(cred(2).id)).toMatchObject({ backupEligibility: true, backupState: true, signCount: 5 });
+    if (passphrase) expect(() => t.get(cred(1).id)).toThrow(/altered file\?/);
+    else expect(t.get(cred(1).id)).toMatchObject({ backupEligibility: false, backupState: false });
     t.close();
   });
 

@@ -60,6 +60,7 @@ describe.each(contract)('%s', (_name, make) => {
     const full = cred(7, {
       rpName: 'Example', userDisplayName: 'User Seven', credProtect: 3, credBlob: new Uint8Array([1, 2]),
       largeBlobKey: new Uint8Array(32).fill(3), credRandom: new Uint8Array(32).fill(4), hmacSecret: true, signCount: 5,
+      backupEligibility: true, backupState: true,
     });
     s.put(full);
     s.put(cred(8));

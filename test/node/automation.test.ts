@@ -16,7 +16,7 @@ import { Permission } from '../../src/ctap/permissions.js';
 import { Status } from '../../src/ctap/status.js';
 import { closeLater } from '../helpers/cleanup.js';
 import { origin, outsideCredential, pkcs8Key, rpID, signIn, type KeyType } from '../helpers/importedKeys.js';
-import { toBase64url } from '../../src/util/bytes.js';
+import { toBase64url, utf8 } from '../../src/util/bytes.js';
 import { fromPkcs8 } from '../../src/node/automation/pkcs8.js';
 
 function key(options: VirtualAuthenticatorOptions = {}): VirtualAuthenticator {
@@ -77,7 +77,8 @@ describe('addCredential, then a ceremony the RP verifies', () => {
       [{ ...good, userHandle: undefined }, /userHandle/],
       [{ ...good, signCount: -1 }, /signCount/],
       [{ ...good, signCount: 2 ** 32 }, /signCount/],
-      [{ ...good, largeBlob: 'AAAA' }, /largeBlob/],
+      [{ ...good, largeBlob: 'not base64!' }, /largeBlob must be a base64url string/],
+      [{ ...good, isResidentCredential: false, largeBlob: 'AAAA' }, /largeBlob needs a resident/],
     ];
     for (const [json, message] of bad) {
       expect(() => k.addCredential(json as never), JSON.stringify(json)).toThrow(message);
@@ -112,6 +113,52 @@ describe('getCredentials', () => {
     other.addCredential(exported!);
     const moved = { json: exported!, publicKey: r.registrationInfo!.credential.publicKey };
     expect(await signIn(client(other), moved, 0)).toMatchObject({ verified: true, newCounter: 1 });
+  });
+});
+
+describe('largeBlob', () => {
+  it("round trip: a blob an RP wrote is exported, imported into another key, and read there through the client's largeBlob extension", async () => {
+    const a = key();
+    const ca = client(a);
+    const reg = await generateRegistrationOptions({ rpName: 'Example', rpID, userName: 'bob', authenticatorSelection: { residentKey: 'required' } });
+    const response = await ca.create({ ...reg, extensions: { largeBlob: { support: 'required' } } as never });
+    const r = await verifyRegistrationResponse({ response, expectedChallenge: reg.challenge, expectedOrigin: origin, expectedRPID: rpID, requireUserVerification: false });
+    const made = { json: a.getCredential(r.registrationInfo!.credential.id), publicKey: r.registrationInfo!.credential.publicKey };
+    expect(made.json).not.toHaveProperty('largeBlob');
+    const blob = new Uint8Array(600).map((_, i) => (i * 7) & 0xff);
+    expect((await signIn(ca, made, 0, false, { largeBlob: { write: toBase64url(blob) } })).extensions).toEqual({ largeBlob: { written: true } });
+
+    const exported = a.getCredentials({ includePrivateKeys: true });
+    expect(exported).toEqual([expect.objectContaining({ credentialId: made.json.credentialId, largeBlob: toBase64url(blob) })]);
+    const b = key();
+    expect(b.addCredential(exported[0]!)).toMatchObject({ largeBlob: toBase64url(blob) });
+    const moved = { json: exported[0]!, publicKey: made.publicKey };
+    expect(await signIn(client(b), moved, 1, false, { largeBlob: { read: true } })).toMatchObject({
+      verified: true, extensions: { largeBlob: { blob: toBase64url(blob) } },
+    });
+    // Listed back with it, and the one-credential reads too.
+    expect(b.getCredential(moved.json.credentialId).largeBlob).toBe(toBase64url(blob));
+  });
+
+  it('imports an outside credential with a blob (DevTools sends base64) beside the blobs already there', async () => {
+    const k = key();
+    const first = outsideCredential('P-256', { largeBlob: toBase64url(utf8('first')) });
+    const second = outsideCredential('Ed25519', { largeBlob: Buffer.from('second blob').toString('base64') });
+    k.addCredential(first.json);
+    k.addCredential(second.json);
+    const c = client(k);
+    expect((await signIn(c, first, 0, false, { largeBlob: { read: true } })).extensions).toEqual({ largeBlob: { blob: toBase64url(utf8('first')) } });
+    expect((await signIn(c, second, 0, false, { largeBlob: { read: true } })).extensions).toEqual({ largeBlob: { blob: toBase64url(utf8('second blob')) } });
+  });
+
+  it("refuses a blob that does not fit the key's array, or a key without one, and stores nothing", () => {
+    const k = key();
+    const random = new Uint8Array(5000).map(() => Math.floor(Math.random() * 256)); // does not compress
+    const big = outsideCredential('P-256', { largeBlob: toBase64url(random) });
+    expect(() => k.addCredential(big.json)).toThrow(expect.objectContaining({ kind: 'conflict', message: expect.stringMatching(/no room for this largeBlob/) }));
+    expect(k.getCredentials()).toEqual([]);
+    const noBlobs = key({ profile: 'fido20' });
+    expect(() => noBlobs.addCredential(outsideCredential('P-256', { largeBlob: 'AAAA' }).json)).toThrow(/no large-blob storage/);
   });
 });
 
@@ -156,6 +203,59 @@ describe('removing, counters and names', () => {
     expect(k.setUser(c.json.credentialId, { name: 'carol', displayName: 'Carol' })).toMatchObject({ userName: 'carol', userDisplayName: 'Carol' });
     expect(k.getCredential(c.json.credentialId)).toMatchObject({ userName: 'carol', userDisplayName: 'Carol', userHandle: c.json.userHandle });
     expect(() => k.setUser(c.json.credentialId, { name: 3 as never })).toThrow(/user.name/);
+  });
+});
+
+describe('setCredentialProperties', () => {
+  it('sets BE and BS in the assertions, which the RP reads as device type and backup state', async () => {
+    const k = key();
+    const c = client(k);
+    const x = outsideCredential('P-256', { isResidentCredential: false });
+    k.addCredential(x.json);
+    const id = x.json.credentialId;
+    expect(await signIn(c, x, 0)).toMatchObject({ verified: true, credentialDeviceType: 'singleDevice', credentialBackedUp: false });
+    expect(k.setCredentialProperties(id, { backupEligibility: true })).toMatchObject({ backupEligibility: true, backupState: false });
+    expect(await signIn(c, x, 1)).toMatchObject({ verified: true, credentialDeviceType: 'multiDevice', credentialBackedUp: false });
+    k.setCredentialProperties(id, { backupState: true });
+    expect(await signIn(c, x, 2)).toMatchObject({ verified: true, credentialDeviceType: 'multiDevice', credentialBackedUp: true });
+    // BS without BE is no state a credential can be in: refused, nothing changed.
+    expect(() => k.setCredentialProperties(id, { backupEligibility: false })).toThrow(/backupState true needs backupEligibility/);
+    expect(() => k.setCredentialProperties(id, { backupState: 'yes' as never })).toThrow(/backupState must be true or false/);
+    expect(() => k.setCredentialProperties(id, { backed: true } as never)).toThrow(/unknown credential property/);
+    expect(() => k.setCredentialProperties('AAAA', {})).toThrow(expect.objectContaining({ kind: 'notFound' }));
+    expect(k.getCredential(id)).toMatchObject({ backupEligibility: true, backupState: true, signCount: 3 });
+    k.setCredentialProperties(id, { backupEligibility: false, backupState: false });
+    expect(await signIn(c, x, 3)).toMatchObject({ credentialDeviceType: 'singleDevice', credentialBackedUp: false });
+  });
+
+  it("a passkey the key made: single-device at registration, then backed up; the export carries the flags to another key", async () => {
+    const k = key();
+    const reg = await generateRegistrationOptions({ rpName: 'Example', rpID, userName: 'bob', authenticatorSelection: { residentKey: 'required' } });
+    const r = await verifyRegistrationResponse({
+      response: await client(k).create(reg), expectedChallenge: reg.challenge, expectedOrigin: origin, expectedRPID: rpID, requireUserVerification: false,
+    });
+    expect(r.registrationInfo).toMatchObject({ credentialDeviceType: 'singleDevice', credentialBackedUp: false });
+    const id = r.registrationInfo!.credential.id;
+    k.setCredentialProperties(id, { backupEligibility: true, backupState: true });
+    const exported = k.getCredential(id, { includePrivateKeys: true });
+    const moved = { json: exported, publicKey: r.registrationInfo!.credential.publicKey };
+    // A discoverable sign-in (no allowList) takes the stored credential's flags too.
+    expect(await signIn(client(k), moved, 0, true)).toMatchObject({ verified: true, credentialDeviceType: 'multiDevice', credentialBackedUp: true });
+    const other = key();
+    expect(other.addCredential(exported)).toMatchObject({ backupEligibility: true, backupState: true });
+    expect(await signIn(client(other), moved, 0)).toMatchObject({ verified: true, credentialDeviceType: 'multiDevice', credentialBackedUp: true });
+    expect(() => other.addCredential({ ...outsideCredential('P-256').json, backupState: true })).toThrow(/backupState true needs backupEligibility/);
+  });
+
+  it('the flags stay with a credential in a keystore file', async () => {
+    const path = join(tempDir(), 'k.sqlite');
+    const x = outsideCredential('P-256');
+    const first = new VirtualAuthenticator({ store: path, passphrase: 'pass phrase' });
+    first.addCredential(x.json);
+    first.setCredentialProperties(x.json.credentialId, { backupEligibility: true, backupState: true });
+    first.close();
+    const again = key({ store: path, passphrase: 'pass phrase' });
+    expect(await signIn(client(again), x, 0)).toMatchObject({ verified: true, credentialDeviceType: 'multiDevice', credentialBackedUp: true });
   });
 });
 

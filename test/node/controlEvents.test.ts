@@ -15,6 +15,7 @@ import { startControl, type ControlOptions, type ControlServer } from '../../src
 import { sseEvents } from '../../src/cli/ctl.js';
 import { closeLater } from '../helpers/cleanup.js';
 import { until } from '../helpers/until.js';
+import { fromBase64url } from '../../src/util/bytes.js';
 import { origin, outsideCredential, rpID } from '../helpers/importedKeys.js';
 
 const TOKEN = 'a-test-token-of-some-length';
@@ -33,16 +34,20 @@ interface Stream {
   text(): string;
   /** The parsed events so far. */
   events(): Record<string, unknown>[];
+  /** Their stream IDs (undefined for one without). */
+  ids(): (number | undefined)[];
   /** Resolves once the server ended the stream (cleanly: 'end'; torn: 'aborted'). */
   ended: Promise<'end' | 'aborted'>;
   close(): void;
 }
 
 /** GET /events, held open. */
-function subscribe(control: ControlServer, token: string | null = TOKEN): Promise<Stream> {
+function subscribe(control: ControlServer, token: string | null = TOKEN, lastEventId?: string): Promise<Stream> {
   const url = new URL(control.url);
+  const headers: Record<string, string> = token === null ? {} : { authorization: `Bearer ${token}` };
+  if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path: '/events', headers: token === null ? {} : { authorization: `Bearer ${token}` } }, (res) => {
+    const req = request({ host: url.hostname, port: url.port, path: '/events', headers }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       const ended = new Promise<'end' | 'aborted'>((done) => {
@@ -53,6 +58,7 @@ function subscribe(control: ControlServer, token: string | null = TOKEN): Promis
       const stream: Stream = {
         status: res.statusCode!, headers: res.headers, text: () => text,
         events: () => sseEvents(text).data.map((d) => JSON.parse(d) as Record<string, unknown>),
+        ids: () => sseEvents(text).ids.map((id) => (id === undefined ? undefined : Number(id))),
         ended, close: () => req.destroy(),
       };
       closeLater(() => stream.close());
@@ -100,13 +106,78 @@ describe('GET /events', () => {
     const types = s.events().map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(['request', 'touch-asked', 'touch-answered', 'response', 'credential-added', 'power-cycle']));
     expect(s.events().find((e) => e.type === 'credential-added' && e.source === 'ctap')).toMatchObject({ credentialId: response.id, rpId: rpID });
-    // Each group: "event: NAME" and "data: JSON" naming the same event.
-    const groups = s.text().split('\n\n').filter((g) => g.startsWith('event: '));
+    // Each group: "id: N" (1, 2, 3... from the key's first event), "event: NAME" and "data: JSON" naming the same event.
+    const groups = s.text().split('\n\n').filter((g) => g.startsWith('id: '));
     expect(groups.length).toBe(types.length);
-    for (const g of groups) {
-      const [name, data] = g.split('\n') as [string, string];
+    groups.forEach((g, i) => {
+      const [id, name, data] = g.split('\n') as [string, string, string];
+      expect(id).toBe(`id: ${i + 1}`);
       expect(JSON.parse(data.slice('data: '.length)).type).toBe(name.slice('event: '.length));
-    }
+    });
+  });
+
+  it('a client back with Last-Event-ID gets the events it missed, then the live ones', async () => {
+    const { key, control } = await setUp();
+    const first = await subscribe(control);
+    key.addCredential(outsideCredential('P-256').json);
+    key.powerCycle();
+    await until(() => first.events().length === 2);
+    first.close();
+    const c = outsideCredential('P-256');
+    key.addCredential(c.json); // 3, missed
+    key.setSignCount(c.json.credentialId, 7); // 4, missed
+    const again = await subscribe(control, TOKEN, '2');
+    await until(() => again.events().length === 2);
+    key.powerCycle(); // 5, live
+    await until(() => again.events().length === 3);
+    expect(again.ids()).toEqual([3, 4, 5]);
+    expect(again.events().map((e) => e.type)).toEqual(['credential-added', 'credential-updated', 'power-cycle']);
+    expect(again.events()[1]).toMatchObject({ credentialId: c.json.credentialId, signCount: 7, source: 'automation' });
+    // Up to date: nothing again.
+    const current = await subscribe(control, TOKEN, '5');
+    key.powerCycle();
+    await until(() => current.events().length === 1);
+    expect(current.ids()).toEqual([6]);
+  });
+
+  it('says so with an events-lost event when what was missed fell out of the ring, or the ID is not from this run', async () => {
+    const { key, control } = await setUp({}, { eventHistory: 3 });
+    for (let i = 0; i < 5; i++) key.powerCycle(); // 1-5; the ring keeps 3-5
+    const late = await subscribe(control, TOKEN, '1');
+    await until(() => late.events().length === 4);
+    expect(late.events()[0]).toMatchObject({ type: 'events-lost', reason: 'dropped', lastEventId: 1, missed: 1, oldestId: 3 });
+    expect(late.ids()).toEqual([undefined, 3, 4, 5]); // the notice has no ID: the client's last ID stays its own
+    const restarted = await subscribe(control, TOKEN, '99');
+    await until(() => restarted.events().length === 4);
+    expect(restarted.events()[0]).toMatchObject({ type: 'events-lost', reason: 'unknown', lastEventId: 99 });
+    expect(restarted.ids().slice(1)).toEqual([3, 4, 5]);
+    const bad = await subscribe(control, TOKEN, 'abc');
+    expect(bad.status).toBe(400);
+    expect(bad.text()).toMatch(/Last-Event-ID must be/);
+  });
+
+  it('credential-updated for setSignCount, setUser, setCredentialProperties and updateUserInformation over CTAP', async () => {
+    const { key, control } = await setUp({ pin: '1234' });
+    const s = await subscribe(control);
+    const c = outsideCredential('P-256');
+    const id = c.json.credentialId;
+    key.addCredential(c.json);
+    key.setSignCount(id, 9);
+    key.setUser(id, { name: 'al', displayName: 'Al' });
+    key.setCredentialProperties(id, { backupEligibility: true });
+    const hid = await CtapHidHost.open(key.connect());
+    closeLater(() => hid.close());
+    const ctap = new Ctap2Client(hid);
+    const token = await new ClientPin(ctap, [2]).getPinToken('1234', Permission.cm);
+    await new CredentialManagement(ctap, token).updateUser(fromBase64url(id), { id: fromBase64url(c.json.userHandle!), name: 'alice' });
+    await until(() => s.events().filter((e) => e.type === 'credential-updated').length === 4);
+    const updates = s.events().filter((e) => e.type === 'credential-updated').map(({ time: _t, ...e }) => e);
+    expect(updates).toEqual([
+      { type: 'credential-updated', credentialId: id, rpId: rpID, signCount: 9, source: 'automation' },
+      { type: 'credential-updated', credentialId: id, rpId: rpID, user: { name: 'al', displayName: 'Al' }, source: 'automation' },
+      { type: 'credential-updated', credentialId: id, rpId: rpID, backupEligibility: true, backupState: false, source: 'automation' },
+      { type: 'credential-updated', credentialId: id, rpId: rpID, user: { name: 'alice' }, source: 'ctap' },
+    ]);
   });
 
   it('is refused without the token, or with another (401, no stream)', async () => {

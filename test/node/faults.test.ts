@@ -308,7 +308,7 @@ describe('rules', () => {
     }]);
     const bad: [unknown, RegExp][] = [
       [{ fault: { type: 'nope' } }, /fault.type must be one of/],
-      [{ command: 'getInfo', fault: { type: 'badSignature' } }, /applies to makeCredential, getAssertion, getNextAssertion only/],
+      [{ command: 'getInfo', fault: { type: 'badSignature' } }, /applies to makeCredential, getAssertion, getNextAssertion, U2F_REGISTER, U2F_AUTHENTICATE only/],
       [{ command: 'CTAPHID_PING', fault: { type: 'status', status: 1 } }, /CTAP2 fault/],
       [{ command: 'sign', fault: { type: 'delay', ms: 5 } }, /command must be any/],
       [{ when: { nth: 0 }, fault: { type: 'noAnswer' } }, /when.nth/],

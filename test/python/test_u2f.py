@@ -1,26 +1,15 @@
 """CTAP1/U2F as python-fido2's Ctap1 sends it (extended APDUs over CTAPHID_MSG), polling on
 SW_CONDITIONS_NOT_SATISFIED while the key asks for a touch, as U2F hosts do."""
-import time
 from hashlib import sha256
 
 import pytest
 from fido2.ctap import CtapError
 from fido2.ctap1 import ApduError, APDU, Ctap1
 from fido2.ctap2 import Ctap2
+from u2f_touch import polling
 
 APP = sha256(b"example.com").digest()
 CHALLENGE = sha256(b"challenge").digest()
-
-
-def polling(func, *args):
-    for _ in range(100):
-        try:
-            return func(*args)
-        except ApduError as e:
-            if e.code != APDU.USE_NOT_SATISFIED:
-                raise
-            time.sleep(0.02)
-    raise AssertionError("the key never took the touch")
 
 
 def test_version_and_capabilities(device):

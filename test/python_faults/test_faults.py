@@ -4,15 +4,21 @@ given twice) or does not decode (cut short); its signature check refuses a corru
 Fido2Client falls back to CTAP1/U2F when getInfo is not canonical.
 
 The rules (set by faults.python.test.ts) pick the fault by RP ID: order.example, integer.example,
-dup.example, cut.example and sig.example, on getAssertion only, so makeCredential works for each.
+dup.example, cut.example and sig.example, on getAssertion only, so makeCredential works for each;
+for U2F by the appId whose SHA-256 is the application parameter: u2f-sig.example (both signatures
+corrupted) and u2f-status.example (U2F_REGISTER answers SW_WRONG_DATA).
 """
+from hashlib import sha256
+
 import pytest
 from cryptography.exceptions import InvalidSignature
+from fido2.attestation.base import InvalidSignature as AttestationInvalidSignature
 from fido2.client import Fido2Client
-from fido2.ctap1 import Ctap1
+from fido2.ctap1 import APDU, ApduError, Ctap1
 from fido2.ctap2 import Ctap2
 from fido2.server import Fido2Server
 from fido2.webauthn import PublicKeyCredentialRpEntity
+from u2f_touch import polling
 
 ES256 = [{"type": "public-key", "alg": -7}]
 HASH = b"\x01" * 32
@@ -71,3 +77,21 @@ def test_non_canonical_get_info_sends_the_client_to_u2f(info_device):
     result = client.get_assertion(request["publicKey"]).get_response(0)
     server.authenticate_complete(state, credentials, result.credential_id, result.client_data,
                                  result.authenticator_data, result.signature)
+
+
+def test_u2f_corrupted_signatures_fail_verification(device):
+    ctap1 = Ctap1(device)
+    app = sha256(b"u2f-sig.example").digest()
+    reg = polling(ctap1.register, HASH, app)
+    # The attestation check wraps cryptography's error in its own.
+    with pytest.raises(AttestationInvalidSignature):
+        reg.verify(app, HASH)
+    signed = polling(ctap1.authenticate, HASH, app, reg.key_handle)
+    with pytest.raises(InvalidSignature):
+        signed.verify(app, HASH, reg.public_key)
+
+
+def test_u2f_forced_status_word_reaches_the_host(device):
+    with pytest.raises(ApduError) as e:
+        Ctap1(device).register(HASH, sha256(b"u2f-status.example").digest())
+    assert e.value.code == APDU.WRONG_DATA

@@ -2,7 +2,7 @@
 import type { CborEncodable, CborMap, CborValue } from '../../ctap/cbor.js';
 import { AuthDataFlag } from '../../ctap/constants.js';
 import { chooseAlgorithm } from '../algorithms.js';
-import { encodeAuthData } from '../authData.js';
+import { backupFlags, encodeAuthData } from '../authData.js';
 import { createCredential, locateCredential } from '../credentials.js';
 import { attestationStatement, chooseFormat } from '../attestation/statement.js';
 import { CRED_PROTECT, credProtectAllows, parseCredProtect } from '../extensions/credProtect.js';
@@ -157,6 +157,8 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
   // Steps 16-17: the credential, stored when discoverable.
   const cred = createCredential(ctx, { alg, rpIdHash, credProtect, hmacSecret, thirdPartyPayment: more.thirdPartyPayment, discoverable: rk });
   let signCount = 0;
+  // A new credential is single-device and not backed up (WebAuthn §6.1.3); automation may change that later.
+  const backup = { backupEligibility: false, backupState: false };
   if (rk) {
     ctx.env.store.put({
       id: cred.id,
@@ -174,6 +176,7 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
       largeBlobKey,
       createdAt: creationTime(ctx, req.rp.id),
       signCount: 0,
+      ...backup,
     });
     // The replaced credential's key may be among the signer's key objects: it goes with the credential.
     if (replaces) ctx.crypto.forget?.();
@@ -191,7 +194,7 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
   const fault = ctx.env.faults?.signing({ command: 'makeCredential', rpId: req.rp.id, credentialId: cred.id });
   const authData = encodeAuthData({
     rpIdHash: fault?.rpIdHash ?? rpIdHash,
-    flags: faultedFlags(AuthDataFlag.UP | (uv ? AuthDataFlag.UV : 0), fault),
+    flags: faultedFlags(AuthDataFlag.UP | (uv ? AuthDataFlag.UV : 0) | backupFlags(backup), fault),
     signCount,
     attested: { aaguid: ctx.config.aaguid, credentialId: cred.id, alg: alg, publicKey: cred.publicKey },
     extensions,

@@ -64,7 +64,10 @@ export function authenticate(ctx: CommandContext, apdu: Apdu): Uint8Array {
     flags = USER_PRESENT;
   }
   const counter = new Uint8Array(4);
-  new DataView(counter.buffer).setUint32(0, nextCounter(ctx, cred, keyHandle));
+  const next = nextCounter(ctx, cred, keyHandle);
+  // A test's fault (faults.ts): another counter, signed as it is, so a host sees a valid signature over it.
+  const fault = ctx.env.faults?.signing({ command: 'U2F_AUTHENTICATE', rpIdHash: application, credentialId: keyHandle });
+  new DataView(counter.buffer).setUint32(0, fault?.signCount ?? next);
   // §5.4: the signature over application | user presence | counter | challenge.
   const head = concatBytes(new Uint8Array([flags]), counter);
   const signature = ctx.crypto.sign(CoseAlg.ES256, cred.privateKey, concatBytes(application, head, challenge));

@@ -1,6 +1,7 @@
 // A credential as JSON in the shape of W3C WebAuthn's Automation (WebDriver "Credential Parameters")
 // and Chrome DevTools' WebAuthn.Credential, so passkeys move between those virtual authenticators
 // and ctap-emu: binary members in base64url (plain base64 is read too), the private key as PKCS#8.
+import { randomBytes } from 'node:crypto';
 import type { CoseAlgorithm } from '../../ctap/cose.js';
 import { isSupportedAlgorithm } from '../../ctap/crypto.js';
 import { truncateUtf8 } from '../../ctap/params.js';
@@ -17,9 +18,19 @@ export interface CredentialJson {
   privateKey?: string;
   userHandle?: string;
   signCount: number;
+  /** The credential's blob in the key's large-blob array (what the RP wrote; base64url). */
   largeBlob?: string;
   userName?: string;
   userDisplayName?: string;
+  /** The BE and BS flags its assertions carry (DevTools' names; WebAuthn Automation's setCredentialProperties). */
+  backupEligibility?: boolean;
+  backupState?: boolean;
+}
+
+/** WebAuthn Automation's Credential Properties (Set Credential Properties): each optional. */
+export interface CredentialProperties {
+  backupEligibility?: boolean;
+  backupState?: boolean;
 }
 
 /** Why an automation operation was refused: bad input, no such credential, or a clash with what is there. */
@@ -63,8 +74,42 @@ export function parseSignCount(v: unknown): number {
   return v as number;
 }
 
-/** A credential to import, checked: what the store keeps, `createdAt` set to `now`. */
-export function parseCredentialJson(value: unknown, now: number): StoredCredential {
+function booleanMember(o: Record<string, unknown>, name: string): boolean | undefined {
+  const v = o[name];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'boolean') throw invalid(`${name} must be true or false`);
+  return v;
+}
+
+/**
+ * Credential properties as given, checked, over the credential's current ones. WebAuthn §6.1.3: BS
+ * without BE is not a state a credential can be in (a flags fault sends that on purpose).
+ */
+export function applyCredentialProperties(current: CredentialProperties, value: unknown): Required<CredentialProperties> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid('credential properties must be a JSON object');
+  const o = value as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    if (k !== 'backupEligibility' && k !== 'backupState') throw invalid(`unknown credential property "${k}" (backupEligibility, backupState)`);
+  }
+  const out = {
+    backupEligibility: booleanMember(o, 'backupEligibility') ?? current.backupEligibility === true,
+    backupState: booleanMember(o, 'backupState') ?? current.backupState === true,
+  };
+  if (out.backupState && !out.backupEligibility) throw invalid('backupState true needs backupEligibility true (WebAuthn §6.1.3)');
+  return out;
+}
+
+/** The largest largeBlob taken (before compression; the key's whole array is 4096 bytes after it). */
+const MAX_LARGE_BLOB = 65_536;
+
+/** A credential to import: what the store keeps, and its large blob, to be sealed into the key's array. */
+export type ImportedCredential = StoredCredential & { largeBlob?: Uint8Array };
+
+/**
+ * A credential to import, checked: what the store keeps, `createdAt` set to `now`; with a largeBlob,
+ * a new largeBlobKey (the blob is sealed with it, as CTAP 2.1 §12.3 keys it per credential).
+ */
+export function parseCredentialJson(value: unknown, now: number): ImportedCredential {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid('a credential must be a JSON object');
   const o = value as Record<string, unknown>;
   const id = base64urlMember(o, 'credentialId', MAX_CREDENTIAL_ID);
@@ -81,8 +126,9 @@ export function parseCredentialJson(value: unknown, now: number): StoredCredenti
   }
   const userId = base64urlMember(o, 'userHandle', MAX_USER_HANDLE) ?? new Uint8Array(0);
   if (o.isResidentCredential && userId.length === 0) throw invalid('a resident credential needs a userHandle');
-  // Large blobs live in the key's one large-blob array, encrypted per credential: not imported yet.
-  if (o.largeBlob !== undefined && o.largeBlob !== null && o.largeBlob !== '') throw invalid('largeBlob is not supported by import yet');
+  const largeBlob = o.largeBlob === '' ? undefined : base64urlMember(o, 'largeBlob', MAX_LARGE_BLOB);
+  // CTAP 2.1 §12.3: a largeBlobKey is for discoverable credentials only.
+  if (largeBlob && !o.isResidentCredential) throw invalid('largeBlob needs a resident (discoverable) credential');
   return {
     id, rpId: o.rpId, userId, userName: nameMember(o, 'userName'), userDisplayName: nameMember(o, 'userDisplayName'),
     alg: key.alg, privateKey: key.privateKey,
@@ -90,12 +136,14 @@ export function parseCredentialJson(value: unknown, now: number): StoredCredenti
     hmacSecret: false, // its hmac-secret (PRF) secret stayed with the authenticator it came from
     createdAt: now,
     signCount: o.signCount === undefined ? 0 : parseSignCount(o.signCount),
+    ...applyCredentialProperties({}, { backupEligibility: o.backupEligibility, backupState: o.backupState }),
     discoverable: o.isResidentCredential,
+    ...(largeBlob && { largeBlob, largeBlobKey: new Uint8Array(randomBytes(32)) }),
   };
 }
 
-/** A stored credential as JSON; the private key only when asked for. */
-export function toCredentialJson(c: StoredCredential, includePrivateKey = false): CredentialJson {
+/** A stored credential as JSON; the private key only when asked for; its large blob when it has one. */
+export function toCredentialJson(c: StoredCredential, includePrivateKey = false, largeBlob?: Uint8Array): CredentialJson {
   const alg = c.alg;
   if (includePrivateKey && !isSupportedAlgorithm(alg)) throw new RangeError(`credential with unknown algorithm ${alg}`);
   const json: CredentialJson = {
@@ -105,8 +153,11 @@ export function toCredentialJson(c: StoredCredential, includePrivateKey = false)
     privateKey: includePrivateKey ? toBase64url(toPkcs8(alg as CoseAlgorithm, c.privateKey)) : undefined,
     userHandle: c.userId.length > 0 ? toBase64url(c.userId) : undefined,
     signCount: c.signCount,
+    largeBlob: largeBlob && toBase64url(largeBlob),
     userName: c.userName,
     userDisplayName: c.userDisplayName,
+    backupEligibility: c.backupEligibility === true,
+    backupState: c.backupState === true,
   };
   // Members without a value are left out, as in the JSON it becomes.
   for (const k of Object.keys(json) as (keyof CredentialJson)[]) if (json[k] === undefined) delete json[k];

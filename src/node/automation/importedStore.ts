@@ -16,6 +16,7 @@ function encodeRecord(c: StoredCredential): Uint8Array {
   return encodeCbor({
     rpId: c.rpId, userId: c.userId, userName: c.userName, userDisplayName: c.userDisplayName, alg: c.alg,
     privateKey: c.privateKey, credProtect: c.credProtect, createdAt: c.createdAt, signCount: c.signCount,
+    backupEligibility: c.backupEligibility === true, backupState: c.backupState === true,
   });
 }
 
@@ -26,6 +27,8 @@ function decodeRecord(id: Uint8Array, raw: Uint8Array): StoredCredential {
     id, rpId: text('rpId')!, userId: m.get('userId') as Uint8Array, userName: text('userName'), userDisplayName: text('userDisplayName'),
     alg: m.get('alg') as number, privateKey: m.get('privateKey') as Uint8Array, credProtect: m.get('credProtect') as number,
     createdAt: m.get('createdAt') as number, signCount: m.get('signCount') as number, hmacSecret: false, thirdPartyPayment: false,
+    // Records written before the backup flags were kept have none: false, as their flags said.
+    backupEligibility: m.get('backupEligibility') === true, backupState: m.get('backupState') === true,
     discoverable: false,
   };
 }

@@ -113,6 +113,8 @@ export const ROUTES: [RegExp, Partial<Record<string, Handler>>][] = [
     PATCH: (key, r) => patchCredential(key, r.params[0]!, r.body),
     DELETE: (key, r) => (key.removeCredential(r.params[0]!), NO_CONTENT),
   }],
+  // WebAuthn Automation's Set Credential Properties (its WebDriver path ends in /props too).
+  [/^\/credentials\/([^/]+)\/props$/, { POST: (key, r) => ok(key.setCredentialProperties(r.params[0]!, object(r.body))) }],
   [/^\/counter-model$/, { PUT: (key, r) => counterModel(key, r.body) }],
   [/^\/credentials\/([^/]+)\/counter-model$/, {
     PUT: (key, r) => counterModel(key, r.body, r.params[0]!),

@@ -22,6 +22,8 @@ export interface ControlOptions {
   heartbeatMs?: number;
   /** The key's own window at /ui (TCP only): see ui/uiServer.ts. */
   ui?: boolean | UiOptions;
+  /** How many of the newest events a client reconnecting with Last-Event-ID can get (default 1000). */
+  eventHistory?: number;
 }
 
 export interface ControlServer {
@@ -197,11 +199,12 @@ function listen(server: Server, o: ControlOptions['listen']): Promise<void> {
  */
 export async function startControl(key: VirtualAuthenticator | readonly VirtualAuthenticator[], o: ControlOptions): Promise<ControlServer> {
   if (o.token.length < 16) throw new RangeError('the control token must be at least 16 characters');
+  if (o.eventHistory !== undefined && !(Number.isSafeInteger(o.eventHistory) && o.eventHistory >= 1)) throw new RangeError('eventHistory must be a whole number from 1');
   const keys = Array.isArray(key) ? key : [key as VirtualAuthenticator];
   if (keys.length === 0) throw new RangeError('no key to control');
   if (o.conformance && 'path' in o.listen) throw new RangeError('the conformance tools reach the key over TCP: --conformance needs --control PORT');
   if (o.ui && 'path' in o.listen) throw new RangeError('a browser reaches the key\'s window over TCP: --ui needs --control PORT');
-  const streams = keys.map((k) => new EventStreams(k, o.heartbeatMs));
+  const streams = keys.map((k) => new EventStreams(k, o.heartbeatMs, o.eventHistory));
   const ui = o.ui ? new UiServer(keys, o.ui === true ? {} : o.ui) : undefined;
   const served: Served = { keys, token: o.token, streams, conformance: o.conformance === true ? {} : o.conformance || undefined, ui };
   const server = createServer((req, res) => void handle(served, req, res));

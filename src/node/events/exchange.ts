@@ -141,11 +141,19 @@ export class ExchangeEvents {
       case Command.authenticatorReset:
         this.events.emit('reset', { source: 'ctap' });
         return;
-      default:
-        if (this.isCredMgmt(cmd) && p?.get(CredMgmtKey.subCommand) === CredMgmtSubCommand.deleteCredential) {
-          const id = credMgmtCredentialId(p);
-          if (id) this.events.emit('credential-deleted', { credentialId: toBase64url(id), rpId: this.deleting.get(channel), source: 'ctap' });
+      default: {
+        const sub = this.isCredMgmt(cmd) ? p?.get(CredMgmtKey.subCommand) : undefined;
+        const id = credMgmtCredentialId(p);
+        if (!id) return;
+        if (sub === CredMgmtSubCommand.deleteCredential) {
+          this.events.emit('credential-deleted', { credentialId: toBase64url(id), rpId: this.deleting.get(channel), source: 'ctap' });
+        } else if (sub === CredMgmtSubCommand.updateUserInformation) {
+          // The user entity as sent: its names replace the stored ones (CTAP 2.1 §6.8.6).
+          const user = asMap(asMap(p?.get(CredMgmtKey.subCommandParams))?.get(CredMgmtParamKey.user));
+          const names = { name: text(user?.get('name')), displayName: text(user?.get('displayName')) };
+          this.events.emit('credential-updated', { credentialId: toBase64url(id), rpId: this.store.rpOf(id), user: names, source: 'ctap' });
         }
+      }
     }
   }
 

@@ -18,6 +18,14 @@ export interface KeyEventMap {
   /** An assertion signed with it: signCount is the counter the assertion carries. */
   'credential-used': { credentialId: string; rpId?: string; signCount: number };
   'credential-deleted': { credentialId: string; rpId?: string; source: 'ctap' | 'automation' };
+  /**
+   * A credential changed in place, with what changed: its counter (setSignCount), its user's names
+   * (setUser, or credentialManagement's updateUserInformation), its backup flags (setCredentialProperties).
+   */
+  'credential-updated': {
+    credentialId: string; rpId?: string; source: 'ctap' | 'automation';
+    signCount?: number; user?: { name?: string; displayName?: string }; backupEligibility?: boolean; backupState?: boolean;
+  };
   'pin-set': Record<string, never>;
   'pin-changed': Record<string, never>;
   /** authenticatorReset, or reset() through automation: every credential and the PIN went. */
@@ -35,5 +43,5 @@ export type KeyEventOf<E extends KeyEventName> = Extract<KeyEvent, { type: E }>;
 
 export const KEY_EVENT_NAMES: readonly KeyEventName[] = [
   'request', 'response', 'touch-asked', 'touch-answered', 'credential-added', 'credential-used', 'credential-deleted',
-  'pin-set', 'pin-changed', 'reset', 'power-cycle',
+  'credential-updated', 'pin-set', 'pin-changed', 'reset', 'power-cycle',
 ];

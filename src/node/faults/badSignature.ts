@@ -1,5 +1,6 @@
 // Fault: the signature of an assertion, or of a packed attestation statement, corrupted after
-// signing (one bit of its last byte): the server's signature check must fail, nothing else.
+// signing (one bit of its last byte): the server's signature check must fail, nothing else. In U2F
+// the signature ends the response data (§4.3 registration, §5.4 authentication): its last byte too.
 import { encodeCbor, type CborMap } from '../../ctap/cbor.js';
 import { GetAssertionResponseKey, MakeCredentialResponseKey } from '../../ctap/keys.js';
 import type { FaultKind, ResponseView } from './kind.js';
@@ -16,6 +17,7 @@ function signatureOf(r: ResponseView): Uint8Array | undefined {
 export const badSignature: FaultKind<Record<string, never>> = {
   stage: 'response',
   commands: ['makeCredential', 'getAssertion', 'getNextAssertion'],
+  u2fCommands: ['U2F_REGISTER', 'U2F_AUTHENTICATE'],
   summary: 'assertion or attestation signature corrupted',
   parse: noMembers('badSignature'),
   canAct: (_f, r) => signatureOf(r) !== undefined,
@@ -30,5 +32,11 @@ export const badSignature: FaultKind<Record<string, never>> = {
       body.set(GetAssertionResponseKey.signature, sig);
     }
     return withStatusByte(r.bytes[0]!, encodeCbor(body));
+  },
+  apduResponse(_f, response) {
+    // Data, then SW1 SW2: the signature's (DER ECDSA's s) last byte is the one before the status word.
+    const out = response.slice();
+    out[out.length - 3]! ^= 0x01;
+    return out;
   },
 };

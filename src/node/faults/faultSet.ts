@@ -6,12 +6,14 @@ import { Status } from '../../ctap/status.js';
 import type { Faults, SigningFault, SigningTarget } from '../../ctap2/faults.js';
 import { HidCmd } from '../../hid/constants.js';
 import type { HidFault } from '../../hid/faults.js';
-import { toBase64url } from '../../util/bytes.js';
+import { toBase64url, toHex } from '../../util/bytes.js';
 import { AutomationError } from '../automation/credentialJson.js';
 import type { FaultKind, ResponseView, Stage } from './kind.js';
 import { FAULT_KINDS } from './registry.js';
-import { requestFacts, responseCredentialId, type RequestFacts } from './request.js';
-import { HID_COMMANDS, parseFaultRule, type FaultRule } from './rule.js';
+import { apduFacts, requestFacts, responseCredentialId, type RequestFacts } from './request.js';
+import { HID_COMMANDS, parseFaultRule, U2F_COMMANDS, type FaultRule } from './rule.js';
+import { StatusWord } from '../../ctap2/ctap1/apdu.js';
+import { createHash } from 'node:crypto';
 import { Trigger } from './trigger.js';
 
 /** A rule as listed: its ID, the rule as checked, and how often it matched and fired. */
@@ -35,14 +37,19 @@ export interface FaultFired {
 
 const hidName = (cmd: number | undefined): string => Object.keys(HID_COMMANDS).find((k) => HID_COMMANDS[k] === cmd) ?? 'CTAPHID';
 
+const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
+
 function matches(e: Entry, facts: RequestFacts, hidCmd?: number): boolean {
   const { rule, kind } = e;
+  // `any` is any CTAP2 command: a U2F fault names its message.
+  if (rule.command === 'any' && facts.command in U2F_COMMANDS) return false;
   if (rule.command !== 'any') {
     const hid = HID_COMMANDS[rule.command];
     if (hid !== undefined ? hid !== hidCmd : rule.command !== facts.command) return false;
   }
-  if (kind.commands && !kind.commands.includes(facts.command)) return false;
-  if (rule.rpId !== undefined && rule.rpId !== facts.rpId) return false;
+  if (kind.commands && !kind.commands.includes(facts.command) && !kind.u2fCommands?.includes(facts.command)) return false;
+  // U2F: the rule's rpId is the appId whose SHA-256 the application parameter is.
+  if (rule.rpId !== undefined && rule.rpId !== facts.rpId && (facts.rpIdHash === undefined || facts.rpIdHash !== sha256Hex(rule.rpId))) return false;
   return rule.credentialId === undefined || facts.credentialIds.includes(rule.credentialId);
 }
 
@@ -89,7 +96,10 @@ export class FaultSet implements Faults {
 
   /** The core's hook (ctap2/faults.ts): flags, rpIdHash and user changes, merged. */
   signing(target: SigningTarget): SigningFault | undefined {
-    const facts = { command: target.command, rpId: target.rpId, credentialIds: [toBase64url(target.credentialId)] };
+    const facts: RequestFacts = {
+      command: target.command, rpId: target.rpId, credentialIds: [toBase64url(target.credentialId)],
+      ...(target.rpIdHash && { rpIdHash: toHex(target.rpIdHash) }),
+    };
     let out: SigningFault | undefined;
     for (const e of this.firing('signing', facts)) {
       const f = e.kind.signing!(e.rule.fault, target);
@@ -123,6 +133,23 @@ export class FaultSet implements Faults {
     if (forced) return new Uint8Array([forced.kind.status!(forced.rule.fault)]);
     const response = await handle(request);
     return this.onResponse(facts, response);
+  }
+
+  /** One CTAP1/U2F exchange: a forced status word in place of `handle`, then faults on a successful response. */
+  async apdu(apdu: Uint8Array, handle: (apdu: Uint8Array) => Promise<Uint8Array>): Promise<Uint8Array> {
+    if (this.entries.length === 0) return handle(apdu);
+    const facts = apduFacts(apdu);
+    if (facts.command === '') return handle(apdu);
+    const forced = this.firing('status', facts)[0];
+    if (forced) {
+      const sw = forced.kind.apduStatus!(forced.rule.fault);
+      return new Uint8Array([sw >> 8, sw & 0xff]);
+    }
+    let response = await handle(apdu);
+    const n = response.length;
+    if (n < 3 || ((response[n - 2]! << 8) | response[n - 1]!) !== StatusWord.SW_NO_ERROR) return response;
+    for (const e of this.firing('response', facts)) response = e.kind.apduResponse!(e.rule.fault, response);
+    return response;
   }
 
   /** Response faults apply to successful responses with a map; each to what the previous made. */

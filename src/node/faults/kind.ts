@@ -23,6 +23,10 @@ export interface ResponseView {
 
 export interface FaultKind<P extends object = Record<string, unknown>> {
   stage: Stage;
+  /** The CTAP1/U2F messages it can act on (a rule must name one: `any` is CTAP2's). */
+  u2fCommands?: readonly string[];
+  /** Why the fault as given does not fit a U2F message (u2f) or a CTAP2 one; undefined when it does. */
+  misfit?(p: P, u2f: boolean): string | undefined;
   /** The CTAP2 commands it can act on (a rule naming another is refused; 'any' means these). */
   commands?: readonly string[];
   /** The command a rule without one gets (else 'any'). */
@@ -38,6 +42,10 @@ export interface FaultKind<P extends object = Record<string, unknown>> {
   /** The bytes the host gets instead. */
   response?(p: P, r: ResponseView): Uint8Array;
   transport?(p: P): HidFault;
+  /** U2F, status stage: the status word answered instead. */
+  apduStatus?(p: P): number;
+  /** U2F, response stage: the APDU response (data and SW_NO_ERROR) the host gets instead. */
+  apduResponse?(p: P, response: Uint8Array): Uint8Array;
 }
 
 /** A checked fault: its type and its members. */

@@ -2,6 +2,7 @@
 import type { Fault, FaultKind } from './kind.js';
 import { invalid, record } from './kind.js';
 import { badSignature } from './badSignature.js';
+import { counter } from './counter.js';
 import { duplicateKey, nonCanonical, truncated } from './cborFaults.js';
 import { flags } from './flags.js';
 import { malformedGetInfo } from './malformedGetInfo.js';
@@ -13,7 +14,7 @@ import { user } from './user.js';
 // Each kind's own parameter type is checked by its parse(); here they share one table.
 export const FAULT_KINDS: Record<string, FaultKind<any>> = {
   status, badSignature, flags, rpIdHash, user, nonCanonical, duplicateKey, truncated, malformedGetInfo,
-  keepalive, channelBusy, noAnswer, delay,
+  keepalive, channelBusy, noAnswer, delay, counter,
 };
 
 export function parseFault(v: unknown): Fault {

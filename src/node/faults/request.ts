@@ -3,13 +3,16 @@
 import { decodeCbor, type CborMap, type CborValue } from '../../ctap/cbor.js';
 import { GetAssertionKey, GetAssertionResponseKey, MakeCredentialKey, MakeCredentialResponseKey } from '../../ctap/keys.js';
 import { Command } from '../../ctap/constants.js';
-import { toBase64url } from '../../util/bytes.js';
-import { CTAP2_COMMANDS } from './rule.js';
+import { toBase64url, toHex } from '../../util/bytes.js';
+import { Ins, parseApdu } from '../../ctap2/ctap1/apdu.js';
+import { CTAP2_COMMANDS, U2F_COMMANDS } from './rule.js';
 
 export interface RequestFacts {
   /** A CTAP2 command's short name, a CTAPHID message's name, or '' for one unknown. */
   command: string;
   rpId?: string;
+  /** U2F names no RP, only SHA-256 of its appId (the application parameter), in hex. */
+  rpIdHash?: string;
   /** base64url credential IDs the request or its response names. */
   credentialIds: string[];
 }
@@ -44,6 +47,22 @@ export function requestFacts(request: Uint8Array): RequestFacts {
     const rpId = asMap(params?.get(MakeCredentialKey.rp))?.get('id');
     if (typeof rpId === 'string') facts.rpId = rpId;
   }
+  return facts;
+}
+
+/** What a rule can match in a U2F APDU: the instruction by name, the application parameter, the key handle (§4.1, §5.1). */
+export function apduFacts(apdu: Uint8Array): RequestFacts {
+  let parsed: { ins: number; data: Uint8Array };
+  try {
+    parsed = parseApdu(apdu);
+  } catch {
+    return { command: '', credentialIds: [] };
+  }
+  const { ins, data } = parsed;
+  const command = Object.keys(U2F_COMMANDS).find((k) => U2F_COMMANDS[k] === ins) ?? '';
+  const facts: RequestFacts = { command, credentialIds: [] };
+  if (command !== '' && data.length >= 64) facts.rpIdHash = toHex(data.subarray(32, 64));
+  if (ins === Ins.AUTHENTICATE && data.length > 65) facts.credentialIds = [toBase64url(data.subarray(65, 65 + data[64]!))];
   return facts;
 }
 
