@@ -53,8 +53,8 @@ export function assertionResponse(
   const fault = ctx.env.faults?.signing({ command: input.command, rpId: input.rpId, credentialId: cred.id });
   const authData = encodeAuthData({
     rpIdHash: fault?.rpIdHash ?? input.rpIdHash,
-    // WebAuthn §6.1.3: BE and BS are the credential's own (a stored one's record; else neither).
-    flags: faultedFlags(input.flags | backupFlags(cred.stored), fault),
+    // WebAuthn §6.1.3: BE and BS are the credential's own (a stored one's record; else the key's defaults).
+    flags: faultedFlags(input.flags | backupFlags(cred.stored ?? ctx.config.defaultBackup), fault),
     signCount: signCountFor(ctx, cred),
     extensions,
   });

@@ -152,6 +152,12 @@ export interface AuthenticatorConfig {
   pinUvAuthToken: boolean;
   /** The PIN/UV auth protocols, in this key's order of preference. */
   pinUvAuthProtocols: readonly number[];
+  /**
+   * The backup flags new credentials get (W3C WebAuthn automation's defaultBackupEligibility /
+   * defaultBackupState; default neither: a single-device key). A non-discoverable credential, which
+   * has no record, carries them in every assertion; a stored one keeps its own from then on.
+   */
+  defaultBackup?: { backupEligibility: boolean; backupState: boolean };
   /** The extensions honoured and listed (others in a request are ignored). Absent: all. */
   extensions?: readonly string[];
 }

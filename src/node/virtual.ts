@@ -82,6 +82,13 @@ export interface VirtualAuthenticatorOptions {
   resetWindowMs?: number | null;
   maxDiscoverableCredentials?: number;
   /**
+   * The backup flags of the credentials it makes (W3C WebAuthn automation's defaultBackupEligibility
+   * and defaultBackupState: a synced passkey provider is eligible and backed up). Default false, as
+   * a security key's. A backup state without eligibility is refused (WebAuthn §6.1.3).
+   */
+  defaultBackupEligibility?: boolean;
+  defaultBackupState?: boolean;
+  /**
    * RP IDs that get vendor-facilitated enterprise attestation (CTAP 2.1 §7.1; enterpriseAttestation 1
    * once a host enabled it with authenticatorConfig); platform-managed (2) goes to any RP.
    */
@@ -228,6 +235,10 @@ export class VirtualAuthenticator {
     if (options.maxDiscoverableCredentials !== undefined) config.maxDiscoverableCredentials = options.maxDiscoverableCredentials;
     if (options.minPinLength !== undefined) config.minPinLength = options.minPinLength;
     if (options.enterpriseRpIds !== undefined) config.enterpriseRpIds = options.enterpriseRpIds;
+    if (options.defaultBackupEligibility || options.defaultBackupState) {
+      if (!options.defaultBackupEligibility) throw new AutomationError('invalid', 'defaultBackupState needs defaultBackupEligibility: a credential backed up is one eligible for backup (WebAuthn §6.1.3)');
+      config.defaultBackup = { backupEligibility: true, backupState: options.defaultBackupState === true };
+    }
     if (uv !== undefined) config.builtInUv = true;
     const algorithms = enabledAlgorithms(options);
     if (algorithms) config.algorithms = algorithms;

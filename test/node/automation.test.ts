@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateRegistrationOptions, verifyRegistrationResponse } from '@simplewebauthn/server';
+import { generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse } from '@simplewebauthn/server';
 import { VirtualAuthenticator, type VirtualAuthenticatorOptions } from '../../src/node/virtual.js';
 import { Ctap2Client, WebAuthnClient } from '../../src/node/clients.js';
 import { ClientPin } from '../../src/client/clientPin.js';
@@ -226,6 +226,24 @@ describe('setCredentialProperties', () => {
     expect(k.getCredential(id)).toMatchObject({ backupEligibility: true, backupState: true, signCount: 3 });
     k.setCredentialProperties(id, { backupEligibility: false, backupState: false });
     expect(await signIn(c, x, 3)).toMatchObject({ credentialDeviceType: 'singleDevice', credentialBackedUp: false });
+  });
+
+  it('defaultBackupEligibility/defaultBackupState: what the key makes is backed up from registration, discoverable or not', async () => {
+    const k = key({ defaultBackupEligibility: true, defaultBackupState: true });
+    for (const residentKey of ['required', 'discouraged'] as const) {
+      const reg = await generateRegistrationOptions({ rpName: 'Example', rpID, userName: `u-${residentKey}`, authenticatorSelection: { residentKey } });
+      const r = await verifyRegistrationResponse({
+        response: await client(k).create(reg), expectedChallenge: reg.challenge, expectedOrigin: origin, expectedRPID: rpID, requireUserVerification: false,
+      });
+      expect(r.registrationInfo).toMatchObject({ credentialDeviceType: 'multiDevice', credentialBackedUp: true });
+      const a = await generateAuthenticationOptions({ rpID, allowCredentials: [{ id: r.registrationInfo!.credential.id }] });
+      const v = await verifyAuthenticationResponse({
+        response: await client(k).get(a), expectedChallenge: a.challenge, expectedOrigin: origin, expectedRPID: rpID,
+        credential: r.registrationInfo!.credential, requireUserVerification: false,
+      });
+      expect(v.authenticationInfo).toMatchObject({ credentialDeviceType: 'multiDevice', credentialBackedUp: true });
+    }
+    expect(() => key({ defaultBackupState: true })).toThrow(/defaultBackupState needs defaultBackupEligibility/);
   });
 
   it("a passkey the key made: single-device at registration, then backed up; the export carries the flags to another key", async () => {

@@ -157,8 +157,9 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
   // Steps 16-17: the credential, stored when discoverable.
   const cred = createCredential(ctx, { alg, rpIdHash, credProtect, hmacSecret, thirdPartyPayment: more.thirdPartyPayment, discoverable: rk });
   let signCount = 0;
-  // A new credential is single-device and not backed up (WebAuthn §6.1.3); automation may change that later.
-  const backup = { backupEligibility: false, backupState: false };
+  // A new credential is single-device and not backed up (WebAuthn §6.1.3) unless the key is set to
+  // say otherwise (automation's defaults); automation may change a stored one's later.
+  const backup = ctx.config.defaultBackup ?? { backupEligibility: false, backupState: false };
   if (rk) {
     ctx.env.store.put({
       id: cred.id,
