@@ -264,5 +264,5 @@ describe('ctap-emu ctl', () => {
     const refused = await runCli(['ctl', 'key'], cliEnv({ CTAP_EMU_CONTROL: k.url, CTAP_EMU_TOKEN: 'x'.repeat(43) }));
     expect(refused).toMatchObject({ code: 1, stderr: expect.stringMatching(/refused the token/) });
     expect(await runCli(['ctl', 'key'], cliEnv())).toMatchObject({ code: 2, stderr: expect.stringMatching(/--control/) });
-  });
+  }, 60_000); // a dozen CLI processes, each a Node start-up: slow on a loaded machine
 });
