@@ -2,11 +2,11 @@
 // user), against the example RP (examples/artillery/server.mjs, @simplewebauthn/server behind it).
 // The real Artillery run is test/package/artillery.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { generateRegistrationOptions } from '@simplewebauthn/server';
 import { CtapEmuEngine, METRICS, type ArtilleryHelpers, type ScenarioContext } from '../../src/artillery/index.js';
 import { CookieJar } from '../../src/artillery/http.js';
+import { startExampleRp, type ExampleRp } from '../helpers/exampleRp.js';
 
 /** What the engine told Artillery: counters summed, rates counted, histogram values, errors. */
 class Events {
@@ -45,22 +45,14 @@ const helpers: ArtilleryHelpers = {
 const register = { register: { optionsUrl: '/registration/options', verifyUrl: '/registration/verify', json: { username: '{{ name }}' } } };
 const authenticate = { authenticate: { optionsUrl: '/authentication/options', verifyUrl: '/authentication/verify' } };
 
-let rp: ChildProcess;
+let rp: ExampleRp | undefined;
 let target: string;
 
 beforeAll(async () => {
-  rp = spawn(process.execPath, ['examples/artillery/server.mjs'], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
-  target = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    rp.stdout!.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/localhost:\d+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    rp.on('exit', (code) => reject(new Error(`the example RP exited ${code}: ${out}`)));
-  });
+  rp = await startExampleRp(process.execPath, 'examples/artillery');
+  target = rp.url;
 });
-afterAll(() => void rp?.kill());
+afterAll(() => void rp?.process.kill());
 
 function engine(flow: unknown[], engineConfig: unknown = { key: { pin: '1234' } }, at = target) {
   const events = new Events();

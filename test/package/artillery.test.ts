@@ -5,15 +5,15 @@
 // 22.18+: CTAP_EMU_NODE24 runs it where the machine's Node is older). Zero failed ceremonies in its
 // JSON report. Needs the npm registry (@simplewebauthn/server); CTAP_EMU_SKIP_PACKAGE=1 skips it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { expectOk, MIN, run, type Toolchain } from './toolchain.js';
+import { startExampleRp, type ExampleRp } from '../helpers/exampleRp.js';
 
 const REPO = process.cwd();
 const EXAMPLE = join(REPO, 'examples/artillery');
 const SCENARIO = 'passkeys.yml';
-const MIN = 60_000;
 
 const skipAll = process.env.CTAP_EMU_SKIP_PACKAGE === '1';
 
@@ -29,26 +29,8 @@ const runtime = artilleryNode();
 const skip = skipAll || (!runtime.node && !process.env.CI);
 if (!skipAll && !runtime.node && !process.env.CI) console.warn(`skipping the Artillery load test: ${runtime.reason}`);
 
-interface Result { code: number | null; stdout: string; stderr: string }
-
-/** Runs a command without npm's lifecycle variables (npm test sets them) or ctap-emu's own. */
-function run(argv: string[], cwd: string, env: Record<string, string> = {}, timeoutMs = 3 * MIN): Promise<Result> {
-  const clean: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k) && k !== 'INIT_CWD' && !k.startsWith('CTAP_EMU_') && k !== 'NODE_OPTIONS') clean[k] = v;
-  return new Promise((resolve) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd, env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => ((stderr += `\n(killed after ${timeoutMs} ms)`), child.kill('SIGKILL')), timeoutMs);
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => (clearTimeout(timer), resolve({ code, stdout, stderr })));
-  });
-}
-
-function expectOk(what: string, r: Result): void {
-  if (r.code !== 0) throw new Error(`${what} exited ${r.code}\n--- stdout\n${r.stdout.slice(-4000)}\n--- stderr\n${r.stderr.slice(-4000)}`);
-}
+/** The machine's npm, and `node` = the runtime Artillery needs. */
+const tc = (node: string): Toolchain => ({ name: 'Artillery', nodeDir: dirname(node), npm: ['npm'], npx: ['npx'], blocksScripts: false });
 
 /** The ```yaml block of README's Artillery section. */
 function readmeScenario(): string {
@@ -63,7 +45,7 @@ function readmeScenario(): string {
 describe.skipIf(skip)('Artillery: README\'s passkey load on the example RP', () => {
   let work: string;
   let project: string;
-  let rp: ChildProcess | undefined;
+  let rp: ExampleRp | undefined;
   let target: string;
 
   beforeAll(async () => {
@@ -72,7 +54,7 @@ describe.skipIf(skip)('Artillery: README\'s passkey load on the example RP', () 
     // The tarballs of what `npm test` built (install.test.ts checks that prepack builds the same).
     if (!existsSync(join(REPO, 'dist/src/artillery/index.js'))) throw new Error('dist/src is not built: npm test builds it first');
     for (const dir of [REPO, join(REPO, 'packages/artillery-engine-ctap-emu')]) {
-      expectOk(`npm pack ${dir}`, await run(['npm', 'pack', '--ignore-scripts', '--pack-destination', work, dir], work));
+      expectOk(`npm pack ${dir}`, await run(tc(runtime.node), ['npm', 'pack', '--ignore-scripts', '--pack-destination', work, dir], work));
     }
     const { version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
     project = join(work, 'example');
@@ -82,23 +64,14 @@ describe.skipIf(skip)('Artillery: README\'s passkey load on the example RP', () 
     delete pj.devDependencies;
     writeFileSync(join(project, 'package.json'), JSON.stringify(pj, null, 2));
     const tarballs = [`ctap-emu-${version}.tgz`, `artillery-engine-ctap-emu-${version}.tgz`].map((f) => join(work, f));
-    expectOk('npm install (the example, with the packed tarballs)', await run(['npm', 'install', '--no-audit', '--no-fund', ...tarballs], project, {}, 5 * MIN));
+    expectOk('npm install (the example, with the packed tarballs)', await run(tc(runtime.node), ['npm', 'install', '--no-audit', '--no-fund', ...tarballs], project, { timeoutMs: 5 * MIN }));
 
-    rp = spawn(runtime.node, ['server.mjs'], { cwd: project, env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    target = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      rp!.stdout!.on('data', (d) => {
-        out += d;
-        const m = /listening on (http:\/\/localhost:\d+)/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      rp!.stderr!.on('data', (d) => (out += d));
-      rp!.on('exit', (code) => reject(new Error(`the example RP exited ${code}: ${out}`)));
-    });
+    rp = await startExampleRp(runtime.node, project);
+    target = rp.url;
   }, 8 * MIN);
 
   afterAll(() => {
-    rp?.kill();
+    rp?.process.kill();
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
@@ -109,9 +82,9 @@ describe.skipIf(skip)('Artillery: README\'s passkey load on the example RP', () 
   it('artillery run: a few hundred passkey ceremonies (UV and resident key required), none failed', async () => {
     if (!runtime.node) throw new Error(runtime.reason);
     const artillery = join(REPO, 'node_modules/artillery/bin/run');
-    const r = await run([runtime.node, artillery, 'run', '--target', target, '--output', 'report.json', SCENARIO], project, {
-      NODE_PATH: join(project, 'node_modules'), ARTILLERY_DISABLE_TELEMETRY: 'true',
-    }, 4 * MIN);
+    const r = await run(tc(runtime.node), ['node', artillery, 'run', '--target', target, '--output', 'report.json', SCENARIO], project, {
+      env: { NODE_PATH: join(project, 'node_modules'), ARTILLERY_DISABLE_TELEMETRY: 'true' }, timeoutMs: 4 * MIN,
+    });
     expectOk(`artillery run --target ${target} ${SCENARIO}`, r);
     expect(r.stdout, 'Artillery could not load the engine').not.toMatch(/WARNING: engine/);
     const { counters } = (JSON.parse(readFileSync(join(project, 'report.json'), 'utf8')) as { aggregate: { counters: Record<string, number> } }).aggregate;

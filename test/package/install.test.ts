@@ -3,71 +3,17 @@
 // Node 24 + npm 12 (which blocks dependencies' install scripts) when CTAP_EMU_NODE24/CTAP_EMU_NPM12
 // name them (.ci/run installs both). Needs the npm registry; CTAP_EMU_SKIP_PACKAGE=1 skips it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { expectOk, explain, MIN, run, type Result, type Toolchain } from './toolchain.js';
 
 const REPO = process.cwd();
-const MIN = 60_000;
 
 /** Packages npm 12 may report as "install scripts blocked" without failing this test (none: a user
  *  must not see that warning). node-hid's script only verifies its prebuilt binaries, yet npm 12
  *  still lists it; add 'node-hid' here only if the project decides users may see that line. */
 const TOLERATED_BLOCKED_SCRIPTS: string[] = [];
-
-interface Toolchain {
-  name: string;
-  /** Folder of the `node` binary, put first on PATH (so bin shims and npm scripts use it). */
-  nodeDir: string;
-  npm: string[];
-  npx: string[];
-  /** npm >= 12: install scripts of dependencies are blocked by default. */
-  blocksScripts: boolean;
-}
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
-}
-
-/** The runner's environment without npm's lifecycle variables (npm test sets npm_config_*, among
- *  them local_prefix, which would point a child npm at this repo) or ctap-emu's own. */
-function cleanEnv(tc: Toolchain, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const e: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (/^npm_/i.test(k) || k === 'INIT_CWD' || k.startsWith('CTAP_EMU_') || k === 'NODE_OPTIONS') continue;
-    e[k] = v;
-  }
-  e.PATH = `${tc.nodeDir}${delimiter}${process.env.PATH ?? ''}`;
-  return { ...e, ...extra };
-}
-
-function run(tc: Toolchain, argv: string[], cwd: string, o: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd, env: cleanEnv(tc, o.env), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    const timer = setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), o.timeoutMs ?? 2 * MIN);
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', (err) => ((stderr += String(err)), clearTimeout(timer), resolve({ code: -1, stdout, stderr, timedOut })));
-    child.on('close', (code) => (clearTimeout(timer), resolve({ code, stdout, stderr, timedOut })));
-  });
-}
-
-/** One line for a failure message: what ran, how it ended, and its output. */
-function explain(what: string, r: Result): string {
-  const end = r.timedOut ? 'did not exit in time (killed; an open handle?)' : `exited ${r.code}`;
-  return `${what} ${end}\n--- stdout\n${r.stdout.slice(-4000)}\n--- stderr\n${r.stderr.slice(-4000)}`;
-}
-
-function expectOk(what: string, r: Result): void {
-  if (r.code !== 0 || r.timedOut) throw new Error(explain(what, r));
-}
 
 /** Lines of stderr a user would notice, minus this machine's own npmrc complaint (nodedir). */
 function warnings(stderr: string): string[] {
