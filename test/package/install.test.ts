@@ -3,71 +3,17 @@
 // Node 24 + npm 12 (which blocks dependencies' install scripts) when CTAP_EMU_NODE24/CTAP_EMU_NPM12
 // name them (.ci/run installs both). Needs the npm registry; CTAP_EMU_SKIP_PACKAGE=1 skips it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { expectOk, explain, MIN, run, type Result, type Toolchain } from './toolchain.js';
 
 const REPO = process.cwd();
-const MIN = 60_000;
 
 /** Packages npm 12 may report as "install scripts blocked" without failing this test (none: a user
  *  must not see that warning). node-hid's script only verifies its prebuilt binaries, yet npm 12
  *  still lists it; add 'node-hid' here only if the project decides users may see that line. */
 const TOLERATED_BLOCKED_SCRIPTS: string[] = [];
-
-interface Toolchain {
-  name: string;
-  /** Folder of the `node` binary, put first on PATH (so bin shims and npm scripts use it). */
-  nodeDir: string;
-  npm: string[];
-  npx: string[];
-  /** npm >= 12: install scripts of dependencies are blocked by default. */
-  blocksScripts: boolean;
-}
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
-}
-
-/** The runner's environment without npm's lifecycle variables (npm test sets npm_config_*, among
- *  them local_prefix, which would point a child npm at this repo) or ctap-emu's own. */
-function cleanEnv(tc: Toolchain, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const e: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (/^npm_/i.test(k) || k === 'INIT_CWD' || k.startsWith('CTAP_EMU_') || k === 'NODE_OPTIONS') continue;
-    e[k] = v;
-  }
-  e.PATH = `${tc.nodeDir}${delimiter}${process.env.PATH ?? ''}`;
-  return { ...e, ...extra };
-}
-
-function run(tc: Toolchain, argv: string[], cwd: string, o: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd, env: cleanEnv(tc, o.env), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    const timer = setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), o.timeoutMs ?? 2 * MIN);
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', (err) => ((stderr += String(err)), clearTimeout(timer), resolve({ code: -1, stdout, stderr, timedOut })));
-    child.on('close', (code) => (clearTimeout(timer), resolve({ code, stdout, stderr, timedOut })));
-  });
-}
-
-/** One line for a failure message: what ran, how it ended, and its output. */
-function explain(what: string, r: Result): string {
-  const end = r.timedOut ? 'did not exit in time (killed; an open handle?)' : `exited ${r.code}`;
-  return `${what} ${end}\n--- stdout\n${r.stdout.slice(-4000)}\n--- stderr\n${r.stderr.slice(-4000)}`;
-}
-
-function expectOk(what: string, r: Result): void {
-  if (r.code !== 0 || r.timedOut) throw new Error(explain(what, r));
-}
 
 /** Lines of stderr a user would notice, minus this machine's own npmrc complaint (nodedir). */
 function warnings(stderr: string): string[] {
@@ -109,13 +55,17 @@ let work: string;
 let tarball: string;
 let packed: { files: { path: string; mode: number }[] } | undefined;
 let packError: string | undefined;
+/** artillery-engine-ctap-emu (packages/), the name Artillery loads ctap-emu/artillery by. */
+const ENGINE_DIR = join(REPO, 'packages/artillery-engine-ctap-emu');
+let engineTarball: string;
+let enginePacked: { files: { path: string }[] } | undefined;
 
 beforeAll(async () => {
   if (skipAll) return;
   work = mkdtempSync(join(tmpdir(), 'ctap-emu-pkg-'));
   const src = join(work, 'src-copy');
   mkdirSync(src);
-  for (const f of ['package.json', 'package-lock.json', 'README.md', 'LICENSE', 'tsconfig.json']) {
+  for (const f of ['package.json', 'package-lock.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'tsconfig.json']) {
     if (existsSync(join(REPO, f))) cpSync(join(REPO, f), join(src, f));
   }
   cpSync(join(REPO, 'src'), join(src, 'src'), { recursive: true });
@@ -130,6 +80,14 @@ beforeAll(async () => {
   const json = JSON.parse(r.stdout.slice(r.stdout.indexOf('['))) as { filename: string; files: { path: string; mode: number }[] }[];
   packed = json[0]!;
   tarball = join(out, json[0]!.filename);
+  const e = await run(machine, ['npm', 'pack', '--json', '--pack-destination', out, ENGINE_DIR], work);
+  if (e.code !== 0) {
+    packError = explain('npm pack packages/artillery-engine-ctap-emu', e);
+    return;
+  }
+  const ej = JSON.parse(e.stdout.slice(e.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
+  enginePacked = ej[0]!;
+  engineTarball = join(out, ej[0]!.filename);
 }, 6 * MIN);
 
 afterAll(() => {
@@ -142,14 +100,25 @@ describe.skipIf(skipAll)('npm pack', () => {
     expect(existsSync(tarball)).toBe(true);
   });
 
-  it('ships dist/src, README and LICENSE; no tests, bench, sources or source maps', () => {
+  it('ships exactly the JS and .d.ts of each source file, README, LICENSE, CHANGELOG: no tests, bench, maps or secrets', () => {
     if (!packed) throw new Error(packError ?? 'not packed');
-    const paths = packed.files.map((f) => f.path);
-    for (const f of ['package.json', 'README.md', 'LICENSE', 'dist/src/cli.js', 'dist/src/index.js', 'dist/src/index.d.ts']) {
-      expect(paths, `the tarball lacks ${f}`).toContain(f);
-    }
-    const stray = paths.filter((p) => !(p.startsWith('dist/src/') || ['package.json', 'README.md', 'LICENSE'].includes(p)) || p.endsWith('.map'));
-    expect(stray, 'files the package should not ship').toEqual([]);
+    const paths = packed.files.map((f) => f.path).sort();
+    const sources = listTs(join(REPO, 'src')).map((f) => `dist/src/${f.slice(0, -'.ts'.length)}`);
+    const expected = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', ...sources.flatMap((f) => [`${f}.js`, `${f}.d.ts`])].sort();
+    const secrets = paths.filter((p) => /\.(sqlite\S*|pem|key|p12|pfx|trace)$|(^|\/)(\.env\S*|\.npmrc|id_[a-z0-9]+)$/i.test(p));
+    expect(secrets, 'files that may hold secrets').toEqual([]);
+    expect(paths.filter((p) => !expected.includes(p)), 'files the package should not ship').toEqual([]);
+    expect(expected.filter((p) => !paths.includes(p)), 'files the package lacks').toEqual([]);
+  });
+
+  it('artillery-engine-ctap-emu ships its entry, types, README and LICENSE, at ctap-emu\'s version', () => {
+    if (!enginePacked) throw new Error(packError ?? 'not packed');
+    expect(enginePacked.files.map((f) => f.path).sort()).toEqual(['LICENSE', 'README.md', 'index.d.ts', 'index.js', 'package.json']);
+    const root = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string; engines: { node: string } };
+    const engine = JSON.parse(readFileSync(join(ENGINE_DIR, 'package.json'), 'utf8')) as { version: string; engines: { node: string }; dependencies: Record<string, string> };
+    expect(engine.version, 'the engine package is released with ctap-emu').toBe(root.version);
+    expect(engine.dependencies['ctap-emu']).toBe(`^${root.version}`);
+    expect(engine.engines.node).toBe(root.engines.node);
   });
 
   it('the bin is executable and starts with a node shebang', () => {
@@ -159,13 +128,40 @@ describe.skipIf(skipAll)('npm pack', () => {
     expect(readFileSync(join(REPO, 'src/cli.ts'), 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
   });
 
-  it('package.json: no `prepare` for users to run, engines stated', () => {
-    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string>; engines?: { node?: string } };
+  it('package.json: no `prepare` for users to run, engines stated, Artillery not a dependency, a type file for each export', () => {
+    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as PackageJson;
     expect(pkg.scripts.prepare, '`prepare` runs on installs from git and in users\' trees; build in `prepack`').toBeUndefined();
     expect(pkg.scripts.prepack).toMatch(/build/);
-    expect(pkg.engines?.node).toMatch(/>=\s*20\.19/);
+    // Node 20.19 and 22.12 are the releases that load ES modules from require() unflagged (as the @noble
+    // packages need); the suites run on 20.19+ and 24.
+    expect(pkg.engines?.node).toBe('^20.19.0 || >=22.12.0');
+    for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies'] as const) {
+      expect(Object.keys(pkg[field] ?? {}), `users install Artillery themselves: not in ${field}`).not.toContain('artillery');
+    }
+    const paths = packed?.files.map((f) => f.path) ?? [];
+    for (const [sub, target] of Object.entries(pkg.exports)) {
+      if (sub === './package.json') continue;
+      expect(target, `exports["${sub}"]`).toEqual({ types: expect.stringMatching(/\.d\.ts$/), default: expect.stringMatching(/\.js$/) });
+      if (!packed) continue;
+      for (const f of Object.values(target as Record<string, string>)) expect(paths, `exports["${sub}"] names ${f}`).toContain(f.replace(/^\.\//, ''));
+    }
   });
 });
+
+interface PackageJson {
+  scripts: Record<string, string>;
+  engines?: { node?: string };
+  exports: Record<string, unknown>;
+  dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+}
+
+/** The .ts files under dir, relative to it. */
+function listTs(dir: string, prefix = ''): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory() ? listTs(join(dir, d.name), `${prefix}${d.name}/`) : d.name.endsWith('.ts') ? [`${prefix}${d.name}`] : []);
+}
 
 // ---- an empty project installs the tarball and uses it, as README says: first the tarball alone
 // (the CLI and the library must not need anything else), then @simplewebauthn/server for README's
@@ -241,7 +237,8 @@ function installedSuite(tc: Toolchain | undefined, skipReason: string | undefine
       if (nodeV.stdout.trim() !== 'sqlite' && shipped.peerDependencies?.['better-sqlite3'] && !shipped.dependencies?.['better-sqlite3']) {
         extra.push(`better-sqlite3@${shipped.peerDependencies['better-sqlite3']}`);
       }
-      install = await run(tc, [...tc.npm, 'install', '--no-audit', '--no-fund', tarball, ...extra], project, { timeoutMs: 8 * MIN });
+      // With artillery-engine-ctap-emu beside it: its dependency on ctap-emu must take this tarball, not the registry.
+      install = await run(tc, [...tc.npm, 'install', '--no-audit', '--no-fund', tarball, engineTarball, ...extra], project, { timeoutMs: 8 * MIN });
     }, 10 * MIN);
 
     it('npm install <tarball> succeeds', () => {
@@ -280,6 +277,46 @@ function installedSuite(tc: Toolchain | undefined, skipReason: string | undefine
       const r = await run(t, ['node', '--input-type=module', '-e',
         `const m = await import('ctap-emu'); const missing = ${names}.filter((n) => !(n in m)); if (missing.length) { console.error('missing: ' + missing.join(', ')); process.exit(1); }`], project);
       expectOk(`import('ctap-emu') and look for ${README_EXPORTS.join(', ')}:`, r);
+    });
+
+    it('every subpath in exports imports, and artillery-engine-ctap-emu is ctap-emu/artillery\'s engine', async () => {
+      const t = need();
+      const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as PackageJson;
+      const specs = Object.keys(pkg.exports).map((k) => `ctap-emu${k.slice(1)}`);
+      const script = `
+        for (const s of ${JSON.stringify(specs)}) {
+          const m = s.endsWith('.json') ? await import(s, { with: { type: 'json' } }) : await import(s);
+          if (Object.keys(m).length === 0) throw new Error(s + ' exports nothing');
+        }
+        const engine = (await import('ctap-emu/artillery')).default;
+        if (typeof engine?.prototype?.createScenario !== 'function') throw new Error('ctap-emu/artillery has no engine as its default export');
+        if ((await import('artillery-engine-ctap-emu')).default !== engine) throw new Error('artillery-engine-ctap-emu is not ctap-emu/artillery');
+        console.log('imported ' + ${JSON.stringify(specs.join(', '))});`;
+      const r = await run(t, ['node', '--input-type=module', '-e', script], project);
+      expectOk(`import each of ${specs.join(', ')}:`, r);
+    });
+
+    it('every subpath has types: a TypeScript file importing each compiles (NodeNext)', async () => {
+      const t = need();
+      const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as PackageJson;
+      const subs = Object.keys(pkg.exports).filter((k) => k !== './package.json');
+      writeFileSync(join(project, 'types.ts'), [
+        ...subs.map((k, i) => `import * as m${i} from 'ctap-emu${k.slice(1)}';`),
+        "import Engine from 'artillery-engine-ctap-emu';",
+        "import { VirtualAuthenticator } from 'ctap-emu';",
+        "import ArtilleryEngine, { METRICS } from 'ctap-emu/artillery';",
+        'const key: VirtualAuthenticator = new VirtualAuthenticator();',
+        'const engine: typeof ArtilleryEngine = Engine;',
+        'const failed: string = METRICS.failed;',
+        `export const all = [${subs.map((_, i) => `m${i}`).join(', ')}, key, engine, failed];`,
+      ].join('\n'));
+      // noImplicitAny (strict) turns a subpath without types into TS7016; types: [] keeps @types out.
+      writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
+        compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: true, types: [] },
+        files: ['types.ts'],
+      }));
+      const r = await run(t, ['node', join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], project);
+      expectOk('tsc -p tsconfig.json (types.ts imports every subpath)', r);
     });
 
     it('a keystore file through the library, then `npx ctap-emu info` and `creds list` on it', async () => {

@@ -1,0 +1,1 @@
+export { default } from 'ctap-emu/artillery';
