@@ -3,6 +3,9 @@
 // while the key asks), a refusal, a finger that matches or does not, or no answer at all.
 export type WaitKind = 'presence' | 'verification';
 
+/** The reason a settled wait aborts its policy's ask with: abort() without one builds a DOMException (and its stack). */
+const SETTLED = Symbol('settled');
+
 interface Waiting {
   kind: WaitKind;
   settle(result: unknown): void;
@@ -39,7 +42,7 @@ export class PendingTouches {
     } finally {
       this.waiting.delete(entry);
       signal.removeEventListener('abort', onAbort);
-      local.abort();
+      local.abort(SETTLED);
     }
   }
 
