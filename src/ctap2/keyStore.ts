@@ -22,8 +22,10 @@ type Purpose = (typeof Purpose)[keyof typeof Purpose];
 /** How many opened credential IDs are kept (an allowList sign-in opens the same ID every time). */
 const OPENED_MAX = 256;
 
-/** A Map key for a byte string (one char per byte: cheap to build, never printed). */
-const byteKey = (a: Uint8Array, b: Uint8Array): string => String.fromCharCode(...a) + String.fromCharCode(...b);
+/** One char per byte (apply takes the bytes as they are; a spread first copies them into an array). */
+const chars = (a: Uint8Array): string => String.fromCharCode.apply(null, a as unknown as number[]);
+/** A Map key for a byte string (cheap to build, never printed). */
+const byteKey = (a: Uint8Array, b: Uint8Array): string => chars(a) + chars(b);
 
 export class DeviceKeyStore implements KeyStore {
   /** At most one key per purpose: bounded by construction. */

@@ -1,9 +1,10 @@
 // The Crypto of the Node binding, through node:crypto (OpenSSL): the same results as nobleCrypto,
 // 20-30x faster for P-256 (key agreement, public keys, signatures), several times for AES-GCM.
 // Where OpenSSL's per-call overhead loses on the protocols' tiny inputs, noble's code stays
-// (measured per primitive with bench/crypto.ts): HKDF, AES-CBC, short hashes, the seed arithmetic.
+// (measured per primitive with bench/crypto.ts): HKDF, AES-CBC, the seed arithmetic. SHA-256 goes
+// through the one-shot hash(), which beats noble's even on an RP ID (no Hash object per call).
 import {
-  createCipheriv, createDecipheriv, createECDH, createHash, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, sign,
+  createCipheriv, createDecipheriv, createECDH, createHmac, hash, createPrivateKey, createPublicKey, generateKeyPairSync, sign,
   type KeyObject,
 } from 'node:crypto';
 import { CoseAlg, RSA_MODULUS_LENGTH, type CoseAlgorithm } from '../ctap/cose.js';
@@ -122,9 +123,7 @@ export class NodeCrypto implements Crypto {
   }
 
   sha256(data: Uint8Array): Uint8Array {
-    // Below a block or so the call into OpenSSL costs more than noble's whole hash (RP IDs, PINs, Z).
-    if (checkBytes(data, 'data').length < 64) return nobleCrypto.sha256(data);
-    return take(createHash('sha256').update(data).digest());
+    return take(hash('sha256', checkBytes(data, 'data'), 'buffer'));
   }
 
   hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
