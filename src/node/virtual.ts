@@ -257,10 +257,13 @@ export class VirtualAuthenticator {
   private async watchTouch<R extends PresenceResult | VerificationResult>(
     kind: 'presence' | 'verification', r: PresenceRequest, ask: (asked: () => void) => Promise<R>,
   ): Promise<R> {
-    const about = { kind, command: r.command, ...(r.rpId !== undefined && { rpId: r.rpId }) };
+    const about = () => ({ kind, command: r.command, ...(r.rpId !== undefined && { rpId: r.rpId }) });
     // Announced once the key waits: a watcher that touches at once (touch()) approves this very ask.
-    const result = await ask(() => this.events.emit('touch-asked', { ...about, ...(r.userName !== undefined && { userName: r.userName }) }));
-    this.events.emit('touch-answered', { ...about, result });
+    // Built only when someone listens (every touch passes here).
+    const result = await ask(() => {
+      if (this.events.watched) this.events.emit('touch-asked', { ...about(), ...(r.userName !== undefined && { userName: r.userName }) });
+    });
+    if (this.events.watched) this.events.emit('touch-answered', { ...about(), result });
     return result;
   }
 

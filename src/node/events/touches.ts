@@ -36,13 +36,16 @@ export class PendingTouches {
     let entry!: Waiting;
     const given = new Promise<R>((resolve) => (entry = { kind, settle: (r) => resolve(r as R) }));
     this.waiting.add(entry);
+    // The policy's own answer needs no abort: only one from outside (or the host's cancel) stops its wait.
+    let answered = false;
     try {
       asked();
-      return await Promise.race([ask(local.signal), given]);
+      const own = ask(local.signal).then((r) => ((answered = true), r));
+      return await Promise.race([own, given]);
     } finally {
       this.waiting.delete(entry);
       signal.removeEventListener('abort', onAbort);
-      local.abort(SETTLED);
+      if (!answered) local.abort(SETTLED);
     }
   }
 
