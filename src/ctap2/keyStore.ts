@@ -3,7 +3,7 @@
 // on every assertion was a sixth of its cost) and go when the master secret does.
 import type { Crypto } from '../ctap/crypto.js';
 import type { CredentialStore } from '../keystore/types.js';
-import { concatBytes, utf8 } from '../util/bytes.js';
+import { concatBytes, equalBytes, utf8 } from '../util/bytes.js';
 import { openCredentialId, sealCredentialId, type CredentialSecret } from './credentialId.js';
 import type { DeviceSecretPurpose, KeyStore } from './env.js';
 
@@ -32,6 +32,8 @@ export class DeviceKeyStore implements KeyStore {
   private readonly derived = new Map<Purpose, Uint8Array>();
   /** Opened credential IDs by RP ID hash and ID, oldest first; at most OPENED_MAX, gone on reset. */
   private readonly opened = new Map<string, CredentialSecret>();
+  /** The last sealed PIN hash opened, and its hash; gone on reset. */
+  private pinHash: { sealed: Uint8Array; hash: Uint8Array } | undefined;
 
   constructor(
     private readonly store: CredentialStore,
@@ -80,7 +82,15 @@ export class DeviceKeyStore implements KeyStore {
 
   openPinHash(sealed: Uint8Array): Uint8Array | undefined {
     if (sealed.length <= NONCE_LENGTH) return undefined;
-    return this.crypto.aeadOpen(this.key(Purpose.pinHash), sealed.subarray(0, NONCE_LENGTH), sealed.subarray(NONCE_LENGTH), utf8('pin'));
+    // The PIN record is read on every PIN entry and getInfo: the last sealed hash opened is kept.
+    const last = this.pinHash;
+    if (last && equalBytes(last.sealed, sealed)) return last.hash.slice();
+    const hash = this.crypto.aeadOpen(this.key(Purpose.pinHash), sealed.subarray(0, NONCE_LENGTH), sealed.subarray(NONCE_LENGTH), utf8('pin'));
+    if (hash) {
+      last?.hash.fill(0);
+      this.pinHash = { sealed: sealed.slice(), hash: hash.slice() };
+    }
+    return hash;
   }
 
   deviceSecret(purpose: DeviceSecretPurpose, generation: number): Uint8Array {
@@ -95,5 +105,7 @@ export class DeviceKeyStore implements KeyStore {
     this.derived.clear();
     for (const s of this.opened.values()) s.privateKey.fill(0);
     this.opened.clear();
+    this.pinHash?.hash.fill(0);
+    this.pinHash = undefined;
   }
 }
