@@ -19,12 +19,7 @@ export class KeyObjectCache {
   /** The key object of (alg, privateKey): the cached one, else `make()`'s, then kept. */
   get(alg: number, privateKey: Uint8Array, make: () => KeyObject): KeyObject {
     if (this.capacity === 0) return make();
-    const input = new Uint8Array(this.secret.length + 1 + privateKey.length);
-    input.set(this.secret);
-    input[this.secret.length] = alg & 0xff;
-    input.set(privateKey, this.secret.length + 1);
-    const index = hash('sha256', input, 'base64');
-    input.fill(0);
+    const index = this.indexOf(alg, privateKey);
     let key = this.entries.get(index);
     if (key) {
       this.entries.delete(index); // re-inserted below: most recently used last
@@ -34,6 +29,21 @@ export class KeyObjectCache {
     }
     this.entries.set(index, key);
     return key;
+  }
+
+  /** Drops the key object of (alg, privateKey), if kept. */
+  delete(alg: number, privateKey: Uint8Array): void {
+    if (this.entries.size > 0) this.entries.delete(this.indexOf(alg, privateKey));
+  }
+
+  private indexOf(alg: number, privateKey: Uint8Array): string {
+    const input = new Uint8Array(this.secret.length + 1 + privateKey.length);
+    input.set(this.secret);
+    input[this.secret.length] = alg & 0xff;
+    input.set(privateKey, this.secret.length + 1);
+    const index = hash('sha256', input, 'base64');
+    input.fill(0);
+    return index;
   }
 
   clear(): void {

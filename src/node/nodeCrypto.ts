@@ -222,8 +222,11 @@ export class NodeCrypto implements Crypto {
 
   readonly keyAgreementKey = keyAgreementKey;
 
-  /** Drops every imported key (after a reset or a deletion). */
-  readonly forget = (): void => this.keys.clear();
+  /** Drops one credential's imported key (after its deletion), or every one (after a reset). */
+  readonly forget = (key?: { alg: number; privateKey: Uint8Array }): void => {
+    if (key) this.keys.delete(key.alg, key.privateKey);
+    else this.keys.clear();
+  };
 
   /** How many keys are imported now (for tests). */
   get cachedKeys(): number {

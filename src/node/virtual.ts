@@ -422,8 +422,9 @@ export class VirtualAuthenticator {
 
   removeCredential(id: string): void {
     const { credentialId, rpId } = this.getCredential(id);
+    const gone = credentials.findCredential(this.store, id);
     credentials.removeCredential(this.store, id);
-    this.authenticator.crypto.forget?.(); // nothing of the deleted key stays in the crypto's memory
+    this.authenticator.crypto.forget?.(gone); // nothing of the deleted key stays in the crypto's memory
     this.events.emit('credential-deleted', { credentialId, rpId, source: 'automation' });
   }
 

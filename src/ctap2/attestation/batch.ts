@@ -99,6 +99,12 @@ function caOf(crypto: Crypto, seed: Uint8Array): Ca {
   return { key, id, name: { C: 'US', O: ORGANIZATION, CN: `ctap-emu Attestation CA ${toHex(id.subarray(0, 4))}` } };
 }
 
+/** The CA key signs only certificates, once each: neither its bytes nor the crypto's copy stay. */
+function dropKey(crypto: Crypto, key: Uint8Array): void {
+  crypto.forget?.({ alg: CoseAlg.ES256, privateKey: key });
+  key.fill(0);
+}
+
 const signer = (crypto: Crypto, key: Uint8Array) => (tbs: Uint8Array) => crypto.sign(CoseAlg.ES256, key, tbs);
 /** A day back, so a host whose clock is a little behind still finds the certificates valid. */
 const notBefore = (d: AttestationDeps): number => d.now() - DAY_MS;
@@ -110,7 +116,7 @@ function makeCa(d: AttestationDeps, seed: Uint8Array): Uint8Array {
     { serial: serial(d), issuer: ca.name, subject: ca.name, notBefore: notBefore(d), subjectPublicKey: point, authorityKeyId: ca.id, subjectKeyId: ca.id, ca: true },
     signer(d.crypto, ca.key),
   );
-  ca.key.fill(0);
+  dropKey(d.crypto, ca.key);
   return cert;
 }
 
@@ -145,8 +151,8 @@ function makeLeaf(d: AttestationDeps, seed: Uint8Array, kind: AttestationKind): 
       aaguid: d.config.aaguid,
     },
     signer(d.crypto, ca.key),
-  )
-  ca.key.fill(0);
+  );
+  dropKey(d.crypto, ca.key);
   return cert;
 }
 
