@@ -5,7 +5,7 @@
 // through the one-shot hash(), which beats noble's even on an RP ID (no Hash object per call).
 import {
   createCipheriv, createDecipheriv, createECDH, createHmac, hash, createPrivateKey, createPublicKey, generateKeyPairSync, sign,
-  type KeyObject,
+  type ECDH, type KeyObject,
 } from 'node:crypto';
 import { CoseAlg, RSA_MODULUS_LENGTH, type CoseAlgorithm } from '../ctap/cose.js';
 import { checkAlg, checkBytes, checkPrivateKey, isUncompressedPoint, seedLength, type Crypto, type KeyAgreementKey } from '../ctap/crypto.js';
@@ -36,14 +36,27 @@ const CURVES = {
 } as const;
 type EcAlg = keyof typeof CURVES;
 
-function ecPoint(alg: EcAlg, privateKey: Uint8Array): Uint8Array {
-  const ecdh = createECDH(CURVES[alg].openssl);
-  ecdh.setPrivateKey(privateKey);
-  return take(ecdh.getPublicKey());
+/**
+ * Public points of private keys, one ECDH object per curve kept for it (making one per key cost as
+ * much as the point). Dropped by clear(): OpenSSL frees, and clears, the last private key set.
+ */
+class EcPoints {
+  private readonly ecdh = new Map<EcAlg, ECDH>();
+
+  of(alg: EcAlg, privateKey: Uint8Array): Uint8Array {
+    let ecdh = this.ecdh.get(alg);
+    if (!ecdh) this.ecdh.set(alg, (ecdh = createECDH(CURVES[alg].openssl)));
+    ecdh.setPrivateKey(privateKey);
+    return take(ecdh.getPublicKey());
+  }
+
+  clear(): void {
+    this.ecdh.clear();
+  }
 }
 
 // JWK with the public point given: OpenSSL then skips deriving it, and its PKCS#8 decoders (about 7x slower).
-function ecKeyObject(alg: EcAlg, privateKey: Uint8Array, p = ecPoint(alg, privateKey)): KeyObject {
+function ecKeyObject(alg: EcAlg, privateKey: Uint8Array, p: Uint8Array): KeyObject {
   const { jwk, size } = CURVES[alg];
   return createPrivateKey({
     key: { kty: 'EC', crv: jwk, d: b64u(privateKey), x: b64u(p.subarray(1, 1 + size)), y: b64u(p.subarray(1 + size)) },
@@ -89,8 +102,8 @@ function ed25519KeyObject(privateKey: Uint8Array): KeyObject {
   }
 }
 
-function keyObject(alg: CoseAlgorithm, privateKey: Uint8Array): KeyObject {
-  if (alg === CoseAlg.ES256 || alg === CoseAlg.ES384) return ecKeyObject(alg, privateKey);
+function keyObject(alg: CoseAlgorithm, privateKey: Uint8Array, points: EcPoints): KeyObject {
+  if (alg === CoseAlg.ES256 || alg === CoseAlg.ES384) return ecKeyObject(alg, privateKey, points.of(alg, privateKey));
   return alg === CoseAlg.RS256 ? rsaKeyObject(privateKey) : ed25519KeyObject(privateKey);
 }
 
@@ -117,6 +130,7 @@ function keyAgreementKey(seed: Uint8Array): KeyAgreementKey {
 
 export class NodeCrypto implements Crypto {
   private readonly keys: KeyObjectCache;
+  private readonly points = new EcPoints();
 
   constructor(options: NodeCryptoOptions = {}) {
     this.keys = new KeyObjectCache(options.keyCacheSize ?? 1024);
@@ -199,11 +213,11 @@ export class NodeCrypto implements Crypto {
   publicKeyOf(alg: CoseAlgorithm, privateKey: Uint8Array): Uint8Array {
     checkPrivateKey(checkAlg(alg), privateKey);
     if (alg === CoseAlg.ES256 || alg === CoseAlg.ES384) {
-      const point = ecPoint(alg, privateKey);
+      const point = this.points.of(alg, privateKey);
       this.keys.get(alg, privateKey, () => ecKeyObject(alg, privateKey, point));
       return point;
     }
-    const jwk = createPublicKey(this.keys.get(alg, privateKey, () => keyObject(alg, privateKey))).export({ format: 'jwk' });
+    const jwk = createPublicKey(this.keys.get(alg, privateKey, () => keyObject(alg, privateKey, this.points))).export({ format: 'jwk' });
     if (alg === CoseAlg.RS256) {
       const n = Buffer.from(jwk.n!, 'base64url');
       if (n.length !== RSA_MODULUS_LENGTH) throw new RangeError('RS256 keys are RSA-2048');
@@ -216,7 +230,7 @@ export class NodeCrypto implements Crypto {
   readonly sign = (alg: CoseAlgorithm, privateKey: Uint8Array, message: Uint8Array): Uint8Array => {
     checkPrivateKey(checkAlg(alg), privateKey);
     checkBytes(message, 'message');
-    const key = this.keys.get(alg, privateKey, () => keyObject(alg, privateKey));
+    const key = this.keys.get(alg, privateKey, () => keyObject(alg, privateKey, this.points));
     return take(sign(DIGEST[alg], message, key));
   };
 
@@ -226,6 +240,7 @@ export class NodeCrypto implements Crypto {
   readonly forget = (key?: { alg: number; privateKey: Uint8Array }): void => {
     if (key) this.keys.delete(key.alg, key.privateKey);
     else this.keys.clear();
+    this.points.clear();
   };
 
   /** How many keys are imported now (for tests). */
