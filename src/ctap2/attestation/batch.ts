@@ -9,7 +9,7 @@
 import { CoseAlg } from '../../ctap/cose.js';
 import type { Crypto } from '../../ctap/crypto.js';
 import { FACTORY_META_PREFIX, type CredentialStore } from '../../keystore/types.js';
-import { toHex } from '../../util/bytes.js';
+import { equalBytes, toHex } from '../../util/bytes.js';
 import type { AuthenticatorConfig, AuthenticatorEnv } from '../env.js';
 import { certificate, keyIdentifier, type DistinguishedName } from './x509.js';
 
@@ -57,9 +57,8 @@ function derivedKey(crypto: Crypto, seed: Uint8Array, purpose: string): Uint8Arr
 export function attestationMaterial(d: AttestationDeps, kind: AttestationKind = 'batch'): AttestationMaterial {
   const supplied = d.config.attestationChain;
   if (supplied) return { privateKey: supplied.privateKey, x5c: supplied.certificates, root: supplied.root };
-  // Read each time (no cache of the key outside the store: device state is cheap to read, and
-  // the key is derived with one HKDF); a store reopened with another AAGUID gets a batch
-  // certificate naming it.
+  // Read each time (the seed and certificates live in the store only; the key derived from the
+  // seed is kept beside it, below); a store reopened with another AAGUID gets a batch certificate naming it.
   const aaguid = toHex(d.config.aaguid);
   let seed = d.store.getMeta(Meta.seed);
   let ca = d.store.getMeta(Meta.ca);
@@ -76,7 +75,24 @@ export function attestationMaterial(d: AttestationDeps, kind: AttestationKind = 
     cert = makeLeaf(d, seed, kind);
     d.store.setMeta(certMeta, cert);
   }
-  return { privateKey: derivedKey(d.crypto, seed, Purpose[kind]), x5c: [cert], root: ca };
+  return { privateKey: signingKey(d, seed, kind), x5c: [cert], root: ca };
+}
+
+/**
+ * The attestation keys derived so far, by store, with the seed each came from: every packed
+ * registration signs with one, and deriving it (HKDF, then the scalar) cost more than the signature.
+ * A store whose seed changed derives anew.
+ */
+const signingKeys = new WeakMap<CredentialStore, Map<AttestationKind, { seed: Uint8Array; key: Uint8Array }>>();
+
+function signingKey(d: AttestationDeps, seed: Uint8Array, kind: AttestationKind): Uint8Array {
+  let kept = signingKeys.get(d.store);
+  if (!kept) signingKeys.set(d.store, (kept = new Map()));
+  const hit = kept.get(kind);
+  if (hit && equalBytes(hit.seed, seed)) return hit.key.slice();
+  const key = derivedKey(d.crypto, seed, Purpose[kind]);
+  kept.set(kind, { seed: seed.slice(), key: key.slice() });
+  return key;
 }
 
 /** The material, for the key whose environment and configuration these are. */
