@@ -24,9 +24,16 @@ export async function signSection(r: Report): Promise<void> {
     const a = key.authenticator;
     for (const [label, rk] of [['non-discoverable (sealed ID)', false], ['discoverable (stored counter)', true]] as const) {
       const id = await makeCredential(a, { rpId: 'bench.example', rk });
-      const g = await rate(() => send(a, getAssertionRequest('bench.example', [id])), 2000);
+      // The host's part made beforehand, as the anchor's message is: 64 requests, each with its own
+      // clientDataHash, taken in turn; the figure is the core's work on a request it is handed.
+      const requests = Array.from({ length: 64 }, () => getAssertionRequest('bench.example', [id]));
+      let i = 0;
+      const g = await rate(() => send(a, requests[i++ & 63]!), 2000);
       r.figure(`core getAssertion, ${label}`, g.perSecond, 'ops/s', g.cpuUsPerOp);
-      r.ratio(`core getAssertion ${rk ? 'discoverable' : 'non-discoverable'} / OpenSSL sign`, g.perSecond / raw.perSecond, '>= 0.5');
+      const kind = rk ? 'discoverable' : 'non-discoverable';
+      r.ratio(`core getAssertion ${kind} / OpenSSL sign`, g.perSecond / raw.perSecond, '>= 0.5');
+      // The same ratio from CPU time, which another process on a shared machine disturbs less than wall time.
+      r.ratio(`core getAssertion ${kind} / OpenSSL sign, by CPU`, raw.cpuUsPerOp / g.cpuUsPerOp, '>= 0.5');
     }
   } finally {
     key.close();

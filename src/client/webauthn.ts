@@ -30,7 +30,11 @@ export class WebAuthnClient {
     effectiveDomain(options.origin);
   }
 
-  private async session(): Promise<Session> {
+  /**
+   * One ceremony's session; `run` gets it, and its time-out timer goes when `run` ends (a timer
+   * per ceremony left to run out, as AbortSignal.timeout's are, piles up under load).
+   */
+  private async ceremony<T>(run: (s: Session) => Promise<T>): Promise<T> {
     this.ctap ??= (async () => {
       const hid = await CtapHidHost.open(await this.key.connect());
       const ctap = new Ctap2Client(hid, { crypto: this.options.crypto });
@@ -38,17 +42,29 @@ export class WebAuthnClient {
     })();
     const { ctap, info } = await this.ctap;
     const options = this.options;
-    return { ctap, info, options, signal: (t) => AbortSignal.timeout(t ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS) };
+    const timers: ReturnType<typeof setTimeout>[] = [];
+    const signal = (t: number | undefined): AbortSignal => {
+      const c = new AbortController();
+      const timer = setTimeout(() => c.abort(new DOMException('the ceremony timed out', 'TimeoutError')), t ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+      (timer as { unref?: () => void }).unref?.();
+      timers.push(timer);
+      return c.signal;
+    };
+    try {
+      return await run({ ctap, info, options, signal });
+    } finally {
+      for (const timer of timers) clearTimeout(timer);
+    }
   }
 
   /** navigator.credentials.create({ publicKey }) */
   async create(o: CreationOptionsJSON): Promise<RegistrationResponseJSON> {
-    return create(await this.session(), o);
+    return this.ceremony((s) => create(s, o));
   }
 
   /** navigator.credentials.get({ publicKey }) */
   async get(o: RequestOptionsJSON): Promise<AuthenticationResponseJSON> {
-    return get(await this.session(), o);
+    return this.ceremony((s) => get(s, o));
   }
 
   close(): void {

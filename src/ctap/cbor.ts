@@ -135,15 +135,27 @@ function writeValue(w: Writer, v: CborEncodable): void {
     w.head(4, v.length);
     for (const item of v) writeValue(w, item);
   } else {
-    const entries: [CborKey, CborEncodable | undefined][] = v instanceof Map ? [...v.entries()] : Object.entries(v);
-    const encoded = entries
-      .filter((e): e is [CborKey, CborEncodable] => e[1] !== undefined)
-      .map(([k, val]) => [encodeKey(k), val] as const)
-      .sort((a, b) => compareKeys(a[0], b[0]));
-    w.head(5, encoded.length);
-    for (const [k, val] of encoded) {
-      w.bytes(k);
-      writeValue(w, val);
+    // Keys encoded once each, then ordered by index (an insertion sort: maps are small, and the
+    // key's own maps are usually written in order already): no entry arrays copied per map.
+    const keys: Uint8Array[] = [];
+    const values: CborEncodable[] = [];
+    const add = (k: CborKey, val: CborEncodable | undefined): void => {
+      if (val === undefined) return;
+      keys.push(encodeKey(k));
+      values.push(val);
+    };
+    if (v instanceof Map) for (const [k, val] of v) add(k, val);
+    else for (const k of Object.keys(v)) add(k, (v as { readonly [key: string]: CborEncodable | undefined })[k]);
+    const order: number[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      let j = i;
+      for (; j > 0 && compareKeys(keys[order[j - 1]!]!, keys[i]!) > 0; j--) order[j] = order[j - 1]!;
+      order[j] = i;
+    }
+    w.head(5, keys.length);
+    for (const i of order) {
+      w.bytes(keys[i]!);
+      writeValue(w, values[i]!);
     }
   }
 }
@@ -244,7 +256,7 @@ class Reader {
         return this.take(this.length(info)).slice();
       case 3: {
         const b = this.take(this.length(info));
-        if (b.length <= 64 && b.every((x) => x < 0x80)) return String.fromCharCode(...b); // ASCII: no decoder needed
+        if (b.length <= 64 && isAscii(b)) return String.fromCharCode.apply(null, b as unknown as number[]); // no decoder needed
         try {
           return textDecoder.decode(b);
         } catch {
@@ -294,6 +306,11 @@ function halfToNumber(h: number): number {
   if (exp === 0) return sign * mant * 2 ** -24;
   if (exp === 31) return mant ? NaN : sign * Infinity;
   return sign * (mant + 1024) * 2 ** (exp - 25);
+}
+
+function isAscii(b: Uint8Array): boolean {
+  for (let i = 0; i < b.length; i++) if (b[i]! > 0x7f) return false;
+  return true;
 }
 
 /** Decodes exactly one CBOR item; anything malformed, tagged, indefinite or trailing is INVALID_CBOR. */

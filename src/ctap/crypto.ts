@@ -47,8 +47,11 @@ export interface Crypto {
   sign(alg: CoseAlgorithm, privateKey: Uint8Array, message: Uint8Array): Uint8Array;
   /** A key agreement key from 48 bytes of injected randomness (the same derivation as ES256 keys). */
   keyAgreementKey(seed: Uint8Array): KeyAgreementKey;
-  /** Drops whatever the implementation keeps of private keys; the key calls it after a reset or a deletion. */
-  forget?(): void;
+  /**
+   * Drops what the implementation keeps of one private key (a deleted or replaced credential's), or
+   * of every private key when none is named (a reset).
+   */
+  forget?(key?: { alg: number; privateKey: Uint8Array }): void;
   /** Whether this implementation has `alg` (absent: every algorithm but RS256). */
   supportsAlgorithm(alg: CoseAlgorithm): boolean;
 }

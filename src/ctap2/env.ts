@@ -35,7 +35,7 @@ export interface AuthenticatorEnv {
   /**
    * Hashes, MACs, AEAD, key generation, signatures and key agreement; default nobleCrypto (portable).
    * A faster one (OpenSSL in the Node binding) gives the same results; its forget() is called after a
-   * reset or a credential deletion.
+   * reset, and with the credential's key after a credential deletion.
    */
   crypto?: Crypto;
   /** The device's secrets; by default DeviceKeyStore over `store` (keyStore.ts). */

@@ -3,7 +3,7 @@
 // on every assertion was a sixth of its cost) and go when the master secret does.
 import type { Crypto } from '../ctap/crypto.js';
 import type { CredentialStore } from '../keystore/types.js';
-import { concatBytes, utf8 } from '../util/bytes.js';
+import { concatBytes, equalBytes, utf8 } from '../util/bytes.js';
 import { openCredentialId, sealCredentialId, type CredentialSecret } from './credentialId.js';
 import type { DeviceSecretPurpose, KeyStore } from './env.js';
 
@@ -22,14 +22,18 @@ type Purpose = (typeof Purpose)[keyof typeof Purpose];
 /** How many opened credential IDs are kept (an allowList sign-in opens the same ID every time). */
 const OPENED_MAX = 256;
 
-/** A Map key for a byte string (one char per byte: cheap to build, never printed). */
-const byteKey = (a: Uint8Array, b: Uint8Array): string => String.fromCharCode(...a) + String.fromCharCode(...b);
+/** One char per byte (apply takes the bytes as they are; a spread first copies them into an array). */
+const chars = (a: Uint8Array): string => String.fromCharCode.apply(null, a as unknown as number[]);
+/** A Map key for a byte string (cheap to build, never printed). */
+const byteKey = (a: Uint8Array, b: Uint8Array): string => chars(a) + chars(b);
 
 export class DeviceKeyStore implements KeyStore {
   /** At most one key per purpose: bounded by construction. */
   private readonly derived = new Map<Purpose, Uint8Array>();
   /** Opened credential IDs by RP ID hash and ID, oldest first; at most OPENED_MAX, gone on reset. */
   private readonly opened = new Map<string, CredentialSecret>();
+  /** The last sealed PIN hash opened, and its hash; gone on reset. */
+  private pinHash: { sealed: Uint8Array; hash: Uint8Array } | undefined;
 
   constructor(
     private readonly store: CredentialStore,
@@ -78,7 +82,15 @@ export class DeviceKeyStore implements KeyStore {
 
   openPinHash(sealed: Uint8Array): Uint8Array | undefined {
     if (sealed.length <= NONCE_LENGTH) return undefined;
-    return this.crypto.aeadOpen(this.key(Purpose.pinHash), sealed.subarray(0, NONCE_LENGTH), sealed.subarray(NONCE_LENGTH), utf8('pin'));
+    // The PIN record is read on every PIN entry and getInfo: the last sealed hash opened is kept.
+    const last = this.pinHash;
+    if (last && equalBytes(last.sealed, sealed)) return last.hash.slice();
+    const hash = this.crypto.aeadOpen(this.key(Purpose.pinHash), sealed.subarray(0, NONCE_LENGTH), sealed.subarray(NONCE_LENGTH), utf8('pin'));
+    if (hash) {
+      last?.hash.fill(0);
+      this.pinHash = { sealed: sealed.slice(), hash: hash.slice() };
+    }
+    return hash;
   }
 
   deviceSecret(purpose: DeviceSecretPurpose, generation: number): Uint8Array {
@@ -93,5 +105,7 @@ export class DeviceKeyStore implements KeyStore {
     this.derived.clear();
     for (const s of this.opened.values()) s.privateKey.fill(0);
     this.opened.clear();
+    this.pinHash?.hash.fill(0);
+    this.pinHash = undefined;
   }
 }

@@ -16,13 +16,14 @@ function cancelled(): CtapError {
 export async function waitForUser<T>(ctx: CommandContext, ask: (signal: AbortSignal) => Promise<T>): Promise<T> {
   if (ctx.signal.aborted) throw cancelled();
   ctx.keepalive(KeepaliveStatus.UPNEEDED);
+  // One promise settled by whichever comes first, the answer or the cancel (no race of two).
   let onAbort = (): void => {};
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(cancelled());
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
-  });
   try {
-    return await Promise.race([ask(ctx.signal), aborted]);
+    return await new Promise<T>((resolve, reject) => {
+      onAbort = () => reject(cancelled());
+      ctx.signal.addEventListener('abort', onAbort, { once: true });
+      ask(ctx.signal).then(resolve, reject);
+    });
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
     ctx.keepalive(KeepaliveStatus.PROCESSING);

@@ -1,10 +1,11 @@
 // The Crypto of the Node binding, through node:crypto (OpenSSL): the same results as nobleCrypto,
 // 20-30x faster for P-256 (key agreement, public keys, signatures), several times for AES-GCM.
 // Where OpenSSL's per-call overhead loses on the protocols' tiny inputs, noble's code stays
-// (measured per primitive with bench/crypto.ts): HKDF, AES-CBC, short hashes, the seed arithmetic.
+// (measured per primitive with bench/crypto.ts): AES-CBC, the seed arithmetic. SHA-256 goes
+// through the one-shot hash(), which beats noble's even on an RP ID (no Hash object per call).
 import {
-  createCipheriv, createDecipheriv, createECDH, createHash, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, sign,
-  type KeyObject,
+  createCipheriv, createDecipheriv, createECDH, createHmac, hash, createPrivateKey, createPublicKey, generateKeyPairSync, sign,
+  type ECDH, type KeyObject,
 } from 'node:crypto';
 import { CoseAlg, RSA_MODULUS_LENGTH, type CoseAlgorithm } from '../ctap/cose.js';
 import { checkAlg, checkBytes, checkPrivateKey, isUncompressedPoint, seedLength, type Crypto, type KeyAgreementKey } from '../ctap/crypto.js';
@@ -35,14 +36,27 @@ const CURVES = {
 } as const;
 type EcAlg = keyof typeof CURVES;
 
-function ecPoint(alg: EcAlg, privateKey: Uint8Array): Uint8Array {
-  const ecdh = createECDH(CURVES[alg].openssl);
-  ecdh.setPrivateKey(privateKey);
-  return take(ecdh.getPublicKey());
+/**
+ * Public points of private keys, one ECDH object per curve kept for it (making one per key cost as
+ * much as the point). Dropped by clear(): OpenSSL frees, and clears, the last private key set.
+ */
+class EcPoints {
+  private readonly ecdh = new Map<EcAlg, ECDH>();
+
+  of(alg: EcAlg, privateKey: Uint8Array): Uint8Array {
+    let ecdh = this.ecdh.get(alg);
+    if (!ecdh) this.ecdh.set(alg, (ecdh = createECDH(CURVES[alg].openssl)));
+    ecdh.setPrivateKey(privateKey);
+    return take(ecdh.getPublicKey());
+  }
+
+  clear(): void {
+    this.ecdh.clear();
+  }
 }
 
 // JWK with the public point given: OpenSSL then skips deriving it, and its PKCS#8 decoders (about 7x slower).
-function ecKeyObject(alg: EcAlg, privateKey: Uint8Array, p = ecPoint(alg, privateKey)): KeyObject {
+function ecKeyObject(alg: EcAlg, privateKey: Uint8Array, p: Uint8Array): KeyObject {
   const { jwk, size } = CURVES[alg];
   return createPrivateKey({
     key: { kty: 'EC', crv: jwk, d: b64u(privateKey), x: b64u(p.subarray(1, 1 + size)), y: b64u(p.subarray(1 + size)) },
@@ -88,8 +102,8 @@ function ed25519KeyObject(privateKey: Uint8Array): KeyObject {
   }
 }
 
-function keyObject(alg: CoseAlgorithm, privateKey: Uint8Array): KeyObject {
-  if (alg === CoseAlg.ES256 || alg === CoseAlg.ES384) return ecKeyObject(alg, privateKey);
+function keyObject(alg: CoseAlgorithm, privateKey: Uint8Array, points: EcPoints): KeyObject {
+  if (alg === CoseAlg.ES256 || alg === CoseAlg.ES384) return ecKeyObject(alg, privateKey, points.of(alg, privateKey));
   return alg === CoseAlg.RS256 ? rsaKeyObject(privateKey) : ed25519KeyObject(privateKey);
 }
 
@@ -116,22 +130,43 @@ function keyAgreementKey(seed: Uint8Array): KeyAgreementKey {
 
 export class NodeCrypto implements Crypto {
   private readonly keys: KeyObjectCache;
+  private readonly points = new EcPoints();
 
   constructor(options: NodeCryptoOptions = {}) {
     this.keys = new KeyObjectCache(options.keyCacheSize ?? 1024);
   }
 
   sha256(data: Uint8Array): Uint8Array {
-    // Below a block or so the call into OpenSSL costs more than noble's whole hash (RP IDs, PINs, Z).
-    if (checkBytes(data, 'data').length < 64) return nobleCrypto.sha256(data);
-    return take(createHash('sha256').update(data).digest());
+    return take(hash('sha256', checkBytes(data, 'data'), 'buffer'));
   }
 
   hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
     return take(createHmac('sha256', checkBytes(key, 'key')).update(checkBytes(data, 'data')).digest());
   }
 
-  readonly hkdfSha256 = nobleCrypto.hkdfSha256;
+  /**
+   * RFC 5869 over OpenSSL's HMAC: two HMAC objects for the protocols' 32 bytes cost less than noble's
+   * HKDF (and than hkdfSync's job), four times per PIN/UV token. Lengths it does not take go to noble, to fail alike.
+   */
+  hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: string, length: number): Uint8Array {
+    checkBytes(ikm, 'ikm');
+    checkBytes(salt, 'salt');
+    if (!Number.isSafeInteger(length) || length <= 0 || length > 255 * 32) return nobleCrypto.hkdfSha256(ikm, salt, info, length);
+    const prk = createHmac('sha256', salt).update(ikm).digest();
+    const out = new Uint8Array(length);
+    const infoBytes = Buffer.from(info, 'utf8');
+    let t: Buffer = Buffer.alloc(0);
+    for (let i = 1, off = 0; off < length; i++, off += 32) {
+      const next = createHmac('sha256', prk).update(t).update(infoBytes).update(new Uint8Array([i])).digest();
+      t.fill(0);
+      t = next;
+      out.set(t.subarray(0, Math.min(32, length - off)), off);
+    }
+    t.fill(0);
+    prk.fill(0);
+    return out;
+  }
+
   readonly cbcEncrypt = nobleCrypto.cbcEncrypt;
   readonly cbcDecrypt = nobleCrypto.cbcDecrypt;
 
@@ -178,11 +213,11 @@ export class NodeCrypto implements Crypto {
   publicKeyOf(alg: CoseAlgorithm, privateKey: Uint8Array): Uint8Array {
     checkPrivateKey(checkAlg(alg), privateKey);
     if (alg === CoseAlg.ES256 || alg === CoseAlg.ES384) {
-      const point = ecPoint(alg, privateKey);
+      const point = this.points.of(alg, privateKey);
       this.keys.get(alg, privateKey, () => ecKeyObject(alg, privateKey, point));
       return point;
     }
-    const jwk = createPublicKey(this.keys.get(alg, privateKey, () => keyObject(alg, privateKey))).export({ format: 'jwk' });
+    const jwk = createPublicKey(this.keys.get(alg, privateKey, () => keyObject(alg, privateKey, this.points))).export({ format: 'jwk' });
     if (alg === CoseAlg.RS256) {
       const n = Buffer.from(jwk.n!, 'base64url');
       if (n.length !== RSA_MODULUS_LENGTH) throw new RangeError('RS256 keys are RSA-2048');
@@ -195,14 +230,18 @@ export class NodeCrypto implements Crypto {
   readonly sign = (alg: CoseAlgorithm, privateKey: Uint8Array, message: Uint8Array): Uint8Array => {
     checkPrivateKey(checkAlg(alg), privateKey);
     checkBytes(message, 'message');
-    const key = this.keys.get(alg, privateKey, () => keyObject(alg, privateKey));
+    const key = this.keys.get(alg, privateKey, () => keyObject(alg, privateKey, this.points));
     return take(sign(DIGEST[alg], message, key));
   };
 
   readonly keyAgreementKey = keyAgreementKey;
 
-  /** Drops every imported key (after a reset or a deletion). */
-  readonly forget = (): void => this.keys.clear();
+  /** Drops one credential's imported key (after its deletion), or every one (after a reset). */
+  readonly forget = (key?: { alg: number; privateKey: Uint8Array }): void => {
+    if (key) this.keys.delete(key.alg, key.privateKey);
+    else this.keys.clear();
+    this.points.clear();
+  };
 
   /** How many keys are imported now (for tests). */
   get cachedKeys(): number {

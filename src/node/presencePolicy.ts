@@ -84,11 +84,16 @@ function presenceAsker(policy: PresencePolicy, allowReset: () => boolean): Asker
   throw new TypeError(`unknown presence policy ${String(policy)}`);
 }
 
+/** A policy that answers at once, without a timer: its ask needs no signal to stop it. */
+export function isInstantPolicy(policy: PresencePolicy | VerificationPolicy): boolean {
+  return policy === 'approve' || policy === 'deny' || policy === 'match' || policy === 'nomatch';
+}
+
 /** `allowReset`: whether 'approve' and approveAfterMs approve authenticatorReset (asked each time). */
 export function presenceFunction(policy: PresencePolicy, timeoutMs: number, allowReset: () => boolean = () => true): Asker<PresenceResult> {
   const ask = presenceAsker(policy, allowReset);
   // An answer that never waits needs no timer (and no AbortController per touch on the hot path).
-  return policy === 'approve' || policy === 'deny' ? ask : withTimeout(ask, timeoutMs, 'timeout');
+  return isInstantPolicy(policy) ? ask : withTimeout(ask, timeoutMs, 'timeout');
 }
 
 export function verificationFunction(policy: VerificationPolicy, timeoutMs: number): Asker<VerificationResult> {
@@ -99,7 +104,7 @@ export function verificationFunction(policy: VerificationPolicy, timeoutMs: numb
       return d === true ? 'match' : d === false ? 'nomatch' : d;
     };
   } else if (policy === 'timeout') ask = () => new Promise<VerificationResult>(() => undefined);
-  else if (policy === 'match' || policy === 'nomatch') return async () => policy; // instant: no timer
+  else if (isInstantPolicy(policy)) return async () => policy as VerificationResult; // instant: no timer
   else throw new TypeError(`unknown verification policy ${String(policy)}`);
   return withTimeout(ask, timeoutMs, 'timeout');
 }

@@ -14,7 +14,7 @@ import { SqliteStore } from '../keystore/sqlite.js';
 import type { CredentialStore } from '../keystore/types.js';
 import { RandomPool } from './randomPool.js';
 import {
-  presenceFunction, presencePolicyName, verificationFunction, type PresencePolicy, type VerificationPolicy,
+  isInstantPolicy, presenceFunction, presencePolicyName, verificationFunction, type PresencePolicy, type VerificationPolicy,
 } from './presencePolicy.js';
 import { ImportingStore } from './automation/importedStore.js';
 import { AutomationError, type CredentialJson, type CredentialProperties } from './automation/credentialJson.js';
@@ -187,6 +187,9 @@ export class VirtualAuthenticator {
   private presence!: Ask<PresenceResult>;
   private presenceName!: string;
   private verification: Ask<VerificationResult> | undefined;
+  /** Whether the policies answer at once (no timer, nothing for a touch's signal to stop). */
+  private presenceInstant = false;
+  private verificationInstant = false;
   private userVerified: boolean | undefined;
   private readonly events: KeyEvents;
   private readonly exchange: ExchangeEvents;
@@ -204,7 +207,10 @@ export class VirtualAuthenticator {
     this.profile = typeof options.profile === 'object' ? options.profile : profileNamed(options.profile ?? 'default');
     // A key with a sensor: the finger matches unless the caller says otherwise.
     const uv = options.userVerification ?? (this.profile.builtInUv ? 'match' : undefined);
-    if (uv !== undefined) this.verification = verificationFunction(uv, this.timeoutMs);
+    if (uv !== undefined) {
+      this.verification = verificationFunction(uv, this.timeoutMs);
+      this.verificationInstant = isInstantPolicy(uv);
+    }
     this.userVerified = uv === 'match' ? true : uv === 'nomatch' ? false : undefined;
     const now = options.now ?? Date.now;
     this.events = new KeyEvents(now);
@@ -218,9 +224,11 @@ export class VirtualAuthenticator {
       randomBytes: new RandomPool().take,
       crypto: options.crypto ?? new NodeCrypto(),
       // Through fields, so setPresence and setUserVerified take effect at the next touch.
-      userPresence: (r, signal) => this.watchTouch('presence', r, (asked) => this.touches.ask('presence', (s) => this.presence(r, s), signal, 'approved', asked)),
+      userPresence: (r, signal) => this.watchTouch('presence', r, (asked) =>
+        this.touches.ask('presence', (s) => this.presence(r, s), signal, 'approved', asked, this.presenceInstant)),
       userVerification: uv === undefined ? undefined : (r, signal) =>
-        this.watchTouch('verification', r, (asked) => this.touches.ask('verification', (s) => this.verification!(r, s), signal, 'match', asked)),
+        this.watchTouch('verification', r, (asked) =>
+          this.touches.ask('verification', (s) => this.verification!(r, s), signal, 'match', asked, this.verificationInstant)),
       store: this.store,
       faults: this.faults,
       counterModel: this.counters.modelFor,
@@ -282,10 +290,13 @@ export class VirtualAuthenticator {
   private async watchTouch<R extends PresenceResult | VerificationResult>(
     kind: 'presence' | 'verification', r: PresenceRequest, ask: (asked: () => void) => Promise<R>,
   ): Promise<R> {
-    const about = { kind, command: r.command, ...(r.rpId !== undefined && { rpId: r.rpId }) };
+    const about = () => ({ kind, command: r.command, ...(r.rpId !== undefined && { rpId: r.rpId }) });
     // Announced once the key waits: a watcher that touches at once (touch()) approves this very ask.
-    const result = await ask(() => this.events.emit('touch-asked', { ...about, ...(r.userName !== undefined && { userName: r.userName }) }));
-    this.events.emit('touch-answered', { ...about, result });
+    // Built only when someone listens (every touch passes here).
+    const result = await ask(() => {
+      if (this.events.watched) this.events.emit('touch-asked', { ...about(), ...(r.userName !== undefined && { userName: r.userName }) });
+    });
+    if (this.events.watched) this.events.emit('touch-answered', { ...about(), result });
     return result;
   }
 
@@ -374,6 +385,7 @@ export class VirtualAuthenticator {
   /** What the "user" does from the next touch on (see VirtualAuthenticatorOptions.presence). */
   setPresence(policy: PresencePolicy): void {
     this.presence = presenceFunction(policy, this.timeoutMs, () => this.allowReset);
+    this.presenceInstant = isInstantPolicy(policy);
     this.presenceName = presencePolicyName(policy);
   }
 
@@ -383,6 +395,7 @@ export class VirtualAuthenticator {
       throw new AutomationError('conflict', 'this key has no built-in user verification (the userVerification option, serve --uv)');
     }
     this.verification = verificationFunction(verified ? 'match' : 'nomatch', this.timeoutMs);
+    this.verificationInstant = true;
     this.userVerified = verified;
   }
 
@@ -442,8 +455,9 @@ export class VirtualAuthenticator {
 
   removeCredential(id: string): void {
     const { credentialId, rpId } = this.getCredential(id);
+    const gone = credentials.findCredential(this.store, id);
     credentials.removeCredential(this.store, id);
-    this.authenticator.crypto.forget?.(); // nothing of the deleted key stays in the crypto's memory
+    this.authenticator.crypto.forget?.(gone); // nothing of the deleted key stays in the crypto's memory
     this.events.emit('credential-deleted', { credentialId, rpId, source: 'automation' });
   }
 

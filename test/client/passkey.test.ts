@@ -69,6 +69,18 @@ describe('the scripted user', () => {
       .rejects.toMatchObject({ name: 'NotAllowedError', ctapStatus: 0x2f });
   });
 
+  it('gives up at the ceremony\'s own timeout (the RP\'s option) while the key still waits: NotAllowedError', async () => {
+    const c = client({ pin: '1234', presence: 'timeout', presenceTimeoutMs: 20_000 }, '1234');
+    const reg = await generateRegistrationOptions({
+      rpName: 'Example', rpID, userName: 'alice', timeout: 200,
+      authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
+    });
+    const started = Date.now();
+    await expect(c.create(reg)).rejects.toMatchObject({ name: 'NotAllowedError' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
   it('sees the command, RP and user of each request in a callback', async () => {
     const seen: string[] = [];
     await passkey(client({ pin: '1234', presence: async (r) => (seen.push(`${r.command} ${r.rpId} ${r.userName ?? ''}`.trim()), true) }, '1234'));

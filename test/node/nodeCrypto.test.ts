@@ -10,6 +10,9 @@ import type { Crypto } from '../../src/ctap/crypto.js';
 import { NodeCrypto } from '../../src/node/nodeCrypto.js';
 import { KeyObjectCache } from '../../src/node/keyObjectCache.js';
 import { toHex } from '../../src/util/bytes.js';
+import { VirtualAuthenticator } from '../../src/node/virtual.js';
+import { encodeCbor } from '../../src/ctap/cbor.js';
+import { mcParams } from '../helpers/core.js';
 
 const node = new NodeCrypto();
 const noble = nobleCrypto;
@@ -193,6 +196,39 @@ describe('the key object cache', () => {
     expect(a.cachedKeys).toBe(0);
     expect(new NodeCrypto({ keyCacheSize: 0 }).sign(EdDSA, new Uint8Array(32), new Uint8Array(0)).length).toBe(64);
     expect(() => new NodeCrypto({ keyCacheSize: -1 })).toThrow(RangeError);
+  });
+
+  it('forgets one key on request (a deleted or replaced credential), keeping the others', () => {
+    const c = new NodeCrypto({ keyCacheSize: 8 });
+    const keys = [1, 2, 3].map((i) => new Uint8Array(32).fill(i));
+    for (const k of keys) c.sign(EdDSA, k, new Uint8Array([1]));
+    c.forget({ alg: ES256, privateKey: keys[0]! }); // same bytes, another algorithm: not that entry
+    expect(c.cachedKeys).toBe(3);
+    c.forget({ alg: EdDSA, privateKey: keys[0]! });
+    expect(c.cachedKeys).toBe(2);
+    c.forget({ alg: EdDSA, privateKey: keys[0]! });
+    expect(c.cachedKeys).toBe(2);
+  });
+
+  it('a replacing registration drops the replaced key only: the attestation key and the other users\' keys stay imported', async () => {
+    const crypto = new NodeCrypto();
+    const key = new VirtualAuthenticator({ store: 'memory', crypto });
+    const makeCredential = async (user: number): Promise<void> => {
+      const params = mcParams({ 3: { id: new Uint8Array([user]), name: `u${user}` }, 7: { rk: true } });
+      const res = await key.authenticator.handle(new Uint8Array([0x01, ...encodeCbor(params)]), { channel: 1, signal: new AbortController().signal, keepalive: () => undefined });
+      expect(res[0]).toBe(0);
+    };
+    try {
+      await makeCredential(1);
+      await makeCredential(2);
+      const before = crypto.cachedKeys; // two credential keys and the attestation key
+      expect(before).toBe(3);
+      await makeCredential(1);
+      expect(crypto.cachedKeys).toBe(3); // user 1's old key went, its new one came
+      expect(key.getCredentials().length).toBe(2);
+    } finally {
+      key.close();
+    }
   });
 
   it('finds entries by a keyed hash, not by the key, and under a new secret after clear()', () => {

@@ -9,7 +9,7 @@
 import { CoseAlg } from '../../ctap/cose.js';
 import type { Crypto } from '../../ctap/crypto.js';
 import { FACTORY_META_PREFIX, type CredentialStore } from '../../keystore/types.js';
-import { toHex } from '../../util/bytes.js';
+import { equalBytes, toHex } from '../../util/bytes.js';
 import type { AuthenticatorConfig, AuthenticatorEnv } from '../env.js';
 import { certificate, keyIdentifier, type DistinguishedName } from './x509.js';
 
@@ -57,9 +57,8 @@ function derivedKey(crypto: Crypto, seed: Uint8Array, purpose: string): Uint8Arr
 export function attestationMaterial(d: AttestationDeps, kind: AttestationKind = 'batch'): AttestationMaterial {
   const supplied = d.config.attestationChain;
   if (supplied) return { privateKey: supplied.privateKey, x5c: supplied.certificates, root: supplied.root };
-  // Read each time (no cache of the key outside the store: device state is cheap to read, and
-  // the key is derived with one HKDF); a store reopened with another AAGUID gets a batch
-  // certificate naming it.
+  // Read each time (the seed and certificates live in the store only; the key derived from the
+  // seed is kept beside it, below); a store reopened with another AAGUID gets a batch certificate naming it.
   const aaguid = toHex(d.config.aaguid);
   let seed = d.store.getMeta(Meta.seed);
   let ca = d.store.getMeta(Meta.ca);
@@ -76,7 +75,24 @@ export function attestationMaterial(d: AttestationDeps, kind: AttestationKind = 
     cert = makeLeaf(d, seed, kind);
     d.store.setMeta(certMeta, cert);
   }
-  return { privateKey: derivedKey(d.crypto, seed, Purpose[kind]), x5c: [cert], root: ca };
+  return { privateKey: signingKey(d, seed, kind), x5c: [cert], root: ca };
+}
+
+/**
+ * The attestation keys derived so far, by store, with the seed each came from: every packed
+ * registration signs with one, and deriving it (HKDF, then the scalar) cost more than the signature.
+ * A store whose seed changed derives anew.
+ */
+const signingKeys = new WeakMap<CredentialStore, Map<AttestationKind, { seed: Uint8Array; key: Uint8Array }>>();
+
+function signingKey(d: AttestationDeps, seed: Uint8Array, kind: AttestationKind): Uint8Array {
+  let kept = signingKeys.get(d.store);
+  if (!kept) signingKeys.set(d.store, (kept = new Map()));
+  const hit = kept.get(kind);
+  if (hit && equalBytes(hit.seed, seed)) return hit.key.slice();
+  const key = derivedKey(d.crypto, seed, Purpose[kind]);
+  kept.set(kind, { seed: seed.slice(), key: key.slice() });
+  return key;
 }
 
 /** The material, for the key whose environment and configuration these are. */
@@ -99,6 +115,12 @@ function caOf(crypto: Crypto, seed: Uint8Array): Ca {
   return { key, id, name: { C: 'US', O: ORGANIZATION, CN: `ctap-emu Attestation CA ${toHex(id.subarray(0, 4))}` } };
 }
 
+/** The CA key signs only certificates, once each: neither its bytes nor the crypto's copy stay. */
+function dropKey(crypto: Crypto, key: Uint8Array): void {
+  crypto.forget?.({ alg: CoseAlg.ES256, privateKey: key });
+  key.fill(0);
+}
+
 const signer = (crypto: Crypto, key: Uint8Array) => (tbs: Uint8Array) => crypto.sign(CoseAlg.ES256, key, tbs);
 /** A day back, so a host whose clock is a little behind still finds the certificates valid. */
 const notBefore = (d: AttestationDeps): number => d.now() - DAY_MS;
@@ -110,7 +132,7 @@ function makeCa(d: AttestationDeps, seed: Uint8Array): Uint8Array {
     { serial: serial(d), issuer: ca.name, subject: ca.name, notBefore: notBefore(d), subjectPublicKey: point, authorityKeyId: ca.id, subjectKeyId: ca.id, ca: true },
     signer(d.crypto, ca.key),
   );
-  ca.key.fill(0);
+  dropKey(d.crypto, ca.key);
   return cert;
 }
 
@@ -145,8 +167,8 @@ function makeLeaf(d: AttestationDeps, seed: Uint8Array, kind: AttestationKind): 
       aaguid: d.config.aaguid,
     },
     signer(d.crypto, ca.key),
-  )
-  ca.key.fill(0);
+  );
+  dropKey(d.crypto, ca.key);
   return cert;
 }
 

@@ -162,7 +162,7 @@ export function credentialManagement(ctx: CommandContext, req: CredMgmtRequest):
       authorize(ctx, req, cred?.rpId ?? null);
       if (!cred) throw new CtapError(Status.CTAP2_ERR_NO_CREDENTIALS, 'no such credential');
       store.delete(cred.id);
-      ctx.crypto.forget?.(); // nothing of the deleted key stays in the crypto's memory
+      ctx.crypto.forget?.(cred); // nothing of the deleted key stays in the crypto's memory
       return;
     }
     case S.updateUserInformation: {

@@ -19,6 +19,7 @@ import { isProtected, pinIsSet } from '../pin/verification.js';
 import { chooseUvMethod, collectPresence, pinUvAuthPreamble, uvInputOf, verifyUser } from '../pinUvAuth.js';
 import { requireUserPresence } from '../presence.js';
 import type { CommandContext } from '../context.js';
+import type { StoredCredential } from '../../keystore/types.js';
 import { CtapError, Status } from '../../ctap/status.js';
 import { utf8 } from '../../util/bytes.js';
 import { MakeCredentialKey, MakeCredentialResponseKey } from '../../ctap/keys.js';
@@ -146,10 +147,10 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
   await collectPresence(ctx, verification, presence);
 
   // Step 17 (checked before anything is made): room in the store, unless this replaces a credential.
-  let replaces = false;
+  let replaced: StoredCredential | undefined;
   if (rk) {
-    replaces = ctx.env.store.findByUser(req.rp.id, req.user.id) !== undefined;
-    if (!replaces && ctx.env.store.count() >= ctx.config.maxDiscoverableCredentials) {
+    replaced = ctx.env.store.findByUser(req.rp.id, req.user.id);
+    if (!replaced && ctx.env.store.count() >= ctx.config.maxDiscoverableCredentials) {
       throw new CtapError(Status.CTAP2_ERR_KEY_STORE_FULL, 'no room for another discoverable credential');
     }
   }
@@ -180,7 +181,7 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
       ...backup,
     });
     // The replaced credential's key may be among the signer's key objects: it goes with the credential.
-    if (replaces) ctx.crypto.forget?.();
+    if (replaced) ctx.crypto.forget?.(replaced);
   } else {
     signCount = nextSignCount(ctx, cred.id, false)!; // under the key's counter model, as its assertions will be
   }

@@ -1,6 +1,7 @@
 // PIN and authenticatorConfig state that survives power cycles, kept in the store's meta table.
 import { decodeCbor, encodeCbor, type CborMap } from '../../ctap/cbor.js';
 import type { AuthenticatorEnv, KeyStore } from '../env.js';
+import { equalBytes } from '../../util/bytes.js';
 
 /** What reading and writing the PIN takes: the store, and the key store that seals its hash. */
 export interface PinHolder {
@@ -42,23 +43,34 @@ function load(env: AuthenticatorEnv, key: string): CborMap | undefined {
  * The PIN record; its hash is stored sealed under a device key. A record from before sealing holds
  * the hash in the clear (`hash`); it is sealed at the next save.
  */
+/**
+ * The sealed hash each loaded record came from, with the hash it opened to: saving the record with
+ * the same hash (a retry counter going down and back up on every PIN entry) writes the same sealed
+ * bytes again instead of sealing anew.
+ */
+const sealedOf = new WeakMap<PinRecord, { sealed: Uint8Array; hash: Uint8Array }>();
+
 export function loadPin(d: PinHolder): PinRecord | undefined {
   const m = load(d.env, PIN_KEY);
   if (!m) return undefined;
   const sealed = m.get('sealedHash');
   const hash = sealed instanceof Uint8Array ? d.keys.openPinHash(sealed) : (m.get('hash') as Uint8Array | undefined);
   // A hash that does not open (a store moved to another master secret) can never match: no PIN retries help.
-  return {
+  const pin = {
     hash: hash ?? new Uint8Array(16),
     codePoints: m.get('codePoints') as number,
     retries: m.get('retries') as number,
     forceChange: m.get('forceChange') === true,
   };
+  if (sealed instanceof Uint8Array && hash) sealedOf.set(pin, { sealed, hash: hash.slice() });
+  return pin;
 }
 
 export function savePin(d: PinHolder, pin: PinRecord): void {
   const { hash, ...rest } = pin;
-  d.env.store.setMeta(PIN_KEY, encodeCbor({ ...rest, sealedHash: d.keys.sealPinHash(hash) }));
+  const loaded = sealedOf.get(pin);
+  const sealedHash = loaded && equalBytes(loaded.hash, hash) ? loaded.sealed : d.keys.sealPinHash(hash);
+  d.env.store.setMeta(PIN_KEY, encodeCbor({ ...rest, sealedHash }));
 }
 
 export function loadSettings(env: AuthenticatorEnv, defaults: DeviceSettings): DeviceSettings {

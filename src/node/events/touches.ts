@@ -3,6 +3,9 @@
 // while the key asks), a refusal, a finger that matches or does not, or no answer at all.
 export type WaitKind = 'presence' | 'verification';
 
+/** The reason a settled wait aborts its policy's ask with: abort() without one builds a DOMException (and its stack). */
+const SETTLED = Symbol('settled');
+
 interface Waiting {
   kind: WaitKind;
   settle(result: unknown): void;
@@ -21,25 +24,33 @@ export class PendingTouches {
    * came ahead): then that answer, and the policy's wait is aborted (its timers go). `asked` runs
    * once the wait can be answered from outside.
    */
-  async ask<R>(kind: WaitKind, ask: (signal: AbortSignal) => Promise<R>, signal: AbortSignal, approved: R, asked: () => void): Promise<R> {
+  async ask<R>(
+    kind: WaitKind, ask: (signal: AbortSignal) => Promise<R>, signal: AbortSignal, approved: R, asked: () => void, instant = false,
+  ): Promise<R> {
     if (kind === 'presence' && this.armedUntil !== undefined && this.now() <= this.armedUntil) {
       this.armedUntil = undefined;
       asked();
       return approved;
     }
-    const local = new AbortController();
-    const onAbort = (): void => local.abort();
-    signal.addEventListener('abort', onAbort, { once: true });
+    // An instant policy (approve, deny, match, nomatch) has nothing to stop: no controller of its own.
+    const local = instant ? undefined : new AbortController();
+    const onAbort = (): void => local?.abort();
+    if (local) signal.addEventListener('abort', onAbort, { once: true });
     let entry!: Waiting;
     const given = new Promise<R>((resolve) => (entry = { kind, settle: (r) => resolve(r as R) }));
     this.waiting.add(entry);
+    // The policy's own answer needs no abort: only one from outside (or the host's cancel) stops its wait.
+    let answered = false;
     try {
       asked();
-      return await Promise.race([ask(local.signal), given]);
+      const own = ask(local?.signal ?? signal).then((r) => ((answered = true), r));
+      return await Promise.race([own, given]);
     } finally {
       this.waiting.delete(entry);
-      signal.removeEventListener('abort', onAbort);
-      local.abort();
+      if (local) {
+        signal.removeEventListener('abort', onAbort);
+        if (!answered) local.abort(SETTLED);
+      }
     }
   }
 
