@@ -220,6 +220,28 @@ describe('a trace recorded in-process', () => {
     key.close();
   });
 
+  it('--pin: a deleteCredential is MACed over the replayed key\'s credential ID, so the deletion happens there too', async () => {
+    const pin = 'del-pin';
+    const r = await recorded({ pin });
+    const cp = new ClientPin(r.ctap, [2]);
+    const mcToken = await cp.getPinToken(pin, Permission.mc, 'trace.example');
+    await r.ctap.makeCredential({ ...mc(true), pinUvAuthParam: pinUvAuthParam(mcToken, new Uint8Array(32).fill(3)), pinUvAuthProtocol: 2 });
+    const cm = new CredentialManagement(r.ctap, await cp.getPinToken(pin, Permission.cm));
+    const [rp] = await cm.rps();
+    const [cred] = await cm.credentials(rp!.rpIdHash);
+    await cm.delete(cred!.credentialId);
+    expect(await cm.metadata()).toMatchObject({ existing: 0 });
+    const { records } = r.trace();
+    const key = new VirtualAuthenticator({ pin });
+    const pipe = key.connect();
+    const replay = await replayTrace(records, pipe, { pin, timeoutMs: 2000 });
+    pipe.close();
+    expect(replay.mismatches).toEqual([]);
+    expect(replay.skipped).toEqual([]);
+    expect(key.getCredentials()).toHaveLength(0);
+    key.close();
+  });
+
   it('--pin with a wrong PIN: the token request answers otherwise, and the diff says so', async () => {
     const r = await recorded({ pin: 'right-pin' });
     const token = await new ClientPin(r.ctap, [2]).getPinToken('right-pin', Permission.mc, 'trace.example');

@@ -148,9 +148,10 @@ export async function replayTrace(records: readonly TraceRecord[], pipe: ReportP
     const title = `#${n} at ${request.t} ms, channel ${cidText(request.cid)}: ${describeMessage('in', request.cmd, request.payload, undefined)}`;
     const secrets = redactedMembers(request);
     const why = unreproducible(secrets);
-    let sent = request.payload;
+    // The replayed key's credential IDs first: a MAC made again must cover them (a deleteCredential's).
+    let payload = substitute(request.payload, ids);
     if (why) {
-      const redo = await pins.redo(request, secrets);
+      const redo = await pins.redo({ ...request, payload }, secrets);
       if (!redo) {
         result.skipped.push(`${title}\n   skipped: ${why}${o.pin === undefined ? '' : '; not one --pin redoes'}`);
         continue;
@@ -163,10 +164,9 @@ export async function replayTrace(records: readonly TraceRecord[], pipe: ReportP
         }
         continue;
       }
-      sent = redo.payload;
+      payload = redo.payload;
     }
     const cid = channels.get(request.cid) ?? request.cid;
-    const payload = substitute(sent, ids);
     // Replay's own channel (--pin) was opened on the broadcast channel too: only the answer with our nonce is ours.
     const isInit = request.cmd === HidCmd.INIT && cid === BROADCAST_CID;
     for (const r of fragment(cid, request.cmd, payload)) await pipe.write(r);
