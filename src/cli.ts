@@ -2,7 +2,7 @@
 // The ctap-emu command line: commander wiring only; each command lives in src/cli/.
 import { Command, Option } from 'commander';
 import { ExitCode, exitFor } from './cli/errors.js';
-import { parseAaguidOption, prepareOptions } from './cli/options.js';
+import { parseAaguidListOption, parseAaguidOption, prepareOptions } from './cli/options.js';
 import { bioEnroll, bioInfo, bioList, bioRemove, bioRename } from './cli/bio.js';
 import { blobsDelete, blobsGet, blobsList, blobsSet } from './cli/blobs.js';
 import { credsDelete, credsList, credsShow } from './cli/creds.js';
@@ -64,14 +64,14 @@ withStoreOptions(program.command('serve').description('run the key until Ctrl-C'
   .option('--port <n>', 'UDP port', SERVE_DEFAULTS.port)
   .option('--memory', 'keep everything in memory; nothing is written')
   .option('--keys <n>', 'serve N keys, each with its own keystore (--store DIR/ or a name with {n}), UDP port (--port, --port + 1...) or uhid device')
-  .option('--presence <policy>', 'what happens when the key asks for a touch: approve, prompt, deny, delay:MS (a touch after MS ms), or timeout (none: with --control, ctl touch gives it); with --keys, one per key comma-separated', SERVE_DEFAULTS.presence)
+  .option('--presence <policy>', 'what happens when the key asks for a touch: approve, prompt, deny, delay:MS (a touch after MS ms), or timeout (none: with --control, ctl touch gives it); with --keys, this and --uv, --pin, --aaguid, --attestation, --profile, --counter take one for all or one per key comma-separated (an empty place: that key\'s default)', SERVE_DEFAULTS.presence)
   .option('--allow-reset', 'let approve and delay:MS approve authenticatorReset on a keystore file (it wipes every passkey and the PIN)')
-  .addOption(new Option('--uv <result>', 'emulate a built-in fingerprint sensor that always matches or never does').choices(['match', 'nomatch']))
+  .option('--uv <result>', 'emulate a built-in fingerprint sensor that always matches (match) or never does (nomatch)')
   .option('--pin <pin>', 'set this PIN on a keystore that has none')
   .option('--pin-file <path>', PIN_FILE_HELP)
-  .option('--aaguid <hex>', 'AAGUID to report (32 hex digits, dashes allowed)', parseAaguidOption)
+  .option('--aaguid <hex>', 'AAGUID to report (32 hex digits, dashes allowed)', parseAaguidListOption)
   .option('--rs256', 'also make RS256 (RSA-2048) credentials, discoverable ones only (off by default, as on hardware keys)')
-  .addOption(new Option('--attestation <type>', 'packed attestation: basic (the batch certificate, signed by the key\'s CA) or self').choices(['basic', 'self']))
+  .option('--attestation <type>', 'packed attestation: basic (the batch certificate, signed by the key\'s CA) or self')
   .option('--attestation-chain <pem>', 'your own attestation certificates (PEM: the attestation certificate first, the root last if given), with --attestation-key')
   .option('--attestation-key <pem>', 'the attestation certificate\'s P-256 private key (PEM)')
   .option('--profile <name>', 'the kind of key: default, yubikey5, solo, fido20, u2f, no-rk, no-pin, bio (README: Device profiles)')

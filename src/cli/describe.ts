@@ -9,6 +9,7 @@ import { ConfigKey } from '../ctap/keys.js';
 import { CredMgmtKey, CredMgmtResponseKey } from '../ctap/keys.js';
 import { GetAssertionKey } from '../ctap/keys.js';
 import { GetInfoKey } from '../ctap/keys.js';
+import { LargeBlobsKey, LargeBlobsResponseKey } from '../ctap/keys.js';
 import { MakeCredentialKey, MakeCredentialResponseKey } from '../ctap/keys.js';
 import { toHex } from '../util/bytes.js';
 import { parseAuthData } from '../client/authData.js';
@@ -23,6 +24,8 @@ const SCHEMAS: Record<number, [request: KeyNames, response: KeyNames]> = {
   [Command.authenticatorConfig]: [ConfigKey, {}],
   [Command.authenticatorCredentialManagement]: [CredMgmtKey, CredMgmtResponseKey],
   [Command.authenticatorCredentialManagementPreview]: [CredMgmtKey, CredMgmtResponseKey],
+  // Named so that a write's pinUvAuthParam is redacted as every other (the large-blob array is ciphertext).
+  [Command.authenticatorLargeBlobs]: [LargeBlobsKey, LargeBlobsResponseKey],
 };
 
 /** Members that carry PINs, keys, tokens or MACs: shown only as their length. */

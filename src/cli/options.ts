@@ -71,3 +71,10 @@ export function parseAaguidOption(value: string): string {
   if (!/^[0-9a-f]{32}$/i.test(value.replace(/-/g, ''))) throw new InvalidArgumentError('an AAGUID is 32 hex digits (dashes allowed)');
   return value;
 }
+
+/** serve --aaguid: one AAGUID, or one per key comma-separated (an empty place: that key's default). */
+export function parseAaguidListOption(value: string): string {
+  const parts = value.split(',');
+  for (const part of parts) if (part !== '' || parts.length === 1) parseAaguidOption(part);
+  return value;
+}

@@ -1,51 +1,29 @@
 // `ctap-emu serve`: run the key on a transport until Ctrl-C or SIGTERM.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import type { AttestationChain } from '../ctap2/env.js';
-import { AttestationChainError, certificateAaguid, parseAttestationChain } from '../node/attestationChain.js';
-import { equalBytes, toHex } from '../util/bytes.js';
+import { existsSync, rmSync } from 'node:fs';
 import { DEFAULT_UDP_HOST, DEFAULT_UDP_PORT } from '../hid/udp.js';
 import { UhidError } from '../hid/uhid.js';
 import { KeystoreError } from '../keystore/sqlite.js';
 import { CtapError } from '../ctap/status.js';
-import { parsePresencePolicy, type PresencePolicy, type VerificationPolicy } from '../node/presencePolicy.js';
 import { serveUdp, serveUhid, type RunningTransport } from '../node/serve.js';
 import { newControlToken, startControl, type ControlOptions, type ControlServer } from '../node/control/server.js';
-import { parseAaguid, VirtualAuthenticator } from '../node/virtual.js';
+import { VirtualAuthenticator } from '../node/virtual.js';
 import { CliError, ExitCode, passphrase, type StoreOptions } from './common.js';
 import { describeApdu, describeApduResponse, describeRequest, describeResponse } from './describe.js';
 import { ensureParentDir } from './paths.js';
-import { terminalPresence } from './prompt.js';
 import { recordToFile } from './trace/record.js';
 import { liveTrace } from './trace/live.js';
-import { keyCount, keyPort, keyStorePath, keyUhid, presenceList } from './serveKeys.js';
-import { serveFaultRules } from './faults.js';
-import { parseCounterModelText } from '../node/automation/counterModels.js';
-import { AutomationError } from '../node/automation/credentialJson.js';
-import { profileNamed, type DeviceProfile } from '../node/profiles/index.js';
+import { keyCount, keyPort, keyStorePath, keyUhid } from './serveKeys.js';
+import { chainAaguid, DEFAULT_PRESENCE, keyMakings, type KeyMaking, type KeyMakingOptions } from './serveMaking.js';
 
-export interface ServeOptions extends StoreOptions {
+export interface ServeOptions extends StoreOptions, KeyMakingOptions {
   transport: 'auto' | 'uhid' | 'udp';
   host: string;
   port: string;
   memory?: boolean;
-  /** approve, prompt, deny, delay:MS (a touch MS ms after the key asks) or timeout; with --keys, one per key comma-separated. */
-  presence: string;
   allowReset?: boolean;
-  uv?: 'match' | 'nomatch';
-  pin?: string;
-  aaguid?: string;
   rs256?: boolean;
-  attestation?: 'basic' | 'self';
   enterpriseRp?: string[];
-  /** The key's counter model, in text form (random-step:MAX:SEED). */
-  counter?: string;
-  /** The device profile (src/node/profiles). */
-  profile?: string;
-  attestationChain?: string;
-  attestationKey?: string;
   verbose?: boolean;
-  /** The control API: a TCP port on 127.0.0.1, or unix:PATH. */
-  control?: string;
   /** Filled from --control-token-file (options.ts); a random token otherwise. */
   controlToken?: string;
   /** How many keys to serve (default 1); see serveKeys.ts for what each gets. */
@@ -54,13 +32,11 @@ export interface ServeOptions extends StoreOptions {
   trace?: string;
   /** The FIDO Conformance Tools' automation paths on the control port (no token). */
   conformance?: boolean;
-  /** Fault rules (JSON), repeatable. */
-  fault?: string[];
   /** The key's own window at http://127.0.0.1:PORT/ui (needs --control PORT). */
   ui?: boolean;
 }
 
-export const SERVE_DEFAULTS = { transport: 'auto', host: DEFAULT_UDP_HOST, port: String(DEFAULT_UDP_PORT), presence: 'approve' };
+export const SERVE_DEFAULTS = { transport: 'auto', host: DEFAULT_UDP_HOST, port: String(DEFAULT_UDP_PORT), presence: DEFAULT_PRESENCE };
 
 function log(line: string): void {
   process.stderr.write(`${new Date().toISOString()} ${line}\n`);
@@ -69,22 +45,6 @@ function log(line: string): void {
 /** Key `index` of `count`'s log: its lines begin "key N: " when there are several. */
 function keySay(index: number, count: number): (line: string) => void {
   return count === 1 ? log : (line: string): void => log(`key ${index}: ${line}`);
-}
-
-function presencePolicy(p: string, count: number, control: boolean): PresencePolicy {
-  if (p === 'prompt') {
-    if (!process.stdin.isTTY) throw new CliError('--presence prompt needs a terminal on stdin', ExitCode.usage);
-    return terminalPresence();
-  }
-  // A key that never touches by itself is of use when the control API gives the touches, or
-  // beside other keys (serve --keys): the one the user does not pick.
-  if ((p === 'timeout' || p === 'ask') && !control && count === 1) {
-    throw new CliError('--presence timeout needs --control: the touches then come only through it (ctl touch, --conformance)', ExitCode.usage);
-  }
-  const policy = parsePresencePolicy(p);
-  if (policy) return policy;
-  const timeout = count > 1 || control ? ', timeout' : '';
-  throw new CliError(`--presence must be approve, prompt, deny${timeout} or delay:MS (MS a whole number of milliseconds), got "${p}"`, ExitCode.usage);
 }
 
 /** What the start-up line says about authenticatorReset, which wipes every passkey and the PIN. */
@@ -103,75 +63,8 @@ interface OpenedKey {
   created: boolean;
 }
 
-/** --attestation-chain and --attestation-key: both or neither, read before the keystore is touched. */
-function suppliedChain(o: ServeOptions): AttestationChain | undefined {
-  if (o.attestationChain === undefined && o.attestationKey === undefined) return undefined;
-  if (o.attestationChain === undefined || o.attestationKey === undefined) {
-    throw new CliError('--attestation-chain and --attestation-key go together', ExitCode.usage);
-  }
-  const read = (path: string, flag: string): string => {
-    try {
-      return readFileSync(path, 'utf8');
-    } catch (e) {
-      throw new CliError(`${flag}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
-  };
-  try {
-    const chain = parseAttestationChain(read(o.attestationChain, '--attestation-chain'), read(o.attestationKey, '--attestation-key'), {
-      certificates: `--attestation-chain ${o.attestationChain}`, key: `--attestation-key ${o.attestationKey}`,
-    });
-    const named = certificateAaguid(chain.certificates[0]!);
-    if (named && o.aaguid !== undefined && !equalBytes(parseAaguid(o.aaguid)!, named)) {
-      throw new CliError(`--aaguid ${o.aaguid} differs from the AAGUID the attestation certificate names (${toHex(named)}): leave --aaguid out`, ExitCode.usage);
-    }
-    return chain;
-  } catch (e) {
-    if (e instanceof AttestationChainError) throw new CliError(e.message);
-    throw e;
-  }
-}
-
-/**
- * A supplied certificate that names an AAGUID (id-fido-gen-ce-aaguid) fixes the key's: RPs refuse
- * attestation whose certificate and authenticator data disagree.
- */
-function chainAaguid(chain: AttestationChain | undefined): string | undefined {
-  const named = chain && certificateAaguid(chain.certificates[0]!);
-  return named && toHex(named);
-}
-
-/** --counter, checked before the keystore is touched. */
-function counterModel(o: ServeOptions): ReturnType<typeof parseCounterModelText> | undefined {
-  try {
-    return o.counter === undefined ? undefined : parseCounterModelText(o.counter);
-  } catch (e) {
-    throw e instanceof AutomationError ? new CliError(`--counter: ${e.message}`, ExitCode.usage) : e;
-  }
-}
-
-/** --profile, checked before the keystore is touched. */
-function profile(o: ServeOptions): DeviceProfile | undefined {
-  try {
-    return o.profile === undefined ? undefined : profileNamed(o.profile);
-  } catch (e) {
-    throw new CliError(`--profile: ${(e as Error).message}`, ExitCode.usage);
-  }
-}
-
-/** What every key is made with, checked once before any keystore is touched. */
-interface KeyMaking {
-  chain: AttestationChain | undefined;
-  counter: ReturnType<typeof parseCounterModelText> | undefined;
-  profile: DeviceProfile | undefined;
-  faults: unknown[] | undefined;
-}
-
-function keyMaking(o: ServeOptions): KeyMaking {
-  return { counter: counterModel(o), profile: profile(o), chain: suppliedChain(o), faults: serveFaultRules(o.fault) };
-}
-
 /** Key `index` of `count`; its log lines (-v, faults, errors) name the key when there are several. */
-function openKey(o: ServeOptions, presence: PresencePolicy, making: KeyMaking, index: number, count: number): OpenedKey {
+function openKey(o: ServeOptions, making: KeyMaking, index: number, count: number): OpenedKey {
   const { chain, counter, faults } = making;
   const where = o.memory ? 'memory (nothing is written)' : keyStorePath(o.store, index, count);
   const created = !o.memory && !existsSync(where);
@@ -181,12 +74,12 @@ function openKey(o: ServeOptions, presence: PresencePolicy, making: KeyMaking, i
     const key = new VirtualAuthenticator({
       store: o.memory ? 'memory' : where,
       passphrase: o.memory ? undefined : passphrase(o),
-      presence,
+      presence: making.policy,
       allowReset: o.allowReset ? true : undefined,
-      userVerification: o.uv as VerificationPolicy | undefined,
-      aaguid: o.aaguid ?? chainAaguid(chain),
+      userVerification: making.uv,
+      aaguid: making.aaguid ?? chainAaguid(chain),
       rs256: o.rs256,
-      attestation: o.attestation,
+      attestation: making.attestation,
       enterpriseRpIds: o.enterpriseRp,
       attestationChain: chain,
       faults,
@@ -213,16 +106,19 @@ function removeStore(path: string): void {
   for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
 }
 
-/** --pin: set it on a keystore with none; one that has this PIN just serves; another PIN is an error. */
-function applyPin(key: VirtualAuthenticator, pin: string): void {
+/**
+ * --pin: set it on a keystore with none; one that has this PIN just serves; another PIN is an
+ * error. `which` names the key when there are several ("key 1: ").
+ */
+function applyPin(key: VirtualAuthenticator, pin: string, which: string): void {
   if (key.authenticator.hasPin()) {
     if (key.authenticator.isPin(pin)) return;
-    throw new CliError('the keystore has a different PIN; --pin must be that PIN (change it with `ctap-emu pin change`)');
+    throw new CliError(`${which}the keystore has a different PIN; --pin must be that PIN (change it with \`ctap-emu pin change\`)`);
   }
   try {
     key.authenticator.provisionPin(pin);
   } catch (e) {
-    throw e instanceof CtapError ? new CliError(`--pin: ${e.detail ?? e.message}`) : e;
+    throw e instanceof CtapError ? new CliError(`${which}--pin: ${e.detail ?? e.message}`) : e;
   }
 }
 
@@ -321,16 +217,17 @@ export async function serve(o: ServeOptions): Promise<void> {
   if (!/^\d+$/.test(o.port) || port > 65535) throw new CliError(`--port must be 0-65535, got ${o.port}`, ExitCode.usage);
   const count = keyCount(o.keys);
   if (o.transport !== 'uhid') keyPort(port, 0, count);
-  const presences = presenceList(o.presence, count);
-  const policies = presences.map((p) => presencePolicy(p, count, o.control !== undefined));
-  const making = keyMaking(o);
+  const makings = keyMakings(o, count);
   const opened: OpenedKey[] = [];
   let transports: RunningTransport[] = [];
   let control: ControlServer | undefined;
   let tracing: { close(): void } | undefined;
   try {
-    for (let i = 0; i < count; i++) opened.push(openKey(o, policies[i]!, making, i, count));
-    if (o.pin !== undefined) for (const { key } of opened) applyPin(key, o.pin);
+    for (let i = 0; i < count; i++) opened.push(openKey(o, makings[i]!, i, count));
+    for (const [i, { key }] of opened.entries()) {
+      const pin = makings[i]!.pin;
+      if (pin !== undefined) applyPin(key, pin, count === 1 ? '' : `key ${i}: `);
+    }
     tracing = startTrace(opened.map((k) => k.key), o.trace);
     transports = await startTransports(opened.map((k) => k.key), o, port);
     control = await startControlApi(opened.map((k) => k.key), o);
@@ -361,9 +258,10 @@ export async function serve(o: ServeOptions): Promise<void> {
   opened.forEach(({ key, where }, i) => {
     const say = keySay(i, count);
     if (o.fault?.length) say(`fault rules in force: ${key.listFaults().map((f) => `${f.id} ${f.command} ${f.fault.type}`).join(', ')}`);
-    const builtInUv = o.uv || key.authenticator.config.builtInUv ? `; built-in UV ${o.uv ?? 'match'}` : '';
+    const m = makings[i]!;
+    const builtInUv = m.uv || key.authenticator.config.builtInUv ? `; built-in UV ${m.uv ?? 'match'}` : '';
     const which = count === 1 ? '' : `key ${i}: `;
-    log(`ctap-emu: ${which}security key on ${transports[i]!.description}; ${o.profile ? `profile ${o.profile}; ` : ''}store ${where}; presence ${presences[i]}${builtInUv}${o.counter ? `; counter ${o.counter}` : ''}; ${resetNote(o, presences[i]!, key)}`);
+    log(`ctap-emu: ${which}security key on ${transports[i]!.description}; ${m.profileName ? `profile ${m.profileName}; ` : ''}store ${where}; presence ${m.presence}${builtInUv}${m.counterText ? `; counter ${m.counterText}` : ''}; ${resetNote(o, m.presence, key)}`);
   });
   log('Ctrl-C stops it. New here? `ctap-emu demo` runs a whole passkey ceremony in-process.');
   const signal = await stopped;

@@ -1,5 +1,5 @@
-// `serve --keys N`: what differs per key — its keystore file, its presence policy, its place on
-// the transport (a UDP port, a uhid device with a name and serial of its own).
+// `serve --keys N`: what differs per key — its keystore file, the options given per key (presence,
+// UV, PIN, profile...), its place on the transport (a UDP port, a uhid device with a name and serial of its own).
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { MAX_KEYS } from '../node/keys.js';
@@ -36,12 +36,22 @@ function storePattern(store: string | undefined, count: number): string {
   throw new CliError(`--keys ${count} needs a keystore per key: --store DIR/ or a name with {n} (--store keystore-{n}.sqlite), or --memory`, ExitCode.usage);
 }
 
-/** --presence P (every key) or P0,P1,... (one per key). */
-export function presenceList(text: string, count: number): string[] {
-  const parts = text.split(',');
+/**
+ * An option that may differ from key to key: one value for every key, or one per key
+ * comma-separated (`--presence approve,timeout`); an empty place leaves that key at the option's
+ * default (`--pin 1234,`: a PIN on key 0 only). One key takes the value whole (a PIN may hold a comma).
+ */
+export function perKey(flag: string, text: string | undefined, count: number): (string | undefined)[] {
+  const parts = text === undefined || count === 1 ? [text] : text.split(',');
   if (parts.length === 1) return Array.from({ length: count }, () => text);
-  if (parts.length !== count) throw new CliError(`--presence names ${parts.length} policies for ${count} keys: give one, or one per key`, ExitCode.usage);
-  return parts;
+  if (parts.length !== count) throw new CliError(`${flag} names ${parts.length} values for ${count} keys: give one, or one per key (comma-separated)`, ExitCode.usage);
+  return parts.map((p) => (p === '' ? undefined : p));
+}
+
+/** A per-key value that must be one of `choices` (--uv, --attestation), or absent. */
+export function oneOf<T extends string>(flag: string, value: string | undefined, choices: readonly T[]): T | undefined {
+  if (value === undefined || (choices as readonly string[]).includes(value)) return value as T | undefined;
+  throw new CliError(`${flag} must be ${choices.join(' or ')}, got "${value}"`, ExitCode.usage);
 }
 
 /** Key i's UDP port: consecutive from --port (0: each any free port). */

@@ -35,6 +35,8 @@ interface Pending {
 }
 
 const MAX_CHANNELS = 1024;
+/** How long past the message time-out the key waits for the reports already sent but not yet read (see receive()). */
+const READ_GRACE_MS = 20;
 
 export class CtapHidDevice {
   private readonly timers: Timers;
@@ -91,12 +93,15 @@ export class CtapHidDevice {
     if (p.length > MAX_MESSAGE) return this.error(p.cid, HidError.INVALID_LEN);
     const msg = new Reassembly(p.cid, p.cmd, p.length, p.data);
     if (msg.complete) return this.dispatch(msg.cid, msg.cmd, msg.data);
-    const timer = this.timers.setTimeout(() => {
+    const expire = (again: boolean): void => {
       if (this.assembling?.msg !== msg) return;
+      // A process starved of CPU can find this timer due before it has read reports that came in
+      // time (they wait in the socket or /dev/uhid): it looks once more after the transport's next read.
+      if (again) return void (this.assembling.timer = this.timers.setTimeout(() => expire(false), READ_GRACE_MS));
       this.assembling = undefined;
       this.error(msg.cid, HidError.MSG_TIMEOUT);
-    }, this.transactionTimeoutMs);
-    this.assembling = { msg, timer };
+    };
+    this.assembling = { msg, timer: this.timers.setTimeout(() => expire(true), this.transactionTimeoutMs) };
   }
 
   /** Stops timers and abandons any request in progress (its response is never sent). */

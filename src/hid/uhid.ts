@@ -1,6 +1,6 @@
 // Linux uhid transport: a virtual USB HID device (usage page 0xF1D0) backed by this process, which
 // the kernel exposes as /dev/hidrawN to browsers, libfido2 and python-fido2 (see linux/uhid.h).
-import { closeSync, constants, openSync, read, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync, writeSync } from 'node:fs';
 import { REPORT_SIZE } from './constants.js';
 
 /** FIDO usage page 0xF1D0, usage 0x01 (CTAPHID); 64-byte input and output reports, no report ID. */
@@ -47,6 +47,8 @@ export interface UhidOptions {
 
 /** How long to wait before asking again when no event is queued (ms). */
 const IDLE_POLL_MS = 2;
+/** Events read in one go before other work gets a turn (a whole 7609-byte message is 129 reports). */
+const MAX_EVENTS_PER_TURN = 256;
 
 export class UhidDevice {
   private closed = false;
@@ -57,23 +59,27 @@ export class UhidDevice {
   }
 
   /**
-   * Reads events from the non-blocking fd: each read returns one event or EAGAIN at once, so no
-   * thread is ever parked in read() (a blocked read would outlive close() and hold the process).
-   * Queued events are read back to back; an empty queue is asked again after IDLE_POLL_MS.
+   * Reads the events queued on the non-blocking fd back to back, on this thread: each read returns
+   * one event or EAGAIN at once, so no thread is ever parked in read() (a blocked read would outlive
+   * close() and hold the process); an empty queue is asked again after IDLE_POLL_MS. One read per
+   * thread-pool round trip, as before, let a process starved of CPU read a message's reports so
+   * late that its MSG_TIMEOUT came first, though the host had sent them all in time.
    */
   private poll(): void {
-    if (this.closed) return;
-    read(this.fd, this.buf, 0, EVENT_SIZE, null, (err, n) => {
+    for (let i = 0; i < MAX_EVENTS_PER_TURN; i++) {
       if (this.closed) return;
-      if (err) {
-        if (err.code === 'EAGAIN' || err.code === 'EWOULDBLOCK' || err.code === 'EINTR') {
-          setTimeout(() => this.poll(), IDLE_POLL_MS).unref();
-        }
+      let n: number;
+      try {
+        n = readSync(this.fd, this.buf, 0, EVENT_SIZE, null);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN' || code === 'EWOULDBLOCK' || code === 'EINTR') setTimeout(() => this.poll(), IDLE_POLL_MS).unref();
         return; // any other error: the device is gone
       }
+      if (n === 0) return void setTimeout(() => this.poll(), IDLE_POLL_MS).unref(); // not a uhid node (a test's file): nothing queued
       this.onEvent(Buffer.from(this.buf.subarray(0, n)));
-      setImmediate(() => this.poll());
-    });
+    }
+    setImmediate(() => this.poll()); // more queued: the rest after other work has had its turn
   }
 
   static create(options: UhidOptions): UhidDevice {

@@ -1,5 +1,5 @@
 // `serve --keys N` run as a user runs it: N keys on consecutive UDP ports, each with its own
-// keystore and presence policy; the control API addressing each (/keys/N/..., /keys/N/events);
+// keystore and presence policy, UV, PIN and profile given per key (perKey); the control API addressing each (/keys/N/..., /keys/N/events);
 // faults, counter model and profile on every key; and a host that asks both keys, as a browser
 // does, and CANCELs the one not touched.
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,9 @@ import { askAll, rkRequest } from '../helpers/twoKeys.js';
 import { sseEvents } from '../../src/cli/ctl.js';
 import { until } from '../helpers/until.js';
 import { cliEnv, requireBuiltCli, runCli, serveUdpCli, type ServeProcess } from '../helpers/serveProcess.js';
+import { oneOf, perKey } from '../../src/cli/serveKeys.js';
+import { CliError, ExitCode } from '../../src/cli/errors.js';
+import { formatUuid } from '../../src/util/bytes.js';
 
 let dir: string;
 beforeAll(() => {
@@ -220,7 +223,13 @@ describe('serve --keys: a keystore per key', () => {
 
   it.each([
     [['--store', 'one.sqlite'], /--keys 2 needs a keystore per key/],
-    [['--memory', '--presence', 'approve,deny,deny'], /3 policies for 2 keys/],
+    [['--memory', '--presence', 'approve,deny,deny'], /--presence names 3 values for 2 keys/],
+    [['--memory', '--uv', 'match,nomatch,match'], /--uv names 3 values for 2 keys: give one, or one per key/],
+    [['--memory', '--uv', 'match,maybe'], /--uv must be match or nomatch, got "maybe"/],
+    [['--memory', '--profile', 'default,yubikey9'], /--profile: .*yubikey9/],
+    [['--memory', '--attestation', ',none'], /--attestation must be basic or self/],
+    [['--memory', '--counter', 'global,sideways'], /--counter: /],
+    [['--memory', '--aaguid', '00112233445566778899aabbccddeeff,xyz'], /--aaguid/],
     [['--memory', '--presence', 'approve,sometimes'], /--presence must be/],
     [['--memory', '--keys', '0'], /--keys must be 1-16/],
     [['--memory', '--port', '65535'], /runs past 65535/],
@@ -229,5 +238,63 @@ describe('serve --keys: a keystore per key', () => {
     expect(e.code, e.stderr).toBe(2);
     expect(e.stderr).toMatch(message);
     expect(existsSync('one.sqlite')).toBe(false);
+  });
+});
+
+describe('perKey: one value for every key, or one per key', () => {
+  const usage = (f: () => unknown): CliError => {
+    try {
+      f();
+    } catch (e) {
+      expect(e).toBeInstanceOf(CliError);
+      expect((e as CliError).exitCode).toBe(ExitCode.usage);
+      return e as CliError;
+    }
+    throw new Error('no error');
+  };
+
+  it('one value: every key gets it; a list: key i gets the i-th; an empty place: the default (undefined)', () => {
+    expect(perKey('--uv', 'match', 3)).toEqual(['match', 'match', 'match']);
+    expect(perKey('--uv', undefined, 2)).toEqual([undefined, undefined]);
+    expect(perKey('--profile', 'bio,yubikey5', 2)).toEqual(['bio', 'yubikey5']);
+    expect(perKey('--pin', '1234,', 2)).toEqual(['1234', undefined]);
+    expect(perKey('--uv', ',nomatch,', 3)).toEqual([undefined, 'nomatch', undefined]);
+  });
+
+  it('one key takes the value whole (a PIN may hold a comma)', () => {
+    expect(perKey('--pin', '12,34', 1)).toEqual(['12,34']);
+  });
+
+  it('a count that is neither one nor the number of keys is a usage error naming the option, never the values', () => {
+    const e = usage(() => perKey('--pin', '1111,2222,3333', 2));
+    expect(e.message).toBe('--pin names 3 values for 2 keys: give one, or one per key (comma-separated)');
+    expect(usage(() => perKey('--profile', 'bio,solo', 3)).message).toMatch(/--profile names 2 values for 3 keys/);
+  });
+
+  it('oneOf: a value of the choices, absent, or a usage error', () => {
+    expect(oneOf('--uv', 'match', ['match', 'nomatch'])).toBe('match');
+    expect(oneOf('--uv', undefined, ['match', 'nomatch'])).toBeUndefined();
+    expect(usage(() => oneOf('--uv', 'yes', ['match', 'nomatch'])).message).toBe('--uv must be match or nomatch, got "yes"');
+  });
+});
+
+describe('serve --keys 2 with options per key', () => {
+  it('--profile, --uv, --pin, --counter, --aaguid differ per key: getInfo and the control API tell the keys apart', async () => {
+    const aaguid = '00112233-4455-6677-8899-aabbccddeeff';
+    const k = await serveKeys(2, ['--memory', '--control', '0', '--presence', 'approve,timeout', '--profile', 'default,yubikey5',
+      '--uv', ',match', '--pin', '1234,', '--counter', 'global,zero', '--aaguid', `${aaguid},`]);
+    const err = k.serve.stderr();
+    expect(err).toMatch(/key 0: security key on [^\n]*; store [^\n]*presence approve; counter global; /);
+    expect(err).toMatch(/key 1: security key on [^\n]*; profile yubikey5; [^\n]*presence timeout; built-in UV match; counter zero; /);
+    expect(err).not.toMatch(/key 0: [^\n]*built-in UV/);
+    const [i0, i1] = [await (await client(k.ports[0]!)).getInfo(), await (await client(k.ports[1]!)).getInfo()];
+    expect(formatUuid(i0.aaguid)).toBe(aaguid);
+    expect(formatUuid(i1.aaguid)).toBe('5bc6dcea-7b43-4fe1-902d-621d0e701997'); // yubikey5's own
+    expect([i0.options.clientPin, i1.options.clientPin]).toEqual([true, false]);
+    expect([i0.options.uv, i1.options.uv]).toEqual([undefined, true]); // built-in UV, a finger enrolled, on key 1 only
+    expect((await call(k, 'GET', '/keys')).body.map((x: any) => [x.profile, x.pin, x.builtInUv, x.counterModel, x.presence]))
+      .toEqual([['default', true, false, 'global', 'approve'], ['yubikey5', false, true, 'zero', 'timeout']]);
+    k.serve.child.kill('SIGTERM');
+    expect((await k.serve.exited).code).toBe(0);
   });
 });

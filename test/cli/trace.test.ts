@@ -9,6 +9,9 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClientPin, pinUvAuthParam } from '../../src/client/clientPin.js';
+import { hmacSecretSession } from '../../src/client/hmacSecret.js';
+import { LargeBlobs } from '../../src/client/largeBlobs.js';
+import { parseAuthData } from '../../src/client/authData.js';
 import { Ctap2Client } from '../../src/client/ctap2.js';
 import { CredentialManagement } from '../../src/client/credentialManagement.js';
 import { Permission } from '../../src/ctap/permissions.js';
@@ -173,6 +176,69 @@ describe('a trace recorded in-process', () => {
     expect(withPin.skipped).toEqual([]);
     expect(withPin.redone).toBe(3);
     expect(key.getCredentials()).toHaveLength(1);
+    key.close();
+  });
+
+  it('hmac-secret and large-blob writes: replay makes the key agreement, salts and MACs again, and every answer matches', async () => {
+    const pin = 'blob-pin';
+    const r = await recorded({ pin });
+    const made = await r.ctap.makeCredential({ ...mc(false), extensions: { 'hmac-secret': true } });
+    const id = made.authData.subarray(55, 55 + new DataView(made.authData.buffer, made.authData.byteOffset).getUint16(53));
+    // One salt and two, under protocols 1 and 2, without a PIN (hmac-secret needs none).
+    for (const [version, two] of [[1, false], [2, true]] as const) {
+      const hs = await hmacSecretSession(new ClientPin(r.ctap, [version], version), new Uint8Array(32).fill(1), two ? new Uint8Array(32).fill(2) : undefined);
+      const got = await r.ctap.getAssertion({
+        rpId: 'trace.example', clientDataHash: new Uint8Array(32).fill(5), allowList: [{ id, type: 'public-key' }], extensions: { 'hmac-secret': hs.input },
+      });
+      expect(hs.outputs(parseAuthData(got.authData).extensions!.get('hmac-secret') as Uint8Array)).toHaveLength(two ? 2 : 1);
+    }
+    const token = await new ClientPin(r.ctap, [2]).getPinToken(pin, Permission.lbw);
+    const blobs = new LargeBlobs(r.ctap, await r.ctap.getInfo(), { compression: { compress: (d) => d, decompress: (d) => d }, token });
+    await blobs.writeBlobArray([utf8('an entry'), new Uint8Array(600).fill(7)]);
+    const stored = await blobs.readSerialized();
+    const { records } = r.trace();
+
+    const write = messages(records).find((m) => m.text.startsWith('-> authenticatorLargeBlobs {set:'))!;
+    expect(write.text).toMatch(/pinUvAuthParam: <redacted 32 bytes>, pinUvAuthProtocol: 2\}$/); // as every other MAC, not in the clear
+    // Without the PIN: the hmac-secret requests are made again (nothing but the MACed write is skipped).
+    const bare = await replayFresh(records, { pin });
+    expect(bare.skipped.map((x) => /-> (\w+)( \w+)?/.exec(x)?.[0])).toEqual([
+      '-> authenticatorClientPIN getPinUvAuthTokenUsingPinWithPermissions', '-> authenticatorLargeBlobs',
+    ]);
+    // With it, the whole session matches (the makeCredential's `hmac-secret: true` went as it was,
+    // its credential ID swapped in the allowLists), and the fresh key holds the same large-blob array.
+    const key = new VirtualAuthenticator({ pin });
+    const pipe = key.connect();
+    const full = await replayTrace(records, pipe, { pin, timeoutMs: 2000 });
+    expect(full.mismatches).toEqual([]);
+    expect(full.skipped).toEqual([]);
+    const again = await CtapHidHost.open(key.connect());
+    closeLater(() => again.close());
+    const replayedCtap = new Ctap2Client(again);
+    expect(await new LargeBlobs(replayedCtap, await replayedCtap.getInfo(), { compression: { compress: (d) => d, decompress: (d) => d } }).readSerialized()).toEqual(stored);
+    pipe.close();
+    key.close();
+  });
+
+  it('--pin: a deleteCredential is MACed over the replayed key\'s credential ID, so the deletion happens there too', async () => {
+    const pin = 'del-pin';
+    const r = await recorded({ pin });
+    const cp = new ClientPin(r.ctap, [2]);
+    const mcToken = await cp.getPinToken(pin, Permission.mc, 'trace.example');
+    await r.ctap.makeCredential({ ...mc(true), pinUvAuthParam: pinUvAuthParam(mcToken, new Uint8Array(32).fill(3)), pinUvAuthProtocol: 2 });
+    const cm = new CredentialManagement(r.ctap, await cp.getPinToken(pin, Permission.cm));
+    const [rp] = await cm.rps();
+    const [cred] = await cm.credentials(rp!.rpIdHash);
+    await cm.delete(cred!.credentialId);
+    expect(await cm.metadata()).toMatchObject({ existing: 0 });
+    const { records } = r.trace();
+    const key = new VirtualAuthenticator({ pin });
+    const pipe = key.connect();
+    const replay = await replayTrace(records, pipe, { pin, timeoutMs: 2000 });
+    pipe.close();
+    expect(replay.mismatches).toEqual([]);
+    expect(replay.skipped).toEqual([]);
+    expect(key.getCredentials()).toHaveLength(0);
     key.close();
   });
 

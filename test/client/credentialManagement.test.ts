@@ -72,6 +72,18 @@ describe('credentialManagement', () => {
     expect((err as CtapError).status).toBe(Status.CTAP2_ERR_PUAT_REQUIRED);
   });
 
+  it('a token bound to an RP with no credentials (left) lists none: NO_CREDENTIALS, not PIN_AUTH_INVALID (CTAP 2.1 §6.8.4)', async () => {
+    const { ctap, pin } = await setup();
+    const boundB = new CredentialManagement(ctap, await pin.getPinToken('1234', PinPermission.cm, 'b.example'));
+    const [bo] = await boundB.credentials(sha256(utf8('b.example')));
+    await boundB.delete(bo!.credentialId);
+    // libfido2's `fido2-token -L -k b.example` after `-D -i`: a token bound to the RP whose last credential went.
+    const again = new CredentialManagement(ctap, await pin.getPinToken('1234', PinPermission.cm, 'b.example'));
+    const err = await again.credentials(sha256(utf8('b.example'))).then(() => undefined, (e: CtapError) => e);
+    expect(err).toBeUndefined(); // credentials() turns NO_CREDENTIALS into []
+    await expect(again.credentials(sha256(utf8('c.example')))).rejects.toMatchObject({ status: Status.CTAP2_ERR_PIN_AUTH_INVALID }); // another RP
+  });
+
   it('ends a walk when another subcommand comes between (a deletion would change what was promised)', async () => {
     const { ctap, pin } = await setup();
     const token = await pin.getPinToken('1234', PinPermission.cm);

@@ -28,6 +28,7 @@ const suites = [
   { name: 'device profiles as libfido2 sees them (fido2-token -I; U2F fallback)', guest: 'guest-profiles.sh', tools: [...BASE, '/usr/bin/fido2-token'], marker: 'ALL-PROFILE-STEPS-PASSED', timeoutS: 600, memMb: 3072 },
   { name: 'two uhid keys at once (serve --keys 2): fido2-token -L lists both', guest: 'guest-two-keys.sh', tools: [...BASE, '/usr/bin/fido2-token'], marker: 'TWO-KEYS-LISTED', timeoutS: 300, memMb: 2048 },
   { name: 'Chromium: a passkey registered and used, verified by @simplewebauthn/server', guest: 'guest-chromium.sh', tools: [...BASE, '/usr/bin/chromium'], marker: 'CHROMIUM-PASSKEY-VERIFIED', timeoutS: 900, memMb: 4096 },
+  { name: 'Chromium with two keys: the passkey on the one that verifies, the other CANCELled', guest: 'guest-chromium-two-keys.sh', tools: [...BASE, '/usr/bin/chromium'], marker: 'CHROMIUM-TWO-KEYS-PASSKEY-ON-KEY-1', timeoutS: 900, memMb: 4096 },
 ];
 
 for (const suite of suites) {

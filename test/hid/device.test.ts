@@ -176,6 +176,25 @@ describe('messages', () => {
     expect(h.message().data).toEqual(new Uint8Array([5]));
   });
 
+  it('looks once more before MSG_TIMEOUT: a report the process read late (starved of CPU) still completes the message', () => {
+    const h = new Harness();
+    const cid = h.open();
+    const reports = fragment(cid, HidCmd.PING, new Uint8Array(100));
+    h.device.receive(reports[0]!);
+    h.timers.advance(750); // the time-out is due...
+    expect(h.out).toHaveLength(0);
+    h.device.receive(reports[1]!); // ...and the report, queued meanwhile, is read right after
+    expect(h.message()).toMatchObject({ cid, cmd: HidCmd.PING, data: new Uint8Array(100) });
+    h.timers.advance(1000);
+    expect(h.out).toHaveLength(0); // no MSG_TIMEOUT for the completed message
+
+    h.device.receive(fragment(cid, HidCmd.PING, new Uint8Array(100))[0]!);
+    h.timers.advance(750);
+    expect(h.out).toHaveLength(0);
+    h.timers.advance(20);
+    h.expectError(cid, HidError.MSG_TIMEOUT); // nothing came: the time-out stands, 20 ms later
+  });
+
   it('answers another channel with CHANNEL_BUSY while a message is being received', () => {
     const h = new Harness();
     const a = h.open();

@@ -1,10 +1,11 @@
 # Runs in the VM: ctap-emu on /dev/uhid, then libfido2's tools (fido2-token, fido2-cred,
 # fido2-assert) against /dev/hidraw0, with and without a PIN, then ctap-emu's own host side
-# through node-hid. Every step must succeed.
+# through node-hid. Every step must succeed. The session is recorded (serve --trace) and, as a
+# separate check with its own marker (TRACE-REPLAY-CLEAN), replayed to a fresh key with the PIN.
 set -eu
 REPO=$(cat /vmwork/repo)
 step() { echo "== $*"; }
-node "$REPO/dist/src/cli.js" serve --transport uhid --memory --presence approve -v > /vmwork/serve.log 2>&1 &
+node "$REPO/dist/src/cli.js" serve --transport uhid --memory --presence approve -v --trace /vmwork/libfido2.jsonl > /vmwork/serve.log 2>&1 &
 SERVE=$!
 for i in $(seq 1 600); do [ -e /dev/hidraw0 ] && break; sleep 0.2; done  # node starts slowly under TCG
 [ -e /dev/hidraw0 ] || { echo "no /dev/hidraw0"; cat /vmwork/serve.log; exit 1; }
@@ -138,3 +139,12 @@ wait $SERVE || true
 for i in $(seq 1 20); do [ -e /dev/hidraw0 ] || break; sleep 0.2; done
 [ ! -e /dev/hidraw0 ] || { echo "hidraw node still there after the key stopped"; exit 1; }
 echo "ALL-LIBFIDO2-STEPS-PASSED"
+
+# A separate, non-fatal check (its own marker, which run-guest.sh can take instead): the whole
+# session's trace, replayed to a fresh in-process key with the PIN, answers as the uhid key did.
+step "trace replay of the libfido2 session (--pin 1234)"
+if node "$REPO/dist/src/cli.js" trace replay /vmwork/libfido2.jsonl --pin 1234; then
+  echo "TRACE-REPLAY-CLEAN"
+else
+  echo "TRACE-REPLAY-DIFFERS (see above)"
+fi

@@ -36,7 +36,7 @@ export function describeMessage(dir: Direction, cmd: number, payload: Uint8Array
 }
 
 /** Every byte string inside a redacted value (a COSE key's coordinates, say). */
-function byteStrings(v: CborValue, out: Uint8Array[] = []): Uint8Array[] {
+export function byteStrings(v: CborValue, out: Uint8Array[] = []): Uint8Array[] {
   if (v instanceof Uint8Array) out.push(v);
   else if (Array.isArray(v)) v.forEach((x) => byteStrings(x, out));
   else if (v instanceof Map) v.forEach((x) => byteStrings(x, out));

@@ -1,15 +1,15 @@
 // `trace replay`: the host side of a recorded session sent again, request by request, to a key;
-// each answer held against the recorded one by compare.ts. What a trace cannot reproduce: requests
-// that carry PIN/UV auth (pinUvAuthParam, encrypted PINs, key agreement, hmac-secret salts) were
-// made with secrets of the original session, which the trace does not hold (it keeps zeros), and
-// the replayed key agrees other keys: they are skipped, and said so, unless the PIN is given and
-// pinReplay.ts can make them again.
+// each answer held against the recorded one by compare.ts. What a trace cannot reproduce as it is:
+// requests that carry PIN/UV auth (pinUvAuthParam, encrypted PINs, key agreement, hmac-secret
+// salts) were made with secrets of the original session, which the trace does not hold (it keeps
+// zeros), and the replayed key agrees other keys: pinReplay.ts makes them again (hmac-secret and
+// UV tokens always, what needs the PIN with --pin); those it cannot are skipped, and said so.
 import { HidCmd } from '../../hid/constants.js';
 import { fragment, parsePacket, Reassembly } from '../../hid/framing.js';
 import type { ReportPipe } from '../../hid/pipe.js';
 import { BROADCAST_CID } from '../../hid/constants.js';
 import { equalBytes } from '../../util/bytes.js';
-import { describeMessage } from './record.js';
+import { byteStrings, describeMessage } from './record.js';
 import { compareAnswers } from './compare.js';
 import { PinReplay } from './pinReplay.js';
 import { statusName } from '../../ctap/status.js';
@@ -39,10 +39,13 @@ export interface ReplayResult {
 /** Redacted members a replay can still send as zeros: their value is data, not a proof of a secret. */
 const HARMLESS = new Set(['credBlob', 'largeBlobKey']);
 
-/** The members of a recorded request that were secrets (zeros in the trace). */
+/**
+ * The members of a recorded request that were secrets (zeros in the trace). A member named secret
+ * with no bytes in it (makeCredential's `hmac-secret: true`) lost nothing and is sent as it is.
+ */
 function redactedMembers(m: RecordedMessage): Set<string> {
   const names = new Set<string>();
-  if (m.redacted) describeMessage('in', m.cmd, m.payload, undefined, (name) => names.add(name));
+  if (m.redacted) describeMessage('in', m.cmd, m.payload, undefined, (name, v) => void (byteStrings(v).length > 0 && names.add(name)));
   return names;
 }
 
@@ -138,18 +141,19 @@ export async function replayTrace(records: readonly TraceRecord[], pipe: ReportP
   const channels = new Map<number, number>([[BROADCAST_CID, BROADCAST_CID]]);
   const ids: [Uint8Array, Uint8Array][] = [];
   const result: ReplayResult = { sent: 0, compared: 0, skipped: [], redone: 0, mismatches: [] };
-  const pins = o.pin === undefined ? undefined : new PinReplay(pipe, o.pin);
+  const pins = new PinReplay(pipe, o.pin);
   let n = 0;
   for (const [request, answers] of expected) {
     n++;
     const title = `#${n} at ${request.t} ms, channel ${cidText(request.cid)}: ${describeMessage('in', request.cmd, request.payload, undefined)}`;
     const secrets = redactedMembers(request);
     const why = unreproducible(secrets);
-    let sent = request.payload;
+    // The replayed key's credential IDs first: a MAC made again must cover them (a deleteCredential's).
+    let payload = substitute(request.payload, ids);
     if (why) {
-      const redo = await pins?.redo(request, secrets);
+      const redo = await pins.redo({ ...request, payload }, secrets);
       if (!redo) {
-        result.skipped.push(`${title}\n   skipped: ${why}${pins ? '; not one --pin redoes' : ''}`);
+        result.skipped.push(`${title}\n   skipped: ${why}${o.pin === undefined ? '' : '; not one --pin redoes'}`);
         continue;
       }
       if (redo.kind === 'done') {
@@ -160,10 +164,9 @@ export async function replayTrace(records: readonly TraceRecord[], pipe: ReportP
         }
         continue;
       }
-      sent = redo.payload;
+      payload = redo.payload;
     }
     const cid = channels.get(request.cid) ?? request.cid;
-    const payload = substitute(sent, ids);
     // Replay's own channel (--pin) was opened on the broadcast channel too: only the answer with our nonce is ours.
     const isInit = request.cmd === HidCmd.INIT && cid === BROADCAST_CID;
     for (const r of fragment(cid, request.cmd, payload)) await pipe.write(r);

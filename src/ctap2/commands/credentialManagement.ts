@@ -148,7 +148,10 @@ export function credentialManagement(ctx: CommandContext, req: CredMgmtRequest):
       return nextInWalk(ctx, 'rps');
     case S.enumerateCredentialsBegin: {
       const hash = required(req.params ?? new Map(), CredMgmtParamKey.rpIDHash, asBytes, 'rpIDHash');
-      const rpId = rpByHash(ctx, hash);
+      // CTAP 2.1 §6.8.4: a token bound to an RP is held against rpIDHash itself, so an RP with no
+      // credentials (left) answers CTAP2_ERR_NO_CREDENTIALS below, not PIN_AUTH_INVALID.
+      const bound = ctx.session.token.rpId;
+      const rpId = rpByHash(ctx, hash) ?? (bound !== undefined && equalBytes(ctx.crypto.sha256(utf8(bound)), hash) ? bound : undefined);
       authorize(ctx, req, rpId ?? null, true);
       const total = rpId === undefined ? 0 : store.countByRp(rpId);
       const first = total > 0 ? credentialsOf(ctx, rpId!) : undefined;
