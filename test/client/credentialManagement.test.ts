@@ -82,6 +82,9 @@ describe('credentialManagement', () => {
     const err = await again.credentials(sha256(utf8('b.example'))).then(() => undefined, (e: CtapError) => e);
     expect(err).toBeUndefined(); // credentials() turns NO_CREDENTIALS into []
     await expect(again.credentials(sha256(utf8('c.example')))).rejects.toMatchObject({ status: Status.CTAP2_ERR_PIN_AUTH_INVALID }); // another RP
+    // Deleting or renaming the credential that went: NO_CREDENTIALS too (§6.8.5, §6.8.6), not PIN_AUTH_INVALID.
+    await expect(again.delete(bo!.credentialId)).rejects.toMatchObject({ status: Status.CTAP2_ERR_NO_CREDENTIALS });
+    await expect(again.updateUser(bo!.credentialId, bo!.user)).rejects.toMatchObject({ status: Status.CTAP2_ERR_NO_CREDENTIALS });
   });
 
   it('ends a walk when another subcommand comes between (a deletion would change what was promised)', async () => {

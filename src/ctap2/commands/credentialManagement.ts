@@ -37,9 +37,10 @@ const S = CredMgmtSubCommand;
 
 /**
  * §6.8.2: a token with cm, MAC over subCommand || subCommandParams; `rpId` for RP-scoped
- * subcommands. The read-only ones also take the persistent token (pcmr, CTAP 2.2), any RP.
+ * subcommands (null: key-wide, no RP-bound token; undefined: no RP to hold the token against).
+ * The read-only ones also take the persistent token (pcmr, CTAP 2.2), any RP.
  */
-function authorize(ctx: CommandContext, req: CredMgmtRequest, rpId: string | null, readOnly = false): void {
+function authorize(ctx: CommandContext, req: CredMgmtRequest, rpId: string | null | undefined, readOnly = false): void {
   const message = concatBytes(new Uint8Array([req.subCommand]), paramBytes(req.params));
   if (readOnly && req.pinUvAuthParam !== undefined && req.pinUvAuthProtocol !== undefined) {
     const protocol = protocolFor(req.pinUvAuthProtocol, ctx.crypto);
@@ -162,7 +163,9 @@ export function credentialManagement(ctx: CommandContext, req: CredMgmtRequest):
       return nextInWalk(ctx, 'credentials');
     case S.deleteCredential: {
       const { cred } = findById(ctx, req);
-      authorize(ctx, req, cred?.rpId ?? null);
+      // §6.8.5: MAC and permission first; the token's RP is held against the credential's, so a
+      // credential that is not there is NO_CREDENTIALS whatever RP the token is bound to.
+      authorize(ctx, req, cred?.rpId);
       if (!cred) throw new CtapError(Status.CTAP2_ERR_NO_CREDENTIALS, 'no such credential');
       store.delete(cred.id);
       ctx.crypto.forget?.(cred); // nothing of the deleted key stays in the crypto's memory
@@ -171,7 +174,7 @@ export function credentialManagement(ctx: CommandContext, req: CredMgmtRequest):
     case S.updateUserInformation: {
       const { cred } = findById(ctx, req);
       const user = required(req.params ?? new Map(), CredMgmtParamKey.user, asMap, 'user');
-      authorize(ctx, req, cred?.rpId ?? null);
+      authorize(ctx, req, cred?.rpId); // §6.8.6, as deleteCredential
       if (!cred) throw new CtapError(Status.CTAP2_ERR_NO_CREDENTIALS, 'no such credential');
       if (!equalBytes(required(user, 'id', asBytes, 'user.id'), cred.userId)) {
         throw new CtapError(Status.CTAP1_ERR_INVALID_PARAMETER, 'user.id differs from the credential');
