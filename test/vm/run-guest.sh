@@ -2,7 +2,8 @@
 # Boots the test VM and runs one guest script in it, then shows what happened.
 # Usage: test/vm/run-guest.sh GUEST_SCRIPT MARKER [TIMEOUT_S] [MEM_MB]   (after npm run build)
 # Succeeds when the guest's log contains MARKER. Extra logs the guest leaves in /vmwork
-# (serve.log, rp.log, chromium.log) are printed on failure; VM_KEEP=DIR keeps them all in DIR/GUEST.
+# (serve.log, rp.log, chromium.log, Firefox's firefox-webauthn.log*) are printed on failure;
+# VM_KEEP=DIR keeps them all in DIR/GUEST.
 set -eu
 GUEST=$1 MARKER=$2 T=${3:-600} MEM=${4:-3072}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -23,5 +24,7 @@ if [ -f "$SHARE/serve.log" ]; then
   grep -E '^[0-9TZ:.-]+ (key [0-9]+: )?(->|<-)' "$SHARE/serve.log" | cut -c1-200 | tail -30 || true
 fi
 if [ "$RC" = 0 ] && grep -q "$MARKER" "$SHARE/guest.log"; then exit 0; fi
-for f in serve.log rp.log chromium.log; do [ -f "$SHARE/$f" ] && { echo "--- $f:"; tail -30 "$SHARE/$f"; }; done
+for f in "$SHARE"/serve.log "$SHARE"/rp.log "$SHARE"/chromium.log "$SHARE"/firefox-webauthn.log*; do
+  [ -f "$f" ] && { echo "--- $(basename "$f"):"; tail -30 "$f"; }
+done
 exit 1
