@@ -283,9 +283,20 @@ function installedSuite(tc: Toolchain | undefined, skipReason: string | undefine
       const t = need();
       const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as PackageJson;
       const specs = Object.keys(pkg.exports).map((k) => `ctap-emu${k.slice(1)}`);
+      // A subpath built on an optional peer the user brings (ctap-emu/playwright on @playwright/test,
+      // which this empty project lacks) must fail to import naming that peer, and nothing else.
+      const peerOf: Record<string, string> = { 'ctap-emu/playwright': '@playwright/test' };
       const script = `
+        const peerOf = ${JSON.stringify(peerOf)};
         for (const s of ${JSON.stringify(specs)}) {
-          const m = s.endsWith('.json') ? await import(s, { with: { type: 'json' } }) : await import(s);
+          let m;
+          try {
+            m = s.endsWith('.json') ? await import(s, { with: { type: 'json' } }) : await import(s);
+          } catch (e) {
+            if (peerOf[s] && e.code === 'ERR_MODULE_NOT_FOUND' && e.message.includes("'" + peerOf[s] + "'")) continue;
+            throw e;
+          }
+          if (peerOf[s]) throw new Error(s + ' imported without its peer ' + peerOf[s]);
           if (Object.keys(m).length === 0) throw new Error(s + ' exports nothing');
         }
         const engine = (await import('ctap-emu/artillery')).default;
