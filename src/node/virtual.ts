@@ -26,7 +26,7 @@ import type { Crypto } from '../ctap/crypto.js';
 import { NodeCrypto } from './nodeCrypto.js';
 import { KeyEvents, type KeyEventListener } from './events/emitter.js';
 import { ExchangeEvents } from './events/exchange.js';
-import { PendingTouches } from './events/touches.js';
+import { PendingTouches, type Wait } from './events/touches.js';
 import type { KeyEventMap, KeyEventName } from './events/types.js';
 import { FaultSet, type FaultFired, type FaultInfo } from './faults/faultSet.js';
 import { CounterModels, parseCounterModelText, type CounterModelSpec } from './automation/counterModels.js';
@@ -225,10 +225,10 @@ export class VirtualAuthenticator {
       crypto: options.crypto ?? new NodeCrypto(),
       // Through fields, so setPresence and setUserVerified take effect at the next touch.
       userPresence: (r, signal) => this.watchTouch('presence', r, (asked) =>
-        this.touches.ask('presence', (s) => this.presence(r, s), signal, 'approved', asked, this.presenceInstant)),
+        this.touches.ask('presence', r, (s) => this.presence(r, s), signal, 'approved', asked, this.presenceInstant)),
       userVerification: uv === undefined ? undefined : (r, signal) =>
         this.watchTouch('verification', r, (asked) =>
-          this.touches.ask('verification', (s) => this.verification!(r, s), signal, 'match', asked, this.verificationInstant)),
+          this.touches.ask('verification', r, (s) => this.verification!(r, s), signal, 'match', asked, this.verificationInstant)),
       store: this.store,
       faults: this.faults,
       counterModel: this.counters.modelFor,
@@ -337,6 +337,11 @@ export class VirtualAuthenticator {
 
   /** What the key waits for now ('presence', 'verification'), oldest first. */
   pendingActions(): ('presence' | 'verification')[] {
+    return this.touches.pending().map((w) => w.kind);
+  }
+
+  /** The same with what each wait is for (operation, RP, user) and since when (the key's clock, ms). */
+  pendingWaits(): Wait[] {
     return this.touches.pending();
   }
 

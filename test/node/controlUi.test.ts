@@ -1,6 +1,6 @@
 // The key's window on the control API (startControl's ui option), without a browser: the page's
 // files served without the token, with a policy that runs no inline script, to loopback names
-// only; what the key waits for in words behind the token, held against pendingActions(); the
+// only; what the key waits for in words behind the token (a cancelled wait gone with it); the
 // trace stream's absence said plainly. The page itself runs in Chromium in test/cli/uiWindow.test.ts.
 import { describe, expect, it } from 'vitest';
 import { request } from 'node:http';

@@ -211,7 +211,8 @@ export async function startControl(key: VirtualAuthenticator | readonly VirtualA
   try {
     await listen(server, o.listen);
   } catch (e) {
-    ui?.close(); // its watchers leave the keys, which outlive a port that was taken
+    // The event rings stop listening: the keys outlive a port that was taken.
+    await Promise.all(streams.map((s) => s.end()));
     throw e;
   }
   let url: string;
@@ -225,7 +226,6 @@ export async function startControl(key: VirtualAuthenticator | readonly VirtualA
   return {
     url,
     close: () => Promise.all(streams.map((e) => e.end())).then(() => new Promise<void>((resolve) => {
-      ui?.close();
       server.closeAllConnections();
       server.close(() => {
         if (path) rmSync(path, { force: true });

@@ -6,8 +6,25 @@ export type WaitKind = 'presence' | 'verification';
 /** The reason a settled wait aborts its policy's ask with: abort() without one builds a DOMException (and its stack). */
 const SETTLED = Symbol('settled');
 
+/** What a wait is for, as a person at the key needs it told (the key's window shows it). */
+export interface WaitAbout {
+  /** The operation: makeCredential, getAssertion, reset, selection, clientPIN, ctap1, bioEnrollment. */
+  command: string;
+  rpId?: string;
+  userName?: string;
+}
+
+/** A wait the key is in: its kind, what it is for, and since when (the key's clock, ms). */
+export interface Wait extends WaitAbout {
+  kind: WaitKind;
+  since: number;
+}
+
 interface Waiting {
   kind: WaitKind;
+  /** The key's request itself (no copy per touch): read only when someone asks what is pending. */
+  about: WaitAbout;
+  since: number;
   settle(result: unknown): void;
 }
 
@@ -25,7 +42,7 @@ export class PendingTouches {
    * once the wait can be answered from outside.
    */
   async ask<R>(
-    kind: WaitKind, ask: (signal: AbortSignal) => Promise<R>, signal: AbortSignal, approved: R, asked: () => void, instant = false,
+    kind: WaitKind, about: WaitAbout, ask: (signal: AbortSignal) => Promise<R>, signal: AbortSignal, approved: R, asked: () => void, instant = false,
   ): Promise<R> {
     if (kind === 'presence' && this.armedUntil !== undefined && this.now() <= this.armedUntil) {
       this.armedUntil = undefined;
@@ -37,7 +54,7 @@ export class PendingTouches {
     const onAbort = (): void => local?.abort();
     if (local) signal.addEventListener('abort', onAbort, { once: true });
     let entry!: Waiting;
-    const given = new Promise<R>((resolve) => (entry = { kind, settle: (r) => resolve(r as R) }));
+    const given = new Promise<R>((resolve) => (entry = { kind, about, since: this.now(), settle: (r) => resolve(r as R) }));
     this.waiting.add(entry);
     // The policy's own answer needs no abort: only one from outside (or the host's cancel) stops its wait.
     let answered = false;
@@ -66,8 +83,9 @@ export class PendingTouches {
   }
 
   /** What the key waits for now, oldest first. */
-  pending(): WaitKind[] {
-    return [...this.waiting].map((w) => w.kind);
+  pending(): Wait[] {
+    return [...this.waiting].map(({ kind, about: { command, rpId, userName }, since }) =>
+      ({ kind, command, ...(rpId !== undefined && { rpId }), ...(userName !== undefined && { userName }), since }));
   }
 
   /**

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { VirtualAuthenticator } from '../../virtual.js';
 import type { ControlAnswer } from '../routes.js';
 import type { EventStreams } from '../events.js';
-import { PendingRequests } from './pending.js';
+import { pendingRequests } from './pending.js';
 import { APP_JS } from './app.js';
 import { PAGE_CSS, PAGE_HTML } from './page.js';
 
@@ -55,11 +55,7 @@ const ASSETS: Record<string, [type: string, body: string]> = {
 const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?$/i;
 
 export class UiServer {
-  private readonly pending: PendingRequests[];
-
-  constructor(private readonly keys: readonly VirtualAuthenticator[], private readonly o: UiOptions = {}) {
-    this.pending = keys.map((k) => new PendingRequests(k));
-  }
+  constructor(private readonly keys: readonly VirtualAuthenticator[], private readonly o: UiOptions = {}) {}
 
   /** Serves the page's files (no token: they hold no secret); false when the request is for none of them. */
   asset(req: IncomingMessage, res: ServerResponse): boolean {
@@ -86,15 +82,11 @@ export class UiServer {
   route(index: number, pathname: string, req: IncomingMessage, res: ServerResponse, streams: EventStreams): ControlAnswer | 'streamed' | undefined {
     if (pathname !== '/ui/pending' && pathname !== '/ui/trace') return undefined;
     if (req.method !== 'GET') return { status: 405, body: { error: `${req.method} is not allowed on ${pathname} (GET)` } };
-    if (pathname === '/ui/pending') return { status: 200, body: { pending: this.pending[index]!.list() } };
+    if (pathname === '/ui/pending') return { status: 200, body: { pending: pendingRequests(this.keys[index]!) } };
     const trace = this.o.trace;
     if (!trace) return { status: 404, body: { error: 'no decoded trace here (serve --ui gives one); GET /events has each request and response' } };
     const key = this.keys[index]!;
     streams.stream(req, res, 'ctap-emu trace', (send) => trace(key, (m) => send('message', { time: new Date().toISOString(), ...m })));
     return 'streamed';
-  }
-
-  close(): void {
-    for (const p of this.pending) p.close();
   }
 }
