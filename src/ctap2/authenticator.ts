@@ -24,7 +24,7 @@ import { nobleCrypto } from '../ctap/nobleCrypto.js';
 import { equalBytes } from '../util/bytes.js';
 import { loadPin, PIN_RETRIES_MAX, savePin } from './pin/persistent.js';
 import { deviceSettings } from './pin/verification.js';
-import { enrolledTemplates, loadTemplates, MAX_TEMPLATES, newTemplateId, saveTemplates } from './pin/fingerprints.js';
+import { loadTemplates, roomForFinger, saveTemplates } from './pin/fingerprints.js';
 import type { CommandContext } from './context.js';
 import { Session } from './session.js';
 import type { DeviceSettings } from './pin/persistent.js';
@@ -105,9 +105,7 @@ export class Authenticator {
    */
   provisionFingerprint(name?: string): Uint8Array {
     if (!this.config.builtInUv || !this.config.bioEnrollment) throw new CtapError(Status.CTAP2_ERR_NOT_ALLOWED, 'this key enrolls no fingers');
-    const templates = enrolledTemplates(this.env);
-    if (templates.length >= MAX_TEMPLATES) throw new CtapError(Status.CTAP2_ERR_FP_DATABASE_FULL, `${MAX_TEMPLATES} fingers are enrolled already`);
-    const id = newTemplateId(this.env, templates);
+    const { templates, id } = roomForFinger(this.env);
     saveTemplates(this.env, [...templates, { id, ...(name === undefined ? {} : { name }) }]);
     return id;
   }

@@ -12,7 +12,7 @@ import { concatBytes, equalBytes } from '../../util/bytes.js';
 import {
   BioEnrollmentKey, BioEnrollmentParamKey, BioEnrollmentResponseKey, BioEnrollmentSubCommand, BioModality, EnrollFeedback, TemplateInfoKey,
 } from '../../ctap/keys.js';
-import { enrolledTemplates, MAX_TEMPLATES, newTemplateId, saveTemplates, type FingerprintTemplate } from '../pin/fingerprints.js';
+import { enrolledTemplates, roomForFinger, saveTemplates, type FingerprintTemplate } from '../pin/fingerprints.js';
 
 export interface BioEnrollmentRequest {
   modality?: number;
@@ -93,9 +93,7 @@ async function sample(ctx: CommandContext, templateId: Uint8Array, timeoutMs: nu
 /** §6.7.4: a new template; the first sample is taken at once. */
 async function enrollBegin(ctx: CommandContext, req: BioEnrollmentRequest): Promise<Response> {
   ctx.session.bioEnrollment = undefined; // an unfinished enrollment is cancelled
-  const templates = enrolledTemplates(ctx.env);
-  if (templates.length >= MAX_TEMPLATES) throw new CtapError(Status.CTAP2_ERR_FP_DATABASE_FULL, `${MAX_TEMPLATES} fingers are enrolled already`);
-  const templateId = newTemplateId(ctx.env, templates);
+  const { id: templateId } = roomForFinger(ctx.env);
   ctx.session.bioEnrollment = { templateId, remaining: SAMPLES_PER_ENROLLMENT };
   try {
     const response = await sample(ctx, templateId, timeoutOf(req.params));

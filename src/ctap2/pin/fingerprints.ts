@@ -3,6 +3,7 @@
 import { decodeCbor, encodeCbor, type CborMap } from '../../ctap/cbor.js';
 import type { AuthenticatorConfig, AuthenticatorEnv } from '../env.js';
 import { equalBytes } from '../../util/bytes.js';
+import { CtapError, Status } from '../../ctap/status.js';
 
 export interface FingerprintTemplate {
   id: Uint8Array;
@@ -32,11 +33,16 @@ export function saveTemplates(env: AuthenticatorEnv, templates: readonly Fingerp
   env.store.setMeta(KEY, encodeCbor(templates.map((t) => ({ id: t.id, ...(t.name === undefined ? {} : { name: t.name }) }))));
 }
 
-/** A template ID (2 random bytes) no enrolled finger has. */
-export function newTemplateId(env: AuthenticatorEnv, templates: readonly FingerprintTemplate[]): Uint8Array {
+/**
+ * Room for one more finger: the enrolled ones, and a template ID (2 random bytes) none of them has.
+ * A full sensor is FP_DATABASE_FULL.
+ */
+export function roomForFinger(env: AuthenticatorEnv): { templates: FingerprintTemplate[]; id: Uint8Array } {
+  const templates = enrolledTemplates(env);
+  if (templates.length >= MAX_TEMPLATES) throw new CtapError(Status.CTAP2_ERR_FP_DATABASE_FULL, `${MAX_TEMPLATES} fingers are enrolled already`);
   for (;;) {
     const id = env.randomBytes(2);
-    if (!templates.some((t) => equalBytes(t.id, id))) return id;
+    if (!templates.some((t) => equalBytes(t.id, id))) return { templates, id };
   }
 }
 
