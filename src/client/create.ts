@@ -32,6 +32,17 @@ function residentKey(o: CreationOptionsJSON, info: AuthenticatorInfo): boolean {
   return rk;
 }
 
+/**
+ * L3 §5.1.3 steps 18-19: the RP's attestationFormats, or just "none" when it conveys none (the key
+ * then signs no attestation the client would discard). Sent only to keys of CTAP 2.2 and later, which
+ * know attestationFormatsPreference; older ones get their attestation replaced by conveyNone().
+ */
+function attestationFormats(o: CreationOptionsJSON, info: AuthenticatorInfo): string[] | undefined {
+  if (!info.versions.some((v) => v === 'FIDO_2_2' || v === 'FIDO_2_3')) return undefined;
+  const formats = (o.attestation ?? 'none') === 'none' ? ['none'] : o.attestationFormats;
+  return formats?.length ? formats : undefined;
+}
+
 async function makeCredential(
   s: Session, o: CreationOptionsJSON, rpId: string, clientDataHash: Uint8Array, rk: boolean, prf: (p: HmacSecretSession) => void,
 ): Promise<AttestationResponse> {
@@ -57,6 +68,7 @@ async function makeCredential(
       options: rk || uv.uv ? { rk: rk || undefined, uv: uv.uv } : undefined,
       pinUvAuthParam: uv.pinUvAuthParam,
       pinUvAuthProtocol: uv.pinUvAuthProtocol,
+      attestationFormatsPreference: attestationFormats(o, s.info),
     },
     { signal: s.signal(o.timeout) },
   ).catch(translate);

@@ -54,6 +54,8 @@ export interface CreationOptionsJSON {
   };
   /** 'none' | 'indirect' | 'direct' | 'enterprise' */
   attestation?: string;
+  /** The RP's attestation statement formats, most preferred first (L3 §5.4); ignored with attestation "none". */
+  attestationFormats?: string[];
   hints?: string[];
   extensions?: ExtensionsInputJSON;
 }

@@ -6,7 +6,7 @@ import { p256CoseKey } from './cose.js';
 import type { Crypto, KeyAgreementKey } from './crypto.js';
 import { asBytes, asInt, asMap, required } from './params.js';
 import { CtapError, Status } from './status.js';
-import { concatBytes, equalBytes } from '../util/bytes.js';
+import { concatBytes, equalBytes, utf8 } from '../util/bytes.js';
 
 /** COSE alg of the key agreement key: ECDH-ES + HKDF-256 (as the spec fixes it, whatever the KDF). */
 export const COSE_ECDH_ES_HKDF_256 = -25;
@@ -31,6 +31,25 @@ export interface PinUvAuthProtocol {
 
 const ZERO_IV = new Uint8Array(16);
 const ZERO_SALT = new Uint8Array(32);
+
+/** HKDF-Expand's one block (RFC 5869 §2.3, L = 32): T(1) = HMAC(PRK, info || 0x01). */
+const HMAC_KEY_INFO = concatBytes(utf8('CTAP2 HMAC key'), new Uint8Array([1]));
+const AES_KEY_INFO = concatBytes(utf8('CTAP2 AES key'), new Uint8Array([1]));
+
+/**
+ * §6.5.7 kdf: HKDF-SHA-256(salt = 32 zeros, Z) to 32 bytes with info "CTAP2 HMAC key", then with
+ * "CTAP2 AES key". Both share HKDF-Extract's PRK, so it is computed once: three HMACs, not four.
+ */
+function protocolTwoKdf(c: Crypto, z: Uint8Array): Uint8Array {
+  const prk = c.hmacSha256(ZERO_SALT, z);
+  const hmacKey = c.hmacSha256(prk, HMAC_KEY_INFO);
+  const aesKey = c.hmacSha256(prk, AES_KEY_INFO);
+  prk.fill(0);
+  const secret = concatBytes(hmacKey, aesKey);
+  hmacKey.fill(0);
+  aesKey.fill(0);
+  return secret;
+}
 
 const wholeBlocks = (ct: Uint8Array): boolean => ct.length > 0 && ct.length % 16 === 0;
 
@@ -69,7 +88,7 @@ export function protocolTwo(c: Crypto): PinUvAuthProtocol {
   const aesKey = (key: Uint8Array): Uint8Array => key.subarray(key.length === 64 ? 32 : 0);
   return {
     version: 2,
-    ...keyAgreement(c, (z) => concatBytes(c.hkdfSha256(z, ZERO_SALT, 'CTAP2 HMAC key', 32), c.hkdfSha256(z, ZERO_SALT, 'CTAP2 AES key', 32))),
+    ...keyAgreement(c, (z) => protocolTwoKdf(c, z)),
     encrypt: (key, pt, iv) => concatBytes(iv, c.cbcEncrypt(aesKey(key), iv, pt)),
     decrypt: (key, ct) => (ct.length > 16 && wholeBlocks(ct.subarray(16)) ? c.cbcDecrypt(aesKey(key), ct.subarray(0, 16), ct.subarray(16)) : undefined),
     // A 64-byte shared secret authenticates with its first half; a 32-byte token with itself.

@@ -207,23 +207,22 @@ export class NodeCrypto implements Crypto {
   }
 
   /**
-   * The public key, and the key object a signature with this key needs, kept: a new credential's
-   * key signs right after (its attestation), and its point is computed once, here.
+   * The public key. A curve point comes from the kept ECDH object; the key object a signature needs
+   * is imported at the first signature (most new credentials sign nothing at registration: batch
+   * or no attestation). EdDSA and RS256 keys are imported here, the public key read from the import.
    */
   publicKeyOf(alg: CoseAlgorithm, privateKey: Uint8Array): Uint8Array {
     checkPrivateKey(checkAlg(alg), privateKey);
-    if (alg === CoseAlg.ES256 || alg === CoseAlg.ES384) {
-      const point = this.points.of(alg, privateKey);
-      this.keys.get(alg, privateKey, () => ecKeyObject(alg, privateKey, point));
-      return point;
-    }
-    const jwk = createPublicKey(this.keys.get(alg, privateKey, () => keyObject(alg, privateKey, this.points))).export({ format: 'jwk' });
+    if (alg === CoseAlg.ES256 || alg === CoseAlg.ES384) return this.points.of(alg, privateKey);
+    const key = this.keys.get(alg, privateKey, () => keyObject(alg, privateKey, this.points));
     if (alg === CoseAlg.RS256) {
+      const jwk = createPublicKey(key).export({ format: 'jwk' });
       const n = Buffer.from(jwk.n!, 'base64url');
       if (n.length !== RSA_MODULUS_LENGTH) throw new RangeError('RS256 keys are RSA-2048');
       return new Uint8Array(Buffer.concat([n, Buffer.from(jwk.e!, 'base64url')]));
     }
-    return new Uint8Array(Buffer.from(jwk.x!, 'base64url'));
+    // The private JWK carries x: no public key object to make (which costs as much as the import).
+    return new Uint8Array(Buffer.from(key.export({ format: 'jwk' }).x!, 'base64url'));
   }
 
   // Arrow functions: these use the instance, and stay right when passed around detached.

@@ -17,9 +17,10 @@ const closers: (() => void)[] = [];
 afterEach(() => closers.splice(0).forEach((c) => c()));
 
 /** A key whose makeCredential requests are kept, decoded. */
-function rig(): { client: WebAuthnClient; makeCredentials: CborMap[] } {
+function rig(profile?: string): { client: WebAuthnClient; makeCredentials: CborMap[] } {
   const makeCredentials: CborMap[] = [];
   const key = new VirtualAuthenticator({
+    profile,
     aaguid: '0123456789abcdef0123456789abcdef',
     onExchange: (req) => {
       if (req[0] === Command.authenticatorMakeCredential) makeCredentials.push(decodeCbor(req.subarray(1)) as CborMap);
@@ -52,18 +53,30 @@ describe('pubKeyCredParams', () => {
 });
 
 describe('attestation "none"', () => {
-  it('is made by the client (fmt none, empty attStmt, zero AAGUID), without attestationFormatsPreference', async () => {
+  // L3 §5.1.3 steps 18-19: attestationFormats becomes ["none"], which a CTAP 2.2+ key takes as
+  // attestationFormatsPreference (and then signs no attestation); a CTAP 2.1 key is not sent it, and
+  // its attestation is replaced by the client (step 22). The RP sees the same either way.
+  for (const [profile, sent] of [[undefined, ['none']], ['yubikey5', undefined]] as const) {
+    it(`is fmt none, empty attStmt, zero AAGUID (${profile ?? 'CTAP 2.3'} key, attestationFormatsPreference ${JSON.stringify(sent)})`, async () => {
+      const { client, makeCredentials } = rig(profile);
+      const options = await generateRegistrationOptions({ rpName: 'Ex', rpID, userName: 'a', attestationType: 'none' });
+      const created = await client.create(options);
+      expect(makeCredentials[0]!.get(MakeCredentialKey.attestationFormatsPreference)).toEqual(sent);
+      const att = decodeCbor(fromBase64url(created.response.attestationObject)) as CborMap;
+      expect(att.get('fmt')).toBe('none');
+      expect((att.get('attStmt') as CborMap).size).toBe(0);
+      expect(parseAuthData(att.get('authData') as Uint8Array).attested!.aaguid).toEqual(new Uint8Array(16));
+      expect(created.response.authenticatorData).toBe(Buffer.from(att.get('authData') as Uint8Array).toString('base64url'));
+      const v = await verifyReg(created, options.challenge);
+      expect([v.verified, v.registrationInfo!.fmt, v.registrationInfo!.aaguid]).toEqual([true, 'none', '00000000-0000-0000-0000-000000000000']);
+    });
+  }
+
+  it('other conveyances pass the RP\'s attestationFormats on', async () => {
     const { client, makeCredentials } = rig();
-    const options = await generateRegistrationOptions({ rpName: 'Ex', rpID, userName: 'a', attestationType: 'none' });
-    const created = await client.create(options);
-    expect(makeCredentials[0]!.has(MakeCredentialKey.attestationFormatsPreference)).toBe(false);
-    const att = decodeCbor(fromBase64url(created.response.attestationObject)) as CborMap;
-    expect(att.get('fmt')).toBe('none');
-    expect((att.get('attStmt') as CborMap).size).toBe(0);
-    expect(parseAuthData(att.get('authData') as Uint8Array).attested!.aaguid).toEqual(new Uint8Array(16));
-    expect(created.response.authenticatorData).toBe(Buffer.from(att.get('authData') as Uint8Array).toString('base64url'));
-    const v = await verifyReg(created, options.challenge);
-    expect([v.verified, v.registrationInfo!.fmt, v.registrationInfo!.aaguid]).toEqual([true, 'none', '00000000-0000-0000-0000-000000000000']);
+    const options = await generateRegistrationOptions({ rpName: 'Ex', rpID, userName: 'a', attestationType: 'direct' });
+    await client.create({ ...options, attestationFormats: ['tpm', 'packed'] });
+    expect(makeCredentials[0]!.get(MakeCredentialKey.attestationFormatsPreference)).toEqual(['tpm', 'packed']);
   });
 
   it('direct keeps the key\'s attestation and AAGUID', async () => {
