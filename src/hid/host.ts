@@ -102,10 +102,19 @@ function exchange(pipe: ReportPipe, cid: number, cmd: number, payload: Uint8Arra
   const timeoutMs = opts.timeoutMs ?? 30_000;
   return new Promise<Uint8Array>((resolve, reject) => {
     let msg: Reassembly | undefined;
+    // One timer for the device's silence: a report moves lastHeard, and the timer, when it fires,
+    // waits out the rest (no timer made and cleared per report).
+    let lastHeard = Date.now();
     let timer: ReturnType<typeof setTimeout> | undefined;
+    const silence = (ms: number): void => {
+      timer = setTimeout(() => {
+        const quiet = Date.now() - lastHeard;
+        if (quiet >= timeoutMs) finish(new CtapHidError(0, `no answer from the device in ${timeoutMs} ms`));
+        else silence(timeoutMs - quiet);
+      }, ms);
+    };
     const arm = (): void => {
-      clearTimeout(timer);
-      timer = setTimeout(() => finish(new CtapHidError(0, `no answer from the device in ${timeoutMs} ms`)), timeoutMs);
+      lastHeard = Date.now();
     };
     const onAbort = (): void => {
       // §11.2.9.1.5: the device answers the pending request with KEEPALIVE_CANCEL.
@@ -137,7 +146,7 @@ function exchange(pipe: ReportPipe, cid: number, cmd: number, payload: Uint8Arra
       if (msg?.complete) finish(msg.data);
     });
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    arm();
+    silence(timeoutMs);
     (async () => {
       for (const r of fragment(cid, cmd, payload)) await pipe.write(r);
       if (opts.signal?.aborted) onAbort();

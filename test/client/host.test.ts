@@ -39,6 +39,21 @@ describe('CTAPHID host over loopback', () => {
     expect(statuses).toContain(2);
   });
 
+  it('times out only on silence: keepalives past timeoutMs keep the request alive, a mute device fails it', async () => {
+    const key = new VirtualAuthenticator({ presence: () => new Promise((r) => setTimeout(() => r(true), 450)) });
+    cleanup.push(() => key.close());
+    const hid = await CtapHidHost.open(key.connect());
+    cleanup.push(() => void hid.close());
+    // Keepalives every 100 ms: 450 ms of waiting is three times the 150 ms of silence allowed.
+    const res = await hid.cbor(new Uint8Array([0x0b]), { timeoutMs: 150 }); // authenticatorSelection
+    expect(res[0]).toBe(Status.CTAP2_OK);
+    // A device that never answers: the exchange ends after the silence, with a CtapHidError.
+    const mute = { write: () => undefined, onReport: () => () => undefined, close: () => undefined };
+    const started = Date.now();
+    await expect(CtapHidHost.open(mute, { timeoutMs: 120 })).rejects.toThrow(/no answer from the device in 120 ms/);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(110);
+  });
+
   it('cancels a request waiting for a touch: KEEPALIVE_CANCEL', async () => {
     let sawAbort = false;
     const key = new VirtualAuthenticator({
