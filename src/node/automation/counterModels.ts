@@ -57,7 +57,8 @@ export class CounterModels {
   private readonly own = new Map<string, CounterModel>();
 
   /** The model of a credential's next use: its own, else the key's. */
-  readonly modelFor = (credentialId: Uint8Array): CounterModel => this.own.get(toBase64url(credentialId)) ?? this.key;
+  readonly modelFor = (credentialId: Uint8Array): CounterModel =>
+    (this.own.size === 0 ? undefined : this.own.get(toBase64url(credentialId))) ?? this.key; // no ID encoded per signature when none has its own
 
   /** The key's model, or (with a credential ID) one credential's, from now on; random-step starts its sequence anew. */
   set(spec: CounterModelSpec, credentialId?: Uint8Array): void {

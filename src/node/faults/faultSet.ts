@@ -96,6 +96,7 @@ export class FaultSet implements Faults {
 
   /** The core's hook (ctap2/faults.ts): flags, rpIdHash and user changes, merged. */
   signing(target: SigningTarget): SigningFault | undefined {
+    if (this.entries.length === 0) return undefined; // the facts cost an encoding per signature
     const facts: RequestFacts = {
       command: target.command, rpId: target.rpId, credentialIds: [toBase64url(target.credentialId)],
       ...(target.rpIdHash && { rpIdHash: toHex(target.rpIdHash) }),
