@@ -56,6 +56,7 @@ describe('serve --ui', () => {
     const request = texts.find((t) => t.startsWith('-> authenticatorMakeCredential'));
     expect(request).toMatch(/rp: \{id: "example\.com", name: "Ex"\}/);
     expect(request).toMatch(/name: "alice"/);
-    expect(texts).toContainEqual(expect.stringMatching(/^<- CTAP2_OK \{fmt: "packed", authData: h'/));
+    expect(request).toMatch(/attestationFormatsPreference: \["none"\]/); // the page's attestation "none"
+    expect(texts).toContainEqual(expect.stringMatching(/^<- CTAP2_OK \{fmt: "none", authData: h'/));
   });
 });
