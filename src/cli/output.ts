@@ -26,18 +26,68 @@ function width(s: string): number {
   return n;
 }
 
-/** A plain text table: a header row, aligned columns; written in chunks (no limit on rows). */
-export function printTable(headers: string[], rows: string[][]): void {
-  const widths = headers.map((h) => width(h));
-  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i]!, width(c))));
-  const line = (cells: string[]): string => cells.map((c, i) => c + ' '.repeat(widths[i]! - width(c))).join('  ').trimEnd();
-  let chunk = `${line(headers)}\n`;
-  for (const r of rows) {
-    chunk += `${line(r)}\n`;
-    if (chunk.length > 1 << 16) {
-      process.stdout.write(chunk);
-      chunk = '';
-    }
+/** Ends each cell of a stored row: a byte UTF-8 never uses. */
+const END = 0xff;
+/** The rows are stored in buffers of this size (one grows no copy of the rows before it). */
+const CHUNK = 1 << 20;
+
+/**
+ * A plain text table built a row at a time. The rows are kept as UTF-8, each cell ended by a byte
+ * UTF-8 never uses, in buffers of CHUNK bytes (a 100,000-row listing holds a few MB off the heap,
+ * not 800,000 strings), and the columns are aligned when it is written.
+ */
+export class Table {
+  private readonly widths: number[];
+  private readonly chunks: { bytes: Buffer; used: number }[] = [];
+  private rows = 0;
+
+  constructor(private readonly headers: string[]) {
+    this.widths = headers.map((h) => width(h));
   }
-  process.stdout.write(chunk);
+
+  get size(): number {
+    return this.rows;
+  }
+
+  add(cells: string[]): void {
+    if (cells.length !== this.headers.length) throw new Error(`a table row has ${cells.length} cells, not ${this.headers.length}`);
+    const room = cells.reduce((n, c) => n + Buffer.byteLength(c) + 1, 0);
+    let last = this.chunks[this.chunks.length - 1];
+    if (!last || last.used + room > last.bytes.length) this.chunks.push((last = { bytes: Buffer.allocUnsafe(Math.max(CHUNK, room)), used: 0 }));
+    cells.forEach((c, i) => {
+      this.widths[i] = Math.max(this.widths[i]!, width(c));
+      last.used += last.bytes.write(c, last.used);
+      last.bytes[last.used++] = END;
+    });
+    this.rows++;
+  }
+
+  /** Header row, then every row, aligned; written in chunks (no limit on rows). */
+  print(): void {
+    const line = (cells: string[]): string => cells.map((c, i) => c + ' '.repeat(this.widths[i]! - width(c))).join('  ').trimEnd();
+    let out = `${line(this.headers)}\n`;
+    const row: string[] = new Array<string>(this.headers.length);
+    for (const { bytes, used } of this.chunks) {
+      for (let from = 0; from < used;) {
+        for (let i = 0; i < row.length; i++) {
+          const to = bytes.indexOf(END, from);
+          row[i] = bytes.toString('utf8', from, to);
+          from = to + 1;
+        }
+        out += `${line(row)}\n`;
+        if (out.length > 1 << 16) {
+          process.stdout.write(out);
+          out = '';
+        }
+      }
+    }
+    process.stdout.write(out);
+  }
+}
+
+/** A plain text table: a header row, aligned columns. */
+export function printTable(headers: string[], rows: string[][]): void {
+  const table = new Table(headers);
+  for (const r of rows) table.add(r);
+  table.print();
 }

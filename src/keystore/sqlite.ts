@@ -5,9 +5,11 @@ import { chooseDriver, openDatabase, sqliteCode, type Database, type DriverName,
 import { newKdfParams, Sealer } from './encryption.js';
 import { errnoCode, firstLine, KeystoreError } from './errors.js';
 import { APPLICATION_ID, createWhole, inspectPath, messages, removeCreated } from './file.js';
-import { boundContext, COLUMNS, fromRow, migrate, SCHEMA, SCHEMA_VERSION, toRow } from './schema.js';
+import { boundContext, COLUMNS, fromRow, migrate, SCHEMA, SCHEMA_VERSION, SUMMARY_COLUMNS, summaryFromRow, toRow } from './schema.js';
+import { summaryOf } from './summary.js';
+import { compareText } from './textOrder.js';
 import { countAfter, ReservedCounters } from './reservedCounters.js';
-import { FACTORY_META_PREFIX, type CredentialStore, type RpFilter, type RpPage, type RpSummary, type StoredCredential } from './types.js';
+import { FACTORY_META_PREFIX, type CredentialStore, type CredentialSummary, type ListPage, type RpFilter, type RpPage, type RpSummary, type StoredCredential } from './types.js';
 
 export { KeystoreError } from './errors.js';
 export { SCHEMA_VERSION } from './schema.js';
@@ -50,7 +52,8 @@ function keystoreError(e: unknown, path: string): KeystoreError {
 type Statements = Record<
   | 'getMeta' | 'setMeta' | 'deleteSameUser' | 'insert' | 'get' | 'countByRp' | 'levels' | 'firstPage' | 'nextPage'
   | 'firstOfLevel' | 'nextOfLevel' | 'firstUpTo' | 'nextUpTo' | 'byUser' | 'firstRps'
-  | 'nextRps' | 'rpCount' | 'rpName' | 'all' | 'count' | 'delete' | 'setCount' | 'getCount' | 'changes',
+  | 'nextRps' | 'rpCount' | 'rpName' | 'all' | 'count' | 'delete' | 'setCount' | 'getCount' | 'changes'
+  | 'listFirst' | 'listOfRp' | 'listInRpAfter' | 'listRpsAfter',
   Statement
 >;
 
@@ -95,7 +98,7 @@ export class SqliteStore implements CredentialStore {
       db.pragma('synchronous = FULL'); // an answered counter survives a power cut
       db.pragma('secure_delete = ON'); // a deleted key is overwritten, not left in free pages
       db.pragma('temp_store = MEMORY'); // VACUUM's copy stays off the disk
-      this.stmt = prepareStatements(db);
+      this.stmt = prepareStatements(db, this.sealer !== undefined);
     } catch (e) {
       try {
         db?.close();
@@ -253,6 +256,32 @@ export class SqliteStore implements CredentialStore {
   list(): StoredCredential[] {
     return this.guard(() => this.stmt.all.all().map(this.credential));
   }
+  /**
+   * From the RP-order index: at most two queries a page (the rest of the RP it starts in, then the
+   * RPs after it). A plain store reads no secret column; an encrypted one reads whole rows, so every
+   * row is still checked against its seal.
+   */
+  summaries(page: ListPage): CredentialSummary[] {
+    const limit = Number.isFinite(page.limit) ? page.limit : -1;
+    const a = page.after && ([page.after.rpId, page.after.createdAt, new Uint8Array(page.after.id)] as const);
+    return this.guard(() => {
+      let rows: Row[];
+      if (page.rpId !== undefined) {
+        const order = a ? compareText(a[0], page.rpId) : -1;
+        rows = order < 0 ? this.stmt.listOfRp.all(page.rpId, limit) : order === 0 ? this.stmt.listInRpAfter.all(...a!, limit) : [];
+      } else if (!a) {
+        rows = this.stmt.listFirst.all(limit);
+      } else {
+        rows = this.stmt.listInRpAfter.all(...a, limit);
+        if (limit < 0 || rows.length < limit) rows = rows.concat(this.stmt.listRpsAfter.all(a[0], limit < 0 ? -1 : limit - rows.length));
+      }
+      return rows.map((r) => {
+        const c = this.sealer ? summaryOf(this.credential(r)) : summaryFromRow(r);
+        if (this.counters.size > 0) c.signCount = this.counters.current(hexId(c.id)) ?? c.signCount;
+        return c;
+      });
+    });
+  }
   count(): number {
     this.countCache ??= this.guard(() => Number(this.stmt.count.get()!.n));
     return this.countCache;
@@ -405,7 +434,19 @@ function unlock(db: Database, path: string, passphrase: string | undefined, just
   return sealer;
 }
 
-function prepareStatements(db: Database): Statements {
+/** The queries of summaries(), each in the RP-order index's order (a test reads their query plans). */
+export function listingSql(columns: string) {
+  return {
+    listFirst: `SELECT ${columns} FROM credentials ORDER BY rp_id, created_at DESC, id DESC LIMIT ?`,
+    listOfRp: `SELECT ${columns} FROM credentials WHERE rp_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`,
+    listInRpAfter: `SELECT ${columns} FROM credentials WHERE rp_id = ? AND (created_at, id) < (?, ?) ORDER BY created_at DESC, id DESC LIMIT ?`,
+    listRpsAfter: `SELECT ${columns} FROM credentials WHERE rp_id > ? ORDER BY rp_id, created_at DESC, id DESC LIMIT ?`,
+  };
+}
+
+/** `sealed`: an encrypted store, whose listing reads whole rows to check them. */
+function prepareStatements(db: Database, sealed: boolean): Statements {
+  const listed = sealed ? '*' : SUMMARY_COLUMNS;
   return {
     getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
     setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
@@ -434,5 +475,6 @@ function prepareStatements(db: Database): Statements {
     delete: db.prepare('DELETE FROM credentials WHERE id = ?'),
     setCount: db.prepare('UPDATE credentials SET sign_count = ?, count_mac = ? WHERE id = ?'),
     getCount: db.prepare('SELECT sign_count, count_mac FROM credentials WHERE id = ?'),
+    ...(Object.fromEntries(Object.entries(listingSql(listed)).map(([k, sql]) => [k, db.prepare(sql)])) as Record<keyof ReturnType<typeof listingSql>, Statement>),
   };
 }

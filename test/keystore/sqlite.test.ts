@@ -301,6 +301,7 @@ describe.each(drivers.map((d) => [d.title, d] as const))('SqliteStore with %s', 
       db.close();
       const b = open(path, { passphrase: 'pw' });
       expect(refusal(() => b.list())).toMatch(/altered file\?/);
+      expect(refusal(() => b.summaries({ limit: Infinity }))).toMatch(/altered file\?/); // a listing without keys checks them too
       if (column !== 'id') expect(refusal(() => b.get(full.id))).toMatch(/altered file\?/);
       if (column !== 'rp_id') expect(refusal(() => b.pageByRp('example.com', { limit: Infinity }))).toMatch(/altered file\?/);
       b.close();
