@@ -72,7 +72,7 @@ function* mapIterable<T, U>(items: Iterable<T>, f: (t: T) => U): Generator<U> {
  * line on stderr saying there is nothing). Items become views one at a time, so a keystore's
  * credentials are read a page at a time.
  */
-export function printCredentials<T>(items: Iterable<T>, view: (t: T) => CredentialView, o: { json?: boolean; rp?: string }, where: string): void {
+export async function printCredentials<T>(items: Iterable<T>, view: (t: T) => CredentialView, o: { json?: boolean; rp?: string }, where: string): Promise<void> {
   if (o.json) return printJsonArray(mapIterable(items, view));
   const table = new Table(['RP ID', 'USER', 'DISPLAY NAME', 'CREDENTIAL ID', 'ALG', 'PROTECT', 'CREATED', 'COUNT']);
   for (const item of items) {
@@ -83,7 +83,7 @@ export function printCredentials<T>(items: Iterable<T>, view: (t: T) => Credenti
     ]);
   }
   if (table.size === 0) return void process.stderr.write(`no discoverable credentials${o.rp ? ` for ${o.rp}` : ''} ${where}\n`);
-  table.print();
+  await table.print();
 }
 
 /** `creds show`: one field a line (what the key does not say is left out), or JSON. */

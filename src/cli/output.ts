@@ -1,22 +1,31 @@
 // CLI output: JSON for programs, aligned tables for people.
+import { once } from 'node:events';
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/**
+ * Writes to stdout, waiting while a pipe's reader is behind: otherwise a long listing queues whole
+ * in memory (a closed pipe ends the process: see cli.ts).
+ */
+async function write(chunk: string): Promise<void> {
+  if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
+}
+
 /** A JSON array as printJson prints it, written an element at a time (a listing of any length). */
-export function printJsonArray(items: Iterable<unknown>): void {
+export async function printJsonArray(items: Iterable<unknown>): Promise<void> {
   let chunk = '';
   let first = true;
   for (const item of items) {
     chunk += `${first ? '[\n' : ',\n'}${JSON.stringify(item, null, 2).replace(/^/gm, '  ')}`;
     first = false;
     if (chunk.length > 1 << 16) {
-      process.stdout.write(chunk);
+      await write(chunk);
       chunk = '';
     }
   }
-  process.stdout.write(first ? '[]\n' : `${chunk}\n]\n`);
+  await write(first ? '[]\n' : `${chunk}\n]\n`);
 }
 
 /** Code points, as a terminal counts the width of plain text. */
@@ -63,7 +72,7 @@ export class Table {
   }
 
   /** Header row, then every row, aligned; written in chunks (no limit on rows). */
-  print(): void {
+  async print(): Promise<void> {
     const line = (cells: string[]): string => cells.map((c, i) => c + ' '.repeat(this.widths[i]! - width(c))).join('  ').trimEnd();
     let out = `${line(this.headers)}\n`;
     const row: string[] = new Array<string>(this.headers.length);
@@ -76,18 +85,18 @@ export class Table {
         }
         out += `${line(row)}\n`;
         if (out.length > 1 << 16) {
-          process.stdout.write(out);
+          await write(out);
           out = '';
         }
       }
     }
-    process.stdout.write(out);
+    await write(out);
   }
 }
 
 /** A plain text table: a header row, aligned columns. */
-export function printTable(headers: string[], rows: string[][]): void {
+export function printTable(headers: string[], rows: string[][]): Promise<void> {
   const table = new Table(headers);
   for (const r of rows) table.add(r);
-  table.print();
+  return table.print();
 }
