@@ -58,7 +58,7 @@ function fillNote(r: Report, label: string, size: number, f: Filled): void {
 }
 
 async function storeKind(r: Report, kind: 'memory' | 'SQLite', o: BenchOptions, dir: string): Promise<void> {
-  let base: Costs | undefined;
+  let base: { us: Costs; cpuUs: Costs } | undefined;
   for (const layout of ['one RP', 'many RPs'] as Layout[]) {
     for (const size of sizesFor(o.scale)) {
       if (layout === 'many RPs' && size === 10) continue; // the same store as one RP with 10
@@ -70,8 +70,11 @@ async function storeKind(r: Report, kind: 'memory' | 'SQLite', o: BenchOptions, 
         fillNote(r, label, size, filled);
         const { us, cpuUs } = await costs(store, size);
         for (const op of OPS) r.figure(`${label}: ${op}`, us[op], 'µs/op', cpuUs[op]);
-        base ??= us;
-        if (size !== 10) for (const op of OPS) r.ratio(`${kind} ${layout} ${filled.count} / 10, ${op}`, us[op] / base[op], '<= 1.2');
+        base ??= { us, cpuUs };
+        if (size === 10) continue;
+        for (const op of OPS) r.ratio(`${kind} ${layout} ${filled.count} / 10, ${op}`, us[op] / base.us[op], '<= 1.2');
+        // A SQLite registration waits for one fsync, whose time on a shared disk swings by 100x: CPU time shows the store's own cost.
+        for (const op of OPS) r.ratio(`${kind} ${layout} ${filled.count} / 10, ${op}, by CPU`, cpuUs[op] / base.cpuUs[op], '<= 1.2');
       } finally {
         store.close();
       }

@@ -70,7 +70,7 @@ export async function bioList(o: BioOptions): Promise<void> {
     process.stdout.write('no finger is enrolled\n');
     return;
   }
-  printTable(['TEMPLATE ID', 'NAME'], fingers.map((f) => [toHex(f.templateId), f.name ?? '']));
+  await printTable(['TEMPLATE ID', 'NAME'], fingers.map((f) => [toHex(f.templateId), f.name ?? '']));
 }
 
 /** Each sample as the user needs it: touch again, or the sensor's complaint. */

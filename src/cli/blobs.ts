@@ -67,7 +67,7 @@ export async function blobsList(o: BlobOptions): Promise<void> {
     process.stderr.write('the large-blob array is empty\n');
     return;
   }
-  printTable(['#', 'SIZE', 'ORIG SIZE', 'RP ID', 'USER', 'CREDENTIAL ID'], rows.map((r) => [
+  await printTable(['#', 'SIZE', 'ORIG SIZE', 'RP ID', 'USER', 'CREDENTIAL ID'], rows.map((r) => [
     String(r.index), String(r.size ?? '?'), String(r.origSize ?? '?'), r.rpId ?? (o.pin === undefined ? '(give --pin)' : '(no credential here)'),
     r.user ?? '', r.credentialId ? `${r.credentialId.slice(0, 16)}…` : '',
   ]));

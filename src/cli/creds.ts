@@ -1,9 +1,10 @@
 // `ctap-emu creds list|show|delete`: the discoverable credentials in a keystore file, offline; with
 // --udp or --device, on a running key over CTAP instead (credsDevice.ts).
-import type { StoredCredential } from '../keystore/types.js';
+import type { CredentialSummary } from '../keystore/types.js';
 import type { SqliteStore } from '../keystore/sqlite.js';
 import { fromBase64url, toBase64url } from '../util/bytes.js';
-import { allCredentials, credentialsOfRp } from '../keystore/walk.js';
+import { summaryOf } from '../keystore/summary.js';
+import { summariesOf } from '../keystore/walk.js';
 import { confirmOrStop, isRemote, withStore } from './common.js';
 import { credsDeleteDevice, credsListDevice, credsShowDevice, type CredsOptions } from './credsDevice.js';
 import { byIdPrefix, checkIdGiven, deleteQuestion, printCredential, printCredentials, printDeleted, viewOfStored } from './credsView.js';
@@ -17,20 +18,17 @@ function bytesOr(id: string): Uint8Array {
   }
 }
 
-/** The one credential whose base64url ID is `id` or starts with it: a whole ID by index, a prefix by a walk. */
-function find(store: SqliteStore, id: string): StoredCredential {
+/** The one credential whose base64url ID is `id` or starts with it: a whole ID by index, a prefix by a walk (no key read). */
+function find(store: SqliteStore, id: string): CredentialSummary {
   const exact = id === '' ? undefined : store.get(bytesOr(id));
-  if (exact && toBase64url(exact.id) === id) return exact;
-  return byIdPrefix(allCredentials(store), (c) => c.id, id, `in ${store.path}`);
+  if (exact && toBase64url(exact.id) === id) return summaryOf(exact);
+  return byIdPrefix(summariesOf(store), (c) => c.id, id, `in ${store.path}`);
 }
 
 export async function credsList(o: CredsOptions & { rp?: string }): Promise<void> {
   if (isRemote(o)) return credsListDevice(o);
-  await withStore(o, (store) => {
-    // A page at a time: each credential becomes its printed form at once, and its key is dropped.
-    const creds = o.rp ? credentialsOfRp(store, o.rp) : allCredentials(store);
-    printCredentials(creds, viewOfStored, o, `in ${store.path}`);
-  });
+  // A page at a time, without the keys: each credential becomes its printed form at once.
+  await withStore(o, (store) => printCredentials(summariesOf(store, o.rp), viewOfStored, o, `in ${store.path}`));
 }
 
 export async function credsShow(id: string, o: CredsOptions): Promise<void> {

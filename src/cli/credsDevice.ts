@@ -82,7 +82,7 @@ const byId = (creds: KeyCredential[], id: string, o: KeyOptions): KeyCredential 
 
 export async function credsListDevice(o: CredsOptions & { rp?: string }): Promise<void> {
   const creds = await withCredentials(o, async (creds) => creds, o.rp);
-  printCredentials(creds, view, o, onKey(o));
+  await printCredentials(creds, view, o, onKey(o));
 }
 
 export async function credsShowDevice(id: string, o: CredsOptions): Promise<void> {

@@ -2,10 +2,10 @@
 // file or from a key over CTAP (credentialManagement), and how a credential ID prefix finds one.
 import type { ManagedCredential, ManagedRp } from '../client/credentialManagement.js';
 import { algorithmName, CoseKey } from '../ctap/cose.js';
-import type { StoredCredential } from '../keystore/types.js';
+import type { CredentialSummary } from '../keystore/types.js';
 import { toBase64url } from '../util/bytes.js';
 import { CliError, ExitCode } from './errors.js';
-import { printJson, printJsonArray, printTable } from './output.js';
+import { printJson, printJsonArray, Table } from './output.js';
 
 /** IDs in base64url, as WebAuthn shows them; never the key. Over CTAP there is no creation time or counter. */
 export interface CredentialView {
@@ -31,7 +31,7 @@ const PROTECT_NAMES: Record<number, string> = {
 const protectName = (level: number | undefined): string | undefined =>
   level === undefined ? undefined : (PROTECT_NAMES[level] ?? String(level));
 
-export function viewOfStored(c: StoredCredential): CredentialView {
+export function viewOfStored(c: CredentialSummary): CredentialView {
   return {
     rpId: c.rpId,
     rpName: c.rpName,
@@ -41,7 +41,7 @@ export function viewOfStored(c: StoredCredential): CredentialView {
     credentialId: toBase64url(c.id),
     algorithm: algorithmName(c.alg),
     credProtect: protectName(c.credProtect),
-    largeBlobKey: c.largeBlobKey !== undefined,
+    largeBlobKey: c.hasLargeBlobKey,
     created: new Date(c.createdAt).toISOString(),
     signCount: c.signCount,
   };
@@ -72,18 +72,18 @@ function* mapIterable<T, U>(items: Iterable<T>, f: (t: T) => U): Generator<U> {
  * line on stderr saying there is nothing). Items become views one at a time, so a keystore's
  * credentials are read a page at a time.
  */
-export function printCredentials<T>(items: Iterable<T>, view: (t: T) => CredentialView, o: { json?: boolean; rp?: string }, where: string): void {
+export async function printCredentials<T>(items: Iterable<T>, view: (t: T) => CredentialView, o: { json?: boolean; rp?: string }, where: string): Promise<void> {
   if (o.json) return printJsonArray(mapIterable(items, view));
-  const rows: string[][] = [];
+  const table = new Table(['RP ID', 'USER', 'DISPLAY NAME', 'CREDENTIAL ID', 'ALG', 'PROTECT', 'CREATED', 'COUNT']);
   for (const item of items) {
     const c = view(item);
-    rows.push([
+    table.add([
       c.rpId, c.userName ?? '', c.userDisplayName ?? '', `${c.credentialId.slice(0, 16)}…`, c.algorithm,
       (c.credProtect ?? '-').replace('userVerification', 'uv'), c.created?.slice(0, 19).replace('T', ' ') ?? '-', String(c.signCount ?? '-'),
     ]);
   }
-  if (rows.length === 0) return void process.stderr.write(`no discoverable credentials${o.rp ? ` for ${o.rp}` : ''} ${where}\n`);
-  printTable(['RP ID', 'USER', 'DISPLAY NAME', 'CREDENTIAL ID', 'ALG', 'PROTECT', 'CREATED', 'COUNT'], rows);
+  if (table.size === 0) return void process.stderr.write(`no discoverable credentials${o.rp ? ` for ${o.rp}` : ''} ${where}\n`);
+  await table.print();
 }
 
 /** `creds show`: one field a line (what the key does not say is left out), or JSON. */

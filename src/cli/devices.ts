@@ -12,5 +12,5 @@ export async function devices(o: { json?: boolean }): Promise<void> {
     return;
   }
   const hex = (n: number): string => `0x${n.toString(16).padStart(4, '0')}`;
-  printTable(['PATH', 'VENDOR', 'PRODUCT', 'NAME'], list.map((d) => [d.path, hex(d.vendorId), hex(d.productId), [d.manufacturer, d.product].filter(Boolean).join(' ')]));
+  await printTable(['PATH', 'VENDOR', 'PRODUCT', 'NAME'], list.map((d) => [d.path, hex(d.vendorId), hex(d.productId), [d.manufacturer, d.product].filter(Boolean).join(' ')]));
 }

@@ -132,7 +132,16 @@ export class Authenticator {
 
   /** Drops volatile state (walks, tokens, retry-in-this-boot counts) as unplugging a key does. */
   powerCycle(): void {
+    this.powerOff();
     this.session = new Session(this.env.now(), this.env.randomBytes, this.crypto);
+  }
+
+  /**
+   * A clean stop (before the store closes): the UV count is stored exactly in place of its
+   * reservation, so only a crash makes it read high afterwards (counter.ts).
+   */
+  powerOff(): void {
+    this.session.uvCount.settle(this.env);
   }
 
   /** One CTAP2 request (command byte + CBOR) to one response (status byte + CBOR). Never throws. */

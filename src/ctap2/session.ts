@@ -5,7 +5,7 @@ import type { Crypto, KeyAgreementKey } from '../ctap/crypto.js';
 import type { PinUvAuthProtocol } from '../ctap/pinUvAuthProtocol.js';
 import type { CredentialPosition, StoredCredential } from '../keystore/types.js';
 import { PinUvAuthToken } from './pin/token.js';
-import { GlobalCounter } from './counter.js';
+import { GLOBAL_SIGN_COUNT, ReservedCount, UV_COUNT, UV_COUNT_RESERVATION } from './counter.js';
 
 /** A credential located for an assertion: stored (discoverable) or unsealed from its ID. */
 export interface LocatedCredential {
@@ -111,7 +111,9 @@ export class Session {
   readonly token: PinUvAuthToken;
   readonly u2fPresence: U2fPresence = {};
   /** The counter of non-discoverable credentials, from the store's reservation (counter.ts). */
-  globalCounter = new GlobalCounter();
+  globalCounter = new ReservedCount(GLOBAL_SIGN_COUNT);
+  /** uvCountSinceLastPinEntry, from the store's reservation (counter.ts). */
+  uvCount = new ReservedCount(UV_COUNT, UV_COUNT_RESERVATION);
   /** Wrong PINs in a row this power cycle; three block PIN use until the next (§6.5.5.7). */
   pinMismatches = 0;
   /** The persistent token's generation and what derives from it (pin/persistentToken.ts). */
@@ -150,7 +152,8 @@ export class Session {
     this.resetToken();
     this.pinMismatches = 0;
     this.persistentToken = undefined;
-    this.globalCounter = new GlobalCounter();
+    this.globalCounter = new ReservedCount(GLOBAL_SIGN_COUNT);
+    this.uvCount = new ReservedCount(UV_COUNT, UV_COUNT_RESERVATION);
     this.u2fPresence.pending?.abort.abort();
     this.u2fPresence.pending = undefined;
     this.u2fPresence.granted = undefined;

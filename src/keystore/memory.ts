@@ -3,7 +3,9 @@
 // newest, a count and the next after a position cost a binary search, not a pass over the RP.
 import { toHex as hex } from '../util/bytes.js';
 import { countAfter } from './reservedCounters.js';
-import { FACTORY_META_PREFIX, type CredentialPosition, type CredentialStore, type RpFilter, type RpPage, type RpSummary, type StoredCredential } from './types.js';
+import { summaryOf } from './summary.js';
+import { compareText } from './textOrder.js';
+import { FACTORY_META_PREFIX, type CredentialPosition, type CredentialStore, type CredentialSummary, type ListPage, type RpFilter, type RpPage, type RpSummary, type StoredCredential } from './types.js';
 
 /**
  * A deep copy: what the caller holds and what the store holds never share bytes (new Uint8Array,
@@ -59,22 +61,6 @@ function insertSorted(sorted: StoredCredential[], c: StoredCredential): void {
 function removeSorted(sorted: StoredCredential[], c: StoredCredential): void {
   const i = countOlder(sorted, c);
   if (sorted[i] === c) sorted.splice(i, 1);
-}
-
-/**
- * Code point order, i.e. UTF-8 byte order: how SQLite's BINARY collation orders RP IDs, so both
- * stores list RPs alike. UTF-16 order differs only where a surrogate (a code point above U+FFFF)
- * meets U+E000..U+FFFF: those are remapped so surrogates sort after.
- */
-function compareText(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  const rank = (u: number): number => (u >= 0xe000 ? u - 0x800 : u >= 0xd800 ? u + 0x2000 : u);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) return rank(x) - rank(y);
-  }
-  return a.length - b.length;
 }
 
 /** Up to `limit` of `sorted`, newest first, starting after `after` (i.e. older than it). */
@@ -189,6 +175,24 @@ export class MemoryStore implements CredentialStore {
   }
   list(): StoredCredential[] {
     return this.rpIds.flatMap((rpId) => newestFirst(this.buckets.get(rpId)!.all, undefined, Infinity).map(copy));
+  }
+  /** A binary search for the first RP, then each RP's sorted list from its position: as the SQLite store's index. */
+  summaries(page: ListPage): CredentialSummary[] {
+    const { after, limit } = page;
+    let i = after ? this.rpIndex(after.rpId) : 0;
+    let end = this.rpIds.length;
+    if (page.rpId !== undefined) {
+      const at = this.rpIndex(page.rpId);
+      if (this.rpIds[at] !== page.rpId || i > at) return [];
+      [i, end] = [at, at + 1];
+    }
+    const out: CredentialSummary[] = [];
+    for (; i < end && out.length < limit; i++) {
+      const rpId = this.rpIds[i]!;
+      const from = after?.rpId === rpId ? after : undefined;
+      for (const c of newestFirst(this.buckets.get(rpId)!.all, from, limit - out.length)) out.push(summaryOf(c));
+    }
+    return out;
   }
   count(): number {
     return this.creds.size;

@@ -27,6 +27,11 @@ export class ReservedCounters {
 
   constructor(private readonly capacity = 65_536) {}
 
+  /** How many counters are live (none: no stored counter needs replacing). */
+  get size(): number {
+    return this.live.size;
+  }
+
   /** The counter to report instead of the file's reservation, for credentials counted in this process. */
   current(key: string): number | undefined {
     return this.live.get(key)?.current;

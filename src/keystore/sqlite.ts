@@ -5,9 +5,11 @@ import { chooseDriver, openDatabase, sqliteCode, type Database, type DriverName,
 import { newKdfParams, Sealer } from './encryption.js';
 import { errnoCode, firstLine, KeystoreError } from './errors.js';
 import { APPLICATION_ID, createWhole, inspectPath, messages, removeCreated } from './file.js';
-import { boundContext, COLUMNS, fromRow, migrate, SCHEMA, SCHEMA_VERSION, toRow } from './schema.js';
+import { boundContext, COLUMNS, fromRow, migrate, SCHEMA, SCHEMA_VERSION, SUMMARY_COLUMNS, summaryFromRow, toRow } from './schema.js';
+import { summaryOf } from './summary.js';
+import { compareText } from './textOrder.js';
 import { countAfter, ReservedCounters } from './reservedCounters.js';
-import { FACTORY_META_PREFIX, type CredentialStore, type RpFilter, type RpPage, type RpSummary, type StoredCredential } from './types.js';
+import { FACTORY_META_PREFIX, type CredentialStore, type CredentialSummary, type ListPage, type RpFilter, type RpPage, type RpSummary, type StoredCredential } from './types.js';
 
 export { KeystoreError } from './errors.js';
 export { SCHEMA_VERSION } from './schema.js';
@@ -50,9 +52,13 @@ function keystoreError(e: unknown, path: string): KeystoreError {
 type Statements = Record<
   | 'getMeta' | 'setMeta' | 'deleteSameUser' | 'insert' | 'get' | 'countByRp' | 'levels' | 'firstPage' | 'nextPage'
   | 'firstOfLevel' | 'nextOfLevel' | 'firstUpTo' | 'nextUpTo' | 'byUser' | 'firstRps'
-  | 'nextRps' | 'rpCount' | 'rpName' | 'all' | 'count' | 'delete' | 'setCount' | 'getCount' | 'changes',
+  | 'nextRps' | 'rpCount' | 'rpName' | 'all' | 'count' | 'delete' | 'setCount' | 'getCount' | 'changes'
+  | 'listFirst' | 'listOfRp' | 'listInRpAfter' | 'listRpsAfter',
   Statement
 >;
+
+/** The page cache, in KiB when negative (PRAGMA cache_size). */
+export const CACHE_SIZE = -2000;
 
 /** Every level, as SQLite compares it (no bound is larger than any credProtect stored). */
 const ANY_LEVEL = Number.MAX_SAFE_INTEGER;
@@ -94,8 +100,7 @@ export class SqliteStore implements CredentialStore {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL'); // an answered counter survives a power cut
       db.pragma('secure_delete = ON'); // a deleted key is overwritten, not left in free pages
-      db.pragma('temp_store = MEMORY'); // VACUUM's copy stays off the disk
-      this.stmt = prepareStatements(db);
+      this.stmt = prepareStatements(db, this.sealer !== undefined);
     } catch (e) {
       try {
         db?.close();
@@ -253,6 +258,32 @@ export class SqliteStore implements CredentialStore {
   list(): StoredCredential[] {
     return this.guard(() => this.stmt.all.all().map(this.credential));
   }
+  /**
+   * From the RP-order index: at most two queries a page (the rest of the RP it starts in, then the
+   * RPs after it). A plain store reads no secret column; an encrypted one reads whole rows, so every
+   * row is still checked against its seal.
+   */
+  summaries(page: ListPage): CredentialSummary[] {
+    const limit = Number.isFinite(page.limit) ? page.limit : -1;
+    const a = page.after && ([page.after.rpId, page.after.createdAt, new Uint8Array(page.after.id)] as const);
+    return this.guard(() => {
+      let rows: Row[];
+      if (page.rpId !== undefined) {
+        const order = a ? compareText(a[0], page.rpId) : -1;
+        rows = order < 0 ? this.stmt.listOfRp.all(page.rpId, limit) : order === 0 ? this.stmt.listInRpAfter.all(...a!, limit) : [];
+      } else if (!a) {
+        rows = this.stmt.listFirst.all(limit);
+      } else {
+        rows = this.stmt.listInRpAfter.all(...a, limit);
+        if (limit < 0 || rows.length < limit) rows = rows.concat(this.stmt.listRpsAfter.all(a[0], limit < 0 ? -1 : limit - rows.length));
+      }
+      return rows.map((r) => {
+        const c = this.sealer ? summaryOf(this.credential(r)) : summaryFromRow(r);
+        if (this.counters.size > 0) c.signCount = this.counters.current(hexId(c.id)) ?? c.signCount;
+        return c;
+      });
+    });
+  }
   count(): number {
     this.countCache ??= this.guard(() => Number(this.stmt.count.get()!.n));
     return this.countCache;
@@ -363,7 +394,7 @@ function createKeystore(tmp: string, driver: DriverName, passphrase: string | un
 }
 
 /**
- * Takes the lock, then checks what the header check could not: the whole file (quick_check), the
+ * Takes the lock, sets the cache, then checks what the header check could not: the whole file (quick_check), the
  * application ID and version as SQLite reads them, and our tables. Writes nothing. Returns the version.
  */
 function checkOpened(db: Database, path: string): number {
@@ -371,6 +402,13 @@ function checkOpened(db: Database, path: string): number {
   // One process at a time: the lock is the OS's, so it goes with a crashed holder.
   db.pragma('locking_mode = EXCLUSIVE');
   db.exec('BEGIN EXCLUSIVE; COMMIT;');
+  // Only now, under the exclusive lock (a pragma that reads the file before it would build a shared
+  // WAL index in a -shm file, a write a full disk refuses): SQLite's own default page cache (2 MiB),
+  // which node:sqlite keeps and better-sqlite3 raises to 16 MiB, so memory is the same on either
+  // driver and a walk of 100,000 rows (the quick_check below, a listing) does not hold 16 MiB of
+  // pages the OS caches anyway; and what SQLite keeps aside (VACUUM's copy) stays off the disk.
+  db.pragma(`cache_size = ${CACHE_SIZE}`);
+  db.pragma('temp_store = MEMORY');
   const answer = db.prepare('PRAGMA quick_check').all().map((r) => String(Object.values(r)[0])).join('\n');
   if (answer !== 'ok') {
     const first = answer.split('\n').map((l) => l.trim()).find((l) => l && !l.startsWith('***')) ?? 'no answer';
@@ -405,7 +443,19 @@ function unlock(db: Database, path: string, passphrase: string | undefined, just
   return sealer;
 }
 
-function prepareStatements(db: Database): Statements {
+/** The queries of summaries(), each in the RP-order index's order (a test reads their query plans). */
+export function listingSql(columns: string) {
+  return {
+    listFirst: `SELECT ${columns} FROM credentials ORDER BY rp_id, created_at DESC, id DESC LIMIT ?`,
+    listOfRp: `SELECT ${columns} FROM credentials WHERE rp_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`,
+    listInRpAfter: `SELECT ${columns} FROM credentials WHERE rp_id = ? AND (created_at, id) < (?, ?) ORDER BY created_at DESC, id DESC LIMIT ?`,
+    listRpsAfter: `SELECT ${columns} FROM credentials WHERE rp_id > ? ORDER BY rp_id, created_at DESC, id DESC LIMIT ?`,
+  };
+}
+
+/** `sealed`: an encrypted store, whose listing reads whole rows to check them. */
+function prepareStatements(db: Database, sealed: boolean): Statements {
+  const listed = sealed ? '*' : SUMMARY_COLUMNS;
   return {
     getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
     setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
@@ -434,5 +484,6 @@ function prepareStatements(db: Database): Statements {
     delete: db.prepare('DELETE FROM credentials WHERE id = ?'),
     setCount: db.prepare('UPDATE credentials SET sign_count = ?, count_mac = ? WHERE id = ?'),
     getCount: db.prepare('SELECT sign_count, count_mac FROM credentials WHERE id = ?'),
+    ...(Object.fromEntries(Object.entries(listingSql(listed)).map(([k, sql]) => [k, db.prepare(sql)])) as Record<keyof ReturnType<typeof listingSql>, Statement>),
   };
 }

@@ -56,6 +56,28 @@ export interface RpPage extends RpFilter {
   limit: number;
 }
 
+/** A credential's place in list() order: by RP ID, then newest first within the RP. */
+export interface ListPosition extends CredentialPosition {
+  rpId: string;
+}
+
+/** One page of list(), or of one RP's part of it. */
+export interface ListPage {
+  /** Only this RP's credentials. */
+  rpId?: string;
+  /** Start after this credential (it need not exist any more); from the first when absent. */
+  after?: ListPosition;
+  limit: number;
+}
+
+/**
+ * What a listing shows of a credential: all of it but its secrets (the private key, credRandom,
+ * credBlob, and largeBlobKey's bytes, of which only the presence is kept).
+ */
+export type CredentialSummary = Omit<StoredCredential, 'privateKey' | 'credRandom' | 'credBlob' | 'largeBlobKey'> & {
+  hasLargeBlobKey: boolean;
+};
+
 /** An RP that has credentials on the key. */
 export interface RpSummary {
   rpId: string;
@@ -90,6 +112,11 @@ export interface CredentialStore {
   rpName(rpId: string): string | undefined;
   /** All credentials, grouped by RP, newest first within each. */
   list(): StoredCredential[];
+  /**
+   * list() (or one RP's part of it) a page at a time without the secrets: what a listing of
+   * 100,000 reads. A page costs the same wherever it starts (an index, never a pass from the start).
+   */
+  summaries(page: ListPage): CredentialSummary[];
   count(): number;
   delete(id: Uint8Array): boolean;
   /** Stores a credential's new signature counter. */

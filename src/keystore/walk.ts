@@ -1,6 +1,6 @@
 // Every credential of a store (or of one RP), a page at a time: what a listing of 100,000 passkeys
 // walks without holding them all (or their keys) at once.
-import type { CredentialStore, StoredCredential } from './types.js';
+import type { CredentialStore, CredentialSummary, StoredCredential } from './types.js';
 
 const PAGE = 512;
 
@@ -17,5 +17,14 @@ export function* credentialsOfRp(store: CredentialStore, rpId: string): Generato
 export function* allCredentials(store: CredentialStore): Generator<StoredCredential> {
   for (let rps = store.rps(undefined, PAGE); rps.length > 0; rps = store.rps(rps[rps.length - 1]!.rpId, PAGE)) {
     for (const rp of rps) yield* credentialsOfRp(store, rp.rpId);
+  }
+}
+
+/** list() without the secrets (of one RP, if given), a page at a time: what `creds list` prints. */
+export function* summariesOf(store: CredentialStore, rpId?: string): Generator<CredentialSummary> {
+  for (let page = store.summaries({ rpId, limit: PAGE }); page.length > 0;) {
+    yield* page;
+    const last = page[page.length - 1]!;
+    page = page.length < PAGE ? [] : store.summaries({ rpId, limit: PAGE, after: { rpId: last.rpId, createdAt: last.createdAt, id: last.id } });
   }
 }

@@ -542,6 +542,7 @@ export class VirtualAuthenticator {
 
   close(): void {
     this.device.close();
+    this.authenticator.powerOff();
     this.store.close();
   }
 }

@@ -8,6 +8,7 @@ import { CredentialManagement } from '../../src/client/credentialManagement.js';
 import { Ctap2Client, type MakeCredentialParams } from '../../src/client/ctap2.js';
 import { openInfoMember } from '../../src/client/persistentToken.js';
 import { nobleCrypto } from '../../src/ctap/nobleCrypto.js';
+import { UV_COUNT, UV_COUNT_RESERVATION } from '../../src/ctap2/counter.js';
 import { Status } from '../../src/ctap/status.js';
 import { CtapHidHost } from '../../src/hid/host.js';
 import { MemoryStore } from '../../src/keystore/memory.js';
@@ -170,6 +171,35 @@ describe('uvCountSinceLastPinEntry (built-in UV)', () => {
     expect((await ctap.getInfo()).uvCountSinceLastPinEntry).toBe(2);
     await pin.getPinToken('1234', PinPermission.mc);
     expect((await ctap.getInfo()).uvCountSinceLastPinEntry).toBe(0);
+  });
+
+  it('is stored once per UV_COUNT_RESERVATION verifications: after a crash it reads no lower than it said, after a clean stop exactly', async () => {
+    const store = new MemoryStore();
+    const writes: number[] = [];
+    const setMeta = store.setMeta.bind(store);
+    store.setMeta = (k, v) => {
+      if (k === UV_COUNT) writes.push(new DataView(v.buffer, v.byteOffset).getUint32(0));
+      setMeta(k, v);
+    };
+    const first = await plug(store, { pin: '1234', userVerification: 'match' });
+    const uvs = UV_COUNT_RESERVATION + 3;
+    for (let i = 0; i < uvs; i++) await first.pin.getUvToken(PinPermission.mc, 'a.example');
+    expect((await first.ctap.getInfo()).uvCountSinceLastPinEntry).toBe(uvs);
+    expect(writes).toEqual([UV_COUNT_RESERVATION, 2 * UV_COUNT_RESERVATION]); // reservations, not one write per UV
+    // A crash: a new key on the store, the old one never stopped.
+    const crashed = await plug(store, { pin: '1234', userVerification: 'match' });
+    const after = (await crashed.ctap.getInfo()).uvCountSinceLastPinEntry!;
+    expect(after).toBeGreaterThanOrEqual(uvs);
+    expect(after).toBeLessThan(uvs + UV_COUNT_RESERVATION);
+    // A PIN entry stores 0 exactly, at once.
+    await crashed.pin.getPinToken('1234', PinPermission.mc);
+    expect(writes.at(-1)).toBe(0);
+    await crashed.pin.getUvToken(PinPermission.mc, 'a.example');
+    // A clean stop stores the exact count in place of its reservation.
+    crashed.key.close();
+    expect(writes.at(-1)).toBe(1);
+    const again = await plug(store, { pin: '1234', userVerification: 'match' });
+    expect((await again.ctap.getInfo()).uvCountSinceLastPinEntry).toBe(1);
   });
 });
 

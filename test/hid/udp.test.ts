@@ -1,13 +1,14 @@
 // The UDP transport with several hosts at once: each reply reaches the host that owns its channel,
 // even when it comes long after the request (a slow touch, keepalives) and others talk meanwhile.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import dns from 'node:dns';
 import { createSocket } from 'node:dgram';
 import { Command } from '../../src/ctap/constants.js';
 import { Status } from '../../src/ctap/status.js';
 import { HidCmd, HidError } from '../../src/hid/constants.js';
 import { fragment, parsePacket } from '../../src/hid/framing.js';
 import { CtapHidError, CtapHidHost } from '../../src/hid/host.js';
-import { connectUdp } from '../../src/hid/udp.js';
+import { connectUdp, lookupAddress } from '../../src/hid/udp.js';
 import { serveUdp, type UdpServer } from '../../src/node/serve.js';
 import { VirtualAuthenticator } from '../../src/node/virtual.js';
 
@@ -46,6 +47,25 @@ async function selectUntilDone(hid: CtapHidHost, times: number): Promise<number[
   }
   return statuses;
 }
+
+describe('UDP transport, per message', () => {
+  it('answers an address without a DNS lookup per report (a name still goes to DNS)', async () => {
+    const lookups = vi.spyOn(dns, 'lookup'); // what dgram uses unless told otherwise, taken when a socket is made
+    cleanup.push(() => lookups.mockRestore());
+    const server = await start();
+    const { hid } = await host(server.address.port);
+    lookups.mockClear(); // the host's own connect looked its address up
+    const info = await hid.cbor(new Uint8Array([Command.authenticatorGetInfo]));
+    expect(info[0]).toBe(Status.CTAP2_OK);
+    expect(info.length).toBeGreaterThan(2 * 57); // a reply of several reports, each sent to the host's address
+    expect(lookups).not.toHaveBeenCalled();
+
+    const named = await new Promise<[string, number]>((resolve, reject) =>
+      lookupAddress('localhost', 4, (e, address, family) => (e ? reject(e) : resolve([address, family]))));
+    expect(named).toEqual(['127.0.0.1', 4]);
+    expect(lookups).toHaveBeenCalledTimes(1);
+  });
+});
 
 describe('UDP transport', () => {
   it('sends every reply to the host that owns its channel, with a junk sender talking all along', async () => {

@@ -6,10 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryStore } from '../../src/keystore/memory.js';
-import { SqliteStore } from '../../src/keystore/sqlite.js';
+import { listingSql, SqliteStore } from '../../src/keystore/sqlite.js';
+import { SUMMARY_COLUMNS } from '../../src/keystore/schema.js';
 import type { CredentialStore, StoredCredential } from '../../src/keystore/types.js';
 import { toHex } from '../../src/util/bytes.js';
-import { cred, drivers } from './helpers.js';
+import { cred, drivers, raw } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ctap-emu-paging-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -83,6 +84,22 @@ describe.each(stores)('%s pages per RP as a full sort would', (_name, make) => {
               }
               expect(got).toEqual(want);
             }
+            // summaries(): list() order, without secrets, from any position, of all RPs or of one.
+            for (const only of [undefined, rpId]) {
+              const want = rpIds.filter((rp) => only === undefined || rp === only)
+                .flatMap((rp) => ordered([...model.values()].filter((c) => c.rpId === rp)));
+              expect(store.summaries({ rpId: only, limit: Infinity }).map((c) => toHex(c.id))).toEqual(want);
+              for (const size of [1, 2]) {
+                const got: string[] = [];
+                for (let page = store.summaries({ rpId: only, limit: size }); page.length > 0;) {
+                  expect(page.length).toBeLessThanOrEqual(size);
+                  got.push(...page.map((c) => toHex(c.id)));
+                  const last = page[page.length - 1]!;
+                  page = store.summaries({ rpId: only, limit: size, after: { rpId: last.rpId, createdAt: last.createdAt, id: last.id } });
+                }
+                expect(got).toEqual(want);
+              }
+            }
             for (let user = 0; user <= 5; user++) {
               const want = [...model.values()].find((c) => c.rpId === rpId && c.userId[0] === user);
               expect(store.findByUser(rpId, new Uint8Array([user])) && toHex(store.findByUser(rpId, new Uint8Array([user]))!.id)).toBe(want && toHex(want.id));
@@ -94,6 +111,24 @@ describe.each(stores)('%s pages per RP as a full sort would', (_name, make) => {
       }),
       { numRuns: 40 },
     );
+  });
+
+  it('summaries() carry every field but the secrets, and start after a position of another RP or a deleted credential', () => {
+    const store = make();
+    const a = cred(1, { rpId: 'a.example', rpName: 'A', credRandom: new Uint8Array(32).fill(9), credBlob: new Uint8Array([5]), largeBlobKey: new Uint8Array(32).fill(8) });
+    store.putMany([a, cred(2, { rpId: 'a.example' }), cred(3, { rpId: 'c.example' }), cred(4, { rpId: 'c.example' })]);
+    const { privateKey: _p, credRandom: _r, credBlob: _b, largeBlobKey: _l, ...shown } = store.get(a.id)!;
+    expect(store.summaries({ limit: 10 }).find((c) => toHex(c.id) === toHex(a.id))).toEqual({ ...shown, hasLargeBlobKey: true });
+    for (const c of store.summaries({ limit: 10 })) expect(['privateKey', 'credRandom', 'credBlob', 'largeBlobKey'].filter((k) => k in c)).toEqual([]);
+    // After a position in an RP with nothing left, or in no RP at all: the next RP's newest.
+    const ids = (p: Parameters<CredentialStore['summaries']>[0]): string[] => store.summaries(p).map((c) => toHex(c.id));
+    expect(ids({ limit: 1, after: { rpId: 'a.example', createdAt: 0, id: new Uint8Array(0) } })).toEqual([toHex(cred(4).id)]);
+    expect(ids({ limit: 9, after: { rpId: 'b.example', createdAt: 0, id: new Uint8Array(0) } })).toEqual([toHex(cred(4).id), toHex(cred(3).id)]);
+    expect(ids({ rpId: 'a.example', limit: 9, after: { rpId: 'b.example', createdAt: 0, id: new Uint8Array(0) } })).toEqual([]);
+    expect(ids({ rpId: 'c.example', limit: 9, after: { rpId: 'a.example', createdAt: 9999, id: new Uint8Array(0) } })).toEqual([toHex(cred(4).id), toHex(cred(3).id)]);
+    store.delete(cred(4).id);
+    expect(ids({ limit: 1, after: { rpId: 'c.example', createdAt: cred(4).createdAt, id: cred(4).id } })).toEqual([toHex(cred(3).id)]);
+    store.close();
   });
 
   it('putMany stores a batch as put would, the same user replaced', () => {
@@ -112,6 +147,25 @@ describe.each(stores)('%s pages per RP as a full sort would', (_name, make) => {
     store.delete(newest!.id);
     expect(store.pageByRp('example.com', { limit: 1, after: { createdAt: newest!.createdAt, id: newest!.id } })[0]!.id).toEqual(second!.id);
     store.close();
+  });
+});
+
+describe.each(drivers.filter((d) => !d.skip))('SqliteStore $driver summaries()', ({ driver }) => {
+  it('reads in the RP-order index: no sort of the table, no pass over it before the page', () => {
+    const path = join(dir, `k${files++}.sqlite`);
+    const store = new SqliteStore(path, { driver });
+    store.putMany(Array.from({ length: 50 }, (_, i) => cred(i + 1, { rpId: `rp${i % 5}.example`, userId: new Uint8Array([i]) })));
+    store.close();
+    const db = raw(path, driver);
+    try {
+      for (const [name, sql] of Object.entries(listingSql(SUMMARY_COLUMNS))) {
+        const params = Array.from({ length: sql.split('?').length - 1 }, () => 1);
+        const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params).map((r) => String(r.detail));
+        expect(plan, name).toEqual([expect.stringMatching(/^(SEARCH|SCAN) credentials USING (COVERING )?INDEX credentials_in_rp_order\b/)]);
+      }
+    } finally {
+      db.close();
+    }
   });
 });
 

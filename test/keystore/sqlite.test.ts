@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KeystoreError, SCHEMA_VERSION, SqliteStore } from '../../src/keystore/sqlite.js';
+import { CACHE_SIZE, KeystoreError, SCHEMA_VERSION, SqliteStore } from '../../src/keystore/sqlite.js';
 import { MemoryStore } from '../../src/keystore/memory.js';
 import type { CredentialStore } from '../../src/keystore/types.js';
 import { cred, disk, drivers, holdInChild, openInChild, raw, snapshot } from './helpers.js';
@@ -75,6 +75,13 @@ describe.each(drivers.map((d) => [d.title, d] as const))('SqliteStore with %s', 
   const open = (path: string, o: object = {}): SqliteStore => new SqliteStore(path, { driver, ...o });
 
   describe.skipIf(skip)('files', () => {
+    it("keeps SQLite's default page cache (2 MiB) on either driver, from the open's quick_check on", () => {
+      const a = open(join(dir, 'k.sqlite'));
+      expect(Number((a as unknown as { db: { pragma(sql: string): unknown } }).db.pragma('cache_size'))).toBe(CACHE_SIZE);
+      expect(CACHE_SIZE).toBe(-2000);
+      a.close();
+    });
+
     it('creates the file 0600 and keeps everything across a reopen', () => {
       const path = join(dir, 'k.sqlite');
       const a = open(path);
@@ -301,6 +308,7 @@ describe.each(drivers.map((d) => [d.title, d] as const))('SqliteStore with %s', 
       db.close();
       const b = open(path, { passphrase: 'pw' });
       expect(refusal(() => b.list())).toMatch(/altered file\?/);
+      expect(refusal(() => b.summaries({ limit: Infinity }))).toMatch(/altered file\?/); // a listing without keys checks them too
       if (column !== 'id') expect(refusal(() => b.get(full.id))).toMatch(/altered file\?/);
       if (column !== 'rp_id') expect(refusal(() => b.pageByRp('example.com', { limit: Infinity }))).toMatch(/altered file\?/);
       b.close();

@@ -9,7 +9,6 @@ import { CRED_BLOB, MAX_CRED_BLOB_LENGTH } from '../extensions/credBlob.js';
 import { MAX_SERIALIZED_LARGE_BLOB_ARRAY } from './largeBlobs.js';
 import { ctap1Versions } from '../ctap1/version.js';
 import { encCredStoreState, encIdentifier } from '../pin/persistentToken.js';
-import { loadUvCount } from '../pin/persistent.js';
 import { CONFIG_COMMANDS } from './config.js';
 import { MAX_PIN_CODE_POINTS } from '../pin/pinCheck.js';
 import { Command } from '../../ctap/constants.js';
@@ -77,7 +76,7 @@ function ctap23Members(ctx: CommandContext, settings: DeviceSettings): Members {
   return [
     // "none" is implied, and left out (CTAP 2.2 §6.4).
     [GetInfoKey.attestationFormats, ['packed']],
-    [GetInfoKey.uvCountSinceLastPinEntry, uv ? loadUvCount(ctx.env) : undefined],
+    [GetInfoKey.uvCountSinceLastPinEntry, uv ? ctx.session.uvCount.last(ctx.env) : undefined],
     [GetInfoKey.longTouchForReset, settings.longTouchForReset],
     // Under the persistent token: only the host holding it reads them; a new IV each time.
     [GetInfoKey.encIdentifier, encIdentifier(ctx)],

@@ -32,7 +32,6 @@ export interface DeviceSettings {
 const PIN_KEY = 'pin';
 const SETTINGS_KEY = 'settings';
 const UV_RETRIES_KEY = 'uvRetries';
-const UV_COUNT_KEY = 'uvCountSinceLastPinEntry';
 
 function load(env: AuthenticatorEnv, key: string): CborMap | undefined {
   const raw = env.store.getMeta(key);
@@ -109,8 +108,3 @@ export function saveCount(env: AuthenticatorEnv, key: string, n: number): void {
   new DataView(raw.buffer).setUint32(0, n);
   env.store.setMeta(key, raw);
 }
-
-/** Built-in verifications (failed ones too) since the PIN was last entered (CTAP 2.2 getInfo 0x17). */
-export const loadUvCount = (env: AuthenticatorEnv): number => loadCount(env, UV_COUNT_KEY);
-
-export const saveUvCount = (env: AuthenticatorEnv, n: number): void => saveCount(env, UV_COUNT_KEY, Math.min(n, 0xffffffff));

@@ -3,7 +3,7 @@
 import type { CommandContext } from '../context.js';
 import { CtapError, Status } from '../../ctap/status.js';
 import { equalBytes } from '../../util/bytes.js';
-import { loadPin, loadUvCount, PIN_RETRIES_MAX, savePin, saveUvCount, type PinRecord } from './persistent.js';
+import { loadPin, PIN_RETRIES_MAX, savePin, type PinRecord } from './persistent.js';
 import { pinHash, type PinUvAuthProtocol } from '../../ctap/pinUvAuthProtocol.js';
 import type { CborValue } from '../../ctap/cbor.js';
 
@@ -68,6 +68,6 @@ export function checkPinHash(ctx: CommandContext, p: PinUvAuthProtocol, shared: 
   ctx.session.pinMismatches = 0;
   pin.retries = PIN_RETRIES_MAX;
   savePin(ctx, pin);
-  if (ctx.config.builtInUv && loadUvCount(ctx.env) !== 0) saveUvCount(ctx.env, 0);
+  if (ctx.config.builtInUv) ctx.session.uvCount.set(ctx.env, 0);
   return pin;
 }

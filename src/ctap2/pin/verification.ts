@@ -5,7 +5,7 @@ import { waitForUser } from '../presence.js';
 import type { CommandContext } from '../context.js';
 import { CtapError, Status } from '../../ctap/status.js';
 import { builtInUvReady } from './fingerprints.js';
-import { loadPin, loadSettings, loadUvCount, loadUvRetries, saveUvCount, saveUvRetries, type DeviceSettings } from './persistent.js';
+import { loadPin, loadSettings, loadUvRetries, saveUvRetries, type DeviceSettings } from './persistent.js';
 
 /** The persistent settings, or their defaults from the configuration. */
 export function deviceSettings(ctx: { env: AuthenticatorEnv; config: AuthenticatorConfig }): DeviceSettings {
@@ -37,7 +37,7 @@ export async function performBuiltInUv(ctx: CommandContext, request: PresenceReq
   const verify = ctx.env.userVerification;
   const result = verify ? await waitForUser(ctx, (signal) => verify(request, signal)) : 'match';
   if (result === 'timeout') throw new CtapError(Status.CTAP2_ERR_USER_ACTION_TIMEOUT, 'no finger in time');
-  saveUvCount(ctx.env, loadUvCount(ctx.env) + 1);
+  ctx.session.uvCount.next(ctx.env); // a store write once per UV_COUNT_RESERVATION verifications
   if (result === 'match') {
     if (retries !== ctx.config.maxUvRetries) saveUvRetries(ctx.env, ctx.config.maxUvRetries);
     return;

@@ -4,7 +4,7 @@
 // one record per ID. get(id) finds it, so getAssertion with that ID in the allowList signs with it;
 // the per-RP queries behind discoverable getAssertion and credentialManagement never see it.
 import { decodeCbor, encodeCbor, type CborMap } from '../../ctap/cbor.js';
-import type { CredentialStore, RpFilter, RpPage, RpSummary, StoredCredential } from '../../keystore/types.js';
+import type { CredentialStore, CredentialSummary, ListPage, RpFilter, RpPage, RpSummary, StoredCredential } from '../../keystore/types.js';
 import { countAfter } from '../../keystore/reservedCounters.js';
 import { toBase64url } from '../../util/bytes.js';
 
@@ -139,6 +139,9 @@ export class ImportingStore implements CredentialStore {
   }
   list(): StoredCredential[] {
     return this.inner.list();
+  }
+  summaries(page: ListPage): CredentialSummary[] {
+    return this.inner.summaries(page);
   }
   count(): number {
     return this.inner.count();
