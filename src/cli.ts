@@ -3,23 +3,27 @@
 import { Command, Option } from 'commander';
 import { ExitCode, exitFor } from './cli/errors.js';
 import { parseAaguidListOption, parseAaguidOption, prepareOptions } from './cli/options.js';
-import { bioEnroll, bioInfo, bioList, bioRemove, bioRename } from './cli/bio.js';
-import { blobsDelete, blobsGet, blobsList, blobsSet } from './cli/blobs.js';
-import { credsDelete, credsList, credsShow } from './cli/creds.js';
-import { credsExport, credsImport } from './cli/credsTransfer.js';
-import {
-  ctlAdd, ctlAnswer, ctlCounter, ctlEvents, ctlGet, ctlKey, ctlKeys, ctlTouch, ctlList, ctlPowerCycle, ctlPresence, ctlRemove, ctlRemoveAll, ctlReset, ctlProps, ctlSet, ctlUv,
-} from './cli/ctl.js';
-import { ctlFaultAdd, ctlFaultClear, ctlFaultList, ctlFaultRemove } from './cli/faults.js';
-import { attestationExport } from './cli/attestation.js';
 import { protectDashLedIds } from './cli/argv.js';
-import { demo } from './cli/demo.js';
-import { devices } from './cli/devices.js';
-import { info } from './cli/info.js';
-import { pinChange, pinSet, pinStatus } from './cli/pin.js';
-import { reset } from './cli/reset.js';
-import { serve, SERVE_DEFAULTS } from './cli/serve.js';
-import { traceReplay, traceShow } from './cli/trace.js';
+import { SERVE_DEFAULTS } from './cli/serveDefaults.js';
+
+/** A command's action as commander calls it: its arguments, its options, the command. */
+type Action = (...args: any[]) => unknown;
+/**
+ * A command's action, its module loaded only when that command runs: `--help`, `--version` and
+ * each command start without loading every other command (and the key, the store and the
+ * attestation code that most of them bring).
+ */
+const lazy = <M>(load: () => Promise<M>, pick: (m: M) => Action) => async (...args: Parameters<Action>): Promise<void> => {
+  await pick(await load())(...args);
+};
+const bioCmd = () => import('./cli/bio.js');
+const blobsCmd = () => import('./cli/blobs.js');
+const credsCmd = () => import('./cli/creds.js');
+const credsTransferCmd = () => import('./cli/credsTransfer.js');
+const ctlCmd = () => import('./cli/ctl.js');
+const faultsCmd = () => import('./cli/faults.js');
+const pinCmd = () => import('./cli/pin.js');
+const traceCmd = () => import('./cli/trace.js');
 
 const STORE_HELP = 'keystore file (default: $CTAP_EMU_STORE or ~/.local/share/ctap-emu/keystore.sqlite)';
 const PASS_HELP = 'passphrase of an encrypted keystore (visible to other local users: prefer --passphrase-file or $CTAP_EMU_PASSPHRASE)';
@@ -84,30 +88,30 @@ withStoreOptions(program.command('serve').description('run the key until Ctrl-C'
   .option('--ui', 'with --control PORT: the key\'s own window at http://127.0.0.1:PORT/ui (the pending touch, passkeys, events, trace); it asks for the control token')
   .option('--fault <json>', 'a fault rule in force from the start (JSON, see README "Fault injection"); repeatable; with --keys, on every key (ctl fault add --key N for one)', (v: string, all: string[] = []) => [...all, v])
   .option('--trace <file>', 'record every HID report in and out, and each message decoded (secrets redacted as by -v), as JSON lines (created 0600)')
-  .action(serve);
+  .action(lazy(() => import('./cli/serve.js'), (m) => m.serve));
 
 const trace = program.command('trace').description('a `serve --trace` recording: read it, or send it again to a key and compare the answers');
 trace.command('show').description('the messages, one line each with its time (ms), key and channel').argument('<file>')
-  .option('--reports', 'also each 64-byte report, under its message').option('--key <n>', 'only this key (serve --keys)').action(traceShow);
+  .option('--reports', 'also each 64-byte report, under its message').option('--key <n>', 'only this key (serve --keys)').action(lazy(traceCmd, (m) => m.traceShow));
 trace.command('replay').description('send the recorded host side to a fresh in-process key (or --udp, --device) and diff the answers: exit 0 when they match, 1 otherwise')
   .argument('<file>').option('--udp [hostport]', 'a running key over UDP at [host:]port instead of a fresh in-process one')
   .option('--device <path>', 'a HID security key instead of a fresh in-process one')
   .option('--key <n>', 'the session of this recorded key (serve --keys; default 0)')
   .option('--timeout <ms>', 'how long an answer may take, counted again at each keepalive', '5000')
   .option('--pin <pin>', "the key's PIN (or $CTAP_EMU_PIN): PIN/UV auth is made again with it instead of skipped").option('--pin-file <path>', PIN_FILE_HELP)
-  .action(traceReplay);
+  .action(lazy(traceCmd, (m) => m.traceReplay));
 
 const creds = program.command('creds')
   .description('discoverable credentials (passkeys): in a keystore, offline, or on a key (--udp, --device) through credential management with its PIN');
-keyPinOptions(creds.command('list').description('list them (a table, or --json)')).option('--rp <rpId>', 'only this relying party').action(credsList);
-keyPinOptions(creds.command('show').description('everything about one (ID in base64url, or a unique prefix)').argument('<id>')).action(credsShow);
+keyPinOptions(creds.command('list').description('list them (a table, or --json)')).option('--rp <rpId>', 'only this relying party').action(lazy(credsCmd, (m) => m.credsList));
+keyPinOptions(creds.command('show').description('everything about one (ID in base64url, or a unique prefix)').argument('<id>')).action(lazy(credsCmd, (m) => m.credsShow));
 keyPinOptions(creds.command('delete').description('delete one, after asking; the key will no longer find it').argument('<id>'))
-  .option('-y, --yes', 'do not ask for confirmation').action(credsDelete);
+  .option('-y, --yes', 'do not ask for confirmation').action(lazy(credsCmd, (m) => m.credsDelete));
 withStoreOptions(creds.command('export').description('every credential as WebAuthn.Credential JSON (DevTools, WebDriver)'))
   .option('--private-keys', 'include the private keys (PKCS#8): needed to import them elsewhere; handle the output as a secret')
-  .option('--out <file>', 'write to this file (created 0600) instead of stdout').action(credsExport);
+  .option('--out <file>', 'write to this file (created 0600) instead of stdout').action(lazy(credsTransferCmd, (m) => m.credsExport));
 withStoreOptions(creds.command('import').description('add credentials from WebAuthn.Credential JSON (one or an array; - for stdin)').argument('<file>'))
-  .action(credsImport);
+  .action(lazy(credsTransferCmd, (m) => m.credsImport));
 
 const CONTROL_HELP = 'the control API: http://127.0.0.1:PORT or unix:PATH, as serve printed it (default $CTAP_EMU_CONTROL)';
 const ctl = program.command('ctl').description('drive a running `serve --control`: credentials, the user, power');
@@ -116,21 +120,21 @@ const ctlCommand = (name: string, description: string, parent: Command = ctl): C
   .option('--token <token>', 'the bearer token (visible to other local users: prefer --token-file or $CTAP_EMU_TOKEN)')
   .option('--token-file <path>', 'read the token from this file')
   .option('--key <n>', 'which key of a `serve --keys N` (0, the default, is the first)');
-ctlCommand('key', 'the key: AAGUID, algorithms, PIN, UV, presence policy, credential counts').action(ctlKey);
-ctlCommand('keys', 'every key of a `serve --keys N`, each as `ctl key` shows it, with its index').action(ctlKeys);
-ctlCommand('power-cycle', 'unplug and replug: tokens, walks and channels go; credentials stay').action(ctlPowerCycle);
-ctlCommand('reset', 'wipe every credential and the PIN, as authenticatorReset, without a touch').action(ctlReset);
-ctlCommand('list', 'every credential (WebAuthn.Credential JSON)').option('--private-keys', 'include the private keys').action(ctlList);
-ctlCommand('get', 'one credential by its base64url ID').argument('<id>').option('--private-keys', 'include the private key').action(ctlGet);
-ctlCommand('add', 'add credentials from WebAuthn.Credential JSON (one or an array; - for stdin)').argument('<file>').action(ctlAdd);
-ctlCommand('remove', 'remove one credential').argument('<id>').action(ctlRemove);
-ctlCommand('remove-all', 'remove every credential (the PIN stays)').action(ctlRemoveAll);
+ctlCommand('key', 'the key: AAGUID, algorithms, PIN, UV, presence policy, credential counts').action(lazy(ctlCmd, (m) => m.ctlKey));
+ctlCommand('keys', 'every key of a `serve --keys N`, each as `ctl key` shows it, with its index').action(lazy(ctlCmd, (m) => m.ctlKeys));
+ctlCommand('power-cycle', 'unplug and replug: tokens, walks and channels go; credentials stay').action(lazy(ctlCmd, (m) => m.ctlPowerCycle));
+ctlCommand('reset', 'wipe every credential and the PIN, as authenticatorReset, without a touch').action(lazy(ctlCmd, (m) => m.ctlReset));
+ctlCommand('list', 'every credential (WebAuthn.Credential JSON)').option('--private-keys', 'include the private keys').action(lazy(ctlCmd, (m) => m.ctlList));
+ctlCommand('get', 'one credential by its base64url ID').argument('<id>').option('--private-keys', 'include the private key').action(lazy(ctlCmd, (m) => m.ctlGet));
+ctlCommand('add', 'add credentials from WebAuthn.Credential JSON (one or an array; - for stdin)').argument('<file>').action(lazy(ctlCmd, (m) => m.ctlAdd));
+ctlCommand('remove', 'remove one credential').argument('<id>').action(lazy(ctlCmd, (m) => m.ctlRemove));
+ctlCommand('remove-all', 'remove every credential (the PIN stays)').action(lazy(ctlCmd, (m) => m.ctlRemoveAll));
 ctlCommand('set', "change a credential's signature counter or user names").argument('<id>')
   .option('--sign-count <n>', 'the counter; the next assertion answers n + 1').option('--user-name <name>', 'user.name')
-  .option('--user-display-name <name>', 'user.displayName').action(ctlSet);
+  .option('--user-display-name <name>', 'user.displayName').action(lazy(ctlCmd, (m) => m.ctlSet));
 ctlCommand('props', "a credential's backup flags (WebAuthn Automation's setCredentialProperties): BE and BS in its assertions").argument('<id>')
-  .option('--backup-eligibility <bool>', 'BE: true or false').option('--backup-state <bool>', 'BS: true or false (true needs BE)').action(ctlProps);
-ctlCommand('uv', 'what the built-in UV answers from now on (serve --uv keys)').argument('<verified>', 'true or false').action(ctlUv);
+  .option('--backup-eligibility <bool>', 'BE: true or false').option('--backup-state <bool>', 'BS: true or false (true needs BE)').action(lazy(ctlCmd, (m) => m.ctlProps));
+ctlCommand('uv', 'what the built-in UV answers from now on (serve --uv keys)').argument('<verified>', 'true or false').action(lazy(ctlCmd, (m) => m.ctlUv));
 const fault = ctl.command('fault').description('fault rules: make the key misbehave on purpose (README "Fault injection")');
 const faultCommand = (name: string, description: string): Command => ctlCommand(name, description, fault);
 faultCommand('add', 'add a rule: JSON, or flags').argument('[json]', 'the rule as JSON')
@@ -139,64 +143,64 @@ faultCommand('add', 'add a rule: JSON, or flags').argument('[json]', 'the rule a
   .option('--nth <n>', 'only the Nth matching request').option('--first <n>', 'the first N matching requests')
   .option('--probability <p>', 'each matching request with probability p (0-1)').option('--seed <n>', 'the PRNG seed for --probability (default 0)')
   .option('--fault <type|json>', 'the fault: a type (badSignature, channelBusy...) or JSON ({"type":"status","status":"CTAP2_ERR_PIN_INVALID"})')
-  .action(ctlFaultAdd);
-faultCommand('list', 'the rules, with how often each matched (seen) and acted (fired)').action(ctlFaultList);
-faultCommand('remove', 'remove one rule').argument('<id>').action(ctlFaultRemove);
-faultCommand('clear', 'remove every rule').action(ctlFaultClear);
+  .action(lazy(faultsCmd, (m) => m.ctlFaultAdd));
+faultCommand('list', 'the rules, with how often each matched (seen) and acted (fired)').action(lazy(faultsCmd, (m) => m.ctlFaultList));
+faultCommand('remove', 'remove one rule').argument('<id>').action(lazy(faultsCmd, (m) => m.ctlFaultRemove));
+faultCommand('clear', 'remove every rule').action(lazy(faultsCmd, (m) => m.ctlFaultClear));
 ctlCommand('counter', 'how signature counters go from the next use on: per-credential, global, zero, random-step[:MAX[:SEED]], wrap, rollback')
-  .argument('<model>').option('--credential <id>', 'only this credential (base64url ID)').action(ctlCounter);
-ctlCommand('presence', 'what the user does at the next touch: approve, deny, timeout or delay:MS').argument('<policy>').action(ctlPresence);
-ctlCommand('touch', 'touch the key: the touch it waits for now, or else its next one (whatever the presence policy)').action(ctlTouch);
+  .argument('<model>').option('--credential <id>', 'only this credential (base64url ID)').action(lazy(ctlCmd, (m) => m.ctlCounter));
+ctlCommand('presence', 'what the user does at the next touch: approve, deny, timeout or delay:MS').argument('<policy>').action(lazy(ctlCmd, (m) => m.ctlPresence));
+ctlCommand('touch', 'touch the key: the touch it waits for now, or else its next one (whatever the presence policy)').action(lazy(ctlCmd, (m) => m.ctlTouch));
 ctlCommand('answer', 'answer what the key waits for now: approve or deny a touch, verify or fail-verification a finger, or timeout')
-  .argument('<action>').action(ctlAnswer);
+  .argument('<action>').action(lazy(ctlCmd, (m) => m.ctlAnswer));
 ctlCommand('events', 'the key\'s events as they come, one JSON per line with its id (requests, touches, credentials, PIN, reset, power)')
-  .option('--last-event-id <id>', 'first the events after this one that the key still keeps (an events-lost line when some are gone)').action(ctlEvents);
+  .option('--last-event-id <id>', 'first the events after this one that the key still keeps (an events-lost line when some are gone)').action(lazy(ctlCmd, (m) => m.ctlEvents));
 
 withKeyOptions(program.command('info').description("the key's getInfo"))
-  .option('--json', 'JSON output').action(info);
+  .option('--json', 'JSON output').action(lazy(() => import('./cli/info.js'), (m) => m.info));
 
 const attestation = program.command('attestation').description("the key's attestation CA and batch certificate");
 withStoreOptions(attestation.command('export').description('write the CA certificate (PEM) and an MDS3 metadata statement (JSON) for relying parties'))
   .option('--out <dir>', 'directory to write them to', '.')
   .option('--aaguid <hex>', 'the AAGUID the key is served with, if not the default', parseAaguidOption)
   .option('--memory', 'a throw-away key (for trying it out)')
-  .action(attestationExport);
+  .action(lazy(() => import('./cli/attestation.js'), (m) => m.attestationExport));
 
 program.command('devices').description('list the FIDO security keys the OS shows (HID usage page 0xF1D0)')
-  .option('--json', 'JSON output').action(devices);
+  .option('--json', 'JSON output').action(lazy(() => import('./cli/devices.js'), (m) => m.devices));
 
 withKeyOptions(program.command('reset').description('delete every credential and the PIN (authenticatorReset)'))
-  .option('-y, --yes', 'do not ask for confirmation').action(reset);
+  .option('-y, --yes', 'do not ask for confirmation').action(lazy(() => import('./cli/reset.js'), (m) => m.reset));
 
 const pin = program.command('pin').description("the key's PIN");
 withKeyOptions(pin.command('set').description('set a PIN on a key that has none'))
   .option('--new-pin <pin>', 'the PIN (asked on the terminal when absent)')
-  .option('--new-pin-file <path>', PIN_FILE_HELP).action(pinSet);
+  .option('--new-pin-file <path>', PIN_FILE_HELP).action(lazy(pinCmd, (m) => m.pinSet));
 withKeyOptions(pin.command('change').description('change the PIN'))
   .option('--pin <pin>', 'the current PIN (or $CTAP_EMU_PIN)').option('--pin-file <path>', PIN_FILE_HELP)
-  .option('--new-pin <pin>', 'the new PIN').option('--new-pin-file <path>', 'read the new PIN from this file').action(pinChange);
+  .option('--new-pin <pin>', 'the new PIN').option('--new-pin-file <path>', 'read the new PIN from this file').action(lazy(pinCmd, (m) => m.pinChange));
 withKeyOptions(pin.command('status').description('whether a PIN is set, retries left, policy'))
-  .option('--json', 'JSON output').action(pinStatus);
+  .option('--json', 'JSON output').action(lazy(pinCmd, (m) => m.pinStatus));
 
 const blobs = program.command('blobs').description("the key's large-blob array (largeBlobs), per credential with its largeBlobKey");
-keyPinOptions(blobs.command('list').description('the entries of the array; with the PIN, the credential each belongs to')).action(blobsList);
+keyPinOptions(blobs.command('list').description('the entries of the array; with the PIN, the credential each belongs to')).action(lazy(blobsCmd, (m) => m.blobsList));
 keyPinOptions(blobs.command('get').description("a credential's blob (ID in base64url, or a unique prefix), to stdout or --out").argument('<id>'))
-  .option('--out <path>', 'write the blob to this file').action(blobsGet);
+  .option('--out <path>', 'write the blob to this file').action(lazy(blobsCmd, (m) => m.blobsGet));
 keyPinOptions(blobs.command('set').description("store a credential's blob, replacing its old one").argument('<id>'))
   .option('--file <path>', 'the blob is this file').option('--data <text>', 'the blob is this text (UTF-8)')
-  .option('--base64url <b64>', 'the blob in base64url').action(blobsSet);
-keyPinOptions(blobs.command('delete').description("delete a credential's blob").argument('<id>')).action(blobsDelete);
+  .option('--base64url <b64>', 'the blob in base64url').action(lazy(blobsCmd, (m) => m.blobsSet));
+keyPinOptions(blobs.command('delete').description("delete a credential's blob").argument('<id>')).action(lazy(blobsCmd, (m) => m.blobsDelete));
 
 const bio = program.command('bio').description("fingers on a key whose sensor enrolls them (bioEnroll): serve --profile bio, or e.g. a YubiKey Bio");
-withKeyOptions(bio.command('info').description('the fingerprint sensor: kind, samples per finger')).option('--json', 'JSON output').action(bioInfo);
-keyPinOptions(bio.command('list').description('the enrolled fingers: template ID and name')).action(bioList);
+withKeyOptions(bio.command('info').description('the fingerprint sensor: kind, samples per finger')).option('--json', 'JSON output').action(lazy(bioCmd, (m) => m.bioInfo));
+keyPinOptions(bio.command('list').description('the enrolled fingers: template ID and name')).action(lazy(bioCmd, (m) => m.bioList));
 keyPinOptions(bio.command('enroll').description('enroll a finger: touch the sensor until it has enough samples'))
-  .option('--name <name>', 'a friendly name for it').option('--timeout <seconds>', 'how long the key waits for each touch').action(bioEnroll);
-keyPinOptions(bio.command('rename').description('rename a finger (template ID in hex, as list shows it)').argument('<templateId>').argument('<name>')).action(bioRename);
-keyPinOptions(bio.command('remove').description('remove a finger').argument('<templateId>')).action(bioRemove);
+  .option('--name <name>', 'a friendly name for it').option('--timeout <seconds>', 'how long the key waits for each touch').action(lazy(bioCmd, (m) => m.bioEnroll));
+keyPinOptions(bio.command('rename').description('rename a finger (template ID in hex, as list shows it)').argument('<templateId>').argument('<name>')).action(lazy(bioCmd, (m) => m.bioRename));
+keyPinOptions(bio.command('remove').description('remove a finger').argument('<templateId>')).action(lazy(bioCmd, (m) => m.bioRemove));
 
 program.command('demo').description('register a passkey and sign in with it, in-process, step by step')
-  .option('--pin <pin>', 'PIN of the demo key (or $CTAP_EMU_PIN)', '1234').option('--pin-file <path>', PIN_FILE_HELP).action(demo);
+  .option('--pin <pin>', 'PIN of the demo key (or $CTAP_EMU_PIN)', '1234').option('--pin-file <path>', PIN_FILE_HELP).action(lazy(() => import('./cli/demo.js'), (m) => m.demo));
 
 // `ctap-emu creds list | head`: a closed pipe ends the output, not the process with a stack trace.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {

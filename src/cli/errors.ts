@@ -1,6 +1,6 @@
 // CLI failures: one line for the user, a chosen exit code, never a stack.
 import { CommanderError } from 'commander';
-import { KeystoreError } from '../keystore/sqlite.js';
+import { KeystoreError } from '../keystore/errors.js';
 import { CtapError, Status } from '../ctap/status.js';
 
 export const ExitCode = { ok: 0, failure: 1, usage: 2, notFound: 3 } as const;

@@ -1,6 +1,5 @@
 // `ctap-emu serve`: run the key on a transport until Ctrl-C or SIGTERM.
 import { existsSync, rmSync } from 'node:fs';
-import { DEFAULT_UDP_HOST, DEFAULT_UDP_PORT } from '../hid/udp.js';
 import { UhidError } from '../hid/uhid.js';
 import { KeystoreError } from '../keystore/sqlite.js';
 import { CtapError } from '../ctap/status.js';
@@ -13,7 +12,7 @@ import { ensureParentDir } from './paths.js';
 import { recordToFile } from './trace/record.js';
 import { liveTrace } from './trace/live.js';
 import { keyCount, keyPort, keyStorePath, keyUhid } from './serveKeys.js';
-import { chainAaguid, DEFAULT_PRESENCE, keyMakings, type KeyMaking, type KeyMakingOptions } from './serveMaking.js';
+import { chainAaguid, keyMakings, type KeyMaking, type KeyMakingOptions } from './serveMaking.js';
 
 export interface ServeOptions extends StoreOptions, KeyMakingOptions {
   transport: 'auto' | 'uhid' | 'udp';
@@ -36,7 +35,7 @@ export interface ServeOptions extends StoreOptions, KeyMakingOptions {
   ui?: boolean;
 }
 
-export const SERVE_DEFAULTS = { transport: 'auto', host: DEFAULT_UDP_HOST, port: String(DEFAULT_UDP_PORT), presence: DEFAULT_PRESENCE };
+export { SERVE_DEFAULTS } from './serveDefaults.js';
 
 function log(line: string): void {
   process.stderr.write(`${new Date().toISOString()} ${line}\n`);

@@ -15,8 +15,8 @@ import { serveFaultRules } from './faults.js';
 import { parseCounterModelText } from '../node/automation/counterModels.js';
 import { AutomationError } from '../node/automation/credentialJson.js';
 import { profileNamed, type DeviceProfile } from '../node/profiles/index.js';
+import { DEFAULT_PRESENCE } from './serveDefaults.js';
 
-export const DEFAULT_PRESENCE = 'approve';
 
 export interface KeyMakingOptions {
   /** approve, prompt, deny, delay:MS (a touch MS ms after the key asks), timeout or ask. */
