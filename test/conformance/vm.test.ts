@@ -1,6 +1,7 @@
 // End-to-end suites in a QEMU VM with Debian's kernel (uhid, hidraw): libfido2's tools and Chromium
 // against ctap-emu's uhid device, and Playwright Test in Chromium and Firefox ESR. They need
-// qemu-system-x86, linux-image-amd64, busybox-static, fido2-tools, chromium and firefox-esr (.ci/run
+// qemu-system-x86, linux-image-amd64, busybox-static, fido2-tools, chromium, chromium-headless-shell
+// and firefox-esr (.ci/run
 // installs them); elsewhere they are skipped with that reason, and CTAP_EMU_SKIP_VM=1 skips them on
 // purpose (each takes a minute or more under emulation).
 import { describe, expect, it } from 'vitest';
@@ -30,7 +31,7 @@ const suites = [
   { name: 'two uhid keys at once (serve --keys 2): fido2-token -L lists both', guest: 'guest-two-keys.sh', tools: [...BASE, '/usr/bin/fido2-token'], marker: 'TWO-KEYS-LISTED', timeoutS: 300, memMb: 2048 },
   { name: 'Chromium: a passkey registered and used, verified by @simplewebauthn/server', guest: 'guest-chromium.sh', tools: [...BASE, '/usr/bin/chromium'], marker: 'CHROMIUM-PASSKEY-VERIFIED', timeoutS: 900, memMb: 4096 },
   { name: 'Chromium with two keys: the passkey on the one that verifies, the other CANCELled', guest: 'guest-chromium-two-keys.sh', tools: [...BASE, '/usr/bin/chromium'], marker: 'CHROMIUM-TWO-KEYS-PASSKEY-ON-KEY-1', timeoutS: 900, memMb: 4096 },
-  { name: "Playwright Test: README's example (ctap-emu/playwright) in Chromium and Firefox ESR", guest: 'guest-playwright.sh', tools: [...BASE, '/usr/bin/chromium', '/usr/bin/firefox-esr'], marker: 'PLAYWRIGHT-CHROMIUM-FIREFOX-PASSED', timeoutS: 1500, memMb: 4096 },
+  { name: "Playwright Test: README's example (ctap-emu/playwright) in Chromium, its headless shell and Firefox ESR", guest: 'guest-playwright.sh', tools: [...BASE, '/usr/bin/chromium', '/usr/bin/chromium-headless-shell', '/usr/bin/firefox-esr'], marker: 'PLAYWRIGHT-CHROMIUM-FIREFOX-PASSED', timeoutS: 1500, memMb: 4096 },
 ];
 
 for (const suite of suites) {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { expectOk, MIN, run, type Toolchain } from './toolchain.js';
+import { expectOk, MIN, packBuilt, run, type Toolchain } from './toolchain.js';
 import { startExampleRp, type ExampleRp } from '../helpers/exampleRp.js';
 
 const REPO = process.cwd();
@@ -51,19 +51,14 @@ describe.skipIf(skip)('Artillery: README\'s passkey load on the example RP', () 
   beforeAll(async () => {
     if (!runtime.node) return;
     work = mkdtempSync(join(tmpdir(), 'ctap-emu-artillery-'));
-    // The tarballs of what `npm test` built (install.test.ts checks that prepack builds the same).
     if (!existsSync(join(REPO, 'dist/src/artillery/index.js'))) throw new Error('dist/src is not built: npm test builds it first');
-    for (const dir of [REPO, join(REPO, 'packages/artillery-engine-ctap-emu')]) {
-      expectOk(`npm pack ${dir}`, await run(tc(runtime.node), ['npm', 'pack', '--ignore-scripts', '--pack-destination', work, dir], work));
-    }
-    const { version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
+    const tarballs = await packBuilt(tc(runtime.node), [REPO, join(REPO, 'packages/artillery-engine-ctap-emu')], work);
     project = join(work, 'example');
     cpSync(EXAMPLE, project, { recursive: true });
     // Artillery itself is not installed again (400+ MB): the repo's copy runs it, as a runner's own does.
     const pj = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as Record<string, unknown>;
     delete pj.devDependencies;
     writeFileSync(join(project, 'package.json'), JSON.stringify(pj, null, 2));
-    const tarballs = [`ctap-emu-${version}.tgz`, `artillery-engine-ctap-emu-${version}.tgz`].map((f) => join(work, f));
     expectOk('npm install (the example, with the packed tarballs)', await run(tc(runtime.node), ['npm', 'install', '--no-audit', '--no-fund', ...tarballs], project, { timeoutMs: 5 * MIN }));
 
     rp = await startExampleRp(runtime.node, project);

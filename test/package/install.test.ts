@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { expectOk, explain, MIN, run, type Result, type Toolchain } from './toolchain.js';
+import { expectOk, explain, MIN, node24Toolchain, run, type Result, type Toolchain } from './toolchain.js';
 
 const REPO = process.cwd();
 
@@ -33,17 +33,6 @@ const machine: Toolchain = {
   blocksScripts: false, // decided after `npm -v` below
 };
 
-function node24Toolchain(): { tc?: Toolchain; reason?: string } {
-  const dir = process.env.CTAP_EMU_NODE24;
-  const npmCli = process.env.CTAP_EMU_NPM12;
-  if (!dir || !npmCli) {
-    return { reason: 'CTAP_EMU_NODE24 (folder holding Node 24\'s `node`) and CTAP_EMU_NPM12 (npm 12\'s bin/npm-cli.js) are not set; .ci/run sets them' };
-  }
-  const node = join(dir, 'node');
-  const npxCli = join(dirname(npmCli), 'npx-cli.js');
-  for (const f of [node, npmCli, npxCli]) if (!existsSync(f)) return { reason: `${f} does not exist` };
-  return { tc: { name: 'Node 24 + npm 12', nodeDir: dir, npm: [node, npmCli], npx: [node, npxCli], blocksScripts: true } };
-}
 const n24 = node24Toolchain();
 // On CI a missing toolchain is a failure, not a skip (as for the other suites).
 if (!skipAll && !n24.tc && !process.env.CI) console.warn(`skipping the installed-package suite under Node 24 + npm 12: ${n24.reason}`);

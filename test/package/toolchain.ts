@@ -1,6 +1,7 @@
 // Running a command as a user of one toolchain would, for the installed-package suites.
 import { spawn } from 'node:child_process';
-import { delimiter } from 'node:path';
+import { existsSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
 
 export const MIN = 60_000;
 
@@ -12,6 +13,20 @@ export interface Toolchain {
   npx: string[];
   /** npm >= 12: install scripts of dependencies are blocked by default. */
   blocksScripts: boolean;
+}
+
+/** Node 24 + npm 12 (which blocks dependencies' install scripts), from CTAP_EMU_NODE24 (the folder
+ *  holding Node 24's `node`) and CTAP_EMU_NPM12 (npm 12's bin/npm-cli.js); else why not. */
+export function node24Toolchain(): { tc?: Toolchain; reason?: string } {
+  const dir = process.env.CTAP_EMU_NODE24;
+  const npmCli = process.env.CTAP_EMU_NPM12;
+  if (!dir || !npmCli) {
+    return { reason: 'CTAP_EMU_NODE24 (folder holding Node 24\'s `node`) and CTAP_EMU_NPM12 (npm 12\'s bin/npm-cli.js) are not set; .ci/run sets them' };
+  }
+  const node = join(dir, 'node');
+  const npxCli = join(dirname(npmCli), 'npx-cli.js');
+  for (const f of [node, npmCli, npxCli]) if (!existsSync(f)) return { reason: `${f} does not exist` };
+  return { tc: { name: 'Node 24 + npm 12', nodeDir: dir, npm: [node, npmCli], npx: [node, npxCli], blocksScripts: true } };
 }
 
 export interface Result {
@@ -57,3 +72,17 @@ export function expectOk(what: string, r: Result): void {
   if (r.code !== 0 || r.timedOut) throw new Error(explain(what, r));
 }
 
+
+/** `npm pack` of each folder as it is built (no prepack: `npm test` built dist/ first, and
+ *  install.test.ts checks that prepack builds the same) into dest; the tarballs' paths, in order. */
+export async function packBuilt(tc: Toolchain, dirs: string[], dest: string): Promise<string[]> {
+  const tarballs: string[] = [];
+  for (const dir of dirs) {
+    const r = await run(tc, [...tc.npm, 'pack', '--json', '--ignore-scripts', '--pack-destination', dest, dir], dest);
+    expectOk(`npm pack ${dir}`, r);
+    // npm 10 prints an array of packages, npm 12 an object keyed by package name.
+    const json = JSON.parse(r.stdout.slice(r.stdout.search(/^[[{]/m))) as { filename: string }[] | Record<string, { filename: string }>;
+    tarballs.push(join(dest, Object.values(json)[0]!.filename));
+  }
+  return tarballs;
+}

@@ -1,6 +1,8 @@
 // A relying party for the browser VM tests (@simplewebauthn/server), on http://localhost:PORT:
 // - /demo, a sign-in page as an RP has one: a user name, Register and Sign in buttons, and a status
 //   line (role=status) saying what happened; the Playwright suite (test/vm/playwright) drives it.
+//   Its registrations ask for a discoverable credential; /demo?residentKey=discouraged for one that
+//   is not (Chromium's headless shell makes no discoverable credentials).
 // - / registers a passkey and signs in with it by itself (guest-chromium.sh); with a RESULT_FILE it
 //   writes the outcome there as JSON and exits (0 when both verified).
 // Usage: node rp-server.mjs PORT [RESULT_FILE]
@@ -20,8 +22,8 @@ let regChallenge, regUserName, authChallenge;
 const passkeys = new Map();
 
 const SCRIPT = `const post = (path, body) => fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
-async function register(userName, attestation) {
-  const options = await post('/reg-options', { userName, attestation });
+async function register(userName, attestation, residentKey) {
+  const options = await post('/reg-options', { userName, attestation, residentKey });
   const created = await navigator.credentials.create({ publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(options) });
   return post('/reg-verify', created.toJSON());
 }
@@ -44,7 +46,7 @@ const run = (ceremony) => async () => {
 };
 document.getElementById('register').onclick = run(async () => {
   const user = document.getElementById('user').value;
-  const r = await register(user, 'none');
+  const r = await register(user, 'none', new URLSearchParams(location.search).get('residentKey') ?? undefined);
   return r.verified ? 'Registered ' + user : 'Registration refused: ' + r.error;
 });
 document.getElementById('signin').onclick = run(async () => {
@@ -75,10 +77,10 @@ function finish(ok) {
 
 async function handle(req, body, json) {
   if (req.url === '/reg-options') {
-    const { userName = 'vm-user', attestation = 'direct' } = JSON.parse(body || '{}');
+    const { userName = 'vm-user', attestation = 'direct', residentKey = 'required' } = JSON.parse(body || '{}');
     const o = await generateRegistrationOptions({
       rpName: 'ctap-emu VM test', rpID, userName, attestationType: attestation === 'none' ? 'none' : 'direct',
-      authenticatorSelection: { residentKey: 'required', userVerification: 'required', authenticatorAttachment: 'cross-platform' },
+      authenticatorSelection: { residentKey, userVerification: 'required', authenticatorAttachment: 'cross-platform' },
     });
     regChallenge = o.challenge;
     regUserName = userName;
@@ -125,7 +127,7 @@ const server = createServer(async (req, res) => {
   console.log(new Date().toISOString(), req.method, req.url, req.url === '/log' ? body : '');
   const json = (v) => (res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(v)), true);
   try {
-    const html = req.method === 'GET' ? { '/': AUTO, '/demo': DEMO }[req.url] : undefined;
+    const html = req.method === 'GET' ? { '/': AUTO, '/demo': DEMO }[req.url.split('?')[0]] : undefined;
     if (html) return res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }), res.end(html);
     if (req.url === '/log') return state.steps.push(body), res.end();
     if (!(await handle(req, body, json))) res.writeHead(404).end();
