@@ -9,6 +9,7 @@ import { CliError, ExitCode } from './errors.js';
 import { openRemote, remoteName } from './key.js';
 import { isReport, parseTrace, type MessageRecord, type TraceRecord } from './trace/format.js';
 import { replayTrace, type ReplayResult } from './trace/replay.js';
+import { MAX_TIMEOUT_MS } from '../hid/host.js';
 
 export interface TraceOptions {
   key?: string;
@@ -101,7 +102,9 @@ export async function traceReplay(file: string, o: TraceOptions): Promise<void> 
   const { header, records } = read(file);
   const key = keyIndex(o, header.keys.length) ?? 0;
   const timeoutMs = o.timeout === undefined ? undefined : Number(o.timeout);
-  if (o.timeout !== undefined && (!/^\d+$/.test(o.timeout) || timeoutMs! < 1)) throw new CliError(`--timeout must be milliseconds, got "${o.timeout}"`, ExitCode.usage);
+  if (o.timeout !== undefined && (!/^\d+$/.test(o.timeout) || timeoutMs! < 1 || timeoutMs! > MAX_TIMEOUT_MS)) {
+    throw new CliError(`--timeout must be milliseconds from 1 to ${MAX_TIMEOUT_MS}, got "${o.timeout}"`, ExitCode.usage);
+  }
   const remote = o.udp !== undefined || o.device !== undefined;
   const fresh = remote ? undefined : freshKey(header.keys[key], o.pin);
   const pipe = fresh ? fresh.connect() : await openRemote(o);

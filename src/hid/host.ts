@@ -96,25 +96,30 @@ interface ExchangeOptions extends TransactOptions {
   accept?(data: Uint8Array): boolean;
 }
 
+/** The longest a timer waits (setTimeout's limit, 2^31 - 1 ms: about 24.8 days). */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 /** Sends one message on `cid` and resolves with the payload of the matching response. */
 function exchange(pipe: ReportPipe, cid: number, cmd: number, payload: Uint8Array, opts: ExchangeOptions): Promise<Uint8Array> {
   if (payload.length > MAX_MESSAGE) return Promise.reject(new RangeError('message too long for CTAPHID'));
   const timeoutMs = opts.timeoutMs ?? 30_000;
+  if (!(timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS)) return Promise.reject(new RangeError(`timeoutMs must be from 1 to ${MAX_TIMEOUT_MS} ms`));
   return new Promise<Uint8Array>((resolve, reject) => {
     let msg: Reassembly | undefined;
     // One timer for the device's silence: a report moves lastHeard, and the timer, when it fires,
-    // waits out the rest (no timer made and cleared per report).
-    let lastHeard = Date.now();
+    // waits out the rest (no timer made and cleared per report). A monotonic clock: a wall-clock
+    // step must neither time out a device that keeps talking nor stretch the wait.
+    let lastHeard = performance.now();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const silence = (ms: number): void => {
       timer = setTimeout(() => {
-        const quiet = Date.now() - lastHeard;
-        if (quiet >= timeoutMs) finish(new CtapHidError(0, `no answer from the device in ${timeoutMs} ms`));
+        const quiet = performance.now() - lastHeard;
+        if (quiet >= timeoutMs - 1) finish(new CtapHidError(0, `no answer from the device in ${timeoutMs} ms`));
         else silence(timeoutMs - quiet);
       }, ms);
     };
     const arm = (): void => {
-      lastHeard = Date.now();
+      lastHeard = performance.now();
     };
     const onAbort = (): void => {
       // §11.2.9.1.5: the device answers the pending request with KEEPALIVE_CANCEL.

@@ -294,6 +294,10 @@ describe('serve --trace and ctap-emu trace (over UDP)', () => {
     expect(local.stdout).toMatch(/all match/);
     expect(local.code, local.stdout).toBe(0);
 
+    // A wait past setTimeout's limit (2^31 - 1 ms) would overflow to 1 ms: refused as a usage error.
+    const tooLong = await runCli(['trace', 'replay', file, '--timeout', '3000000000']);
+    expect([tooLong.code, tooLong.stderr]).toEqual([2, expect.stringMatching(/--timeout must be milliseconds from 1 to 2147483647, got "3000000000"/)]);
+
     const other = await serveUdpCli(['--memory']);
     const overUdp = await runCli(['trace', 'replay', file, '--udp', String(other.port)]);
     expect(overUdp.stdout).toMatch(/to udp 127\.0\.0\.1:\d+: \d+ answers compared, all match/);

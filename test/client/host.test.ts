@@ -52,6 +52,9 @@ describe('CTAPHID host over loopback', () => {
     const started = Date.now();
     await expect(CtapHidHost.open(mute, { timeoutMs: 120 })).rejects.toThrow(/no answer from the device in 120 ms/);
     expect(Date.now() - started).toBeGreaterThanOrEqual(110);
+    // setTimeout cannot wait longer than 2^31 - 1 ms (it would fire after 1 ms): such a time-out is refused.
+    await expect(hid.cbor(new Uint8Array([0x04]), { timeoutMs: 2 ** 31 })).rejects.toThrow(RangeError);
+    await expect(hid.cbor(new Uint8Array([0x04]), { timeoutMs: 0 })).rejects.toThrow(RangeError);
   });
 
   it('cancels a request waiting for a touch: KEEPALIVE_CANCEL', async () => {
