@@ -108,6 +108,13 @@ const version = (path: string, driver: DriverName): number => {
   return v;
 };
 
+/** Changes the file behind the store's back, as someone editing it by hand would. */
+const alter = (path: string, driver: DriverName, sql: string): void => {
+  const db = raw(path, driver);
+  db.exec(sql);
+  db.close();
+};
+
 describe.each(drivers.map((d) => [d.title, d] as const))('migration with %s', (_title, { driver, skip }) => {
   it.skipIf(skip).each([undefined, 'pw'])('brings a version-1 file to version 2 in place, hmacSecret true for old credentials (passphrase %s)', (passphrase) => {
     const path = join(dir, 'k.sqlite');
@@ -134,9 +141,7 @@ describe.each(drivers.map((d) => [d.title, d] as const))('migration with %s', (_
     const path = join(dir, 'k.sqlite');
     writeV1(path, driver, 'pw');
     new SqliteStore(path, { driver, passphrase: 'pw' }).close();
-    const db = raw(path, driver);
-    db.exec("UPDATE credentials SET user_name = 'mallory' WHERE id = x'010101'");
-    db.close();
+    alter(path, driver, "UPDATE credentials SET user_name = 'mallory' WHERE id = x'010101'");
     const s = new SqliteStore(path, { driver, passphrase: 'pw' });
     expect(s.get(cred(2).id)!.userName).toBe('user2');
     expect(() => s.get(cred(1).id)).toThrow(/altered file\?/);
@@ -150,9 +155,7 @@ describe.each(drivers.map((d) => [d.title, d] as const))('migration with %s', (_
     expect(() => new SqliteStore(path, { driver })).toThrow(/is encrypted/);
     expect(() => new SqliteStore(path, { driver, passphrase: 'nope' })).toThrow(/wrong passphrase/);
     expect(snapshot(path)).toEqual(before);
-    const db = raw(path, driver);
-    db.exec("UPDATE credentials SET private_key = x'00' || substr(private_key, 2) WHERE id = x'020202'");
-    db.close();
+    alter(path, driver, "UPDATE credentials SET private_key = x'00' || substr(private_key, 2) WHERE id = x'020202'");
     expect(() => new SqliteStore(path, { driver, passphrase: 'pw' })).toThrow(/altered file\?/);
     expect(version(path, driver)).toBe(1);
   });
@@ -170,9 +173,7 @@ describe.each(drivers.map((d) => [d.title, d] as const))('migration with %s', (_
     expect(version(path, driver)).toBe(SCHEMA_VERSION);
     if (passphrase) {
       // Marking an old credential for payments by hand is caught: the column is bound to the sealed key.
-      const db = raw(path, driver);
-      db.exec("UPDATE credentials SET third_party_payment = 1 WHERE id = x'010101'");
-      db.close();
+      alter(path, driver, "UPDATE credentials SET third_party_payment = 1 WHERE id = x'010101'");
     }
     const t = new SqliteStore(path, { driver, passphrase });
     expect(t.get(cred(3).id)!.thirdPartyPayment).toBe(true);
@@ -191,9 +192,7 @@ describe.each(drivers.map((d) => [d.title, d] as const))('migration with %s', (_
     expect(version(path, driver)).toBe(SCHEMA_VERSION);
     if (passphrase) {
       // Backing up an old credential by hand is caught: the columns are bound to the sealed key.
-      const db = raw(path, driver);
-      db.exec("UPDATE credentials SET backup_eligibility = 1 WHERE id = x'010101'");
-      db.close();
+      alter(path, driver, "UPDATE credentials SET backup_eligibility = 1 WHERE id = x'010101'");
     }
     const t = new SqliteStore(path, { driver, passphrase });
     expect(t.get(cred(2).id)).toMatchObject({ backupEligibility: true, backupState: true, signCount: 5 });
