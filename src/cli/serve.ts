@@ -35,8 +35,6 @@ export interface ServeOptions extends StoreOptions, KeyMakingOptions {
   ui?: boolean;
 }
 
-export { SERVE_DEFAULTS } from './serveDefaults.js';
-
 function log(line: string): void {
   process.stderr.write(`${new Date().toISOString()} ${line}\n`);
 }
