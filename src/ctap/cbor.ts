@@ -189,10 +189,13 @@ export function encodeCbor(value: CborEncodable): Uint8Array {
 
 // ---------------------------------------------------------------- decoding
 
-/** The bytes each decoded map and array came from, so a MAC is checked over what the host sent. */
+/**
+ * The bytes each map one level in came from (a command's subCommandParams), so a MAC is checked
+ * over what the host sent. Only there: a WeakMap entry per map and array cost every request.
+ */
 const rawBytes = new WeakMap<object, Uint8Array>();
 
-/** The bytes a decoded map or array was read from; undefined for values made in code. */
+/** The bytes a decoded map one level into the top-level map was read from; undefined for any other value. */
 export function rawCbor(value: CborValue): Uint8Array | undefined {
   return typeof value === 'object' && value !== null ? rawBytes.get(value) : undefined;
 }
@@ -237,7 +240,7 @@ class Reader {
   value(depth: number): CborValue {
     const start = this.pos;
     const v = this.item(depth);
-    if (Array.isArray(v) || v instanceof Map) rawBytes.set(v, this.data.subarray(start, this.pos));
+    if (depth === 1 && v instanceof Map) rawBytes.set(v, this.data.subarray(start, this.pos));
     return v;
   }
   item(depth: number): CborValue {

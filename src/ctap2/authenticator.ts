@@ -179,7 +179,10 @@ export class Authenticator {
     // The request's fields named one by one: a spread of the caller's object costs more per request.
     const ctx: CommandContext = {
       channel: rctx.channel,
-      signal: rctx.signal,
+      // Read when needed: a transport may make the signal only then (hid/device.ts).
+      get signal() {
+        return rctx.signal;
+      },
       keepalive: rctx.keepalive,
       env: this.env,
       config: this.config,

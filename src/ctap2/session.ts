@@ -6,6 +6,10 @@ import type { PinUvAuthProtocol } from '../ctap/pinUvAuthProtocol.js';
 import type { CredentialPosition, StoredCredential } from '../keystore/types.js';
 import { PinUvAuthToken } from './pin/token.js';
 import { GLOBAL_SIGN_COUNT, ReservedCount, UV_COUNT, UV_COUNT_RESERVATION } from './counter.js';
+import { utf8 } from '../util/bytes.js';
+
+/** How many RP ID hashes are kept: a key signs for a few sites over and over. */
+const RP_ID_HASHES_MAX = 64;
 
 /** A credential located for an assertion: stored (discoverable) or unsealed from its ID. */
 export interface LocatedCredential {
@@ -118,6 +122,8 @@ export class Session {
   pinMismatches = 0;
   /** The persistent token's generation and what derives from it (pin/persistentToken.ts). */
   persistentToken: PersistentTokenCache | undefined;
+  /** SHA-256 of the RP IDs seen last, oldest first (public values: nothing to wipe). */
+  private readonly rpIdHashes = new Map<string, Uint8Array>();
 
   constructor(
     readonly powerUpAt: number,
@@ -126,6 +132,17 @@ export class Session {
   ) {
     this.regenerateKeyAgreements();
     this.token = new PinUvAuthToken(random(32));
+  }
+
+  /** SHA-256(rpId), computed once per RP while it is among the last 64: the caller must not change it. */
+  rpIdHash(rpId: string): Uint8Array {
+    let hash = this.rpIdHashes.get(rpId);
+    if (hash === undefined) {
+      hash = this.crypto.sha256(utf8(rpId));
+      if (this.rpIdHashes.size >= RP_ID_HASHES_MAX) this.rpIdHashes.delete(this.rpIdHashes.keys().next().value!);
+      this.rpIdHashes.set(rpId, hash);
+    }
+    return hash;
   }
 
   regenerateKeyAgreement(version: number): KeyAgreementKey {

@@ -29,9 +29,26 @@ export interface CtapHidDeviceOptions {
 
 interface Pending {
   cid: number;
-  abort: AbortController;
+  /** Made when the request first reads its signal (most never wait on the user, and one costs microseconds). */
+  controller: AbortController | undefined;
+  cancelled: boolean;
   status: KeepaliveStatusCode;
   timer: unknown;
+}
+
+/** CANCEL, a resync, a power cycle or close: the request's signal aborts, now or when it is first read. */
+function cancel(p: Pending | undefined): void {
+  if (!p) return;
+  p.cancelled = true;
+  p.controller?.abort();
+}
+
+function signalOf(p: Pending): AbortSignal {
+  if (!p.controller) {
+    p.controller = new AbortController();
+    if (p.cancelled) p.controller.abort();
+  }
+  return p.controller.signal;
 }
 
 const MAX_CHANNELS = 1024;
@@ -78,7 +95,7 @@ export class CtapHidDevice {
     if (this.pending) {
       // §11.2.9.1.5: CANCEL on the busy channel aborts; anything else waits its turn.
       if (p.cmd === HidCmd.CANCEL) {
-        if (this.pending.cid === p.cid) this.pending.abort.abort();
+        if (this.pending.cid === p.cid) cancel(this.pending);
         return;
       }
       return this.error(p.cid, HidError.CHANNEL_BUSY);
@@ -107,7 +124,7 @@ export class CtapHidDevice {
   /** Stops timers and abandons any request in progress (its response is never sent). */
   close(): void {
     this.dropAssembly();
-    this.finishPending()?.abort.abort();
+    cancel(this.finishPending());
   }
 
   /**
@@ -143,7 +160,7 @@ export class CtapHidDevice {
       if (!this.channels.has(cid)) return this.error(cid, HidError.INVALID_CHANNEL);
       this.used(cid);
       if (this.assembling?.msg.cid === cid) this.dropAssembly();
-      if (this.pending?.cid === cid) this.finishPending()?.abort.abort();
+      if (this.pending?.cid === cid) cancel(this.finishPending());
     }
     const newCid = cid === BROADCAST_CID ? this.allocate() : cid;
     const body = new Uint8Array(17);
@@ -219,7 +236,7 @@ export class CtapHidDevice {
 
   /** Runs a request that may wait for the user, sending KEEPALIVE meanwhile. */
   private run(cid: number, cmd: number, work: (ctx: RequestContext) => Promise<Uint8Array>, fault?: HidFault): void {
-    const pending: Pending = { cid, abort: new AbortController(), status: KeepaliveStatus.PROCESSING, timer: undefined };
+    const pending: Pending = { cid, controller: undefined, cancelled: false, status: KeepaliveStatus.PROCESSING, timer: undefined };
     const k = fault?.keepalive;
     const interval = k === 'drop' ? undefined : k?.intervalMs ?? this.keepaliveIntervalMs;
     const tick = (): void => {
@@ -231,7 +248,9 @@ export class CtapHidDevice {
     this.pending = pending;
     const ctx: RequestContext = {
       channel: cid,
-      signal: pending.abort.signal,
+      get signal() {
+        return signalOf(pending);
+      },
       keepalive: (status) => {
         pending.status = status;
       },

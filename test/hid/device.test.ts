@@ -280,6 +280,19 @@ describe('requests that wait', () => {
     expect(h.message()).toMatchObject({ cid, cmd: HidCmd.CBOR, data: new Uint8Array([0x2d]) });
   });
 
+  it('a CANCEL before the request first reads its signal leaves that signal aborted (it is made on first read)', async () => {
+    const h = new Harness();
+    const cid = h.open();
+    h.send(cid, HidCmd.CBOR, [0x01]);
+    h.send(cid, HidCmd.CANCEL, []);
+    const { ctx, resolve } = h.requests[0]!;
+    expect(ctx.signal.aborted).toBe(true);
+    expect(ctx.signal).toBe(ctx.signal); // one signal per request
+    resolve(new Uint8Array([0x2d]));
+    await flush();
+    expect(h.message()).toMatchObject({ cid, cmd: HidCmd.CBOR, data: new Uint8Array([0x2d]) });
+  });
+
   it('answers other channels with CHANNEL_BUSY while busy and ignores their CANCEL', () => {
     const h = new Harness();
     const a = h.open();

@@ -14,7 +14,6 @@ import { chooseUvMethod, collectPresence, pinUvAuthPreamble, uvInputOf, verifyUs
 import type { CommandContext } from '../context.js';
 import type { LocatedCredential } from '../session.js';
 import { CtapError, Status } from '../../ctap/status.js';
-import { utf8 } from '../../util/bytes.js';
 import { GetAssertionKey } from '../../ctap/keys.js';
 import { offeredExtensions } from '../features.js';
 
@@ -59,7 +58,7 @@ export async function getAssertion(ctx: CommandContext, req: GetAssertionRequest
 
   // Step 7: locate credentials, dropping those credProtect hides without uv. With an allowList the
   // first allowed one answers; without, the RP's newest, and how many there are.
-  const rpIdHash = ctx.crypto.sha256(utf8(req.rpId));
+  const rpIdHash = ctx.session.rpIdHash(req.rpId);
   const fromAllowList = req.allowList.length > 0;
   let first: LocatedCredential | undefined;
   let count = 0;

@@ -21,7 +21,6 @@ import { requireUserPresence } from '../presence.js';
 import type { CommandContext } from '../context.js';
 import type { StoredCredential } from '../../keystore/types.js';
 import { CtapError, Status } from '../../ctap/status.js';
-import { utf8 } from '../../util/bytes.js';
 import { MakeCredentialKey, MakeCredentialResponseKey } from '../../ctap/keys.js';
 import { faultedFlags } from '../faults.js';
 import { nextSignCount } from '../signCount.js';
@@ -125,7 +124,7 @@ export async function makeCredential(ctx: CommandContext, req: MakeCredentialReq
   const verification = await verifyUser(ctx, uvInput, method);
   const uv = verification.uv;
 
-  const rpIdHash = ctx.crypto.sha256(utf8(req.rp.id));
+  const rpIdHash = ctx.session.rpIdHash(req.rp.id);
   const credProtect = parseCredProtect(req.extensions.get(CRED_PROTECT));
   const hmacSecret = parseHmacSecretCreate(req.extensions.get(HMAC_SECRET));
   const more = parseRegistrationExtensions(ctx, req.extensions, hmacSecret);

@@ -49,10 +49,23 @@ export class PendingTouches {
       asked();
       return approved;
     }
-    // An instant policy (approve, deny, match, nomatch) has nothing to stop: no controller of its own.
-    const local = instant ? undefined : new AbortController();
-    const onAbort = (): void => local?.abort();
-    if (local) signal.addEventListener('abort', onAbort, { once: true });
+    if (instant) {
+      // An instant policy (approve, deny, match, nomatch) answers as the key asks: only an answer
+      // given while the ask is announced (by a 'touch-asked' listener) comes before it. No
+      // controller, promise or race of its own: this runs on every ceremony.
+      let given: { result: R } | undefined;
+      const entry: Waiting = { kind, about, since: this.now(), settle: (r) => (given = { result: r as R }) };
+      this.waiting.add(entry);
+      try {
+        asked();
+      } finally {
+        this.waiting.delete(entry);
+      }
+      return given ? given.result : ask(signal);
+    }
+    const local = new AbortController();
+    const onAbort = (): void => local.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
     let entry!: Waiting;
     const given = new Promise<R>((resolve) => (entry = { kind, about, since: this.now(), settle: (r) => resolve(r as R) }));
     this.waiting.add(entry);
@@ -60,14 +73,12 @@ export class PendingTouches {
     let answered = false;
     try {
       asked();
-      const own = ask(local?.signal ?? signal).then((r) => ((answered = true), r));
+      const own = ask(local.signal).then((r) => ((answered = true), r));
       return await Promise.race([own, given]);
     } finally {
       this.waiting.delete(entry);
-      if (local) {
-        signal.removeEventListener('abort', onAbort);
-        if (!answered) local.abort(SETTLED);
-      }
+      signal.removeEventListener('abort', onAbort);
+      if (!answered) local.abort(SETTLED);
     }
   }
 
