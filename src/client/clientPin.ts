@@ -6,15 +6,12 @@ import { isSupportedProtocol, keyAgreementCose, pinHash, protocolFor, type PinUv
 import { concatBytes, utf8 } from '../util/bytes.js';
 import type { CborEncodable, CborMap } from '../ctap/cbor.js';
 import { request, type Ctap2Client } from './ctap2.js';
+import { hostRandom as random } from '../util/randomPool.js';
 
 export { Permission as PinPermission } from '../ctap/permissions.js';
 
 type ClientPinParams = Partial<Record<Exclude<keyof typeof ClientPinKey, 'pinUvAuthProtocol' | 'subCommand'>, CborEncodable | undefined>>;
 const R = ClientPinResponseKey;
-
-function random(n: number): Uint8Array {
-  return globalThis.crypto.getRandomValues(new Uint8Array(n));
-}
 
 /** A token and the protocol it was issued under: what a pinUvAuthParam is made with. */
 export interface PinUvAuthToken {

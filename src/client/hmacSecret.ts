@@ -7,6 +7,7 @@ import { HmacSecretKey } from '../ctap/keys.js';
 import { concatBytes, utf8 } from '../util/bytes.js';
 import type { ClientPin } from './clientPin.js';
 import { request } from './ctap2.js';
+import { hostRandom } from '../util/randomPool.js';
 
 export interface HmacSecretSession {
   /** The getAssertion extension input (HmacSecretKey: keyAgreement, saltEnc, saltAuth, pinUvAuthProtocol). */
@@ -19,7 +20,7 @@ export async function hmacSecretSession(pin: ClientPin, salt1: Uint8Array, salt2
   if (salt1.length !== 32 || (salt2 && salt2.length !== 32)) throw new RangeError('hmac-secret salts are 32 bytes');
   const { platformKey, shared } = await pin.keyAgreement();
   const p = pin.protocol;
-  const saltEnc = p.encrypt(shared, salt2 ? concatBytes(salt1, salt2) : salt1, globalThis.crypto.getRandomValues(new Uint8Array(16)));
+  const saltEnc = p.encrypt(shared, salt2 ? concatBytes(salt1, salt2) : salt1, hostRandom(16));
   return {
     input: request(HmacSecretKey, { keyAgreement: platformKey, saltEnc, saltAuth: p.authenticate(shared, saltEnc), pinUvAuthProtocol: p.version }),
     outputs: (encrypted) => {

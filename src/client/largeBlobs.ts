@@ -9,6 +9,7 @@ import {
 import { concatBytes } from '../util/bytes.js';
 import { pinUvAuthParam, type PinUvAuthToken } from './clientPin.js';
 import type { AuthenticatorInfo, Ctap2Client } from './ctap2.js';
+import { hostRandom } from '../util/randomPool.js';
 
 export type { Compression } from '../ctap/largeBlobArray.js';
 
@@ -68,7 +69,7 @@ export class LargeBlobs {
 
   /** A large-blob map for `data`, sealed with `key` under a fresh 12-byte nonce. */
   seal(key: Uint8Array, data: Uint8Array): Map<number, CborEncodable> {
-    return sealLargeBlob(this.ctap.crypto, this.options.compression, key, data, globalThis.crypto.getRandomValues(new Uint8Array(12)));
+    return sealLargeBlob(this.ctap.crypto, this.options.compression, key, data, hostRandom(12));
   }
 
   /** The blob of the credential whose largeBlobKey this is, or undefined. */

@@ -105,10 +105,15 @@ export function isSupportedProtocol(version: number): version is 1 | 2 {
   return Object.hasOwn(PROTOCOLS, version);
 }
 
+/** Each crypto's protocols, made once: they hold nothing but the crypto, and several requests of every ceremony ask. */
+const made = new WeakMap<Crypto, PinUvAuthProtocol[]>();
+
 /** The protocol `version` over `crypto`; INVALID_PARAMETER for a version this side does not know. */
 export function protocolFor(version: number, crypto: Crypto): PinUvAuthProtocol {
   if (!isSupportedProtocol(version)) throw new CtapError(Status.CTAP1_ERR_INVALID_PARAMETER, `pinUvAuthProtocol ${version} is not supported`);
-  return PROTOCOLS[version]!(crypto);
+  let byVersion = made.get(crypto);
+  if (!byVersion) made.set(crypto, (byVersion = []));
+  return (byVersion[version] ??= Object.freeze(PROTOCOLS[version]!(crypto)));
 }
 
 /** LEFT(SHA-256(PIN), 16): what the key stores and the host sends encrypted (CTAP 2.1 §6.5.5.5). */

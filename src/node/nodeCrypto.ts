@@ -1,14 +1,16 @@
 // The Crypto of the Node binding, through node:crypto (OpenSSL): the same results as nobleCrypto,
 // 20-30x faster for P-256 (key agreement, public keys, signatures), several times for AES-GCM.
 // Where OpenSSL's per-call overhead loses on the protocols' tiny inputs, noble's code stays
-// (measured per primitive with bench/crypto.ts): AES-CBC, the seed arithmetic. SHA-256 goes
-// through the one-shot hash(), which beats noble's even on an RP ID (no Hash object per call).
+// (measured per primitive with bench/crypto.ts): the seed arithmetic. AES-CBC measures alike in a
+// tight loop, but in a ceremony, between other work, noble's key schedule in JS cost several times
+// OpenSSL's AES-NI. SHA-256 goes through the one-shot hash(), which beats noble's even on an RP ID
+// (no Hash object per call).
 import {
   createCipheriv, createDecipheriv, createECDH, createHmac, hash, createPrivateKey, createPublicKey, generateKeyPairSync, sign,
-  type ECDH, type KeyObject,
+  type Cipher, type Decipher, type ECDH, type KeyObject,
 } from 'node:crypto';
 import { CoseAlg, RSA_MODULUS_LENGTH, type CoseAlgorithm } from '../ctap/cose.js';
-import { checkAlg, checkBytes, checkPrivateKey, isUncompressedPoint, seedLength, type Crypto, type KeyAgreementKey } from '../ctap/crypto.js';
+import { checkAesKey, checkAlg, checkBlocks, checkBytes, checkPrivateKey, isUncompressedPoint, seedLength, type Crypto, type KeyAgreementKey } from '../ctap/crypto.js';
 import { nobleCrypto } from '../ctap/nobleCrypto.js';
 import { KeyObjectCache } from './keyObjectCache.js';
 
@@ -110,6 +112,20 @@ function keyObject(alg: CoseAlgorithm, privateKey: Uint8Array, points: EcPoints)
 /** The digest each algorithm signs with (EdDSA hashes inside). */
 const DIGEST = { [CoseAlg.ES256]: 'sha256', [CoseAlg.ES384]: 'sha384', [CoseAlg.RS256]: 'sha256', [CoseAlg.EdDSA]: null } as const;
 
+const cbcName = (key: Uint8Array): string => (checkAesKey(key).length === 32 ? 'aes-256-cbc' : 'aes-128-cbc');
+
+/** Whole blocks through a CBC cipher without padding. */
+function cbc(c: Cipher | Decipher, data: Uint8Array): Uint8Array {
+  c.setAutoPadding(false);
+  const head = c.update(data);
+  const tail = c.final(); // empty without padding
+  const out = new Uint8Array(head.length + tail.length);
+  out.set(head);
+  out.set(tail, head.length);
+  head.fill(0); // a PIN or a token: only the copy handed out remains
+  return out;
+}
+
 function keyAgreementKey(seed: Uint8Array): KeyAgreementKey {
   const privateKey = nobleCrypto.generatePrivateKey(CoseAlg.ES256, seed);
   const ecdh = createECDH('prime256v1');
@@ -167,8 +183,13 @@ export class NodeCrypto implements Crypto {
     return out;
   }
 
-  readonly cbcEncrypt = nobleCrypto.cbcEncrypt;
-  readonly cbcDecrypt = nobleCrypto.cbcDecrypt;
+  cbcEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array): Uint8Array {
+    return cbc(createCipheriv(cbcName(key), key, checkBytes(iv, 'iv', 16)), checkBlocks(plaintext, 'plaintext'));
+  }
+
+  cbcDecrypt(key: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array): Uint8Array {
+    return cbc(createDecipheriv(cbcName(key), key, checkBytes(iv, 'iv', 16)), checkBlocks(ciphertext, 'ciphertext'));
+  }
 
   /** The curves' keys as noble derives them (the same bytes for the same seed); RSA from OpenSSL. */
   generatePrivateKey(alg: CoseAlgorithm, seed: Uint8Array): Uint8Array {

@@ -12,7 +12,7 @@ import type { ReportPipe } from '../hid/pipe.js';
 import { MemoryStore } from '../keystore/memory.js';
 import { SqliteStore } from '../keystore/sqlite.js';
 import type { CredentialStore } from '../keystore/types.js';
-import { RandomPool } from './randomPool.js';
+import { RandomPool } from '../util/randomPool.js';
 import {
   isInstantPolicy, presenceFunction, presencePolicyName, verificationFunction, type PresencePolicy, type VerificationPolicy,
 } from './presencePolicy.js';

@@ -23,8 +23,12 @@ export function fromHex(hex: string): Uint8Array {
 
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
+/** Node's Buffer where there is one (its codec is native); the code below it runs anywhere. */
+const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer;
+
 /** base64url without padding, as WebAuthn JSON uses it. */
 export function toBase64url(b: Uint8Array): string {
+  if (NodeBuffer) return NodeBuffer.from(b.buffer, b.byteOffset, b.length).toString('base64url');
   let s = '';
   for (let i = 0; i < b.length; i += 3) {
     const n = (b[i]! << 16) | ((b[i + 1] ?? 0) << 8) | (b[i + 2] ?? 0);
@@ -38,6 +42,8 @@ export function toBase64url(b: Uint8Array): string {
 export function fromBase64url(s: string): Uint8Array {
   const clean = s.replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
   if (!/^[A-Za-z0-9_-]*$/.test(clean) || clean.length % 4 === 1) throw new TypeError('not base64url');
+  // A copy: a small Buffer may be a view of Node's shared pool.
+  if (NodeBuffer) return new Uint8Array(NodeBuffer.from(clean, 'base64url'));
   const out = new Uint8Array(Math.floor((clean.length * 6) / 8));
   let bits = 0;
   let acc = 0;

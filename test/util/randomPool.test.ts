@@ -1,7 +1,7 @@
-// The key's random bytes come from a block drawn from OpenSSL: each draw is fresh, the right length,
+// Random bytes come from a block drawn from the CSPRNG: each draw is fresh, the right length,
 // and what was handed out is wiped from the block.
 import { describe, expect, it } from 'vitest';
-import { RandomPool } from '../../src/node/randomPool.js';
+import { RandomPool } from '../../src/util/randomPool.js';
 
 describe('RandomPool', () => {
   it('hands out distinct bytes of the length asked, across block refills and large draws', () => {
