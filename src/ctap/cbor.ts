@@ -97,6 +97,18 @@ class Writer {
   result(): Uint8Array {
     return this.buf.slice(0, this.len);
   }
+  get length(): number {
+    return this.len;
+  }
+  /** Back to an earlier length (what was written after it is dropped). */
+  rewind(to: number): void {
+    this.len = to;
+  }
+  /** Empty again, the bytes written wiped (they may hold a key or a PIN hash): for reuse. */
+  clear(): void {
+    this.buf.fill(0, 0, this.len);
+    this.len = 0;
+  }
 }
 
 function compareKeys(a: Uint8Array, b: Uint8Array): number {
@@ -134,9 +146,9 @@ function writeValue(w: Writer, v: CborEncodable): void {
   } else if (isArray(v)) {
     w.head(4, v.length);
     for (const item of v) writeValue(w, item);
-  } else {
-    // Keys encoded once each, then ordered by index (an insertion sort: maps are small, and the
-    // key's own maps are usually written in order already): no entry arrays copied per map.
+  } else if (!writeMapInOrder(w, v)) {
+    // Keys encoded once each, then ordered by index (an insertion sort: maps are small): no entry
+    // arrays copied per map.
     const keys: Uint8Array[] = [];
     const values: CborEncodable[] = [];
     const add = (k: CborKey, val: CborEncodable | undefined): void => {
@@ -160,6 +172,43 @@ function writeValue(w: Writer, v: CborEncodable): void {
   }
 }
 
+type EncodableMap = ReadonlyMap<CborKey, CborEncodable | undefined> | { readonly [key: string]: CborEncodable | undefined };
+
+/**
+ * The usual case, a map whose entries already come in canonical order (the key builds its maps so):
+ * written straight through. False, with nothing written, at the first key out of order.
+ */
+function writeMapInOrder(w: Writer, v: EncodableMap): boolean {
+  const start = w.length;
+  let prev: Uint8Array | undefined;
+  const entry = (k: CborKey, val: CborEncodable | undefined): boolean => {
+    if (val === undefined) return true;
+    const key = encodeKey(k);
+    if (prev !== undefined && compareKeys(prev, key) >= 0) return false;
+    prev = key;
+    w.bytes(key);
+    writeValue(w, val);
+    return true;
+  };
+  if (v instanceof Map) {
+    let n = 0;
+    for (const val of v.values()) if (val !== undefined) n++;
+    w.head(5, n);
+    for (const [k, val] of v) if (!entry(k, val)) return (w.rewind(start), false);
+  } else {
+    const o = v as { readonly [key: string]: CborEncodable | undefined };
+    const names = Object.keys(o);
+    let n = 0;
+    for (const k of names) if (o[k] !== undefined) n++;
+    w.head(5, n);
+    for (const k of names) if (!entry(k, o[k])) return (w.rewind(start), false);
+  }
+  return true;
+}
+
+const scratch = new Writer(1024);
+let scratchBusy = false;
+
 /** Map keys are mostly small integers: those are encoded once. */
 const SMALL_INT_KEYS = Array.from({ length: 48 }, (_, i) => encodeCbor(i - 24));
 
@@ -182,9 +231,20 @@ const isArray = (v: unknown): v is readonly CborEncodable[] => Array.isArray(v);
 
 /** Encodes a value in CTAP2 canonical form. Map entries whose value is `undefined` are left out. */
 export function encodeCbor(value: CborEncodable): Uint8Array {
-  const w = new Writer();
-  writeValue(w, value);
-  return w.result();
+  // One writer reused (wiped after each value), unless an encoding is already under way in it.
+  if (scratchBusy) {
+    const w = new Writer();
+    writeValue(w, value);
+    return w.result();
+  }
+  scratchBusy = true;
+  try {
+    writeValue(scratch, value);
+    return scratch.result();
+  } finally {
+    scratch.clear();
+    scratchBusy = false;
+  }
 }
 
 // ---------------------------------------------------------------- decoding
