@@ -153,7 +153,8 @@ const blob = (v: SqlValue): Uint8Array | undefined => (v === null ? undefined : 
 
 /** What summaries() selects of a row in a plain store: no secret column, largeBlobKey as its presence. */
 export const SUMMARY_COLUMNS = 'id, rp_id, rp_name, user_id, user_name, user_display_name, alg, cred_protect, created_at, ' +
-  'sign_count, hmac_secret, third_party_payment, backup_eligibility, backup_state, large_blob_key IS NOT NULL AS has_large_blob_key';
+  'sign_count, hmac_secret, third_party_payment, backup_eligibility, backup_state, large_blob_key IS NOT NULL AS has_large_blob_key, ' +
+  "typeof(private_key) = 'blob' AS key_is_bytes"; // the key's type, not the key: a damaged row is still refused
 
 /** A row's columns that are no secret, as a credential's fields. */
 function publicFields(r: Row): Omit<CredentialSummary, 'hasLargeBlobKey'> {

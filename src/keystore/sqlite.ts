@@ -278,6 +278,7 @@ export class SqliteStore implements CredentialStore {
         if (limit < 0 || rows.length < limit) rows = rows.concat(this.stmt.listRpsAfter.all(a[0], limit < 0 ? -1 : limit - rows.length));
       }
       return rows.map((r) => {
+        if (!this.sealer && Number(r.key_is_bytes) !== 1) throw new KeystoreError(messages.damaged(this.path, 'a key is not a byte string'));
         const c = this.sealer ? summaryOf(this.credential(r)) : summaryFromRow(r);
         if (this.counters.size > 0) c.signCount = this.counters.current(hexId(c.id)) ?? c.signCount;
         return c;

@@ -354,6 +354,21 @@ describe.each(drivers.map((d) => [d.title, d] as const))('SqliteStore with %s', 
       expect(b.get(cred(1).id)).toMatchObject({ userName: 'changed', signCount: 5 });
       b.close();
     });
+
+    it('an unencrypted store whose key is not bytes is damaged, for the listing too (which reads no key)', () => {
+      const path = join(dir, 'k.sqlite');
+      const a = open(path);
+      a.put(cred(1));
+      a.close();
+      const db = raw(path, driver);
+      db.exec("UPDATE credentials SET private_key = 'not bytes'");
+      db.close();
+      const b = open(path);
+      for (const read of [() => b.summaries({ limit: Infinity }), () => b.list(), () => b.get(cred(1).id)]) {
+        expect(refusal(read)).toMatch(/damaged \(a key is not a byte string\)/);
+      }
+      b.close();
+    });
   });
 
   describe.skipIf(skip)('secrets do not linger in the file', () => {
