@@ -53,8 +53,8 @@ export class ClientPin {
   /** getKeyAgreement, then encapsulate() (§6.5.6): a fresh platform key each time, and the shared secret. */
   async keyAgreement(): Promise<{ platformKey: CborEncodable; shared: Uint8Array }> {
     const res = await this.call(Sub.getKeyAgreement);
-    const mine = this.protocol.newKeyAgreementKey(random(48));
-    return { platformKey: keyAgreementCose(mine.publicKey), shared: this.protocol.sharedSecret(mine, res!.get(R.keyAgreement)!) };
+    const { publicKey, secret } = this.protocol.encapsulate(random(48), res!.get(R.keyAgreement)!);
+    return { platformKey: keyAgreementCose(publicKey), shared: secret };
   }
 
   async getPinRetries(): Promise<{ retries: number; powerCycleState: boolean }> {

@@ -48,6 +48,13 @@ export interface Crypto {
   /** A key agreement key from 48 bytes of injected randomness (the same derivation as ES256 keys). */
   keyAgreementKey(seed: Uint8Array): KeyAgreementKey;
   /**
+   * A key agreement key used for one agreement only, the platform's side of encapsulate(): its
+   * public point, and Z with the peer (undefined when that is not a point on P-256). The same bytes
+   * as keyAgreementKey(seed).agree(peerPoint); absent, the protocols call that instead. An
+   * implementation may reuse its own objects for it (OpenSSL's ECDH objects cost more to make).
+   */
+  agreeOnce?(seed: Uint8Array, peerPoint: Uint8Array): { publicKey: Uint8Array; z: Uint8Array | undefined };
+  /**
    * Drops what the implementation keeps of one private key (a deleted or replaced credential's), or
    * of every private key when none is named (a reset).
    */

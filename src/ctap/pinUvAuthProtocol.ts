@@ -17,6 +17,8 @@ export interface PinUvAuthProtocol {
   newKeyAgreementKey(seed: Uint8Array): KeyAgreementKey;
   /** decapsulate() and encapsulate()'s secret: kdf(ecdh(own, peer)); INVALID_PARAMETER when the peer is no P-256 key. */
   sharedSecret(own: KeyAgreementKey, peer: CborValue): Uint8Array;
+  /** The platform's encapsulate() (§6.5.6): a key pair from `seed` for this one agreement, its public point and the shared secret. */
+  encapsulate(seed: Uint8Array, peer: CborValue): { publicKey: Uint8Array; secret: Uint8Array };
   /** Shared secret from the ECDH x-coordinate Z. */
   kdf(z: Uint8Array): Uint8Array;
   encrypt(key: Uint8Array, plaintext: Uint8Array, iv: Uint8Array): Uint8Array;
@@ -54,15 +56,24 @@ function protocolTwoKdf(c: Crypto, z: Uint8Array): Uint8Array {
 const wholeBlocks = (ct: Uint8Array): boolean => ct.length > 0 && ct.length % 16 === 0;
 
 /** What both protocols share: the P-256 key agreement. */
-function keyAgreement(c: Crypto, kdf: (z: Uint8Array) => Uint8Array): Pick<PinUvAuthProtocol, 'newKeyAgreementKey' | 'sharedSecret' | 'kdf'> {
+function keyAgreement(c: Crypto, kdf: (z: Uint8Array) => Uint8Array): Pick<PinUvAuthProtocol, 'newKeyAgreementKey' | 'sharedSecret' | 'encapsulate' | 'kdf'> {
+  const secretOf = (z: Uint8Array | undefined): Uint8Array => {
+    if (!z) throw new CtapError(Status.CTAP1_ERR_INVALID_PARAMETER, 'keyAgreement is not a point on P-256');
+    const secret = kdf(z);
+    z.fill(0);
+    return secret;
+  };
   return {
     newKeyAgreementKey: (seed) => c.keyAgreementKey(seed),
-    sharedSecret(own, peer) {
-      const z = own.agree(coseToPoint(peer));
-      if (!z) throw new CtapError(Status.CTAP1_ERR_INVALID_PARAMETER, 'keyAgreement is not a point on P-256');
-      const secret = kdf(z);
-      z.fill(0);
-      return secret;
+    sharedSecret: (own, peer) => secretOf(own.agree(coseToPoint(peer))),
+    encapsulate(seed, peer) {
+      const point = coseToPoint(peer);
+      if (c.agreeOnce) {
+        const { publicKey, z } = c.agreeOnce(seed, point);
+        return { publicKey, secret: secretOf(z) };
+      }
+      const own = c.keyAgreementKey(seed);
+      return { publicKey: own.publicKey, secret: secretOf(own.agree(point)) };
     },
     kdf,
   };

@@ -256,11 +256,29 @@ export class NodeCrypto implements Crypto {
 
   readonly keyAgreementKey = keyAgreementKey;
 
+  /** One ECDH object for every one-time agreement: making one costs OpenSSL as much as a key pair. */
+  private once: ECDH | undefined;
+
+  agreeOnce(seed: Uint8Array, peerPoint: Uint8Array): { publicKey: Uint8Array; z: Uint8Array | undefined } {
+    const privateKey = nobleCrypto.generatePrivateKey(CoseAlg.ES256, seed);
+    const ecdh = (this.once ??= createECDH('prime256v1'));
+    ecdh.setPrivateKey(privateKey);
+    privateKey.fill(0);
+    const publicKey = take(ecdh.getPublicKey());
+    if (!isUncompressedPoint(checkBytes(peerPoint, 'peerPoint'))) return { publicKey, z: undefined };
+    try {
+      return { publicKey, z: take(ecdh.computeSecret(peerPoint)) };
+    } catch {
+      return { publicKey, z: undefined }; // not on the curve
+    }
+  }
+
   /** Drops one credential's imported key (after its deletion), or every one (after a reset). */
   readonly forget = (key?: { alg: number; privateKey: Uint8Array }): void => {
     if (key) this.keys.delete(key.alg, key.privateKey);
     else this.keys.clear();
     this.points.clear();
+    this.once = undefined; // with the last one-time key in it
   };
 
   /** How many keys are imported now (for tests). */

@@ -2,7 +2,7 @@ import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
 import { nobleCrypto } from '../../src/ctap/nobleCrypto.js';
-import { protocolOne, protocolTwo } from '../../src/ctap/pinUvAuthProtocol.js';
+import { keyAgreementCose, protocolOne, protocolTwo } from '../../src/ctap/pinUvAuthProtocol.js';
 import { NodeCrypto } from '../../src/node/nodeCrypto.js';
 
 // §6.5.7: kdf(Z) = HKDF-SHA-256(salt = 32 zeros, Z, "CTAP2 HMAC key", 32) || the same with "CTAP2 AES key".
@@ -25,4 +25,28 @@ describe('PIN/UV auth protocol kdf', () => {
       for (const z of inputs) expect(protocolOne(crypto).kdf(z)).toEqual(sha256(z));
     });
   }
+});
+
+describe('PIN/UV auth protocol encapsulate', () => {
+  const seed = (b: number): Uint8Array => new Uint8Array(48).fill(b);
+  for (const make of [protocolOne, protocolTwo]) {
+    it(`protocol ${make(nobleCrypto).version}: the platform's secret is the key's, with either crypto on either side`, () => {
+      for (const [platform, key] of [[nobleCrypto, new NodeCrypto()], [new NodeCrypto(), nobleCrypto], [new NodeCrypto(), new NodeCrypto()]] as const) {
+        const own = make(key).newKeyAgreementKey(seed(3));
+        for (const b of [5, 6]) {
+          const { publicKey, secret } = make(platform).encapsulate(seed(b), keyAgreementCose(own.publicKey));
+          expect(publicKey).toEqual(nobleCrypto.keyAgreementKey(seed(b)).publicKey);
+          expect(make(key).sharedSecret(own, keyAgreementCose(publicKey))).toEqual(secret);
+        }
+      }
+    });
+  }
+
+  it('refuses a peer that is not on P-256 with INVALID_PARAMETER', () => {
+    const peer = nobleCrypto.keyAgreementKey(seed(7)).publicKey.slice();
+    peer[64]! ^= 1;
+    for (const c of [nobleCrypto, new NodeCrypto()]) {
+      expect(() => protocolTwo(c).encapsulate(seed(1), keyAgreementCose(peer))).toThrow(expect.objectContaining({ status: 0x02 }));
+    }
+  });
 });

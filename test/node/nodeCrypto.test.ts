@@ -133,6 +133,17 @@ describe('NodeCrypto gives what nobleCrypto gives', () => {
       expect(z).toEqual(p256.getSharedSecret(noble.generatePrivateKey(ES256, s2), a.publicKey, true).slice(1));
     }), { numRuns: 20 });
   });
+
+  it('a one-time agreement (agreeOnce, one ECDH object reused) gives the key pair and Z of keyAgreementKey', () => {
+    fc.assert(fc.property(exact(48), exact(48), exact(48), (s1, s2, s3) => {
+      const peer = noble.keyAgreementKey(s1);
+      for (const seed of [s2, s3]) {
+        const once = node.agreeOnce(seed, peer.publicKey);
+        expect(once.publicKey).toEqual(noble.keyAgreementKey(seed).publicKey);
+        expect(once.z).toEqual(peer.agree(once.publicKey));
+      }
+    }), { numRuns: 20 });
+  });
 });
 
 describe('NodeCrypto and nobleCrypto reject bad inputs alike', () => {
@@ -180,7 +191,9 @@ describe('NodeCrypto and nobleCrypto reject bad inputs alike', () => {
     for (const peer of [offCurve, compressed, good.subarray(0, 64), new Uint8Array(65), new Uint8Array([4, ...new Uint8Array(64).fill(0xff)])]) {
       expect(noble.keyAgreementKey(own).agree(peer)).toBeUndefined();
       expect(node.keyAgreementKey(own).agree(peer)).toBeUndefined();
+      expect(node.agreeOnce(own, peer)).toEqual({ publicKey: noble.keyAgreementKey(own).publicKey, z: undefined });
     }
+    expect(() => node.agreeOnce(own, '04' as never)).toThrow(TypeError);
   });
 });
 
