@@ -22,8 +22,17 @@ export function fragment(cid: number, cmd: number, payload: Uint8Array): Uint8Ar
   return reports;
 }
 
+/** The channel ID, big-endian, in bytes 0-3 (byte by byte: a DataView per report cost more than the report). */
 export function writeCid(report: Uint8Array, cid: number): void {
-  new DataView(report.buffer, report.byteOffset).setUint32(0, cid >>> 0);
+  report[0] = cid >>> 24;
+  report[1] = (cid >>> 16) & 0xff;
+  report[2] = (cid >>> 8) & 0xff;
+  report[3] = cid & 0xff;
+}
+
+/** The channel ID of a report (bytes 0-3, big-endian). */
+export function readCid(report: Uint8Array): number {
+  return ((report[0]! << 24) | (report[1]! << 16) | (report[2]! << 8) | report[3]!) >>> 0;
 }
 
 export type Packet =
@@ -34,7 +43,7 @@ export type Packet =
 export function parsePacket(report: Uint8Array): Packet | undefined {
   if (report.length < 5) return undefined;
   const r = report.length >= REPORT_SIZE ? report.subarray(0, REPORT_SIZE) : padded(report);
-  const cid = new DataView(r.buffer, r.byteOffset).getUint32(0);
+  const cid = readCid(r);
   if (r[4]! & 0x80) {
     return { kind: 'init', cid, cmd: r[4]! & 0x7f, length: (r[5]! << 8) | r[6]!, data: r.subarray(7) };
   }

@@ -6,6 +6,7 @@ import dns, { type LookupOneOptions } from 'node:dns';
 import { isIPv4 } from 'node:net';
 import { BROADCAST_CID, HidCmd, REPORT_SIZE } from './constants.js';
 import type { ReportPipe } from './pipe.js';
+import { readCid } from './framing.js';
 import { equalBytes, fromHex, toHex } from '../util/bytes.js';
 
 export const DEFAULT_UDP_HOST = '127.0.0.1';
@@ -50,10 +51,9 @@ function touch<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
   if (map.size > max) map.delete(map.keys().next().value!);
 }
 
-const cidOf = (report: Uint8Array): number => new DataView(report.buffer, report.byteOffset).getUint32(0);
 /** The 8-byte nonce of an INIT request or response (CTAP 2.1 §11.2.9.1.3), as a map key. */
 const nonceOf = (report: Uint8Array): string => toHex(report.subarray(7, 15));
-const isBroadcastInit = (report: Uint8Array): boolean => cidOf(report) === BROADCAST_CID && report[4] === (0x80 | HidCmd.INIT);
+const isBroadcastInit = (report: Uint8Array): boolean => readCid(report) === BROADCAST_CID && report[4] === (0x80 | HidCmd.INIT);
 
 /**
  * The device end. Every reply goes to the host that owns its channel: the address that last sent
@@ -93,7 +93,7 @@ export class UdpDeviceTransport {
   }
 
   private learn(report: Uint8Array, from: Address): void {
-    const cid = cidOf(report);
+    const cid = readCid(report);
     if (this.channels.has(cid)) touch(this.channels, cid, from, MAX_CHANNELS);
     else touch(this.strangers, cid, from, MAX_STRANGERS);
     if (report.length >= 15 && isBroadcastInit(report)) touch(this.inits, nonceOf(report), from, MAX_STRANGERS);
@@ -101,7 +101,7 @@ export class UdpDeviceTransport {
 
   /** Where an input report goes; undefined when no host ever spoke on its channel. */
   private route(report: Uint8Array): Address | undefined {
-    const cid = cidOf(report);
+    const cid = readCid(report);
     if (isBroadcastInit(report)) {
       const nonce = nonceOf(report);
       const to = this.inits.get(nonce);
