@@ -42,6 +42,8 @@ const MAX_DEPTH = 8;
 class Writer {
   private buf: Uint8Array;
   private len = 0;
+  /** The furthest any byte was written (a rewind moves len back, not this): clear() wipes up to it. */
+  private high = 0;
   constructor(size = 256) {
     this.buf = new Uint8Array(size);
   }
@@ -49,6 +51,7 @@ class Writer {
     if (this.len + n <= this.buf.length) return;
     const next = new Uint8Array(Math.max(this.buf.length * 2, this.len + n));
     next.set(this.buf.subarray(0, this.len));
+    this.buf.fill(0);
     this.buf = next;
   }
   byte(b: number): void {
@@ -100,14 +103,20 @@ class Writer {
   get length(): number {
     return this.len;
   }
-  /** Back to an earlier length (what was written after it is dropped). */
+  /** Back to an earlier length (what was written after it is dropped, and wiped by clear()). */
   rewind(to: number): void {
+    this.high = Math.max(this.high, this.len);
     this.len = to;
   }
-  /** Empty again, the bytes written wiped (they may hold a key or a PIN hash): for reuse. */
-  clear(): void {
-    this.buf.fill(0, 0, this.len);
+  /**
+   * Empty again, every byte written wiped (they may hold a key or a PIN hash): for reuse. A buffer
+   * grown past `keep` bytes (a large blob's encoding) is let go for a new one of that size.
+   */
+  clear(keep: number): void {
+    this.buf.fill(0, 0, Math.max(this.high, this.len));
     this.len = 0;
+    this.high = 0;
+    if (this.buf.length > keep) this.buf = new Uint8Array(keep);
   }
 }
 
@@ -196,17 +205,18 @@ function writeMapInOrder(w: Writer, v: EncodableMap): boolean {
     w.head(5, n);
     for (const [k, val] of v) if (!entry(k, val)) return (w.rewind(start), false);
   } else {
-    const o = v as { readonly [key: string]: CborEncodable | undefined };
-    const names = Object.keys(o);
+    // Each member read once: a getter could answer differently on a second read.
+    const entries = Object.entries(v as { readonly [key: string]: CborEncodable | undefined });
     let n = 0;
-    for (const k of names) if (o[k] !== undefined) n++;
+    for (const [, val] of entries) if (val !== undefined) n++;
     w.head(5, n);
-    for (const k of names) if (!entry(k, o[k])) return (w.rewind(start), false);
+    for (const [k, val] of entries) if (!entry(k, val)) return (w.rewind(start), false);
   }
   return true;
 }
 
-const scratch = new Writer(1024);
+const SCRATCH_SIZE = 1024;
+const scratch = new Writer(SCRATCH_SIZE);
 let scratchBusy = false;
 
 /** Map keys are mostly small integers: those are encoded once. */
@@ -242,7 +252,7 @@ export function encodeCbor(value: CborEncodable): Uint8Array {
     writeValue(scratch, value);
     return scratch.result();
   } finally {
-    scratch.clear();
+    scratch.clear(SCRATCH_SIZE);
     scratchBusy = false;
   }
 }

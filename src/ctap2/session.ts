@@ -169,6 +169,7 @@ export class Session {
     this.resetToken();
     this.pinMismatches = 0;
     this.persistentToken = undefined;
+    this.rpIdHashes.clear(); // which sites the key was used on goes with its credentials
     this.globalCounter = new ReservedCount(GLOBAL_SIGN_COUNT);
     this.uvCount = new ReservedCount(UV_COUNT, UV_COUNT_RESERVATION);
     this.u2fPresence.pending?.abort.abort();

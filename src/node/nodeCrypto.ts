@@ -183,12 +183,19 @@ export class NodeCrypto implements Crypto {
     return out;
   }
 
+  // Inputs checked before a cipher holds the key (none is left waiting for the collector on a refusal).
   cbcEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array): Uint8Array {
-    return cbc(createCipheriv(cbcName(key), key, checkBytes(iv, 'iv', 16)), checkBlocks(plaintext, 'plaintext'));
+    const name = cbcName(key);
+    checkBytes(iv, 'iv', 16);
+    checkBlocks(plaintext, 'plaintext');
+    return cbc(createCipheriv(name, key, iv), plaintext);
   }
 
   cbcDecrypt(key: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array): Uint8Array {
-    return cbc(createDecipheriv(cbcName(key), key, checkBytes(iv, 'iv', 16)), checkBlocks(ciphertext, 'ciphertext'));
+    const name = cbcName(key);
+    checkBytes(iv, 'iv', 16);
+    checkBlocks(ciphertext, 'ciphertext');
+    return cbc(createDecipheriv(name, key, iv), ciphertext);
   }
 
   /** The curves' keys as noble derives them (the same bytes for the same seed); RSA from OpenSSL. */
@@ -256,7 +263,11 @@ export class NodeCrypto implements Crypto {
 
   readonly keyAgreementKey = keyAgreementKey;
 
-  /** One ECDH object for every one-time agreement: making one costs OpenSSL as much as a key pair. */
+  /**
+   * One ECDH object for every one-time agreement: making one costs OpenSSL as much as a key pair.
+   * It holds the last one-time key until the next agreement or forget() (loading another key to
+   * drop it would cost that agreement's key pair again); nothing reads it.
+   */
   private once: ECDH | undefined;
 
   agreeOnce(seed: Uint8Array, peerPoint: Uint8Array): { publicKey: Uint8Array; z: Uint8Array | undefined } {

@@ -23,8 +23,12 @@ export function fromHex(hex: string): Uint8Array {
 
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
-/** Node's Buffer where there is one (its codec is native); the code below it runs anywhere. */
-const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer;
+/**
+ * Node's Buffer where there is one (its codec is native); the code below it runs anywhere. Only if
+ * it knows base64url: a bundler's Buffer polyfill may not.
+ */
+const GlobalBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer;
+const NodeBuffer = GlobalBuffer?.isEncoding?.('base64url') ? GlobalBuffer : undefined;
 
 /** base64url without padding, as WebAuthn JSON uses it. */
 export function toBase64url(b: Uint8Array): string {

@@ -5,9 +5,11 @@ import { randomBytes } from 'node:crypto';
 
 type Codec = typeof import('../../src/util/bytes.js');
 
-async function codec(withBuffer: boolean): Promise<Codec> {
+/** The module as loaded with Node's Buffer, without one, or with a polyfill that lacks base64url. */
+async function codec(withBuffer: boolean | 'polyfill'): Promise<Codec> {
   vi.resetModules();
-  if (!withBuffer) vi.stubGlobal('Buffer', undefined);
+  if (withBuffer === false) vi.stubGlobal('Buffer', undefined);
+  if (withBuffer === 'polyfill') vi.stubGlobal('Buffer', { isEncoding: (e: string) => e !== 'base64url', from: () => { throw new TypeError('Unknown encoding: base64url'); } });
   try {
     return await import('../../src/util/bytes.js');
   } finally {
@@ -18,14 +20,16 @@ async function codec(withBuffer: boolean): Promise<Codec> {
 afterEach(() => vi.unstubAllGlobals());
 
 describe('base64url', () => {
-  it('native and portable agree with RFC 4648 §5 on every length and byte', async () => {
+  it('native and portable (no Buffer, or one without base64url) agree with RFC 4648 §5 on every length and byte', async () => {
     const native = await codec(true);
     const portable = await codec(false);
+    const polyfilled = await codec('polyfill');
     for (let n = 0; n < 70; n++) {
       const b = new Uint8Array(randomBytes(n));
       const expected = Buffer.from(b).toString('base64url');
       expect(native.toBase64url(b)).toBe(expected);
       expect(portable.toBase64url(b)).toBe(expected);
+      expect(polyfilled.toBase64url(b)).toBe(expected);
       for (const text of [expected, Buffer.from(b).toString('base64')]) {
         expect(native.fromBase64url(text)).toEqual(b);
         expect(portable.fromBase64url(text)).toEqual(b);
