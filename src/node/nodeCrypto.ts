@@ -270,7 +270,8 @@ export class NodeCrypto implements Crypto {
    */
   private once: ECDH | undefined;
 
-  agreeOnce(seed: Uint8Array, peerPoint: Uint8Array): { publicKey: Uint8Array; z: Uint8Array | undefined } {
+  // An arrow function, as sign's: it uses the instance, and stays right when passed around detached.
+  readonly agreeOnce = (seed: Uint8Array, peerPoint: Uint8Array): { publicKey: Uint8Array; z: Uint8Array | undefined } => {
     const privateKey = nobleCrypto.generatePrivateKey(CoseAlg.ES256, seed);
     const ecdh = (this.once ??= createECDH('prime256v1'));
     ecdh.setPrivateKey(privateKey);
@@ -282,7 +283,7 @@ export class NodeCrypto implements Crypto {
     } catch {
       return { publicKey, z: undefined }; // not on the curve
     }
-  }
+  };
 
   /** Drops one credential's imported key (after its deletion), or every one (after a reset). */
   readonly forget = (key?: { alg: number; privateKey: Uint8Array }): void => {
