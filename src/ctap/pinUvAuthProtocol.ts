@@ -13,8 +13,6 @@ export const COSE_ECDH_ES_HKDF_256 = -25;
 
 export interface PinUvAuthProtocol {
   readonly version: 1 | 2;
-  /** initialize()/regenerate() on the key, and the platform's half of encapsulate(). */
-  newKeyAgreementKey(seed: Uint8Array): KeyAgreementKey;
   /** decapsulate() and encapsulate()'s secret: kdf(ecdh(own, peer)); INVALID_PARAMETER when the peer is no P-256 key. */
   sharedSecret(own: KeyAgreementKey, peer: CborValue): Uint8Array;
   /** The platform's encapsulate() (§6.5.6): a key pair from `seed` for this one agreement, its public point and the shared secret. */
@@ -56,7 +54,7 @@ function protocolTwoKdf(c: Crypto, z: Uint8Array): Uint8Array {
 const wholeBlocks = (ct: Uint8Array): boolean => ct.length > 0 && ct.length % 16 === 0;
 
 /** What both protocols share: the P-256 key agreement. */
-function keyAgreement(c: Crypto, kdf: (z: Uint8Array) => Uint8Array): Pick<PinUvAuthProtocol, 'newKeyAgreementKey' | 'sharedSecret' | 'encapsulate' | 'kdf'> {
+function keyAgreement(c: Crypto, kdf: (z: Uint8Array) => Uint8Array): Pick<PinUvAuthProtocol, 'sharedSecret' | 'encapsulate' | 'kdf'> {
   const secretOf = (z: Uint8Array | undefined): Uint8Array => {
     if (!z) throw new CtapError(Status.CTAP1_ERR_INVALID_PARAMETER, 'keyAgreement is not a point on P-256');
     const secret = kdf(z);
@@ -64,7 +62,6 @@ function keyAgreement(c: Crypto, kdf: (z: Uint8Array) => Uint8Array): Pick<PinUv
     return secret;
   };
   return {
-    newKeyAgreementKey: (seed) => c.keyAgreementKey(seed),
     sharedSecret: (own, peer) => secretOf(own.agree(coseToPoint(peer))),
     encapsulate(seed, peer) {
       const point = coseToPoint(peer);

@@ -4,6 +4,7 @@ import {
 } from './constants.js';
 import { fragment, parsePacket, Reassembly } from './framing.js';
 import type { ReportPipe } from './pipe.js';
+import { hostRandom } from '../util/randomPool.js';
 
 export class CtapHidError extends Error {
   constructor(readonly code: number, message?: string) {
@@ -28,12 +29,6 @@ export interface DeviceVersion {
   capabilities: number;
 }
 
-function randomNonce(): Uint8Array {
-  const n = new Uint8Array(8);
-  globalThis.crypto.getRandomValues(n);
-  return n;
-}
-
 export class CtapHidHost {
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -45,7 +40,7 @@ export class CtapHidHost {
 
   /** CTAPHID_INIT on the broadcast channel: a channel of our own. */
   static async open(pipe: ReportPipe, options: { timeoutMs?: number } = {}): Promise<CtapHidHost> {
-    const nonce = randomNonce();
+    const nonce = hostRandom(8);
     const body = await exchange(pipe, BROADCAST_CID, HidCmd.INIT, nonce, {
       timeoutMs: options.timeoutMs ?? 3000,
       accept: (data) => data.length >= 17 && nonce.every((b, i) => b === data[i]),

@@ -22,6 +22,7 @@ import { CtapHidHost } from '../../hid/host.js';
 import { HidCmd } from '../../hid/constants.js';
 import type { ReportPipe } from '../../hid/pipe.js';
 import type { RecordedMessage } from './format.js';
+import { hostRandom } from '../../util/randomPool.js';
 
 /** What to do with a recorded request that carried PIN/UV auth. */
 export type Redo =
@@ -136,8 +137,7 @@ export class PinReplay {
     const version = input.get(HmacSecretKey.pinUvAuthProtocol) ?? 1;
     const salts = saltCount(input.get(HmacSecretKey.saltEnc), version);
     if ((version !== 1 && version !== 2) || salts === undefined) return false;
-    const salt = (): Uint8Array => globalThis.crypto.getRandomValues(new Uint8Array(32));
-    const session = await hmacSecretSession(new ClientPin(await this.ctap(), [version], version), salt(), salts === 2 ? salt() : undefined);
+    const session = await hmacSecretSession(new ClientPin(await this.ctap(), [version], version), hostRandom(32), salts === 2 ? hostRandom(32) : undefined);
     extensions.set('hmac-secret', session.input as Map<CborKey, CborValue>);
     return true;
   }
