@@ -1,6 +1,7 @@
 """One timed CTAP operation in a loop, through python-fido2 (Debian python3-fido2 0.9.1) over UDP.
 
-Driven by bench/sections/udp.ts: argv is HOST:PORT OP SECONDS MAX. The set-up (CTAPHID INIT,
+Driven by bench/sections/udp.ts: argv is HOST:PORT OP SECONDS MAX [LOCAL_HOST:LOCAL_PORT], the last
+binding the client's socket (the solo1 simulation answers only to 127.0.0.1:7112). The set-up (CTAPHID INIT,
 Ctap2's getInfo, a credential to assert with) happens first; then "ready" is printed and the
 script waits for a line on stdin, so the caller can read the key process's CPU time just before
 and just after the timed loop. The result is one JSON line: {"n": ..., "seconds": ...}.
@@ -23,11 +24,16 @@ RP = {"id": "bench.example", "name": "Bench"}
 ES256 = [{"type": "public-key", "alg": -7}]
 
 
+def host_port(text):
+    host, port = text.rsplit(":", 1)
+    return host, int(port)
+
+
 def main():
-    host, port = sys.argv[1].rsplit(":", 1)
+    addr = host_port(sys.argv[1])
     op, seconds, limit = sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
-    addr = (host, int(port))
-    dev = CtapHidDevice(HidDescriptor("udp:%s:%s" % addr, 0x1209, 0x5070, 64, 64), UdpConnection(addr))
+    local = host_port(sys.argv[5]) if len(sys.argv) > 5 else None
+    dev = CtapHidDevice(HidDescriptor("udp:%s:%s" % addr, 0x1209, 0x5070, 64, 64), UdpConnection(addr, local))
     ctap = Ctap2(dev)
     cdh = os.urandom(32)
     if op == "getInfo":

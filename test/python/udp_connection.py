@@ -1,7 +1,10 @@
 """python-fido2's HID connection over UDP: one datagram per 64-byte report (the SoloKeys simulation
 convention), for python-fido2 0.9.1 (65-byte writes, the report number first) and 2.x (64 bytes);
 with the key's address and its power cycle. Shared by test/python, test/python2 (which puts this
-folder on its path) and bench/python (udp_bench.py)."""
+folder on its path) and bench/python (udp_bench.py).
+
+`local` binds the client's own address first: the SoloKeys solo1 simulation sends every report to
+127.0.0.1:7112 whoever sent the request, so a client of it must listen there."""
 import os
 import socket
 import time
@@ -10,10 +13,12 @@ from fido2.hid.base import CtapHidConnection
 
 
 class UdpConnection(CtapHidConnection):
-    def __init__(self, addr):
+    def __init__(self, addr, local=None):
         self.addr = addr
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.settimeout(10)
+        if local is not None:
+            self.sock.bind(local)
         self.sock.connect(addr)
 
     def write_packet(self, data):
