@@ -1,7 +1,7 @@
 // Section "passkeys": full verified passkey ceremonies (residentKey and userVerification
 // 'required', discoverable login), ctap-emu in-process (VirtualAuthenticator + WebAuthnClient, a
 // PIN key and a built-in-UV key) beside Chrome's DevTools virtual authenticator in the same run,
-// and beside the floor (the RP's own cost + the unavoidable crypto).
+// and beside the floor: the crypto a UV-token ceremony cannot skip (for the step), and the RP alone + that crypto (for the ceremony).
 import { WebAuthnClient } from '../../src/node/clients.js';
 import { VirtualAuthenticator, type VirtualAuthenticatorOptions } from '../../src/node/virtual.js';
 import { runCeremonies, type CeremonyDriver, type CeremonyFigures } from '../lib/ceremonies.js';
@@ -73,22 +73,26 @@ async function floor(r: Report, emu: Record<string, Measured>, chrome: Measured 
   r.figure('floor: RP alone, registration (options + verify)', rpAlone.registerUs / 1000, 'ms');
   r.figure('floor: RP alone, login (options + verify)', rpAlone.loginUs / 1000, 'ms');
   r.note(`OpenSSL: ECDH ${c.ecdhUs.toFixed(0)} µs, ECDSA sign ${c.signUs.toFixed(0)} µs, P-256 key pair ${c.keypairUs.toFixed(0)} µs`);
-  const cryptoReg = 2 * c.ecdhUs + c.signUs + c.keypairUs;
-  const cryptoLogin = 2 * c.ecdhUs + c.signUs;
-  const floorReg = (rpAlone.registerUs + cryptoReg) / 1000;
-  const floorLogin = (rpAlone.loginUs + cryptoLogin) / 1000;
-  r.figure('floor: registration (RP + 2 ECDH + sign + key pair)', floorReg, 'ms');
-  r.figure('floor: login (RP + 2 ECDH + sign)', floorLogin, 'ms');
+  // The issue's floor for the client+key step is the crypto alone (the step does not include the
+  // RP's part); the whole ceremony is also set beside the RP's own cost plus that crypto.
+  const cryptoReg = (2 * c.ecdhUs + c.signUs + c.keypairUs) / 1000;
+  const cryptoLogin = (2 * c.ecdhUs + c.signUs) / 1000;
+  r.figure('floor: crypto of a registration (2 ECDH + sign + key pair)', cryptoReg, 'ms');
+  r.figure('floor: crypto of a login (2 ECDH + sign)', cryptoLogin, 'ms');
+  const ceremonyReg = rpAlone.registerUs / 1000 + cryptoReg;
+  const ceremonyLogin = rpAlone.loginUs / 1000 + cryptoLogin;
+  r.figure('floor: registration ceremony (RP alone + crypto)', ceremonyReg, 'ms');
+  r.figure('floor: login ceremony (RP alone + crypto)', ceremonyLogin, 'ms');
   for (const [label, m] of Object.entries(emu)) {
-    r.ratio(`${label} registration step / floor`, m.register.stepMs / floorReg, '<= 1.5');
-    r.ratio(`${label} login step / floor`, m.login.stepMs / floorLogin, '<= 1.5');
-    r.ratio(`${label} registration (step + RP) / floor`, (m.register.stepMs + m.register.rpMs) / floorReg);
-    r.ratio(`${label} login (step + RP) / floor`, (m.login.stepMs + m.login.rpMs) / floorLogin);
+    r.ratio(`${label} registration step / crypto floor`, m.register.stepMs / cryptoReg, '<= 1.5');
+    r.ratio(`${label} login step / crypto floor`, m.login.stepMs / cryptoLogin, '<= 1.5');
+    r.ratio(`${label} registration (step + RP) / ceremony floor`, (m.register.stepMs + m.register.rpMs) / ceremonyReg);
+    r.ratio(`${label} login (step + RP) / ceremony floor`, (m.login.stepMs + m.login.rpMs) / ceremonyLogin);
   }
   if (chrome) {
     // For scale only: Chrome's step includes the CDP round trip, spread over a batch.
-    r.ratio('Chrome registration step / floor', chrome.register.stepMs / floorReg);
-    r.ratio('Chrome login step / floor', chrome.login.stepMs / floorLogin);
+    r.ratio('Chrome registration step / crypto floor', chrome.register.stepMs / cryptoReg);
+    r.ratio('Chrome login step / crypto floor', chrome.login.stepMs / cryptoLogin);
   }
   r.note(`a discoverable login takes the key's first answer (no account chooser is set): one signature, as the floor counts`);
 }
