@@ -1,41 +1,10 @@
-// In-process transport: host pipes joined to one CTAPHID device. Every connected host hears every
-// input report. An output report reaches the device at once; the device's answer reaches the hosts
-// on a later turn of the event loop, so each exchange yields to timers and I/O once, as over a
-// real bus, and a host that loops over requests never starves the rest of its process.
+// In-process transport: host pipes joined to one CTAPHID device, with asynchronous delivery
+// in both directions as a real bus has. Every connected host hears every input report.
 import type { ReportPipe } from './pipe.js';
 
 /**
- * Output reports, handed over in order as they are written. A report written while one is being
- * handed over (a listener of the key's events writing from inside it) waits its turn, so the
- * device never takes a report inside another. A turn of the event loop per exchange is one to
- * the hosts (Lane) and none to the device: the second cost a login of three exchanges about 5%.
- */
-class DirectLane {
-  private queue: Uint8Array[] = [];
-  private handing = false;
-
-  constructor(private readonly deliver: (report: Uint8Array) => void) {}
-
-  push(report: Uint8Array): void {
-    this.queue.push(report.slice());
-    if (!this.handing) this.drain();
-  }
-
-  private readonly drain = (): void => {
-    this.handing = true;
-    try {
-      for (let r = this.queue.shift(); r !== undefined; r = this.queue.shift()) this.deliver(r);
-    } finally {
-      this.handing = false;
-      // A report the device threw on goes back to its writer; the others written meanwhile still go.
-      if (this.queue.length > 0) setImmediate(() => !this.handing && this.queue.length > 0 && this.drain());
-    }
-  };
-}
-
-/**
- * Input reports in order, delivered on a later turn of the event loop: the reports written in one
- * turn go together in one callback (a message of n reports costs one setImmediate, not n).
+ * Reports in order, delivered on a later turn of the event loop: the reports written in one turn go
+ * together in one callback (a message of n reports costs one setImmediate, not n).
  */
 class Lane {
   private queue: Uint8Array[] = [];
@@ -56,14 +25,14 @@ class Lane {
 
 export class LoopbackBus {
   private readonly listeners = new Set<(report: Uint8Array) => void>();
-  private readonly down: DirectLane;
+  private readonly down: Lane;
   private readonly up = new Lane((report) => {
     for (const l of [...this.listeners]) l(report);
   });
 
   /** `deliver` hands one output report to the device. */
   constructor(deliver: (report: Uint8Array) => void) {
-    this.down = new DirectLane(deliver);
+    this.down = new Lane(deliver);
   }
 
   /** The device's send function: an input report to every connected host. */
