@@ -13,6 +13,11 @@ export interface Statement {
   run(...params: SqlValue[]): { changes: number };
   get(...params: SqlValue[]): Row | undefined;
   all(...params: SqlValue[]): Row[];
+  /**
+   * Every row as an array of its values in the SELECT's column order: a long listing reads 1.5-2.5x
+   * faster so than as objects, which each driver builds a property at a time.
+   */
+  values(...params: SqlValue[]): SqlValue[][];
 }
 
 export interface Database {
@@ -29,13 +34,19 @@ export interface Database {
 // Just what we use of each module (node:sqlite has no types in @types/node 20; better-sqlite3 is optional).
 interface NodeSqliteModule {
   DatabaseSync: new (path: string, options?: { open?: boolean }) => {
-    prepare(sql: string): { run(...p: SqlValue[]): { changes: number | bigint }; get(...p: SqlValue[]): unknown; all(...p: SqlValue[]): unknown[] };
+    prepare(sql: string): {
+      run(...p: SqlValue[]): { changes: number | bigint };
+      get(...p: SqlValue[]): unknown;
+      all(...p: SqlValue[]): unknown[];
+      /** Node 22.16+/24; before it, rows come as objects only. */
+      setReturnArrays?(enabled: boolean): void;
+    };
     exec(sql: string): void;
     close(): void;
   };
 }
 type BetterSqlite3 = new (path: string, options?: { fileMustExist?: boolean }) => {
-  prepare(sql: string): { run(...p: SqlValue[]): { changes: number }; get(...p: SqlValue[]): unknown; all(...p: SqlValue[]): unknown[] };
+  prepare(sql: string): { run(...p: SqlValue[]): { changes: number }; get(...p: SqlValue[]): unknown; all(...p: SqlValue[]): unknown[]; raw(on: boolean): unknown };
   exec(sql: string): void;
   pragma(sql: string, options: { simple: true }): unknown;
   transaction<T>(fn: () => T): () => T;
@@ -138,10 +149,20 @@ function openNodeSqlite(path: string): Database {
     driver: 'node:sqlite',
     prepare(sql) {
       const s = db.prepare(sql);
+      // A twin that answers arrays, made on first use (the setting is the statement's).
+      let arrays: typeof s | undefined;
       return {
         run: (...p) => ({ changes: Number(s.run(...p).changes) }),
         get: (...p) => s.get(...p) as Row | undefined,
         all: (...p) => s.all(...p) as Row[],
+        values: (...p) => {
+          if (!s.setReturnArrays) return (s.all(...p) as Row[]).map((r) => Object.values(r));
+          if (!arrays) {
+            arrays = db.prepare(sql);
+            arrays.setReturnArrays!(true);
+          }
+          return arrays.all(...p) as SqlValue[][];
+        },
       };
     },
     exec: (sql) => db.exec(sql),
@@ -179,10 +200,19 @@ function openBetterSqlite3(path: string): Database {
     driver: 'better-sqlite3',
     prepare(sql) {
       const s = db.prepare(sql);
+      // A twin in raw mode, made on first use (raw() is the statement's setting).
+      let raw: typeof s | undefined;
       return {
         run: (...p) => ({ changes: s.run(...p).changes }),
         get: (...p) => s.get(...p) as Row | undefined,
         all: (...p) => s.all(...p) as Row[],
+        values: (...p) => {
+          if (!raw) {
+            raw = db.prepare(sql);
+            raw.raw(true);
+          }
+          return raw.all(...p) as SqlValue[][];
+        },
       };
     },
     exec: (sql) => void db.exec(sql),

@@ -152,39 +152,50 @@ const str = (v: SqlValue): string | undefined => (v === null ? undefined : Strin
 const blob = (v: SqlValue): Uint8Array | undefined => (v === null ? undefined : u8(v));
 
 /** What summaries() selects of a row in a plain store: no secret column, largeBlobKey as its presence. */
-export const SUMMARY_COLUMNS = 'id, rp_id, rp_name, user_id, user_name, user_display_name, alg, cred_protect, created_at, ' +
-  'sign_count, hmac_secret, third_party_payment, backup_eligibility, backup_state, large_blob_key IS NOT NULL AS has_large_blob_key, ' +
-  "typeof(private_key) = 'blob' AS key_is_bytes"; // the key's type, not the key: a damaged row is still refused
+/** What a listing selects: no secret column (the key's type, not the key: a damaged row is still refused). */
+const SUMMARY_SELECT = [
+  'id', 'rp_id', 'rp_name', 'user_id', 'user_name', 'user_display_name', 'alg', 'cred_protect', 'created_at',
+  'sign_count', 'hmac_secret', 'third_party_payment', 'backup_eligibility', 'backup_state',
+  'large_blob_key IS NOT NULL AS has_large_blob_key', "typeof(private_key) = 'blob' AS key_is_bytes",
+] as const;
+export const SUMMARY_COLUMNS = SUMMARY_SELECT.join(', ');
+/** A column's place in a listed row's values (Statement.values), by its name. */
+const SUMMARY_INDEX: Readonly<Record<string, number>> = Object.fromEntries(SUMMARY_SELECT.map((c, i) => [c.split(' AS ').pop()!, i]));
+
+/** A column of one row, by name: from a row object, or from a row's values. */
+type Column = (name: string) => SqlValue;
 
 /** A row's columns that are no secret, as a credential's fields. */
-function publicFields(r: Row): Omit<CredentialSummary, 'hasLargeBlobKey'> {
+function publicFields(c: Column): Omit<CredentialSummary, 'hasLargeBlobKey'> {
   return {
-    id: u8(r.id),
-    rpId: String(r.rp_id),
-    rpName: str(r.rp_name),
-    userId: u8(r.user_id),
-    userName: str(r.user_name),
-    userDisplayName: str(r.user_display_name),
-    alg: Number(r.alg),
-    credProtect: Number(r.cred_protect),
-    createdAt: Number(r.created_at),
-    signCount: Number(r.sign_count),
-    hmacSecret: Number(r.hmac_secret) !== 0,
-    thirdPartyPayment: Number(r.third_party_payment) !== 0,
-    backupEligibility: Number(r.backup_eligibility) !== 0,
-    backupState: Number(r.backup_state) !== 0,
+    id: u8(c('id')),
+    rpId: String(c('rp_id')),
+    rpName: str(c('rp_name')),
+    userId: u8(c('user_id')),
+    userName: str(c('user_name')),
+    userDisplayName: str(c('user_display_name')),
+    alg: Number(c('alg')),
+    credProtect: Number(c('cred_protect')),
+    createdAt: Number(c('created_at')),
+    signCount: Number(c('sign_count')),
+    hmacSecret: Number(c('hmac_secret')) !== 0,
+    thirdPartyPayment: Number(c('third_party_payment')) !== 0,
+    backupEligibility: Number(c('backup_eligibility')) !== 0,
+    backupState: Number(c('backup_state')) !== 0,
   };
 }
 
 // The rest is added to the object publicFields() made, not spread into a new one: a spread here
 // made dictionary-mode objects, and a 100,000-row listing's heap twice the size.
 export function fromRow(r: Row, privateKey: Uint8Array): StoredCredential {
-  return Object.assign(publicFields(r), { privateKey, credBlob: blob(r.cred_blob), largeBlobKey: blob(r.large_blob_key), credRandom: blob(r.cred_random) });
+  return Object.assign(publicFields((name) => r[name]!), { privateKey, credBlob: blob(r.cred_blob), largeBlobKey: blob(r.large_blob_key), credRandom: blob(r.cred_random) });
 }
 
-/** A row selected with SUMMARY_COLUMNS. */
-export function summaryFromRow(r: Row): CredentialSummary {
-  return Object.assign(publicFields(r), { hasLargeBlobKey: Number(r.has_large_blob_key) !== 0 });
+/** A row selected with SUMMARY_COLUMNS, as Statement.values gives it; undefined when its key is not a byte string. */
+export function summaryFromValues(v: SqlValue[]): CredentialSummary | undefined {
+  const c: Column = (name) => v[SUMMARY_INDEX[name]!]!;
+  if (Number(c('key_is_bytes')) !== 1) return undefined;
+  return Object.assign(publicFields(c), { hasLargeBlobKey: Number(c('has_large_blob_key')) !== 0 });
 }
 
 /** Brings a keystore of an older version up to SCHEMA_VERSION, in one transaction. */

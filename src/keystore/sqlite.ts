@@ -5,7 +5,7 @@ import { chooseDriver, openDatabase, sqliteCode, type Database, type DriverName,
 import { newKdfParams, Sealer } from './encryption.js';
 import { errnoCode, firstLine, KeystoreError } from './errors.js';
 import { APPLICATION_ID, createWhole, inspectPath, messages, removeCreated } from './file.js';
-import { boundContext, COLUMNS, fromRow, migrate, SCHEMA, SCHEMA_VERSION, SUMMARY_COLUMNS, summaryFromRow, toRow } from './schema.js';
+import { boundContext, COLUMNS, fromRow, migrate, SCHEMA, SCHEMA_VERSION, SUMMARY_COLUMNS, summaryFromValues, toRow } from './schema.js';
 import { summaryOf } from './summary.js';
 import { compareText } from './textOrder.js';
 import { countAfter, ReservedCounters } from './reservedCounters.js';
@@ -48,6 +48,8 @@ function keystoreError(e: unknown, path: string): KeystoreError {
       return new KeystoreError(`keystore ${path}: ${errnoCode(e) ?? firstLine(e)}`);
   }
 }
+
+const NOT_BYTES = 'a key is not a byte string';
 
 type Statements = Record<
   | 'getMeta' | 'setMeta' | 'deleteSameUser' | 'insert' | 'get' | 'countByRp' | 'levels' | 'firstPage' | 'nextPage'
@@ -126,11 +128,15 @@ export class SqliteStore implements CredentialStore {
     return this.sealer ? this.sealer.seal(plain, context) : new Uint8Array(plain);
   }
 
+  private damaged(why: string): never {
+    throw new KeystoreError(messages.damaged(this.path, why));
+  }
+
   /** `context` is a function for credentials: only an encrypted store needs the row's encoding. */
   private open(stored: SqlValue, context: string | (() => Uint8Array)): Uint8Array {
     const bytes = stored instanceof Uint8Array ? new Uint8Array(stored) : undefined;
     if (!this.sealer) {
-      if (!bytes) throw new KeystoreError(messages.damaged(this.path, 'a key is not a byte string'));
+      if (!bytes) return this.damaged(NOT_BYTES);
       return bytes;
     }
     const plain = bytes && this.sealer.open(bytes, typeof context === 'string' ? context : context());
@@ -266,23 +272,23 @@ export class SqliteStore implements CredentialStore {
   summaries(page: ListPage): CredentialSummary[] {
     const limit = Number.isFinite(page.limit) ? page.limit : -1;
     const a = page.after && ([page.after.rpId, page.after.createdAt, new Uint8Array(page.after.id)] as const);
-    return this.guard(() => {
-      let rows: Row[];
+    /** The page's rows, read by `read` (as objects, or as values). */
+    const pageOf = <T>(read: (s: Statement, ...p: SqlValue[]) => T[]): T[] => {
       if (page.rpId !== undefined) {
         const order = a ? compareText(a[0], page.rpId) : -1;
-        rows = order < 0 ? this.stmt.listOfRp.all(page.rpId, limit) : order === 0 ? this.stmt.listInRpAfter.all(...a!, limit) : [];
-      } else if (!a) {
-        rows = this.stmt.listFirst.all(limit);
-      } else {
-        rows = this.stmt.listInRpAfter.all(...a, limit);
-        if (limit < 0 || rows.length < limit) rows = rows.concat(this.stmt.listRpsAfter.all(a[0], limit < 0 ? -1 : limit - rows.length));
+        return order < 0 ? read(this.stmt.listOfRp, page.rpId, limit) : order === 0 ? read(this.stmt.listInRpAfter, ...a!, limit) : [];
       }
-      return rows.map((r) => {
-        if (!this.sealer && Number(r.key_is_bytes) !== 1) throw new KeystoreError(messages.damaged(this.path, 'a key is not a byte string'));
-        const c = this.sealer ? summaryOf(this.credential(r)) : summaryFromRow(r);
-        if (this.counters.size > 0) c.signCount = this.counters.current(hexId(c.id)) ?? c.signCount;
-        return c;
-      });
+      if (!a) return read(this.stmt.listFirst, limit);
+      const rows = read(this.stmt.listInRpAfter, ...a, limit);
+      return limit >= 0 && rows.length >= limit ? rows : rows.concat(read(this.stmt.listRpsAfter, a[0], limit < 0 ? -1 : limit - rows.length));
+    };
+    return this.guard(() => {
+      // An encrypted store reads whole rows, each checked against its seal; a plain one, values.
+      const summaries = this.sealer
+        ? pageOf((s, ...p) => s.all(...p)).map((r) => summaryOf(this.credential(r)))
+        : pageOf((s, ...p) => s.values(...p)).map((v) => summaryFromValues(v) ?? this.damaged(NOT_BYTES));
+      if (this.counters.size > 0) for (const c of summaries) c.signCount = this.counters.current(hexId(c.id)) ?? c.signCount;
+      return summaries;
     });
   }
   count(): number {

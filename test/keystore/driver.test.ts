@@ -2,11 +2,11 @@
 // only Node 22's "SQLite is an experimental feature" warning silenced.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chooseDriver, driverUnavailable, withoutSqliteWarning, type DriverName } from '../../src/keystore/driver.js';
+import { chooseDriver, DRIVERS, driverUnavailable, openDatabase, withoutSqliteWarning, type DriverName } from '../../src/keystore/driver.js';
 import { KeystoreError } from '../../src/keystore/errors.js';
 
 const srcDir = fileURLToPath(new URL('../../src', import.meta.url));
@@ -87,4 +87,26 @@ describe('the experimental warning of node:sqlite', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('a statement read as values', () => {
+  for (const driver of DRIVERS) {
+    it.skipIf(driverUnavailable(driver) !== undefined)(`${driver}: the same rows as objects, each value in the SELECT's order`, () => {
+      const dir = mkdtempSync(join(tmpdir(), 'ctap-emu-values-'));
+      writeFileSync(join(dir, 'v.sqlite'), ''); // better-sqlite3 is opened with fileMustExist
+      const db = openDatabase(join(dir, 'v.sqlite'), driver);
+      try {
+        db.exec("CREATE TABLE t (a INTEGER, b TEXT, c BLOB); INSERT INTO t VALUES (1, 'x', x'0102'), (2, NULL, NULL)");
+        const s = db.prepare('SELECT c, a, b, a + 1 AS next FROM t WHERE a >= ? ORDER BY a');
+        const values = s.values(1);
+        expect(values.map((v) => v.map((x) => (x instanceof Uint8Array ? [...x] : x)))).toEqual([[[1, 2], 1, 'x', 2], [null, 2, null, 3]]);
+        // The statement still answers objects, in the same order, after values were read.
+        expect(s.all(1).map((r) => Object.keys(r))).toEqual([['c', 'a', 'b', 'next'], ['c', 'a', 'b', 'next']]);
+        expect(s.values(2)).toHaveLength(1);
+      } finally {
+        db.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });
