@@ -8,7 +8,6 @@ and just after the timed loop. The result is one JSON line: {"n": ..., "seconds"
 """
 import json
 import os
-import socket
 import sys
 import time
 
