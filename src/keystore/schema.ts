@@ -151,8 +151,10 @@ const u8 = (v: SqlValue): Uint8Array => new Uint8Array(v as Uint8Array);
 const str = (v: SqlValue): string | undefined => (v === null ? undefined : String(v));
 const blob = (v: SqlValue): Uint8Array | undefined => (v === null ? undefined : u8(v));
 
-/** What summaries() selects of a row in a plain store: no secret column, largeBlobKey as its presence. */
-/** What a listing selects: no secret column (the key's type, not the key: a damaged row is still refused). */
+/**
+ * What summaries() selects of a row in a plain store: no secret column, largeBlobKey as its
+ * presence, and the private key's type, not the key (a damaged row is still refused).
+ */
 const SUMMARY_SELECT = [
   'id', 'rp_id', 'rp_name', 'user_id', 'user_name', 'user_display_name', 'alg', 'cred_protect', 'created_at',
   'sign_count', 'hmac_secret', 'third_party_payment', 'backup_eligibility', 'backup_state',
