@@ -3,7 +3,7 @@
 import { Command, Option } from 'commander';
 import { ExitCode, exitFor } from './cli/errors.js';
 import { parseAaguidListOption, parseAaguidOption, prepareOptions } from './cli/options.js';
-import { protectDashLedIds } from './cli/argv.js';
+import { optionTable, protectDashLedIds } from './cli/argv.js';
 import { SERVE_DEFAULTS } from './cli/serveDefaults.js';
 
 /** A command's action as commander calls it: its arguments, its options, the command. */
@@ -208,7 +208,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-program.parseAsync(protectDashLedIds(process.argv)).catch((e: unknown) => {
+program.parseAsync(protectDashLedIds(process.argv, optionTable(program))).catch((e: unknown) => {
   const { code, message } = exitFor(e);
   if (message !== undefined) process.stderr.write(`ctap-emu: ${message}\n`);
   process.exit(code);
