@@ -183,6 +183,9 @@ export class Authenticator {
       get signal() {
         return rctx.signal;
       },
+      get cancelled() {
+        return rctx.cancelled;
+      },
       keepalive: rctx.keepalive,
       env: this.env,
       config: this.config,

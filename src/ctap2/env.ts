@@ -33,6 +33,11 @@ export interface AuthenticatorEnv {
   /** Asks for a touch. Must settle, and should settle promptly once `signal` aborts. */
   userPresence(request: PresenceRequest, signal: AbortSignal): Promise<PresenceResult>;
   /**
+   * The answer to that touch when it is known without waiting (a user who always approves, and
+   * no one to tell that the key asks); undefined: the key asks with userPresence.
+   */
+  userPresenceNow?(request: PresenceRequest): PresenceResult | undefined;
+  /**
    * Hashes, MACs, AEAD, key generation, signatures and key agreement; default nobleCrypto (portable).
    * A faster one (OpenSSL in the Node binding) gives the same results; its forget() is called after a
    * reset, and with the credential's key after a credential deletion.
@@ -42,6 +47,8 @@ export interface AuthenticatorEnv {
   keys?: KeyStore;
   /** Built-in user verification, used when config.builtInUv is on; a match also counts as a touch. */
   userVerification?(request: PresenceRequest, signal: AbortSignal): Promise<VerificationResult>;
+  /** As userPresenceNow, for built-in user verification. */
+  userVerificationNow?(request: PresenceRequest): VerificationResult | undefined;
   store: CredentialStore;
   /** Fault injection for tests (faults.ts): absent on a key that behaves. */
   faults?: Faults;
@@ -93,6 +100,8 @@ export interface RequestContext {
    */
   channel: number;
   signal: AbortSignal;
+  /** Whether the host has cancelled the request, read without making its signal (absent: signal.aborted). */
+  readonly cancelled?: boolean;
   keepalive(status: KeepaliveStatusCode): void;
 }
 

@@ -130,6 +130,9 @@ export async function verifyUser(ctx: CommandContext, input: UvInput, method: Uv
 
 /** makeCredential steps 13-14, getAssertion step 9: a touch unless one was already had; then a used token's flags are spent. */
 export async function collectPresence(ctx: CommandContext, outcome: UvOutcome, presence: PresenceRequest): Promise<void> {
-  if (!outcome.userPresent) await requireUserPresence(ctx, presence);
+  if (!outcome.userPresent) {
+    const touch = requireUserPresence(ctx, presence);
+    if (touch) await touch; // an answer given at once costs no wait
+  }
   if (outcome.tokenUsed) ctx.session.token.consume();
 }

@@ -251,6 +251,9 @@ export class CtapHidDevice {
       get signal() {
         return signalOf(pending);
       },
+      get cancelled() {
+        return pending.cancelled;
+      },
       keepalive: (status) => {
         pending.status = status;
       },

@@ -72,16 +72,33 @@ function presenceAsker(policy: PresencePolicy, allowReset: () => boolean): Asker
       return d === true ? 'approved' : d === false ? 'denied' : d;
     };
   }
-  // Auto-approval approves no authenticatorReset unless allowed: anyone who can reach the key
-  // (the UDP reboot datagram opens the reset window) could otherwise wipe a persistent store.
-  const refusesReset = (r: PresenceRequest): boolean => r.command === 'reset' && !allowReset();
+  const now = instantPresence(policy, allowReset);
+  if (now) return async (r) => now(r);
   if (typeof policy === 'object') {
-    return async (r, s) => (refusesReset(r) ? 'denied' : sleep(policy.approveAfterMs, s).then(() => 'approved' as const));
+    return async (r, s) => (refusesReset(r, allowReset) ? 'denied' : sleep(policy.approveAfterMs, s).then(() => 'approved' as const));
   }
-  if (policy === 'approve') return async (r) => (refusesReset(r) ? 'denied' : 'approved');
-  if (policy === 'deny') return async () => 'denied';
   if (policy === 'timeout') return () => new Promise<PresenceResult>(() => undefined);
   throw new TypeError(`unknown presence policy ${String(policy)}`);
+}
+
+// Auto-approval approves no authenticatorReset unless allowed: anyone who can reach the key
+// (the UDP reboot datagram opens the reset window) could otherwise wipe a persistent store.
+const refusesReset = (r: PresenceRequest, allowReset: () => boolean): boolean => r.command === 'reset' && !allowReset();
+
+/**
+ * The answer of a policy that answers at once (approve, deny), given without a promise: the key
+ * asks for a touch on every ceremony, and a wait it need not make costs it a sixth of a getAssertion.
+ * Undefined for a policy that waits or decides per request.
+ */
+export function instantPresence(policy: PresencePolicy, allowReset: () => boolean = () => true): ((r: PresenceRequest) => PresenceResult) | undefined {
+  if (policy === 'approve') return (r) => (refusesReset(r, allowReset) ? 'denied' : 'approved');
+  if (policy === 'deny') return () => 'denied';
+  return undefined;
+}
+
+/** The same for built-in verification: 'match' and 'nomatch' answer at once. */
+export function instantVerification(policy: VerificationPolicy): (() => VerificationResult) | undefined {
+  return policy === 'match' || policy === 'nomatch' ? () => policy : undefined;
 }
 
 /** A policy that answers at once, without a timer: its ask needs no signal to stop it. */
@@ -104,7 +121,7 @@ export function verificationFunction(policy: VerificationPolicy, timeoutMs: numb
       return d === true ? 'match' : d === false ? 'nomatch' : d;
     };
   } else if (policy === 'timeout') ask = () => new Promise<VerificationResult>(() => undefined);
-  else if (isInstantPolicy(policy)) return async () => policy as VerificationResult; // instant: no timer
+  else if (instantVerification(policy)) return async () => policy as VerificationResult; // instant: no timer
   else throw new TypeError(`unknown verification policy ${String(policy)}`);
   return withTimeout(ask, timeoutMs, 'timeout');
 }

@@ -14,7 +14,7 @@ import { SqliteStore } from '../keystore/sqlite.js';
 import type { CredentialStore } from '../keystore/types.js';
 import { RandomPool } from '../util/randomPool.js';
 import {
-  isInstantPolicy, presenceFunction, presencePolicyName, verificationFunction, type PresencePolicy, type VerificationPolicy,
+  instantPresence, instantVerification, presenceFunction, presencePolicyName, verificationFunction, type PresencePolicy, type VerificationPolicy,
 } from './presencePolicy.js';
 import { ImportingStore } from './automation/importedStore.js';
 import { AutomationError, type CredentialJson, type CredentialProperties } from './automation/credentialJson.js';
@@ -187,9 +187,9 @@ export class VirtualAuthenticator {
   private presence!: Ask<PresenceResult>;
   private presenceName!: string;
   private verification: Ask<VerificationResult> | undefined;
-  /** Whether the policies answer at once (no timer, nothing for a touch's signal to stop). */
-  private presenceInstant = false;
-  private verificationInstant = false;
+  /** The answers of policies that answer at once (no timer, nothing for a touch's signal to stop). */
+  private presenceNow: ((r: PresenceRequest) => PresenceResult) | undefined;
+  private verificationNow: (() => VerificationResult) | undefined;
   private userVerified: boolean | undefined;
   private readonly events: KeyEvents;
   private readonly exchange: ExchangeEvents;
@@ -209,7 +209,7 @@ export class VirtualAuthenticator {
     const uv = options.userVerification ?? (this.profile.builtInUv ? 'match' : undefined);
     if (uv !== undefined) {
       this.verification = verificationFunction(uv, this.timeoutMs);
-      this.verificationInstant = isInstantPolicy(uv);
+      this.verificationNow = instantVerification(uv);
     }
     this.userVerified = uv === 'match' ? true : uv === 'nomatch' ? false : undefined;
     const now = options.now ?? Date.now;
@@ -225,10 +225,17 @@ export class VirtualAuthenticator {
       crypto: options.crypto ?? new NodeCrypto(),
       // Through fields, so setPresence and setUserVerified take effect at the next touch.
       userPresence: (r, signal) => this.watchTouch('presence', r, (asked) =>
-        this.touches.ask('presence', r, (s) => this.presence(r, s), signal, 'approved', asked, this.presenceInstant)),
+        this.touches.ask('presence', r, (s) => this.presence(r, s), signal, 'approved', asked, this.presenceNow !== undefined)),
+      // Without a promise when nothing is in between: no watcher to tell that the key asks (and so
+      // no answer from outside), and an instant policy or a touch given ahead.
+      userPresenceNow: (r) => {
+        if (this.events.watched) return undefined;
+        return this.touches.takeArmed() ? 'approved' : this.presenceNow?.(r);
+      },
       userVerification: uv === undefined ? undefined : (r, signal) =>
         this.watchTouch('verification', r, (asked) =>
-          this.touches.ask('verification', r, (s) => this.verification!(r, s), signal, 'match', asked, this.verificationInstant)),
+          this.touches.ask('verification', r, (s) => this.verification!(r, s), signal, 'match', asked, this.verificationNow !== undefined)),
+      userVerificationNow: uv === undefined ? undefined : () => (this.events.watched ? undefined : this.verificationNow?.()),
       store: this.store,
       faults: this.faults,
       counterModel: this.counters.modelFor,
@@ -390,7 +397,7 @@ export class VirtualAuthenticator {
   /** What the "user" does from the next touch on (see VirtualAuthenticatorOptions.presence). */
   setPresence(policy: PresencePolicy): void {
     this.presence = presenceFunction(policy, this.timeoutMs, () => this.allowReset);
-    this.presenceInstant = isInstantPolicy(policy);
+    this.presenceNow = instantPresence(policy, () => this.allowReset);
     this.presenceName = presencePolicyName(policy);
   }
 
@@ -399,8 +406,9 @@ export class VirtualAuthenticator {
     if (!this.authenticator.config.builtInUv) {
       throw new AutomationError('conflict', 'this key has no built-in user verification (the userVerification option, serve --uv)');
     }
-    this.verification = verificationFunction(verified ? 'match' : 'nomatch', this.timeoutMs);
-    this.verificationInstant = true;
+    const policy = verified ? 'match' : 'nomatch';
+    this.verification = verificationFunction(policy, this.timeoutMs);
+    this.verificationNow = instantVerification(policy);
     this.userVerified = verified;
   }
 

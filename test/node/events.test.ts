@@ -251,8 +251,10 @@ describe('touch(): a touch from outside the presence policy', () => {
     expect(events.find((e) => e.type === 'touch-answered')).toMatchObject({ result: 'approved' });
   });
 
-  it('given ahead, it counts for the next touch asked (once); a power cycle forgets it', async () => {
-    const { key } = watchedKey({ presence: 'deny' });
+  // Watched, the touch goes through the announced wait; unwatched, the key takes it without one.
+  it.each([true, false])('given ahead, it counts for the next touch asked (once); a power cycle forgets it (watched: %s)', async (watched) => {
+    const key = watched ? watchedKey({ presence: 'deny' }).key : new VirtualAuthenticator({ store: 'memory', presence: 'deny' });
+    if (!watched) closeLater(() => key.close());
     expect(key.touch(10_000)).toBe('armed');
     await register(client(key), 'discouraged');
     await expect(register(client(key), 'discouraged')).rejects.toThrow();

@@ -1,7 +1,7 @@
 // Whether and how the key verifies its user: PIN set, built-in UV enrolled, device settings, and
 // performBuiltInUv() with its retry counter (CTAP 2.1 §6.5.5.7.3).
 import type { AuthenticatorConfig, AuthenticatorEnv, PresenceRequest } from '../env.js';
-import { waitForUser } from '../presence.js';
+import { answerNow, waitForUser } from '../presence.js';
 import type { CommandContext } from '../context.js';
 import { CtapError, Status } from '../../ctap/status.js';
 import { builtInUvReady } from './fingerprints.js';
@@ -35,7 +35,7 @@ export async function performBuiltInUv(ctx: CommandContext, request: PresenceReq
   const retries = loadUvRetries(ctx.env, ctx.config.maxUvRetries);
   if (retries === 0) throw new CtapError(Status.CTAP2_ERR_UV_BLOCKED, 'built-in user verification is blocked');
   const verify = ctx.env.userVerification;
-  const result = verify ? await waitForUser(ctx, (signal) => verify(request, signal)) : 'match';
+  const result = !verify ? 'match' : answerNow(ctx, ctx.env.userVerificationNow?.(request)) ?? await waitForUser(ctx, (signal) => verify(request, signal));
   if (result === 'timeout') throw new CtapError(Status.CTAP2_ERR_USER_ACTION_TIMEOUT, 'no finger in time');
   ctx.session.uvCount.next(ctx.env); // a store write once per UV_COUNT_RESERVATION verifications
   if (result === 'match') {

@@ -44,8 +44,7 @@ export class PendingTouches {
   async ask<R>(
     kind: WaitKind, about: WaitAbout, ask: (signal: AbortSignal) => Promise<R>, signal: AbortSignal, approved: R, asked: () => void, instant = false,
   ): Promise<R> {
-    if (kind === 'presence' && this.armedUntil !== undefined && this.now() <= this.armedUntil) {
-      this.armedUntil = undefined;
+    if (kind === 'presence' && this.takeArmed()) {
       asked();
       return approved;
     }
@@ -80,6 +79,14 @@ export class PendingTouches {
       signal.removeEventListener('abort', onAbort);
       if (!answered) local.abort(SETTLED);
     }
+  }
+
+  /** Whether a touch given ahead counts for this presence ask (it counts once). */
+  takeArmed(): boolean {
+    if (this.armedUntil === undefined) return false;
+    const inTime = this.now() <= this.armedUntil;
+    this.armedUntil = undefined;
+    return inTime;
   }
 
   /** Settles the oldest wait of `kind` with `result`; false when the key waits for none. */
