@@ -1,11 +1,22 @@
 // An in-memory credential store: for tests and throw-away keys; nothing survives the process.
 // Per-RP queries are indexed as in the SQLite store: each RP keeps its credentials sorted, so the
 // newest, a count and the next after a position cost a binary search, not a pass over the RP.
-import { toHex as hex } from '../util/bytes.js';
+import { toHex } from '../util/bytes.js';
 import { countAfter } from './reservedCounters.js';
 import { summaryOf } from './summary.js';
 import { compareText } from './textOrder.js';
 import { FACTORY_META_PREFIX, type CredentialPosition, type CredentialStore, type CredentialSummary, type ListPage, type RpFilter, type RpPage, type RpSummary, type StoredCredential } from './types.js';
+
+/**
+ * A byte string as a map key: one character per byte (a credential ID is looked up on every
+ * assertion, and this is a single call where hex is a concatenation per byte).
+ */
+function key(bytes: Uint8Array): string {
+  // A longer one (no credential's, but a request may name anything) in hex, which no argument list
+  // limits: its 2 characters per byte keep it apart from every short one.
+  if (bytes.length > 1024) return toHex(bytes);
+  return String.fromCharCode.apply(null, bytes as unknown as number[]);
+}
 
 /**
  * A deep copy: what the caller holds and what the store holds never share bytes (new Uint8Array,
@@ -109,16 +120,16 @@ export class MemoryStore implements CredentialStore {
   private readonly meta = new Map<string, Uint8Array>();
   /** changes(): additions and removals. */
   private changeCount = 0;
-  /** By credential ID (hex). */
+  /** By credential ID (key()). */
   private readonly creds = new Map<string, StoredCredential>();
-  /** Credential ID (hex) by RP ID and user ID. */
+  /** Credential ID (key()) by RP ID and user ID. */
   private readonly byUser = new Map<string, string>();
   private readonly buckets = new Map<string, RpBucket>();
   /** The keys of `buckets`, sorted (for paging through RPs). */
   private readonly rpIds: string[] = [];
 
   private static userKey(rpId: string, userId: Uint8Array): string {
-    return `${rpId}\n${hex(userId)}`;
+    return `${userId.length} ${key(userId)}${rpId}`; // the length says where the user ID ends
   }
 
   getMeta(key: string): Uint8Array | undefined {
@@ -131,10 +142,10 @@ export class MemoryStore implements CredentialStore {
   put(credential: StoredCredential): void {
     const same = this.byUser.get(MemoryStore.userKey(credential.rpId, credential.userId));
     if (same !== undefined) this.remove(same);
-    this.remove(hex(credential.id));
+    this.remove(key(credential.id));
     const c = copy(credential);
-    this.creds.set(hex(c.id), c);
-    this.byUser.set(MemoryStore.userKey(c.rpId, c.userId), hex(c.id));
+    this.creds.set(key(c.id), c);
+    this.byUser.set(MemoryStore.userKey(c.rpId, c.userId), key(c.id));
     let bucket = this.buckets.get(c.rpId);
     if (!bucket) {
       this.buckets.set(c.rpId, (bucket = new RpBucket()));
@@ -147,7 +158,7 @@ export class MemoryStore implements CredentialStore {
     for (const c of credentials) this.put(c);
   }
   get(id: Uint8Array): StoredCredential | undefined {
-    const c = this.creds.get(hex(id));
+    const c = this.creds.get(key(id));
     return c && copy(c);
   }
   countByRp(rpId: string, filter: RpFilter = {}): number {
@@ -198,17 +209,17 @@ export class MemoryStore implements CredentialStore {
     return this.creds.size;
   }
   delete(id: Uint8Array): boolean {
-    return this.remove(hex(id));
+    return this.remove(key(id));
   }
   changes(): number {
     return this.changeCount;
   }
   setSignCount(id: Uint8Array, signCount: number): void {
-    const c = this.creds.get(hex(id));
+    const c = this.creds.get(key(id));
     if (c) c.signCount = signCount;
   }
   nextSignCount(id: Uint8Array): number | undefined {
-    const c = this.creds.get(hex(id));
+    const c = this.creds.get(key(id));
     if (!c) return undefined;
     c.signCount = countAfter(c.signCount);
     return c.signCount;
@@ -235,10 +246,10 @@ export class MemoryStore implements CredentialStore {
     return lo;
   }
 
-  private remove(idHex: string): boolean {
-    const c = this.creds.get(idHex);
+  private remove(idKey: string): boolean {
+    const c = this.creds.get(idKey);
     if (!c) return false;
-    this.creds.delete(idHex);
+    this.creds.delete(idKey);
     this.byUser.delete(MemoryStore.userKey(c.rpId, c.userId));
     const bucket = this.buckets.get(c.rpId)!;
     bucket.remove(c);

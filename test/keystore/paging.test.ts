@@ -205,3 +205,21 @@ describe.each(stores)('%s counts changes (encCredStoreState)', (_name, make) => 
     s.close();
   });
 });
+
+describe.each(stores)('%s tells IDs and user IDs apart byte for byte', (_name, make) => {
+  it('every byte value, a long ID, and user IDs with a newline or an RP ID inside', () => {
+    const s = make();
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    const ids = [all, all.slice(0, 255), Uint8Array.from([0]), Uint8Array.from([0, 0]), new Uint8Array(5000).fill(0x80), new Uint8Array(2500).fill(0x38)];
+    ids.forEach((id, i) => s.put(cred(i + 1, { id, userId: Uint8Array.of(i + 1) })));
+    ids.forEach((id, i) => expect(s.get(id)?.userName).toBe(`user${i + 1}`));
+    expect(s.get(new Uint8Array(4999).fill(0x80))).toBeUndefined();
+    // RP "a\n" and user "b", RP "a" and user "\nb": two users, not one that replaces the other.
+    const nl = new TextEncoder().encode('\nb');
+    s.put(cred(20, { rpId: 'a\n', userId: Uint8Array.of(0x62) }));
+    s.put(cred(21, { rpId: 'a', userId: nl }));
+    expect([s.findByUser('a\n', Uint8Array.of(0x62))?.userName, s.findByUser('a', nl)?.userName]).toEqual(['user20', 'user21']);
+    expect(s.count()).toBe(ids.length + 2);
+    s.close();
+  });
+});
