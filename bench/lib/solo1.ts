@@ -6,7 +6,7 @@
 // approves presence and verification at once, logs to stdout and exits on SIGINT.
 import { spawn } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
-import { accessSync, constants, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,14 +75,14 @@ export async function startSolo1(binary: string, timeoutMs = 15_000): Promise<So
     throw taken(e, `${SOLO1_CLIENT.host}:${SOLO1_CLIENT.port}`, 'where the simulation answers: another client of it running?');
   }
   const dir = mkdtempSync(join(tmpdir(), 'ctap-emu-bench-solo1-'));
+  // Its output (a debug line and a hex dump per report) goes to a file in its directory, not to a
+  // pipe: a pipe would wake this process, which runs the clients, for every report it logs.
+  const logPath = join(dir, 'output.log');
+  const logFd = openSync(logPath, 'w');
   // Its own process group, so that SIGINT also reaches what a wrapper script runs.
-  const child = spawn(binary, [], { cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  const keep = (d: Buffer): void => void (log = (log + d.toString()).slice(-2000));
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  // 'exit' is the simulation's own end; 'close' also waits for its output pipes, which a wrapper's
-  // orphans may hold.
+  const child = spawn(binary, [], { cwd: dir, detached: true, stdio: ['ignore', logFd, logFd] });
+  closeSync(logFd);
+  // 'exit' is the simulation's own end; 'close' follows it (its output goes to a file, not a pipe).
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const running = (): boolean => child.exitCode === null && child.signalCode === null;
@@ -105,7 +105,15 @@ export async function startSolo1(binary: string, timeoutMs = 15_000): Promise<So
     }
     rmSync(dir, { recursive: true, force: true });
   };
-  const tail = (): string => log.trim().split('\n').slice(-5).join(' | ') || '(no output)';
+  const tail = (): string => {
+    let log = '';
+    try {
+      log = readFileSync(logPath, 'utf8').slice(-2000);
+    } catch {
+      // the directory is gone already
+    }
+    return log.trim().split('\n').slice(-5).join(' | ') || '(no output)';
+  };
 
   const nonce = randomBytes(8);
   const [init] = fragment(BROADCAST_CID, HidCmd.INIT, nonce);
@@ -129,7 +137,7 @@ export async function startSolo1(binary: string, timeoutMs = 15_000): Promise<So
         if (p?.kind === 'init' && p.cid === BROADCAST_CID && p.cmd === HidCmd.INIT && nonce.equals(p.data.subarray(0, 8))) done();
       });
       child.on('error', (e) => done(new Error(`${binary} did not start: ${e.message}`)));
-      // Its last words may come after 'exit': 'close', or 200 ms if a wrapper's orphans hold the pipes.
+      // Its last words are in the file once it has exited ('close'; 200 ms at most).
       const lastWords = (): Promise<unknown> => Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 200).unref())]);
       void exited.then(lastWords).then(() => done(new Error(`${binary} exited (${child.exitCode ?? child.signalCode}) before answering: ${tail()}`)));
       send();
