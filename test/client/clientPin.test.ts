@@ -10,6 +10,8 @@ import { Status } from '../../src/ctap/status.js';
 import { CtapHidHost } from '../../src/hid/host.js';
 import { VirtualAuthenticator, type VirtualAuthenticatorOptions } from '../../src/node/virtual.js';
 import { status } from '../helpers/status.js';
+import { MemoryStore } from '../../src/keystore/memory.js';
+import { decodeCbor } from '../../src/ctap/cbor.js';
 
 const opened: { close(): void }[] = [];
 afterEach(() => {
@@ -83,6 +85,25 @@ describe.each([1, 2] as const)('PIN/UV auth protocol %i', (version) => {
     key.powerCycle();
     expect(await status(pin.getPinToken('1234'))).toBe(0);
     expect(await pin.getPinRetries()).toEqual({ retries: 8, powerCycleState: false });
+  });
+
+  it('stores a spent retry before answering a wrong PIN, and writes nothing for a right one at 8', async () => {
+    const store = new MemoryStore();
+    const pinWrites: number[] = []; // the retries of each PIN record written
+    const setMeta = store.setMeta.bind(store);
+    store.setMeta = (k, v) => {
+      if (k === 'pin') pinWrites.push((decodeCbor(v) as Map<string, unknown>).get('retries') as number);
+      setMeta(k, v);
+    };
+    const { pin } = await rig(version, { store, pin: '1234' });
+    pinWrites.length = 0;
+    await pin.getPinToken('1234');
+    expect(pinWrites).toEqual([]); // a passkey sign-in costs the keystore no write
+    expect(await status(pin.getPinToken('0000'))).toBe(Status.CTAP2_ERR_PIN_INVALID);
+    expect(pinWrites).toEqual([7]);
+    await pin.getPinToken('1234');
+    expect(pinWrites).toEqual([7, 8]);
+    expect((await pin.getPinRetries()).retries).toBe(8);
   });
 
   it('blocks the PIN after 8 wrong ones, across power cycles', async () => {

@@ -39,11 +39,6 @@ export function decryptNewPin(ctx: CommandContext, p: PinUvAuthProtocol, shared:
   return { hash: pinHash(ctx.crypto, pin), codePoints };
 }
 
-/**
- * Compares pinHashEnc with the stored PIN (§6.5.5.7.2 steps 5-8). A retry is spent before the
- * comparison and given back on a match; a mismatch also replaces the key agreement key, and the
- * third in a row blocks PIN use until the next power cycle.
- */
 /** The stored PIN, unless there is none (PIN_NOT_SET) or it has no retries left (PIN_BLOCKED). */
 export function currentPin(ctx: CommandContext): PinRecord {
   const pin = loadPin(ctx);
@@ -52,13 +47,22 @@ export function currentPin(ctx: CommandContext): PinRecord {
   return pin;
 }
 
+/**
+ * Compares pinHashEnc with the stored PIN (§6.5.5.7.2 steps 5-8). The spec spends a retry before
+ * the comparison and gives it back on a match, so that no host learns of a mismatch the key has not
+ * counted. Here the comparison runs first and the outcome is stored before any answer leaves: a
+ * mismatch stores the spent retry, a match stores the full count only when retries were spent
+ * before (a key cut off in between has answered nothing). A correct PIN at full retries, every
+ * passkey sign-in, writes nothing. A mismatch also replaces the key agreement key, and the third in
+ * a row blocks PIN use until the next power cycle.
+ */
 export function checkPinHash(ctx: CommandContext, p: PinUvAuthProtocol, shared: Uint8Array, pinHashEnc: Uint8Array): PinRecord {
   const pin = currentPin(ctx);
   if (ctx.session.pinAuthBlocked) throw new CtapError(Status.CTAP2_ERR_PIN_AUTH_BLOCKED, 'power-cycle the key');
-  pin.retries--;
-  savePin(ctx, pin);
   const hash = pinHashEnc.length === p.pinHashEncLength ? p.decrypt(shared, pinHashEnc) : undefined;
   if (!hash || !equalBytes(hash, pin.hash)) {
+    pin.retries--;
+    savePin(ctx, pin);
     ctx.session.regenerateKeyAgreement(p.version);
     ctx.session.pinMismatches++;
     if (pin.retries === 0) throw new CtapError(Status.CTAP2_ERR_PIN_BLOCKED, 'no PIN retries left');
@@ -66,8 +70,10 @@ export function checkPinHash(ctx: CommandContext, p: PinUvAuthProtocol, shared: 
     throw new CtapError(Status.CTAP2_ERR_PIN_INVALID, `${pin.retries} retries left`);
   }
   ctx.session.pinMismatches = 0;
-  pin.retries = PIN_RETRIES_MAX;
-  savePin(ctx, pin);
+  if (pin.retries !== PIN_RETRIES_MAX) {
+    pin.retries = PIN_RETRIES_MAX;
+    savePin(ctx, pin);
+  }
   if (ctx.config.builtInUv) ctx.session.uvCount.set(ctx.env, 0);
   return pin;
 }
