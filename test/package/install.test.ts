@@ -49,9 +49,23 @@ const ENGINE_DIR = join(REPO, 'packages/artillery-engine-ctap-emu');
 let engineTarball: string;
 let enginePacked: { files: { path: string }[] } | undefined;
 
+/**
+ * A node_modules holding packages above the temporary projects, which Node's resolution would reach
+ * from an "empty" project (one holding only dot-entries, as a tool's cache, lends nothing).
+ */
+function nodeModulesAbove(dir: string): string | undefined {
+  for (let d = dirname(dir); ; d = dirname(d)) {
+    const nm = join(d, 'node_modules');
+    if (existsSync(nm) && readdirSync(nm).some((e) => !e.startsWith('.'))) return nm;
+    if (dirname(d) === d) return undefined;
+  }
+}
+
 beforeAll(async () => {
   if (skipAll) return;
   work = mkdtempSync(join(tmpdir(), 'ctap-emu-pkg-'));
+  const above = nodeModulesAbove(work);
+  if (above) throw new Error(`${above} is reachable from the empty projects this suite makes in ${tmpdir()}: it would lend them packages a user's project lacks; remove it or set TMPDIR elsewhere`);
   const src = join(work, 'src-copy');
   mkdirSync(src);
   for (const f of ['package.json', 'package-lock.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'tsconfig.json']) {
