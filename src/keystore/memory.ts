@@ -11,7 +11,7 @@ import { FACTORY_META_PREFIX, type CredentialPosition, type CredentialStore, typ
  * A byte string as a map key: one character per byte (a credential ID is looked up on every
  * assertion, and this is a single call where hex is a concatenation per byte).
  */
-function key(bytes: Uint8Array): string {
+function bytesKey(bytes: Uint8Array): string {
   // A longer one (no credential's, but a request may name anything) in hex, which no argument list
   // limits: its 2 characters per byte keep it apart from every short one.
   if (bytes.length > 1024) return toHex(bytes);
@@ -120,16 +120,16 @@ export class MemoryStore implements CredentialStore {
   private readonly meta = new Map<string, Uint8Array>();
   /** changes(): additions and removals. */
   private changeCount = 0;
-  /** By credential ID (key()). */
+  /** By credential ID (bytesKey()). */
   private readonly creds = new Map<string, StoredCredential>();
-  /** Credential ID (key()) by RP ID and user ID. */
+  /** Credential ID (bytesKey()) by RP ID and user ID. */
   private readonly byUser = new Map<string, string>();
   private readonly buckets = new Map<string, RpBucket>();
   /** The keys of `buckets`, sorted (for paging through RPs). */
   private readonly rpIds: string[] = [];
 
   private static userKey(rpId: string, userId: Uint8Array): string {
-    return `${userId.length} ${key(userId)}${rpId}`; // the length says where the user ID ends
+    return `${userId.length} ${bytesKey(userId)}${rpId}`; // the length says where the user ID ends
   }
 
   getMeta(key: string): Uint8Array | undefined {
@@ -142,10 +142,10 @@ export class MemoryStore implements CredentialStore {
   put(credential: StoredCredential): void {
     const same = this.byUser.get(MemoryStore.userKey(credential.rpId, credential.userId));
     if (same !== undefined) this.remove(same);
-    this.remove(key(credential.id));
+    this.remove(bytesKey(credential.id));
     const c = copy(credential);
-    this.creds.set(key(c.id), c);
-    this.byUser.set(MemoryStore.userKey(c.rpId, c.userId), key(c.id));
+    this.creds.set(bytesKey(c.id), c);
+    this.byUser.set(MemoryStore.userKey(c.rpId, c.userId), bytesKey(c.id));
     let bucket = this.buckets.get(c.rpId);
     if (!bucket) {
       this.buckets.set(c.rpId, (bucket = new RpBucket()));
@@ -158,7 +158,7 @@ export class MemoryStore implements CredentialStore {
     for (const c of credentials) this.put(c);
   }
   get(id: Uint8Array): StoredCredential | undefined {
-    const c = this.creds.get(key(id));
+    const c = this.creds.get(bytesKey(id));
     return c && copy(c);
   }
   countByRp(rpId: string, filter: RpFilter = {}): number {
@@ -209,17 +209,17 @@ export class MemoryStore implements CredentialStore {
     return this.creds.size;
   }
   delete(id: Uint8Array): boolean {
-    return this.remove(key(id));
+    return this.remove(bytesKey(id));
   }
   changes(): number {
     return this.changeCount;
   }
   setSignCount(id: Uint8Array, signCount: number): void {
-    const c = this.creds.get(key(id));
+    const c = this.creds.get(bytesKey(id));
     if (c) c.signCount = signCount;
   }
   nextSignCount(id: Uint8Array): number | undefined {
-    const c = this.creds.get(key(id));
+    const c = this.creds.get(bytesKey(id));
     if (!c) return undefined;
     c.signCount = countAfter(c.signCount);
     return c.signCount;
