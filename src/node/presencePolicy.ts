@@ -101,16 +101,11 @@ export function instantVerification(policy: VerificationPolicy): (() => Verifica
   return policy === 'match' || policy === 'nomatch' ? () => policy : undefined;
 }
 
-/** A policy that answers at once, without a timer: its ask needs no signal to stop it. */
-export function isInstantPolicy(policy: PresencePolicy | VerificationPolicy): boolean {
-  return policy === 'approve' || policy === 'deny' || policy === 'match' || policy === 'nomatch';
-}
-
 /** `allowReset`: whether 'approve' and approveAfterMs approve authenticatorReset (asked each time). */
 export function presenceFunction(policy: PresencePolicy, timeoutMs: number, allowReset: () => boolean = () => true): Asker<PresenceResult> {
   const ask = presenceAsker(policy, allowReset);
   // An answer that never waits needs no timer (and no AbortController per touch on the hot path).
-  return isInstantPolicy(policy) ? ask : withTimeout(ask, timeoutMs, 'timeout');
+  return instantPresence(policy) ? ask : withTimeout(ask, timeoutMs, 'timeout');
 }
 
 export function verificationFunction(policy: VerificationPolicy, timeoutMs: number): Asker<VerificationResult> {
