@@ -70,7 +70,7 @@ async function makeCredential(
       pinUvAuthProtocol: uv.pinUvAuthProtocol,
       attestationFormatsPreference: attestationFormats(o, s.info),
     },
-    { signal: s.signal(o.timeout) },
+    { deadline: s.deadline(o.timeout) },
   ).catch(translate);
 }
 

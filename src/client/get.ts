@@ -60,10 +60,10 @@ export async function get(s: Session, o: RequestOptionsJSON): Promise<Authentica
       pinUvAuthParam: uv.pinUvAuthParam,
       pinUvAuthProtocol: uv.pinUvAuthProtocol,
   };
-  const signal = { signal: s.signal(o.timeout) };
+  const until = { deadline: s.deadline(o.timeout) };
   // Every account only when there is a chooser to show them to; else the first, as a key with one passkey.
   const choose = s.options.selectAccount;
-  const assertions = await (choose ? s.ctap.getAssertions(request, signal) : s.ctap.getAssertion(request, signal).then((a) => [a])).catch(translate);
+  const assertions = await (choose ? s.ctap.getAssertions(request, until) : s.ctap.getAssertion(request, until).then((a) => [a])).catch(translate);
   const picked = assertions[choose ? await choose(assertions) : 0];
   if (!picked) throw new WebAuthnError('NotAllowedError', 'no account was selected');
   const authData = parseAuthData(picked.authData);

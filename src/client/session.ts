@@ -29,8 +29,11 @@ export interface Session {
   ctap: Ctap2Client;
   info: AuthenticatorInfo;
   options: WebAuthnClientOptions;
-  /** The ceremony's time-out as an AbortSignal (the options' timeout, else the client's default). */
-  signal(timeout: number | undefined): AbortSignal;
+  /**
+   * When the ceremony times out, as a performance.now() time (from the options' timeout, else the
+   * client's default): the request that waits for the user is cancelled then.
+   */
+  deadline(timeout: number | undefined): number;
 }
 
 export type Descriptor = { id: Uint8Array; type: string };

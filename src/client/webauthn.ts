@@ -30,10 +30,7 @@ export class WebAuthnClient {
     effectiveDomain(options.origin);
   }
 
-  /**
-   * One ceremony's session; `run` gets it, and its time-out timer goes when `run` ends (a timer
-   * per ceremony left to run out, as AbortSignal.timeout's are, piles up under load).
-   */
+  /** One ceremony's session; its time-out is a deadline the request's exchange keeps (no timer of its own). */
   private async ceremony<T>(run: (s: Session) => Promise<T>): Promise<T> {
     this.ctap ??= (async () => {
       const hid = await CtapHidHost.open(await this.key.connect());
@@ -42,19 +39,8 @@ export class WebAuthnClient {
     })();
     const { ctap, info } = await this.ctap;
     const options = this.options;
-    const timers: ReturnType<typeof setTimeout>[] = [];
-    const signal = (t: number | undefined): AbortSignal => {
-      const c = new AbortController();
-      const timer = setTimeout(() => c.abort(new DOMException('the ceremony timed out', 'TimeoutError')), t ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-      (timer as { unref?: () => void }).unref?.();
-      timers.push(timer);
-      return c.signal;
-    };
-    try {
-      return await run({ ctap, info, options, signal });
-    } finally {
-      for (const timer of timers) clearTimeout(timer);
-    }
+    const start = performance.now();
+    return run({ ctap, info, options, deadline: (t) => start + (t ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
   }
 
   /** navigator.credentials.create({ publicKey }) */

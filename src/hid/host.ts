@@ -19,6 +19,12 @@ export interface TransactOptions {
   onKeepalive?(status: number): void;
   /** Give up when the device says nothing (not even a keepalive) for this long. */
   timeoutMs?: number;
+  /**
+   * A performance.now() time: once past it the host cancels the request as for an aborted signal
+   * (the device answers KEEPALIVE_CANCEL). A ceremony's time-out without an AbortController and a
+   * timer of its own: the exchange's one timer serves both.
+   */
+  deadline?: number;
 }
 
 export interface DeviceVersion {
@@ -106,12 +112,18 @@ function exchange(pipe: ReportPipe, cid: number, cmd: number, payload: Uint8Arra
     // step must neither time out a device that keeps talking nor stretch the wait.
     let lastHeard = performance.now();
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const silence = (ms: number): void => {
-      timer = setTimeout(() => {
-        const quiet = performance.now() - lastHeard;
-        if (quiet >= timeoutMs - 1) finish(new CtapHidError(0, `no answer from the device in ${timeoutMs} ms`));
-        else silence(timeoutMs - quiet);
-      }, ms);
+    // The deadline, until it has passed and the request is cancelled.
+    let deadline = opts.deadline;
+    let written = false;
+    const wake = (): void => {
+      const now = performance.now();
+      if (deadline !== undefined && now >= deadline - 1) {
+        deadline = undefined;
+        if (written) onAbort(); // else once the request is out
+      }
+      const quiet = now - lastHeard;
+      if (quiet >= timeoutMs - 1) return finish(new CtapHidError(0, `no answer from the device in ${timeoutMs} ms`));
+      timer = setTimeout(wake, Math.max(1, Math.min(timeoutMs - quiet, deadline === undefined ? Infinity : deadline - now)));
     };
     const arm = (): void => {
       lastHeard = performance.now();
@@ -146,10 +158,15 @@ function exchange(pipe: ReportPipe, cid: number, cmd: number, payload: Uint8Arra
       if (msg?.complete) finish(msg.data);
     });
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    silence(timeoutMs);
+    timer = setTimeout(wake, Math.max(1, Math.min(timeoutMs, deadline === undefined ? Infinity : deadline - lastHeard)));
     (async () => {
-      for (const r of fragment(cid, cmd, payload)) await pipe.write(r);
-      if (opts.signal?.aborted) onAbort();
+      // Without a wait between reports when the pipe takes them at once (the loopback's do).
+      for (const r of fragment(cid, cmd, payload)) {
+        const w = pipe.write(r);
+        if (w) await w;
+      }
+      written = true;
+      if (opts.signal?.aborted || (opts.deadline !== undefined && deadline === undefined)) onAbort();
     })().catch((e: unknown) => finish(e instanceof Error ? e : new Error(String(e))));
   });
 }

@@ -84,3 +84,25 @@ describe('reset under auto-approval', () => {
     expect(await resetStatus(key({ allowReset: false }))).toBe(OPERATION_DENIED);
   });
 });
+
+describe('CtapHidHost deadline', () => {
+  const SELECTION = new Uint8Array([Command.authenticatorSelection]);
+
+  it('cancels a request still waiting for a touch at its deadline: the key answers KEEPALIVE_CANCEL', async () => {
+    const h = await host(key({ presence: 'timeout', presenceTimeoutMs: 20_000 }));
+    const keepalives: number[] = [];
+    const started = performance.now();
+    const res = await h.cbor(SELECTION, { deadline: started + 150, onKeepalive: (s) => keepalives.push(s) });
+    expect(res[0]).toBe(Status.CTAP2_ERR_KEEPALIVE_CANCEL);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(keepalives).toContain(2); // UPNEEDED while it waited
+  });
+
+  it('cancels at once a request whose deadline has passed, and leaves one answered in time alone', async () => {
+    const waiting = await host(key({ presence: 'timeout', presenceTimeoutMs: 20_000 }));
+    expect((await waiting.cbor(SELECTION, { deadline: performance.now() - 1 }))[0]).toBe(Status.CTAP2_ERR_KEEPALIVE_CANCEL);
+    const touched = await host(key());
+    expect((await touched.cbor(SELECTION, { deadline: performance.now() + 60_000 }))[0]).toBe(Status.CTAP2_OK);
+  });
+});
