@@ -50,35 +50,57 @@ async function batchOf(rp: PasskeyRp, driver: CeremonyDriver, kind: Kind, size: 
   return { stepMs, rpMs };
 }
 
-/** Ceremonies of one kind for about `ms` (at least one batch after a warm-up batch). */
-export async function runCeremonies(rp: PasskeyRp, driver: CeremonyDriver, kind: Kind, batch: number, ms: number): Promise<CeremonyFigures> {
-  // Warm-up, as measure.ts's rate() does: JIT (a batch or two leaves much of the path unoptimized:
-  // the first kind measured ran slower than the same code measured later), the key's PIN/UV set-up,
-  // the page's first call. At least one batch, then batches for WARM_UP_MS.
-  const warmEnd = performance.now() + WARM_UP_MS;
-  do await batchOf(rp, driver, kind, batch);
-  while (performance.now() < warmEnd);
+/** What runs of one kind added up to; figures() turns it into per-ceremony figures. */
+export interface CeremonyTally {
+  n: number;
+  wallMs: number;
+  stepMs: number;
+  rpMs: number;
+  cpuUs: number;
+  /** undefined once any run could not read it. */
+  externalCpuUs: number | undefined;
+}
+
+export const emptyTally = (): CeremonyTally => ({ n: 0, wallMs: 0, stepMs: 0, rpMs: 0, cpuUs: 0, externalCpuUs: 0 });
+
+export function figures(t: CeremonyTally): CeremonyFigures {
+  return {
+    perSecond: t.n / (t.wallMs / 1000),
+    stepMs: t.stepMs / t.n,
+    rpMs: t.rpMs / t.n,
+    cpuUs: t.cpuUs / t.n,
+    externalCpuUs: t.externalCpuUs === undefined ? undefined : t.externalCpuUs / t.n,
+    n: t.n,
+  };
+}
+
+/**
+ * Ceremonies of one kind for about `ms` (at least one batch), added to `tally`. The first run of a
+ * driver warms up first, as measure.ts's rate() does: JIT (a batch or two leaves much of the path
+ * unoptimized), the key's PIN/UV set-up, the page's first call: a batch, then batches for WARM_UP_MS.
+ */
+export async function runCeremonies(
+  rp: PasskeyRp, driver: CeremonyDriver, kind: Kind, batch: number, ms: number, tally: CeremonyTally,
+): Promise<void> {
+  if (tally.n === 0) {
+    const warmEnd = performance.now() + WARM_UP_MS;
+    do await batchOf(rp, driver, kind, batch);
+    while (performance.now() < warmEnd);
+  }
   let n = 0;
-  let stepMs = 0;
-  let rpMs = 0;
   const cpu0 = process.cpuUsage();
   const ext0 = driver.externalCpuUs?.();
   const start = performance.now();
   while (n === 0 || performance.now() - start < ms) {
     const b = await batchOf(rp, driver, kind, batch);
-    stepMs += b.stepMs;
-    rpMs += b.rpMs;
+    tally.stepMs += b.stepMs;
+    tally.rpMs += b.rpMs;
     n += batch;
   }
-  const wall = performance.now() - start;
+  tally.wallMs += performance.now() - start;
   const cpu = process.cpuUsage(cpu0);
   const ext = driver.externalCpuUs?.();
-  return {
-    perSecond: n / (wall / 1000),
-    stepMs: stepMs / n,
-    rpMs: rpMs / n,
-    cpuUs: (cpu.user + cpu.system) / n,
-    externalCpuUs: ext0 === undefined || ext === undefined ? undefined : (ext - ext0) / n,
-    n,
-  };
+  tally.n += n;
+  tally.cpuUs += cpu.user + cpu.system;
+  tally.externalCpuUs = tally.externalCpuUs === undefined || ext0 === undefined || ext === undefined ? undefined : tally.externalCpuUs + (ext - ext0);
 }

@@ -4,14 +4,21 @@
 // and beside the floor: the crypto a UV-token ceremony cannot skip (for the step), and the RP alone + that crypto (for the ceremony).
 import { WebAuthnClient } from '../../src/node/clients.js';
 import { VirtualAuthenticator, type VirtualAuthenticatorOptions } from '../../src/node/virtual.js';
-import { runCeremonies, type CeremonyDriver, type CeremonyFigures } from '../lib/ceremonies.js';
-import { chromeUnavailable, openChrome } from '../lib/chrome.js';
+import { emptyTally, figures, runCeremonies, type CeremonyDriver, type CeremonyFigures, type CeremonyTally } from '../lib/ceremonies.js';
+import { chromeUnavailable, openChrome, type ChromeSession } from '../lib/chrome.js';
 import { cryptoCosts, rpCosts, tokenProtocolRestUs, type RecordedCeremony } from '../lib/floor.js';
 import { PasskeyRp, USERS_PER_KEY } from '../lib/rp.js';
 import type { Report } from '../lib/report.js';
 
 const ORIGIN = 'http://localhost';
+/** Time for each kind of ceremony, per driver, spread over ROUNDS rounds. */
 const RUN_MS = 1500;
+/**
+ * The drivers take turns, round after round (each round: every driver's registrations, then every
+ * driver's logins), so a change in the machine's load during the run falls on all of them alike
+ * rather than on whichever ran then.
+ */
+const ROUNDS = 3;
 /**
  * Ceremonies per batch, for both drivers: the RP makes a batch's options, the driver runs them one
  * after another, then the RP verifies them. Chrome needs batches (one page evaluate per batch, or
@@ -40,15 +47,35 @@ function inProcess(options: VirtualAuthenticatorOptions, pin?: string): { driver
   };
 }
 
-async function measure(r: Report, label: string, rp: PasskeyRp, driver: CeremonyDriver, batch: number): Promise<Measured> {
-  const register = await runCeremonies(rp, driver, 'register', batch, RUN_MS);
-  const login = await runCeremonies(rp, driver, 'login', batch, RUN_MS);
-  for (const [kind, f] of [['registrations', register], ['logins', login]] as const) {
-    const ext = f.externalCpuUs === undefined ? '' : ` + browser ${(f.externalCpuUs / 1000).toFixed(2)} ms`;
-    r.figure(`${label}: ${kind}/s (verified)`, f.perSecond, '/s', f.cpuUs + (f.externalCpuUs ?? 0));
-    r.note(`${label} ${kind}: client+key step ${f.stepMs.toFixed(2)} ms, RP ${f.rpMs.toFixed(2)} ms per ceremony; CPU this process ${(f.cpuUs / 1000).toFixed(2)} ms${ext} (n=${f.n})`);
+interface Contender {
+  label: string;
+  rp: PasskeyRp;
+  driver: CeremonyDriver;
+  register: CeremonyTally;
+  login: CeremonyTally;
+}
+
+const contender = (label: string, rp: PasskeyRp, driver: CeremonyDriver): Contender =>
+  ({ label, rp, driver, register: emptyTally(), login: emptyTally() });
+
+/** Every contender's ceremonies, in turns (ROUNDS); then each one's figures, printed. */
+async function measureAll(r: Report, all: Contender[]): Promise<Map<string, Measured>> {
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const kind of ['register', 'login'] as const) {
+      for (const c of all) await runCeremonies(c.rp, c.driver, kind, BATCH, RUN_MS / ROUNDS, c[kind]);
+    }
   }
-  return { register, login };
+  const out = new Map<string, Measured>();
+  for (const c of all) {
+    const m = { register: figures(c.register), login: figures(c.login) };
+    for (const [kind, f] of [['registrations', m.register], ['logins', m.login]] as const) {
+      const ext = f.externalCpuUs === undefined ? '' : ` + browser ${(f.externalCpuUs / 1000).toFixed(2)} ms`;
+      r.figure(`${c.label}: ${kind}/s (verified)`, f.perSecond, '/s', f.cpuUs + (f.externalCpuUs ?? 0));
+      r.note(`${c.label} ${kind}: client+key step ${f.stepMs.toFixed(2)} ms, RP ${f.rpMs.toFixed(2)} ms per ceremony; CPU this process ${(f.cpuUs / 1000).toFixed(2)} ms${ext} (n=${f.n})`);
+    }
+    out.set(c.label, m);
+  }
+  return out;
 }
 
 /** One ceremony of each kind, kept for measuring the RP alone. */
@@ -103,41 +130,53 @@ async function floor(r: Report, emu: Record<string, Measured>, chrome: Measured 
   r.note(`a discoverable login takes the key's first answer (no account chooser is set): one signature, as the floor counts`);
 }
 
-async function chrome(r: Report): Promise<Measured | undefined> {
+/** Chrome's session, or undefined (with a note saying why) where it cannot run. */
+async function chrome(r: Report): Promise<ChromeSession | undefined> {
   const why = await chromeUnavailable();
   if (why) {
     r.note(`Chrome comparison skipped: ${why}`);
     return undefined;
   }
-  const session = await openChrome();
   try {
+    const session = await openChrome();
     r.note(`Chrome ${session.version}, DevTools virtual authenticator (ctap2, usb, resident keys, UV), ${BATCH} ceremonies per evaluate`);
-    return await measure(r, 'Chrome virtual authenticator', new PasskeyRp('localhost', session.origin), session, BATCH);
-  } finally {
-    await session.close();
+    return session;
+  } catch (e) {
+    r.note(`Chrome comparison failed: ${(e as Error).message.split('\n')[0]}`);
+    return undefined;
   }
 }
+
+const CHROME = 'Chrome virtual authenticator';
 
 export async function passkeysSection(r: Report): Promise<void> {
   r.section('passkeys', '3. verified passkey ceremonies in-process vs Chrome virtual authenticator, and the floor');
   r.note(`at most ${USERS_PER_KEY} passkeys per key (Chrome's virtual key holds 3 discoverable credentials): users cycle, re-registering replaces`);
-  const emu: Record<string, Measured> = {};
-  for (const [label, options, pin] of [
+  r.note(`${ROUNDS} rounds, the contenders in turn in each (${RUN_MS / ROUNDS} ms of each kind per contender per round)`);
+  const keys = ([
     ['ctap-emu PIN key', { pin: '1234' }, '1234'],
     ['ctap-emu built-in-UV key', { userVerification: 'match' }, undefined],
-  ] as const) {
-    const { driver, close } = inProcess(options, pin);
-    try {
-      emu[label] = await measure(r, label, new PasskeyRp('localhost', ORIGIN), driver, BATCH);
-    } finally {
-      close();
-    }
-  }
+  ] as const).map(([label, options, pin]) => ({ label, ...inProcess(options, pin) }));
+  const session = await chrome(r);
+  const emu: Record<string, Measured> = {};
   let ch: Measured | undefined;
   try {
-    ch = await chrome(r);
-  } catch (e) {
-    r.note(`Chrome comparison failed: ${(e as Error).message.split('\n')[0]}`);
+    const all = keys.map((k) => contender(k.label, new PasskeyRp('localhost', ORIGIN), k.driver));
+    if (session) all.push(contender(CHROME, new PasskeyRp('localhost', session.origin), session));
+    let measured: Map<string, Measured>;
+    try {
+      measured = await measureAll(r, all);
+    } catch (e) {
+      if (!session) throw e;
+      // Chrome failing mid-run leaves the keys' figures without a comparison, not without figures.
+      r.note(`Chrome comparison failed: ${(e as Error).message.split('\n')[0]}`);
+      measured = await measureAll(r, all.filter((c) => c.driver !== session));
+    }
+    for (const k of keys) emu[k.label] = measured.get(k.label)!;
+    ch = measured.get(CHROME);
+  } finally {
+    for (const k of keys) k.close();
+    await session?.close();
   }
   if (ch) {
     for (const [label, m] of Object.entries(emu)) {

@@ -38,22 +38,35 @@ const CURVES = {
 } as const;
 type EcAlg = keyof typeof CURVES;
 
+/** The scalar 1 in `size` bytes: loaded over a private key to take it out of OpenSSL's memory. */
+function scalarOne(size: number): Uint8Array {
+  const one = new Uint8Array(size);
+  one[size - 1] = 1;
+  return one;
+}
+
 /**
  * Public points of private keys, one ECDH object per curve kept for it (making one per key cost as
- * much as the point). Dropped by clear(): OpenSSL frees, and clears, the last private key set.
+ * much as the point). scrub() overwrites the last private key set with the scalar 1, so a deleted
+ * credential's key stays nowhere, without making the object again (a registration that replaces a
+ * passkey deletes one every time: a new ECDH object cost more than the point).
  */
 class EcPoints {
   private readonly ecdh = new Map<EcAlg, ECDH>();
+  /** Curves whose object holds a credential's key. */
+  private readonly loaded = new Set<EcAlg>();
 
   of(alg: EcAlg, privateKey: Uint8Array): Uint8Array {
     let ecdh = this.ecdh.get(alg);
     if (!ecdh) this.ecdh.set(alg, (ecdh = createECDH(CURVES[alg].openssl)));
     ecdh.setPrivateKey(privateKey);
+    this.loaded.add(alg);
     return take(ecdh.getPublicKey());
   }
 
-  clear(): void {
-    this.ecdh.clear();
+  scrub(): void {
+    for (const alg of this.loaded) this.ecdh.get(alg)!.setPrivateKey(scalarOne(CURVES[alg].size));
+    this.loaded.clear();
   }
 }
 
@@ -289,7 +302,7 @@ export class NodeCrypto implements Crypto {
   readonly forget = (key?: { alg: number; privateKey: Uint8Array }): void => {
     if (key) this.keys.delete(key.alg, key.privateKey);
     else this.keys.clear();
-    this.points.clear();
+    this.points.scrub();
     this.once = undefined; // with the last one-time key in it
   };
 

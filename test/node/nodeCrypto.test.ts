@@ -7,6 +7,7 @@ import { p256, p384 } from '@noble/curves/nist.js';
 import { createPublicKey, verify } from 'node:crypto';
 import { nobleCrypto } from '../../src/ctap/nobleCrypto.js';
 import type { Crypto } from '../../src/ctap/crypto.js';
+import { seedLength } from '../../src/ctap/crypto.js';
 import { NodeCrypto } from '../../src/node/nodeCrypto.js';
 import { KeyObjectCache } from '../../src/node/keyObjectCache.js';
 import { toHex } from '../../src/util/bytes.js';
@@ -221,6 +222,18 @@ describe('the key object cache', () => {
     expect(c.cachedKeys).toBe(2);
     c.forget({ alg: EdDSA, privateKey: keys[0]! });
     expect(c.cachedKeys).toBe(2);
+  });
+
+  it('public points stay right across forget(), which overwrites the last key loaded for them (P-256, P-384)', () => {
+    const c = new NodeCrypto();
+    for (const alg of [ES256, ES384] as const) {
+      for (let i = 1; i <= 3; i++) {
+        const k = noble.generatePrivateKey(alg, new Uint8Array(seedLength(alg)).fill(i));
+        expect(c.publicKeyOf(alg, k)).toEqual(noble.publicKeyOf(alg, k));
+        c.forget(i === 2 ? undefined : { alg, privateKey: k });
+        expect(c.sign(alg, k, new Uint8Array([i])).length).toBeGreaterThan(0);
+      }
+    }
   });
 
   it('a registration imports no credential key; a replacing one drops the replaced key only', async () => {
