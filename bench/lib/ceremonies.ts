@@ -88,19 +88,24 @@ export async function runCeremonies(
     while (performance.now() < warmEnd);
   }
   let n = 0;
+  let stepMs = 0;
+  let rpMs = 0;
   const cpu0 = process.cpuUsage();
   const ext0 = driver.externalCpuUs?.();
   const start = performance.now();
   while (n === 0 || performance.now() - start < ms) {
     const b = await batchOf(rp, driver, kind, batch);
-    tally.stepMs += b.stepMs;
-    tally.rpMs += b.rpMs;
+    stepMs += b.stepMs;
+    rpMs += b.rpMs;
     n += batch;
   }
+  // Added only once the run is whole: one that throws leaves the tally as it was.
   tally.wallMs += performance.now() - start;
   const cpu = process.cpuUsage(cpu0);
   const ext = driver.externalCpuUs?.();
   tally.n += n;
+  tally.stepMs += stepMs;
+  tally.rpMs += rpMs;
   tally.cpuUs += cpu.user + cpu.system;
   tally.externalCpuUs = tally.externalCpuUs === undefined || ext0 === undefined || ext === undefined ? undefined : tally.externalCpuUs + (ext - ext0);
 }

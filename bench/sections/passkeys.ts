@@ -58,11 +58,23 @@ interface Contender {
 const contender = (label: string, rp: PasskeyRp, driver: CeremonyDriver): Contender =>
   ({ label, rp, driver, register: emptyTally(), login: emptyTally() });
 
-/** Every contender's ceremonies, in turns (ROUNDS); then each one's figures, printed. */
-async function measureAll(r: Report, all: Contender[]): Promise<Map<string, Measured>> {
+/**
+ * Every contender's ceremonies, in turns (ROUNDS); then each one's figures, printed. A contender that
+ * fails (`mayFail`: Chrome) is noted and left out; the others go on.
+ */
+async function measureAll(r: Report, contenders: Contender[], mayFail?: Contender): Promise<Map<string, Measured>> {
+  let all = contenders;
   for (let round = 0; round < ROUNDS; round++) {
     for (const kind of ['register', 'login'] as const) {
-      for (const c of all) await runCeremonies(c.rp, c.driver, kind, BATCH, RUN_MS / ROUNDS, c[kind]);
+      for (const c of all) {
+        try {
+          await runCeremonies(c.rp, c.driver, kind, BATCH, RUN_MS / ROUNDS, c[kind]);
+        } catch (e) {
+          if (c !== mayFail) throw e;
+          r.note(`${c.label} failed: ${(e as Error).message.split('\n')[0]}`);
+          all = all.filter((x) => x !== c);
+        }
+      }
     }
   }
   const out = new Map<string, Measured>();
@@ -157,21 +169,14 @@ export async function passkeysSection(r: Report): Promise<void> {
     ['ctap-emu PIN key', { pin: '1234' }, '1234'],
     ['ctap-emu built-in-UV key', { userVerification: 'match' }, undefined],
   ] as const).map(([label, options, pin]) => ({ label, ...inProcess(options, pin) }));
-  const session = await chrome(r);
   const emu: Record<string, Measured> = {};
   let ch: Measured | undefined;
+  let session: ChromeSession | undefined;
   try {
+    session = await chrome(r);
     const all = keys.map((k) => contender(k.label, new PasskeyRp('localhost', ORIGIN), k.driver));
-    if (session) all.push(contender(CHROME, new PasskeyRp('localhost', session.origin), session));
-    let measured: Map<string, Measured>;
-    try {
-      measured = await measureAll(r, all);
-    } catch (e) {
-      if (!session) throw e;
-      // Chrome failing mid-run leaves the keys' figures without a comparison, not without figures.
-      r.note(`Chrome comparison failed: ${(e as Error).message.split('\n')[0]}`);
-      measured = await measureAll(r, all.filter((c) => c.driver !== session));
-    }
+    const browser = session && contender(CHROME, new PasskeyRp('localhost', session.origin), session);
+    const measured = await measureAll(r, browser ? [...all, browser] : all, browser);
     for (const k of keys) emu[k.label] = measured.get(k.label)!;
     ch = measured.get(CHROME);
   } finally {

@@ -31,7 +31,8 @@ export interface Session {
   options: WebAuthnClientOptions;
   /**
    * When the ceremony times out, as a performance.now() time (from the options' timeout, else the
-   * client's default): the request that waits for the user is cancelled then.
+   * client's default, counted from the start of the call): the request that waits for the user is
+   * cancelled then. NotAllowedError when that time has passed already.
    */
   deadline(timeout: number | undefined): number;
 }

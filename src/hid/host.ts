@@ -105,25 +105,35 @@ function exchange(pipe: ReportPipe, cid: number, cmd: number, payload: Uint8Arra
   if (payload.length > MAX_MESSAGE) return Promise.reject(new RangeError('message too long for CTAPHID'));
   const timeoutMs = opts.timeoutMs ?? 30_000;
   if (!(timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS)) return Promise.reject(new RangeError(`timeoutMs must be from 1 to ${MAX_TIMEOUT_MS} ms`));
+  const deadline = opts.deadline;
+  if (deadline !== undefined && !Number.isFinite(deadline)) return Promise.reject(new RangeError('deadline must be a performance.now() time'));
   return new Promise<Uint8Array>((resolve, reject) => {
     let msg: Reassembly | undefined;
-    // One timer for the device's silence: a report moves lastHeard, and the timer, when it fires,
-    // waits out the rest (no timer made and cleared per report). A monotonic clock: a wall-clock
-    // step must neither time out a device that keeps talking nor stretch the wait.
+    // One timer for the device's silence and the deadline: a report moves lastHeard, and the timer,
+    // when it fires, waits out the rest (no timer made and cleared per report). A monotonic clock: a
+    // wall-clock step must neither time out a device that keeps talking nor stretch the wait.
     let lastHeard = performance.now();
     let timer: ReturnType<typeof setTimeout> | undefined;
-    // The deadline, until it has passed and the request is cancelled.
-    let deadline = opts.deadline;
     let written = false;
+    let cancelled = false;
+    let done = false;
+    // The deadline cancels once, and only a request that is out (else right after its last report).
+    const cancelIfDue = (now: number): void => {
+      if (written && !cancelled && deadline !== undefined && now >= deadline - 1) {
+        cancelled = true;
+        onAbort();
+      }
+    };
+    const rearm = (now: number): void => {
+      const untilDeadline = deadline === undefined || cancelled ? Infinity : deadline - now;
+      timer = setTimeout(wake, Math.max(1, Math.min(timeoutMs - (now - lastHeard), untilDeadline)));
+    };
     const wake = (): void => {
       const now = performance.now();
-      if (deadline !== undefined && now >= deadline - 1) {
-        deadline = undefined;
-        if (written) onAbort(); // else once the request is out
-      }
-      const quiet = now - lastHeard;
-      if (quiet >= timeoutMs - 1) return finish(new CtapHidError(0, `no answer from the device in ${timeoutMs} ms`));
-      timer = setTimeout(wake, Math.max(1, Math.min(timeoutMs - quiet, deadline === undefined ? Infinity : deadline - now)));
+      cancelIfDue(now);
+      if (done) return;
+      if (now - lastHeard >= timeoutMs - 1) return finish(new CtapHidError(0, `no answer from the device in ${timeoutMs} ms`));
+      rearm(now);
     };
     const arm = (): void => {
       lastHeard = performance.now();
@@ -133,6 +143,7 @@ function exchange(pipe: ReportPipe, cid: number, cmd: number, payload: Uint8Arra
       void Promise.resolve(pipe.write(fragment(cid, HidCmd.CANCEL, new Uint8Array(0))[0]!)).catch(() => undefined);
     };
     const finish = (result: Uint8Array | Error): void => {
+      done = true;
       clearTimeout(timer);
       unsubscribe();
       opts.signal?.removeEventListener('abort', onAbort);
@@ -158,7 +169,7 @@ function exchange(pipe: ReportPipe, cid: number, cmd: number, payload: Uint8Arra
       if (msg?.complete) finish(msg.data);
     });
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    timer = setTimeout(wake, Math.max(1, Math.min(timeoutMs, deadline === undefined ? Infinity : deadline - lastHeard)));
+    rearm(lastHeard);
     (async () => {
       // Without a wait between reports when the pipe takes them at once (the loopback's do).
       for (const r of fragment(cid, cmd, payload)) {
@@ -166,7 +177,8 @@ function exchange(pipe: ReportPipe, cid: number, cmd: number, payload: Uint8Arra
         if (w) await w;
       }
       written = true;
-      if (opts.signal?.aborted || (opts.deadline !== undefined && deadline === undefined)) onAbort();
+      if (opts.signal?.aborted) onAbort();
+      else cancelIfDue(performance.now());
     })().catch((e: unknown) => finish(e instanceof Error ? e : new Error(String(e))));
   });
 }

@@ -81,6 +81,21 @@ describe('the scripted user', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
+  it('counts the time-out from the start of the call: spent before the request is sent, NotAllowedError and nothing registered', async () => {
+    const key = new VirtualAuthenticator({ store: 'memory', pin: '1234' });
+    closeLater(() => key.close());
+    const c = new WebAuthnClient(key, { origin, pin: '1234' });
+    closeLater(() => c.close());
+    const reg = await generateRegistrationOptions({
+      rpName: 'Example', rpID, userName: 'alice', timeout: 0,
+      authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
+    });
+    await expect(c.create(reg)).rejects.toMatchObject({ name: 'NotAllowedError', message: 'the ceremony timed out' });
+    expect(key.info().discoverableCredentials).toBe(0);
+    // A time-out that is no number is the client's default, not an instant one.
+    expect((await c.create({ ...reg, timeout: Number.NaN })).id).toBeTruthy();
+  });
+
   it('sees the command, RP and user of each request in a callback', async () => {
     const seen: string[] = [];
     await passkey(client({ pin: '1234', presence: async (r) => (seen.push(`${r.command} ${r.rpId} ${r.userName ?? ''}`.trim()), true) }, '1234'));

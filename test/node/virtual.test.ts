@@ -104,5 +104,6 @@ describe('CtapHidHost deadline', () => {
     expect((await waiting.cbor(SELECTION, { deadline: performance.now() - 1 }))[0]).toBe(Status.CTAP2_ERR_KEEPALIVE_CANCEL);
     const touched = await host(key());
     expect((await touched.cbor(SELECTION, { deadline: performance.now() + 60_000 }))[0]).toBe(Status.CTAP2_OK);
+    await expect(touched.cbor(SELECTION, { deadline: Number.NaN })).rejects.toThrow(RangeError);
   });
 });
